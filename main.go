@@ -1,0 +1,278 @@
+// Command etcdtour teaches the etcd v3 Go client by running lessons against
+// a real etcd server and narrating what happens.
+//
+// main holds only the command line: it parses flags, picks the server,
+// hands a runner.Config to the runner, and maps the outcome to an exit code
+// (0 ok, 1 failure, 2 usage, 130 interrupted).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"google.golang.org/grpc/grpclog"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+)
+
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+func main() {
+	// grpc logs connection trouble to stderr by itself; the runner reports
+	// what matters in one line instead.
+	grpclog.SetLoggerV2(grpclog.NewLoggerV2(io.Discard, io.Discard, io.Discard))
+
+	ctx, stop := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sigs
+		stop() // first Ctrl-C: interrupt the lesson, clean up, summarize
+		<-sigs
+		fmt.Fprintln(os.Stderr, "\netcdtour: interrupted again, exiting without clean-up")
+		os.Exit(exitInterrupted)
+	}()
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// A command is one of etcdtour's subcommands; help is generated from the table.
+type command struct {
+	name, args, short string
+	run               func(ctx context.Context, o *options, args []string) int
+}
+
+var commands = []command{
+	{"list", "", "list the lessons", cmdList},
+	{"run", "ID|N|N-M ...", "run the chosen lessons, in course order", cmdRun},
+}
+
+// options are the parsed flags and where output goes.
+type options struct {
+	conn                   runner.Conn
+	endpoints              string
+	prefix                 string
+	keep, noColor, jsonOut bool
+
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+func (o *options) usageErr(format string, args ...any) int {
+	fmt.Fprintf(o.stderr, "etcdtour: "+format+"\n", args...)
+	return exitUsage
+}
+
+func (o *options) fail(err error) int {
+	fmt.Fprintf(o.stderr, "etcdtour: %v\n", err)
+	return exitFailed
+}
+
+// etcdctlFlags are the connection flags shared with etcdctl; each can also be
+// set by its ETCDCTL_* variable.
+var etcdctlFlags = []string{"endpoints", "dial-timeout", "command-timeout", "user", "password",
+	"cacert", "cert", "key", "insecure-skip-tls-verify"}
+
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("etcdtour", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.endpoints, "endpoints", "", "run against this etcd (host:port[,...]) instead of an embedded one")
+	fs.DurationVar(&o.conn.DialTimeout, "dial-timeout", 5*time.Second, "give up reaching etcd after this long")
+	fs.DurationVar(&o.conn.CommandTimeout, "command-timeout", 5*time.Second, "timeout of each request")
+	fs.StringVar(&o.conn.User, "user", "", "user name, or name:password, for an etcd with auth")
+	fs.StringVar(&o.conn.Password, "password", "", "password of --user")
+	fs.StringVar(&o.conn.CACert, "cacert", "", "verify the server with this CA bundle")
+	fs.StringVar(&o.conn.Cert, "cert", "", "client certificate file")
+	fs.StringVar(&o.conn.Key, "key", "", "client key file")
+	fs.BoolVar(&o.conn.InsecureSkipVerify, "insecure-skip-tls-verify", false, "do not verify the server's certificate")
+	fs.StringVar(&o.prefix, "prefix", runner.DefaultPrefix, "keep every key under this prefix (must end in /)")
+	fs.BoolVar(&o.keep, "keep", false, "leave each lesson's keys in place for inspection")
+	fs.BoolVar(&o.noColor, "no-color", false, "no color (also NO_COLOR=1, or when stdout is not a terminal)")
+	return fs
+}
+
+func usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `etcdtour teaches the etcd v3 Go client (go.etcd.io/etcd/client/v3) by running
+lessons against a real etcd and narrating each call, its etcdctl equivalent and
+its result. With no --endpoints it starts an embedded etcd of its own.
+
+Usage:
+  etcdtour [flags]                 run the whole course
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  etcdtour %-23s %s\n", strings.TrimSpace(c.name+" "+c.args), c.short)
+	}
+	fmt.Fprint(w, `
+Examples:
+  etcdtour                                  the whole course on an embedded etcd
+  etcdtour list
+  etcdtour run lock                         one lesson
+  etcdtour run watch lease                  several, in course order
+  etcdtour run 2-4
+  etcdtour --endpoints 127.0.0.1:2379       the course on your own etcd
+  ETCDCTL_ENDPOINTS=10.0.0.5:2379 etcdtour run put-get
+
+Flags (connection flags also read ETCDCTL_<NAME>, as etcdctl does):
+`)
+	fs.VisitAll(func(f *flag.Flag) {
+		def := ""
+		if f.DefValue != "" && f.DefValue != "false" {
+			def = fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(w, "  --%-26s %s%s\n", f.Name, f.Usage, def)
+	})
+	fmt.Fprint(w, `
+Exit codes: 0 all lessons passed, 1 a lesson failed or etcd unreachable,
+2 usage error, 130 interrupted.
+`)
+}
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	fs := newFlagSet(o)
+	// Flags may come before or after the command and its arguments, as
+	// with etcdctl.
+	var pos []string
+	for {
+		if err := fs.Parse(argv); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				usage(stdout, fs)
+				return exitOK
+			}
+			return o.usageErr("%v (see etcdtour --help)", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		argv = fs.Args()[1:]
+	}
+	if err := applyEnv(fs, getenv); err != nil {
+		return o.usageErr("%v", err)
+	}
+	if o.endpoints != "" {
+		o.conn.Endpoints = strings.Split(o.endpoints, ",")
+	}
+	if len(pos) == 0 {
+		return cmdRun(ctx, o, nil)
+	}
+	for _, c := range commands {
+		if c.name == pos[0] {
+			return c.run(ctx, o, pos[1:])
+		}
+	}
+	if pos[0] == "help" {
+		usage(stdout, fs)
+		return exitOK
+	}
+	return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", pos[0], commandNames())
+}
+
+func commandNames() string {
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// applyEnv sets each connection flag from its ETCDCTL_* variable. Like
+// etcdctl, it refuses a variable and a flag that set the same thing.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range etcdctlFlags {
+		env := "ETCDCTL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		v := getenv(env)
+		if v == "" {
+			continue
+		}
+		if set[name] {
+			return fmt.Errorf("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
+		}
+		if err := fs.Set(name, v); err != nil {
+			return fmt.Errorf("invalid value %q for %s: %v", v, env, err)
+		}
+	}
+	return nil
+}
+
+func cmdList(ctx context.Context, o *options, args []string) int {
+	if len(args) > 0 {
+		return o.usageErr("list takes no arguments, got %q", args)
+	}
+	for i, l := range lessons.Course {
+		fmt.Fprintf(o.stdout, "%2d. %-10s %s\n", i+1, l.ID, l.Title)
+	}
+	return exitOK
+}
+
+func cmdRun(ctx context.Context, o *options, args []string) int {
+	if err := runner.Validate(lessons.Course); err != nil {
+		return o.fail(fmt.Errorf("the course is broken: %v", err))
+	}
+	chosen, err := runner.Select(lessons.Course, args)
+	if err != nil {
+		var ids []string
+		for _, l := range lessons.Course {
+			ids = append(ids, l.ID)
+		}
+		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, strings.Join(ids, ", "), len(ids))
+	}
+	if !strings.HasSuffix(o.prefix, "/") {
+		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
+	}
+	useColor := !o.noColor && o.getenv("NO_COLOR") == "" && isTerminal(o.stdout)
+	cfg := runner.Config{
+		Conn:     o.conn,
+		Prefix:   o.prefix,
+		Keep:     o.keep,
+		Reporter: runner.NewConsole(o.stdout, useColor),
+	}
+	if len(cfg.Conn.Endpoints) == 0 {
+		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+		if err != nil {
+			return o.fail(err)
+		}
+		defer srv.Close()
+		cfg.Conn.Endpoints = []string{srv.Endpoint()}
+	} else if err := cfg.Conn.Check(); err != nil {
+		return o.fail(err)
+	}
+	sum, err := runner.Run(ctx, cfg, chosen)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		fmt.Fprintf(o.stderr, "etcdtour: %v\n", err)
+		return exitInterrupted
+	case err != nil:
+		return o.fail(err)
+	case sum.Interrupted:
+		return exitInterrupted
+	case !sum.OK():
+		return exitFailed
+	}
+	return exitOK
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}

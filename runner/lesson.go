@@ -1,0 +1,126 @@
+// Package runner runs etcdtour lessons against an etcd server and reports what
+// they do. Lessons never print: they narrate and check through the *T they are
+// handed, and a Reporter decides how that looks.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// A Lesson is one unit of the course.
+type Lesson struct {
+	// ID names the lesson on the command line: lower-case words joined by
+	// '-', unique within the course, such as "put-get".
+	ID string
+	// Title is a short human title, such as "Put and Get".
+	Title string
+	// Doc says in a sentence or two what the lesson teaches.
+	Doc string
+	// Source is the file the lesson is written in, relative to the module
+	// root, such as "lessons/putget.go". Optional.
+	Source string
+	// Run performs the lesson. It works only through t.Client (whose keys
+	// live under the lesson's own prefix), narrates and checks through t,
+	// and returns an error when it cannot go on. It must return once ctx is
+	// done. The runner deletes the lesson's keys and revokes the leases it
+	// granted afterwards, whatever Run returned.
+	Run func(ctx context.Context, t *T) error
+}
+
+var idPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// Validate reports every problem with a course: empty or duplicate IDs, IDs
+// that are not lower-case words joined by '-', empty titles or docs, and nil
+// Run functions.
+func Validate(course []Lesson) error {
+	var errs []error
+	if len(course) == 0 {
+		errs = append(errs, errors.New("course has no lessons"))
+	}
+	seen := map[string]int{}
+	for i, l := range course {
+		where := fmt.Sprintf("lesson %d (%q)", i+1, l.ID)
+		switch {
+		case l.ID == "":
+			errs = append(errs, fmt.Errorf("lesson %d: empty ID", i+1))
+		case !idPattern.MatchString(l.ID):
+			errs = append(errs, fmt.Errorf("%s: ID must be lower-case words joined by '-'", where))
+		}
+		if j, dup := seen[l.ID]; dup && l.ID != "" {
+			errs = append(errs, fmt.Errorf("%s: duplicate ID, also lesson %d", where, j+1))
+		}
+		seen[l.ID] = i
+		if l.Title == "" {
+			errs = append(errs, fmt.Errorf("%s: empty title", where))
+		}
+		if l.Doc == "" {
+			errs = append(errs, fmt.Errorf("%s: empty doc", where))
+		}
+		if l.Run == nil {
+			errs = append(errs, fmt.Errorf("%s: nil Run", where))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Select returns the lessons args name, in course order, each once. An
+// argument is a lesson ID, its 1-based number, or a range of numbers "N-M".
+func Select(course []Lesson, args []string) ([]Lesson, error) {
+	if len(args) == 0 {
+		return course, nil
+	}
+	chosen := make([]bool, len(course))
+	for _, a := range args {
+		if i := indexOf(course, a); i >= 0 {
+			chosen[i] = true
+			continue
+		}
+		lo, hi, err := parseRange(a, len(course))
+		if err != nil {
+			return nil, err
+		}
+		for i := lo; i <= hi; i++ {
+			chosen[i-1] = true
+		}
+	}
+	var out []Lesson
+	for i, l := range course {
+		if chosen[i] {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func indexOf(course []Lesson, id string) int {
+	for i, l := range course {
+		if l.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseRange parses "N" or "N-M" within 1..n.
+func parseRange(a string, n int) (lo, hi int, err error) {
+	bad := fmt.Errorf("unknown lesson %q", a)
+	l, h, isRange := strings.Cut(a, "-")
+	if lo, err = strconv.Atoi(l); err != nil {
+		return 0, 0, bad
+	}
+	hi = lo
+	if isRange {
+		if hi, err = strconv.Atoi(h); err != nil {
+			return 0, 0, bad
+		}
+	}
+	if lo < 1 || hi > n || lo > hi {
+		return 0, 0, fmt.Errorf("lesson number %q out of range: the course has lessons 1 to %d", a, n)
+	}
+	return lo, hi, nil
+}

@@ -1,0 +1,221 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fatih/color"
+)
+
+// Kind is the type of an Event. The values are part of the JSON output and
+// documented in docs/json.md: do not rename them.
+type Kind string
+
+const (
+	KindCourseStart Kind = "course-start" // Text: where the course runs
+	KindLessonStart Kind = "lesson-start" // Lesson, Title, Index, Total, Text: key prefix
+	KindStep        Kind = "step"         // Step, Text: the step's heading
+	KindSay         Kind = "say"          // Text: explanation
+	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line
+	KindResult      Kind = "result"       // Text: what a call returned
+	KindCheck       Kind = "check"        // OK, Text: what was checked
+	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known
+	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson
+	KindLessonEnd   Kind = "lesson-end"   // Status, Seconds, Error, Failures
+	KindSummary     Kind = "summary"      // Passed, Failed, Seconds, Lessons
+)
+
+// An Event is one thing that happened while the course ran.
+type Event struct {
+	Kind     Kind           `json:"event"`
+	Lesson   string         `json:"lesson,omitempty"`
+	Title    string         `json:"title,omitempty"`
+	Index    int            `json:"index,omitempty"` // 1-based position of the lesson in this run
+	Total    int            `json:"total,omitempty"` // lessons in this run
+	Step     int            `json:"step,omitempty"`
+	Text     string         `json:"text,omitempty"`
+	OK       *bool          `json:"ok,omitempty"`
+	Status   Status         `json:"status,omitempty"`
+	Seconds  float64        `json:"seconds,omitempty"`
+	Error    string         `json:"error,omitempty"`
+	Failures []string       `json:"failures,omitempty"`
+	Passed   int            `json:"passed,omitempty"`
+	Failed   int            `json:"failed,omitempty"`
+	Lessons  []LessonResult `json:"lessons,omitempty"`
+}
+
+// A Reporter receives every event of a run, in order, from one goroutine at
+// a time. It is the only way anything reaches the user.
+type Reporter interface {
+	Report(Event)
+}
+
+// Console writes events as indented, optionally colored text.
+type Console struct {
+	mu  sync.Mutex
+	w   io.Writer
+	st  styles
+	err error
+}
+
+type styles struct {
+	lesson, step, say, etcdctl, result, pass, fail, faint, warn *color.Color
+}
+
+// NewConsole returns a console reporter writing to w, with color or without.
+// Color is decided by the caller (see main): this package never inspects the
+// terminal or the environment.
+func NewConsole(w io.Writer, useColor bool) *Console {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if useColor {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return &Console{w: w, st: styles{
+		lesson:  mk(color.FgHiCyan, color.Bold),
+		step:    mk(color.FgHiWhite, color.Bold),
+		say:     mk(),
+		etcdctl: mk(color.FgHiYellow),
+		result:  mk(color.FgHiBlue),
+		pass:    mk(color.FgHiGreen),
+		fail:    mk(color.FgHiRed, color.Bold),
+		faint:   mk(color.Faint),
+		warn:    mk(color.FgHiMagenta),
+	}}
+}
+
+func (c *Console) printf(st *color.Color, format string, args ...any) {
+	if c.err != nil {
+		return
+	}
+	_, c.err = io.WriteString(c.w, st.Sprintf(format, args...))
+}
+
+// indent prefixes every line of s after the first with pad.
+func indent(s, pad string) string {
+	return strings.ReplaceAll(s, "\n", "\n"+pad)
+}
+
+// Report implements Reporter.
+func (c *Console) Report(e Event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st := c.st
+	switch e.Kind {
+	case KindCourseStart:
+		c.printf(st.faint, "%s\n", e.Text)
+	case KindLessonStart:
+		c.printf(st.lesson, "\n━━ Lesson %d/%d · %s · %s ━━\n", e.Index, e.Total, e.Lesson, e.Title)
+		if e.Text != "" {
+			c.printf(st.faint, "   %s\n", indent(e.Text, "   "))
+		}
+	case KindStep:
+		c.printf(st.step, "\n  %d. %s\n", e.Step, e.Text)
+	case KindSay:
+		c.printf(st.say, "     %s\n", indent(e.Text, "     "))
+	case KindEtcdctl:
+		c.printf(st.etcdctl, "     $ %s\n", e.Text)
+	case KindResult:
+		c.printf(st.result, "     → %s\n", indent(e.Text, "       "))
+	case KindWait:
+		c.printf(st.faint, "     … %s\n", e.Text)
+	case KindCheck:
+		if e.OK != nil && *e.OK {
+			c.printf(st.pass, "     ✓ %s\n", e.Text)
+		} else {
+			c.printf(st.fail, "     ✗ %s\n", e.Text)
+		}
+	case KindCleanup:
+		c.printf(st.faint, "  cleanup: %s\n", e.Text)
+	case KindLessonEnd:
+		switch e.Status {
+		case StatusPassed:
+			c.printf(st.pass, "  PASS %s (%s)\n", e.Lesson, fmtSeconds(e.Seconds))
+		default:
+			c.printf(st.fail, "  %s %s (%s)", strings.ToUpper(string(e.Status)), e.Lesson, fmtSeconds(e.Seconds))
+			if e.Error != "" {
+				c.printf(st.fail, ": %s", e.Error)
+			}
+			c.printf(st.fail, "\n")
+		}
+	case KindSummary:
+		c.printf(st.lesson, "\n━━ Summary ━━\n")
+		for i, r := range e.Lessons {
+			s := st.pass
+			if r.Status != StatusPassed {
+				s = st.fail
+			}
+			if r.Status == StatusNotRun {
+				s = st.faint
+			}
+			c.printf(s, "  %d. %-12s %-11s %8s\n", i+1, r.ID, r.Status, fmtSeconds(r.Seconds))
+		}
+		s := st.pass
+		if e.Failed > 0 {
+			s = st.fail
+		}
+		c.printf(s, "  %d passed, %d failed, %d lessons in %s\n", e.Passed, e.Failed, len(e.Lessons), fmtSeconds(e.Seconds))
+	default:
+		c.printf(st.warn, "     %s\n", e.Text)
+	}
+}
+
+func fmtSeconds(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
+}
+
+// JSON writes one JSON object per line for every event.
+type JSON struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+// NewJSON returns a reporter writing JSON lines to w.
+func NewJSON(w io.Writer) *JSON { return &JSON{enc: json.NewEncoder(w)} }
+
+// Report implements Reporter.
+func (j *JSON) Report(e Event) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if e.Kind == KindWait {
+		return // waits are for people watching a terminal
+	}
+	_ = j.enc.Encode(e)
+}
+
+// Recorder keeps every event, for tests.
+type Recorder struct {
+	mu     sync.Mutex
+	Events []Event
+}
+
+// Report implements Reporter.
+func (r *Recorder) Report(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Events = append(r.Events, e)
+}
+
+// String renders the recorded events as plain console text.
+func (r *Recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	c := NewConsole(&b, false)
+	for _, e := range r.Events {
+		c.Report(e)
+	}
+	return b.String()
+}
+
+func boolp(b bool) *bool { return &b }
+
+var _ = fmt.Sprint

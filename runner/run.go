@@ -1,0 +1,227 @@
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/namespace"
+)
+
+// Config says where and how the course runs.
+type Config struct {
+	// Conn says how to reach etcd.
+	Conn Conn
+	// Prefix is the namespace all of the run's keys live under; it must end
+	// in "/". Each run takes its own sub-prefix PREFIX+RUNID+"/", and each
+	// lesson its own PREFIX+RUNID+"/"+LESSON+"/".
+	Prefix string
+	// RunID names this run's sub-prefix. Empty means a random one.
+	RunID string
+	// Keep leaves the lessons' keys and leases in place after each lesson.
+	Keep bool
+	// LessonTimeout bounds one lesson; zero means 2 minutes.
+	LessonTimeout time.Duration
+	// Reporter receives every event. Required.
+	Reporter Reporter
+}
+
+// DefaultPrefix is where the course's keys live unless --prefix says otherwise.
+const DefaultPrefix = "/etcdtour/"
+
+// Status is how a lesson ended.
+type Status string
+
+const (
+	StatusPassed      Status = "passed"
+	StatusFailed      Status = "failed"
+	StatusInterrupted Status = "interrupted"
+	StatusNotRun      Status = "not run"
+)
+
+// LessonResult is the outcome of one lesson.
+type LessonResult struct {
+	ID       string   `json:"id"`
+	Status   Status   `json:"status"`
+	Seconds  float64  `json:"seconds"`
+	Error    string   `json:"error,omitempty"`
+	Failures []string `json:"failures,omitempty"`
+}
+
+// Summary is the outcome of a run.
+type Summary struct {
+	Lessons     []LessonResult
+	Seconds     float64
+	Interrupted bool
+}
+
+// OK reports whether every lesson passed.
+func (s Summary) OK() bool {
+	for _, r := range s.Lessons {
+		if r.Status != StatusPassed {
+			return false
+		}
+	}
+	return !s.Interrupted
+}
+
+// Run runs the lessons in order against the etcd cfg.Conn names. It returns
+// an error only when it cannot start (etcd unreachable, bad credentials);
+// lesson failures are in the Summary. When ctx is cancelled the running
+// lesson is interrupted, cleaned up, and the rest are reported as not run.
+func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
+	start := time.Now()
+	if cfg.Prefix == "" {
+		cfg.Prefix = DefaultPrefix
+	}
+	if !strings.HasSuffix(cfg.Prefix, "/") {
+		return Summary{}, fmt.Errorf("prefix %q must end in \"/\"", cfg.Prefix)
+	}
+	if cfg.LessonTimeout == 0 {
+		cfg.LessonTimeout = 2 * time.Minute
+	}
+	if cfg.RunID == "" {
+		b := make([]byte, 4)
+		rand.Read(b)
+		cfg.RunID = hex.EncodeToString(b)
+	}
+	runPrefix := cfg.Prefix + cfg.RunID + "/"
+	cfg.Conn = cfg.Conn.withDefaults()
+
+	raw, version, err := cfg.Conn.connect(ctx, runPrefix)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer raw.Close()
+	cfg.Reporter.Report(Event{Kind: KindCourseStart, Text: fmt.Sprintf(
+		"etcd %s at %s · keys under %s\netcdctl lines below assume: export ETCDCTL_ENDPOINTS=%s",
+		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, strings.Join(cfg.Conn.Endpoints, ","))})
+
+	var sum Summary
+	for i, l := range lessons {
+		if ctx.Err() != nil {
+			sum.Lessons = append(sum.Lessons, LessonResult{ID: l.ID, Status: StatusNotRun})
+			continue
+		}
+		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: l.Title,
+			Index: i + 1, Total: len(lessons), Text: l.Doc})
+		res := runLesson(ctx, cfg, raw, runPrefix+l.ID+"/", l)
+		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
+			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
+		sum.Lessons = append(sum.Lessons, res)
+	}
+	sum.Interrupted = ctx.Err() != nil
+	sum.Seconds = time.Since(start).Seconds()
+	passed := 0
+	for _, r := range sum.Lessons {
+		if r.Status == StatusPassed {
+			passed++
+		}
+	}
+	cfg.Reporter.Report(Event{Kind: KindSummary, Passed: passed, Failed: len(sum.Lessons) - passed,
+		Seconds: sum.Seconds, Lessons: sum.Lessons})
+	return sum, nil
+}
+
+// runLesson runs one lesson with its own namespaced client and cleans up
+// after it, whatever happened.
+func runLesson(ctx context.Context, cfg Config, raw *clientv3.Client, prefix string, l Lesson) LessonResult {
+	start := time.Now()
+	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
+	t := &T{id: l.ID, prefix: prefix, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases}
+	t.dial = func() (*clientv3.Client, error) {
+		c, err := cfg.Conn.client()
+		if err != nil {
+			return nil, err
+		}
+		c.KV = namespace.NewKV(c.KV, prefix)
+		c.Watcher = namespace.NewWatcher(c.Watcher, prefix)
+		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases}
+		return c, nil
+	}
+
+	lctx, cancel := context.WithTimeout(ctx, cfg.LessonTimeout)
+	err := func() (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		if t.Client, err = t.NewClient(); err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		return l.Run(lctx, t)
+	}()
+	timedOut := errors.Is(lctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
+	cancel()
+
+	cleanup(cfg, raw, t)
+
+	res := LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}
+	switch {
+	case ctx.Err() != nil:
+		res.Status, res.Error = StatusInterrupted, "interrupted"
+	case timedOut:
+		res.Status, res.Error = StatusFailed, fmt.Sprintf("did not finish within %v", cfg.LessonTimeout)
+	case err != nil:
+		res.Status, res.Error = StatusFailed, err.Error()
+	case len(t.failures) > 0:
+		res.Status = StatusFailed
+		res.Error = fmt.Sprintf("%d check(s) failed", len(t.failures))
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res
+}
+
+// cleanup closes the lesson's clients (ending their watches and keep-alives),
+// revokes the leases the lesson granted and deletes its keys. It uses its own
+// deadline so that it also runs after the run was interrupted.
+func cleanup(cfg Config, raw *clientv3.Client, t *T) {
+	t.mu.Lock()
+	clients := t.clients
+	t.clients = nil
+	t.mu.Unlock()
+	for _, c := range clients {
+		c.Close()
+	}
+	if cfg.Keep {
+		t.report(Event{Kind: KindCleanup, Text: "kept (--keep); see them with: etcdctl get --prefix " + shellQuote(t.prefix)})
+		return
+	}
+	var done []string
+	revoked := 0
+	for _, id := range t.leases.list() {
+		ctx, cancel := context.WithTimeout(context.Background(), cfg.Conn.CommandTimeout)
+		_, err := raw.Revoke(ctx, id)
+		cancel()
+		switch {
+		case err == nil:
+			revoked++
+		case errors.Is(err, rpctypes.ErrLeaseNotFound):
+			// already revoked by the lesson, or expired
+		default:
+			t.Check(false, "cleanup: revoke lease %x: %v", id, err)
+		}
+	}
+	if revoked > 0 {
+		done = append(done, fmt.Sprintf("revoked %d lease(s)", revoked))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.Conn.CommandTimeout)
+	resp, err := raw.Delete(ctx, t.prefix, clientv3.WithPrefix())
+	cancel()
+	if err != nil {
+		t.Check(false, "cleanup: delete %q: %v", t.prefix, err)
+	} else if resp.Deleted > 0 {
+		done = append(done, fmt.Sprintf("deleted %d key(s)", resp.Deleted))
+	}
+	if len(done) == 0 {
+		done = append(done, "nothing left behind")
+	}
+	t.report(Event{Kind: KindCleanup, Text: strings.Join(done, ", ")})
+}

@@ -1,0 +1,185 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Embedded is a single-member etcd running inside this process.
+//
+// It listens only on 127.0.0.1, on ports the kernel chose for it (":0"), so it
+// never collides with an etcd already serving 2379/2380. Its data lives in a
+// fresh temp dir that Close removes. Its log goes to a file in that dir, never
+// to the terminal.
+type Embedded struct {
+	etcd    *embed.Etcd
+	dir     string   // temp dir holding data/ and etcd.log, removed by Close
+	logFile *os.File // etcd's zap log, closed after the server stops
+	owned   bool     // dir was created by us and is removed by Close
+}
+
+// EmbeddedOptions tunes StartEmbedded. The zero value is what the course uses.
+type EmbeddedOptions struct {
+	// DataDir keeps the data in this directory instead of a temp dir that is
+	// removed on Close. The log goes to DataDir/etcd.log.
+	DataDir string
+	// ClientURL is the client listen address, such as "http://127.0.0.1:2379".
+	// Empty means 127.0.0.1 on a free port.
+	ClientURL string
+	// StartTimeout bounds how long the server may take to become ready.
+	StartTimeout time.Duration
+}
+
+// Start-up figures for a single local member. With etcd's defaults (100 ms
+// heartbeat, 1 s election) the first election alone takes a few hundred
+// milliseconds and the minimum lease TTL is 2 s. A single member on loopback has
+// no network to tolerate, so a 10 ms heartbeat and 100 ms election timeout are
+// safe, make the member leader at once, and let a 1 s lease be granted as 1 s.
+const (
+	embeddedTickMs     = 10
+	embeddedElectionMs = 100
+)
+
+// StartEmbedded starts a single-member etcd and waits until it serves clients.
+// If it fails, the error says why and names the log file, which is then kept.
+func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
+	if opts.StartTimeout == 0 {
+		opts.StartTimeout = 10 * time.Second
+	}
+	s := &Embedded{}
+	if opts.DataDir != "" {
+		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("embedded etcd: data dir: %w", err)
+		}
+		s.dir = opts.DataDir
+	} else {
+		dir, err := os.MkdirTemp("", "etcdtour-")
+		if err != nil {
+			return nil, fmt.Errorf("embedded etcd: temp dir: %w", err)
+		}
+		s.dir, s.owned = dir, true
+	}
+	logPath := filepath.Join(s.dir, "etcd.log")
+	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		s.removeDir()
+		return nil, fmt.Errorf("embedded etcd: log file: %w", err)
+	}
+	s.logFile = lf
+
+	cfg := embed.NewConfig()
+	cfg.Name = "etcdtour"
+	cfg.Dir = filepath.Join(s.dir, "data")
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.New(zapcore.NewCore(
+		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
+		zapcore.AddSync(lf), zap.InfoLevel)))
+	cfg.TickMs, cfg.ElectionMs = embeddedTickMs, embeddedElectionMs
+	// The course's data is throw-away unless --data-dir keeps it; skipping
+	// fsync saves tens of milliseconds per write on a slow disk.
+	cfg.UnsafeNoFsync = opts.DataDir == ""
+
+	// The peer port is never dialled by anyone (one member), so the kernel
+	// picks it. The client port is advertised in the member list, so it must
+	// be a real number: take a free one, and take another if someone grabs it
+	// before etcd binds it.
+	pu, _ := url.Parse("http://127.0.0.1:0")
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	var e *embed.Etcd
+	for attempt := 0; ; attempt++ {
+		client := opts.ClientURL
+		if client == "" {
+			client, err = freeLoopbackURL()
+			if err != nil {
+				return nil, s.fail(err, logPath)
+			}
+		}
+		cu, perr := url.Parse(client)
+		if perr != nil || cu.Host == "" || (cu.Scheme != "http" && cu.Scheme != "https") {
+			s.close()
+			return nil, fmt.Errorf("bad listen URL %q: want http://HOST:PORT", client)
+		}
+		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
+		e, err = embed.StartEtcd(cfg)
+		if err == nil {
+			break
+		}
+		os.RemoveAll(cfg.Dir)
+		if opts.ClientURL != "" || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			return nil, s.fail(fmt.Errorf("embedded etcd did not start: %w", err), logPath)
+		}
+	}
+	s.etcd = e
+	select {
+	case <-e.Server.ReadyNotify():
+		return s, nil
+	case err := <-e.Err():
+		e.Close()
+		return nil, s.fail(fmt.Errorf("embedded etcd stopped while starting: %w", err), logPath)
+	case <-time.After(opts.StartTimeout):
+		e.Server.Stop()
+		e.Close()
+		return nil, s.fail(fmt.Errorf("embedded etcd not ready after %v", opts.StartTimeout), logPath)
+	}
+}
+
+// fail keeps the log (and its dir) for the user to read and removes the data.
+func (s *Embedded) fail(err error, logPath string) error {
+	s.logFile.Close()
+	os.RemoveAll(filepath.Join(s.dir, "data"))
+	return fmt.Errorf("%w (full log: %s)", err, logPath)
+}
+
+// freeLoopbackURL returns an http URL on 127.0.0.1 with a port that was free
+// a moment ago.
+func freeLoopbackURL() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("embedded etcd: no free port on 127.0.0.1: %w", err)
+	}
+	defer l.Close()
+	return "http://" + l.Addr().String(), nil
+}
+
+// Endpoint is the client address, such as "127.0.0.1:43127".
+func (s *Embedded) Endpoint() string {
+	return s.etcd.Clients[0].Addr().String()
+}
+
+// Dir is the directory holding the data and the log.
+func (s *Embedded) Dir() string { return s.dir }
+
+// Close stops the server, waits for it to finish and removes its temp dir.
+func (s *Embedded) Close() error {
+	if s == nil || s.etcd == nil {
+		return nil
+	}
+	s.etcd.Close()
+	s.etcd = nil
+	return s.close()
+}
+
+func (s *Embedded) close() error {
+	var err error
+	if s.logFile != nil {
+		err = s.logFile.Close()
+	}
+	return errors.Join(err, s.removeDir())
+}
+
+func (s *Embedded) removeDir() error {
+	if !s.owned {
+		return nil
+	}
+	return os.RemoveAll(s.dir)
+}

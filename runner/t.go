@@ -1,0 +1,181 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// T is a lesson's handle on the run: the client it works with and the
+// narrator it talks through. Its methods are safe to call from several
+// goroutines.
+type T struct {
+	// Client talks to etcd with every key under the lesson's own prefix: a
+	// lesson writes "greeting" and etcd stores PREFIX+"greeting". The runner
+	// closes it after the lesson, which cancels its watches and keep-alives.
+	Client *clientv3.Client
+
+	id      string
+	prefix  string
+	timeout time.Duration
+	rep     Reporter
+	dial    func() (*clientv3.Client, error)
+
+	mu       sync.Mutex
+	step     int
+	failures []string
+	clients  []*clientv3.Client
+	leases   *leaseSet
+}
+
+func (t *T) report(e Event) {
+	e.Lesson = t.id
+	t.mu.Lock()
+	e.Step = t.step
+	t.mu.Unlock()
+	t.rep.Report(e)
+}
+
+// Timeout is how long one request may take (--command-timeout). Every call a
+// lesson makes gets a context with this timeout: the client waits forever for
+// a server that does not answer.
+func (t *T) Timeout() time.Duration { return t.timeout }
+
+// Key is the full key etcd stores for the lesson's key k, as etcdctl must
+// name it.
+func (t *T) Key(k string) string { return t.prefix + k }
+
+// Prefix is the lesson's key prefix, as etcdctl must name it.
+func (t *T) Prefix() string { return t.prefix }
+
+// Step starts a new numbered step.
+func (t *T) Step(format string, args ...any) {
+	t.mu.Lock()
+	t.step++
+	t.mu.Unlock()
+	t.report(Event{Kind: KindStep, Text: fmt.Sprintf(format, args...)})
+}
+
+// Say explains something to the learner.
+func (t *T) Say(format string, args ...any) {
+	t.report(Event{Kind: KindSay, Text: fmt.Sprintf(format, args...)})
+}
+
+// Etcdctl shows the etcdctl command that does what the next call does. Pass
+// each argument separately; they are quoted for a POSIX shell as needed.
+func (t *T) Etcdctl(args ...string) {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = shellQuote(a)
+	}
+	t.report(Event{Kind: KindEtcdctl, Text: "etcdctl " + strings.Join(q, " ")})
+}
+
+// Result shows what a call returned.
+func (t *T) Result(format string, args ...any) {
+	t.report(Event{Kind: KindResult, Text: fmt.Sprintf(format, args...)})
+}
+
+// Wait says that the lesson now waits for something, for about d if d > 0.
+func (t *T) Wait(d time.Duration, format string, args ...any) {
+	t.report(Event{Kind: KindWait, Text: fmt.Sprintf(format, args...), Seconds: d.Seconds()})
+}
+
+// Check records whether ok holds. A false check fails the lesson, like
+// testing.T.Errorf, and the lesson goes on. Check returns ok.
+func (t *T) Check(ok bool, format string, args ...any) bool {
+	msg := fmt.Sprintf(format, args...)
+	if !ok {
+		t.mu.Lock()
+		t.failures = append(t.failures, msg)
+		t.mu.Unlock()
+	}
+	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg})
+	return ok
+}
+
+// Failed reports whether a check has failed.
+func (t *T) Failed() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.failures) > 0
+}
+
+// NewClient opens another client under the lesson's prefix, as a second
+// program would. The runner closes it after the lesson.
+func (t *T) NewClient() (*clientv3.Client, error) {
+	c, err := t.dial()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	t.clients = append(t.clients, c)
+	t.mu.Unlock()
+	return c, nil
+}
+
+// KV formats a key-value pair with its revisions, as a lesson shows it.
+func KV(kv *mvccpb.KeyValue) string {
+	s := fmt.Sprintf("%q = %q  create_revision=%d mod_revision=%d version=%d",
+		kv.Key, kv.Value, kv.CreateRevision, kv.ModRevision, kv.Version)
+	if kv.Lease != 0 {
+		s += fmt.Sprintf(" lease=%x", kv.Lease)
+	}
+	return s
+}
+
+// Ev formats a watch event.
+func Ev(ev *clientv3.Event) string {
+	if ev.Type == clientv3.EventTypeDelete {
+		return fmt.Sprintf("DELETE %q  mod_revision=%d", ev.Kv.Key, ev.Kv.ModRevision)
+	}
+	return fmt.Sprintf("PUT %q = %q  mod_revision=%d version=%d", ev.Kv.Key, ev.Kv.Value, ev.Kv.ModRevision, ev.Kv.Version)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@%+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// leaseSet remembers every lease granted through a lesson's clients, so the
+// runner revokes exactly those after the lesson and no other.
+type leaseSet struct {
+	mu  sync.Mutex
+	ids map[clientv3.LeaseID]bool
+}
+
+func (s *leaseSet) list() []clientv3.LeaseID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []clientv3.LeaseID
+	for id := range s.ids {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// trackedLease records the leases it grants in a leaseSet.
+type trackedLease struct {
+	clientv3.Lease
+	set *leaseSet
+}
+
+func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGrantResponse, error) {
+	resp, err := l.Lease.Grant(ctx, ttl)
+	if err == nil {
+		l.set.mu.Lock()
+		l.set.ids[resp.ID] = true
+		l.set.mu.Unlock()
+	}
+	return resp, err
+}
