@@ -163,7 +163,9 @@ func runLesson(ctx context.Context, cfg Config, raw *clientv3.Client, prefix str
 
 	cleanup(cfg, raw, t)
 
+	t.mu.Lock()
 	res := LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}
+	t.mu.Unlock()
 	switch {
 	case ctx.Err() != nil:
 		res.Status, res.Error = StatusInterrupted, "interrupted"
@@ -171,9 +173,9 @@ func runLesson(ctx context.Context, cfg Config, raw *clientv3.Client, prefix str
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("did not finish within %v", cfg.LessonTimeout)
 	case err != nil:
 		res.Status, res.Error = StatusFailed, err.Error()
-	case len(t.failures) > 0:
+	case len(res.Failures) > 0:
 		res.Status = StatusFailed
-		res.Error = fmt.Sprintf("%d check(s) failed", len(t.failures))
+		res.Error = fmt.Sprintf("%d check(s) failed", len(res.Failures))
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res
