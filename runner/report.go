@@ -162,7 +162,7 @@ func (c *Console) Report(e Event) {
 		if e.Failed > 0 {
 			s = st.fail
 		}
-		c.printf(s, "  %d passed, %d failed, %d lessons in %s\n", e.Passed, e.Failed, len(e.Lessons), fmtSeconds(e.Seconds))
+		c.printf(s, "  %d passed, %d failed in %s\n", e.Passed, e.Failed, fmtSeconds(e.Seconds))
 	default:
 		c.printf(st.warn, "     %s\n", e.Text)
 	}

@@ -1,0 +1,126 @@
+package lessons_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func TestCourseIsValid(t *testing.T) {
+	if err := runner.Validate(lessons.Course); err != nil {
+		t.Fatal(err)
+	}
+	want := "install put-get watch lease keepalive lock"
+	var ids []string
+	for _, l := range lessons.Course {
+		ids = append(ids, l.ID)
+		if _, err := os.Stat(filepath.Join("..", l.Source)); err != nil {
+			t.Errorf("%s: Source %q: %v", l.ID, l.Source, err)
+		}
+	}
+	if got := strings.Join(ids, " "); got != want {
+		t.Errorf("course order = %s, want the seed article's %s", got, want)
+	}
+}
+
+// TestCourse runs every lesson as its own subtest against one embedded etcd.
+// A lesson fails here when any of its checks fails or it returns an error.
+func TestCourse(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	t.Run("lessons", func(t *testing.T) {
+		for _, l := range lessons.Course {
+			t.Run(l.ID, func(t *testing.T) {
+				// Each lesson has its own key prefix, so they can run at once.
+				t.Parallel()
+				rec := &runner.Recorder{}
+				sum, err := runner.Run(context.Background(), runner.Config{
+					Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+					Reporter: rec,
+				}, []runner.Lesson{l})
+				if err != nil {
+					t.Fatal(err)
+				}
+				checks := 0
+				for _, e := range rec.Events {
+					if e.Kind == runner.KindCheck {
+						checks++
+					}
+				}
+				r := sum.Lessons[0]
+				if r.Status != runner.StatusPassed {
+					t.Errorf("%s %s: %s; failed checks: %q\n%s", l.ID, r.Status, r.Error, r.Failures, rec.String())
+				}
+				if checks == 0 {
+					t.Errorf("%s made no checks: a lesson's checks are its assertions", l.ID)
+				}
+			})
+		}
+	})
+}
+
+// normalise replaces what changes from run to run: ports, lease IDs and
+// durations.
+func normalise(s string) string {
+	for _, r := range []struct{ re, repl string }{
+		{`127\.0\.0\.1:\d+`, "127.0.0.1:PORT"},
+		{`\b[0-9a-f]{16}\b`, "LEASEID"},
+		{`\(\d+(\.\d+)?(ms|s|µs)\)`, "(DURATION)"},
+		{`\d+(\.\d+)?(ms|s|µs)\n`, "DURATION\n"},
+		{`etcd \d+\.\d+\.\d+`, "etcd VERSION"},
+	} {
+		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.repl)
+	}
+	return s
+}
+
+// TestGoldenPutGet compares the narration of the put-get lesson with
+// testdata/put-get.golden. Run "go test ./lessons -run Golden -update" to
+// rewrite it after changing the lesson on purpose.
+func TestGoldenPutGet(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	rec := &runner.Recorder{}
+	if _, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		RunID:    "golden",
+		Reporter: rec,
+	}, []runner.Lesson{lessons.PutGet}); err != nil {
+		t.Fatal(err)
+	}
+	got := normalise(rec.String())
+	golden := filepath.Join("testdata", "put-get.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("narration differs from %s (rerun with -update if the change is intended):\n--- got\n%s\n--- want\n%s", golden, got, want)
+	}
+}

@@ -1,0 +1,271 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"etcdtour/runner"
+)
+
+// startEtcd starts an embedded etcd for one test and a plain client to
+// inspect it.
+func startEtcd(t *testing.T) (*runner.Embedded, *clientv3.Client) {
+	t.Helper()
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return srv, cli
+}
+
+func lesson(id string, run func(context.Context, *runner.T) error) runner.Lesson {
+	return runner.Lesson{ID: id, Title: "Fixture " + id, Doc: "A fixture lesson.", Run: run}
+}
+
+// leaseIDs collects the leases the "pass" fixture granted.
+type leaseIDs struct {
+	mu  sync.Mutex
+	ids []clientv3.LeaseID
+}
+
+func (l *leaseIDs) add(id clientv3.LeaseID) { l.mu.Lock(); l.ids = append(l.ids, id); l.mu.Unlock() }
+
+func fixtures(granted *leaseIDs) []runner.Lesson {
+	return []runner.Lesson{
+		lesson("pass", func(ctx context.Context, t *runner.T) error {
+			t.Step("write")
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			defer cancel()
+			lr, err := t.Client.Grant(ctx1, 60)
+			if err != nil {
+				return err
+			}
+			granted.add(lr.ID)
+			if _, err := t.Client.Put(ctx1, "k", "v", clientv3.WithLease(lr.ID)); err != nil {
+				return err
+			}
+			if _, err := t.Client.Put(ctx1, "plain", "v"); err != nil {
+				return err
+			}
+			t.Check(true, "wrote two keys")
+			return nil
+		}),
+		lesson("fail-check", func(ctx context.Context, t *runner.T) error {
+			t.Step("check")
+			t.Check(false, "one is %d", 2)
+			t.Check(true, "the lesson goes on after a failed check")
+			return nil
+		}),
+		lesson("error", func(ctx context.Context, t *runner.T) error {
+			return errors.New("boom")
+		}),
+		lesson("block", func(ctx context.Context, t *runner.T) error {
+			<-ctx.Done()
+			return ctx.Err()
+		}),
+		lesson("panic", func(ctx context.Context, t *runner.T) error {
+			var m map[string]int
+			m["x"] = 1
+			return nil
+		}),
+		lesson("after", func(ctx context.Context, t *runner.T) error {
+			t.Check(true, "later lessons still run")
+			return nil
+		}),
+	}
+}
+
+func TestRunReportsEachOutcome(t *testing.T) {
+	srv, cli := startEtcd(t)
+	rec := &runner.Recorder{}
+	granted := &leaseIDs{}
+	sum, err := runner.Run(context.Background(), runner.Config{
+		Conn:          runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		RunID:         "test",
+		LessonTimeout: 500 * time.Millisecond,
+		Reporter:      rec,
+	}, fixtures(granted))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]struct {
+		status runner.Status
+		err    string
+	}{
+		"pass":       {runner.StatusPassed, ""},
+		"fail-check": {runner.StatusFailed, "1 check(s) failed"},
+		"error":      {runner.StatusFailed, "boom"},
+		"block":      {runner.StatusFailed, "did not finish within 500ms"},
+		"panic":      {runner.StatusFailed, "panic: assignment to entry in nil map"},
+		"after":      {runner.StatusPassed, ""},
+	}
+	if len(sum.Lessons) != len(want) {
+		t.Fatalf("summary has %d lessons, want %d", len(sum.Lessons), len(want))
+	}
+	for _, r := range sum.Lessons {
+		w := want[r.ID]
+		if r.Status != w.status || r.Error != w.err {
+			t.Errorf("%s: status %q error %q, want %q %q", r.ID, r.Status, r.Error, w.status, w.err)
+		}
+	}
+	if got := sum.Lessons[1].Failures; len(got) != 1 || got[0] != "one is 2" {
+		t.Errorf("fail-check failures = %q, want [\"one is 2\"]", got)
+	}
+	if sum.OK() {
+		t.Error("Summary.OK() = true with failed lessons")
+	}
+
+	// The events tell the same story, in order.
+	var kinds []string
+	for _, e := range rec.Events {
+		if e.Kind == runner.KindLessonEnd {
+			kinds = append(kinds, e.Lesson+":"+string(e.Status))
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "pass:passed fail-check:failed error:failed block:failed panic:failed after:passed" {
+		t.Errorf("lesson-end events = %s", got)
+	}
+	last := rec.Events[len(rec.Events)-1]
+	if last.Kind != runner.KindSummary || last.Passed != 2 || last.Failed != 4 {
+		t.Errorf("last event = %+v, want a summary of 2 passed, 4 failed", last)
+	}
+
+	// Clean-up removed every key and revoked the granted lease.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, runner.DefaultPrefix, clientv3.WithPrefix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 0 {
+		t.Errorf("%d keys left under %s, first %q", len(resp.Kvs), runner.DefaultPrefix, resp.Kvs[0].Key)
+	}
+	if len(granted.ids) != 1 {
+		t.Fatalf("pass fixture granted %d leases", len(granted.ids))
+	}
+	ttl, err := cli.TimeToLive(ctx, granted.ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl.TTL != -1 {
+		t.Errorf("lease %x still alive (TTL %d) after the lesson", granted.ids[0], ttl.TTL)
+	}
+}
+
+// cancelOn cancels a run when it sees the first step of a lesson.
+type cancelOn struct {
+	runner.Recorder
+	lesson string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Report(e runner.Event) {
+	c.Recorder.Report(e)
+	if e.Kind == runner.KindStep && e.Lesson == c.lesson {
+		c.cancel()
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	srv, cli := startEtcd(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rep := &cancelOn{lesson: "block", cancel: cancel}
+	course := []runner.Lesson{
+		lesson("pass", func(ctx context.Context, t *runner.T) error {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			defer cancel()
+			_, err := t.Client.Put(ctx1, "k", "v")
+			return err
+		}),
+		lesson("block", func(ctx context.Context, t *runner.T) error {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			_, err := t.Client.Put(ctx1, "half-done", "v")
+			cancel()
+			if err != nil {
+				return err
+			}
+			t.Step("wait forever")
+			<-ctx.Done()
+			return ctx.Err()
+		}),
+		lesson("after", func(ctx context.Context, t *runner.T) error { return nil }),
+	}
+	sum, err := runner.Run(ctx, runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Reporter: rep,
+	}, course)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range sum.Lessons {
+		got = append(got, r.ID+":"+string(r.Status))
+	}
+	if s := strings.Join(got, " "); s != "pass:passed block:interrupted after:not run" || !sum.Interrupted {
+		t.Errorf("summary = %s (interrupted %v)", s, sum.Interrupted)
+	}
+	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel2()
+	resp, err := cli.Get(ctx2, runner.DefaultPrefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Count != 0 {
+		t.Errorf("%d keys left under %s after an interrupted run", resp.Count, runner.DefaultPrefix)
+	}
+}
+
+func TestRunKeep(t *testing.T) {
+	srv, cli := startEtcd(t)
+	rec := &runner.Recorder{}
+	_, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		RunID:    "kept",
+		Keep:     true,
+		Reporter: rec,
+	}, []runner.Lesson{lesson("pass", func(ctx context.Context, t *runner.T) error {
+		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+		defer cancel()
+		_, err := t.Client.Put(ctx1, "k", "v")
+		return err
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, "/etcdtour/kept/pass/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 1 {
+		t.Errorf("--keep: key /etcdtour/kept/pass/k is gone")
+	}
+	if !strings.Contains(rec.String(), "etcdctl get --prefix /etcdtour/kept/pass/") {
+		t.Errorf("--keep output does not say how to see the keys:\n%s", rec.String())
+	}
+}
+
+func TestRunUnreachable(t *testing.T) {
+	_, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
+		Reporter: &runner.Recorder{},
+	}, []runner.Lesson{lesson("pass", noop)})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("Run against 127.0.0.1:1 = %v, want one line naming the endpoint", err)
+	}
+}
