@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -40,6 +41,14 @@ func main() {
 	ctx, stop := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// A closed stdout ("etcdtour | head") must not kill the process before
+	// it has stopped its server and removed its temp dir: stop the run instead.
+	pipe := make(chan os.Signal, 1)
+	signal.Notify(pipe, syscall.SIGPIPE)
+	go func() {
+		<-pipe
+		stop()
+	}()
 	go func() {
 		<-sigs
 		stop() // first Ctrl-C: interrupt the lesson, clean up, summarize
@@ -61,6 +70,8 @@ type command struct {
 var commands = []command{
 	{"list", "", "list the lessons", cmdList},
 	{"run", "ID|N|N-M ...", "run the chosen lessons, in course order", cmdRun},
+	{"show", "ID|N", "print a lesson's Go source, as built into this binary", cmdShow},
+	{"serve", "", "start the embedded etcd alone, for etcdctl and other runs", cmdServe},
 }
 
 // options are the parsed flags and where output goes.
@@ -69,6 +80,8 @@ type options struct {
 	endpoints              string
 	prefix                 string
 	keep, noColor, jsonOut bool
+	step, interactive      bool
+	dataDir, listen        string
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -105,6 +118,11 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.StringVar(&o.prefix, "prefix", runner.DefaultPrefix, "keep every key under this prefix (must end in /)")
 	fs.BoolVar(&o.keep, "keep", false, "leave each lesson's keys in place for inspection")
 	fs.BoolVar(&o.noColor, "no-color", false, "no color (also NO_COLOR=1, or when stdout is not a terminal)")
+	fs.BoolVar(&o.jsonOut, "json", false, "write one JSON object per line for every event (see docs/json.md)")
+	fs.BoolVar(&o.step, "step", false, "pause before each step: Enter continues, q quits (needs a terminal)")
+	fs.BoolVar(&o.interactive, "interactive", false, "the watch lesson waits for your own etcdctl writes")
+	fs.StringVar(&o.dataDir, "data-dir", "", "serve: keep etcd's data in this directory across restarts")
+	fs.StringVar(&o.listen, "listen", "", "serve: client URL to listen on, such as http://127.0.0.1:2379")
 	return fs
 }
 
@@ -126,6 +144,11 @@ Examples:
   etcdtour run lock                         one lesson
   etcdtour run watch lease                  several, in course order
   etcdtour run 2-4
+  etcdtour --step                           pause before every step (presenters)
+  etcdtour show lock                        the Go code the lock lesson runs
+  etcdtour serve                            an etcd for etcdctl and other terminals
+  etcdtour run watch --interactive --endpoints 127.0.0.1:2379
+  etcdtour --json > events.jsonl
   etcdtour --endpoints 127.0.0.1:2379       the course on your own etcd
   ETCDCTL_ENDPOINTS=10.0.0.5:2379 etcdtour run put-get
 
@@ -172,7 +195,10 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		o.conn.Endpoints = strings.Split(o.endpoints, ",")
 	}
 	if len(pos) == 0 {
-		return cmdRun(ctx, o, nil)
+		pos = []string{"run"}
+	}
+	if (o.dataDir != "" || o.listen != "") && pos[0] != "serve" {
+		return o.usageErr("--data-dir and --listen are for etcdtour serve")
 	}
 	for _, c := range commands {
 		if c.name == pos[0] {
@@ -231,23 +257,38 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	}
 	chosen, err := runner.Select(lessons.Course, args)
 	if err != nil {
-		var ids []string
-		for _, l := range lessons.Course {
-			ids = append(ids, l.ID)
-		}
-		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, strings.Join(ids, ", "), len(ids))
+		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, lessonIDs(), len(lessons.Course))
 	}
 	if !strings.HasSuffix(o.prefix, "/") {
 		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
 	}
-	useColor := !o.noColor && o.getenv("NO_COLOR") == "" && isTerminal(o.stdout)
 	cfg := runner.Config{
-		Conn:     o.conn,
-		Prefix:   o.prefix,
-		Keep:     o.keep,
-		Reporter: runner.NewConsole(o.stdout, useColor),
+		Conn:        o.conn,
+		Prefix:      o.prefix,
+		Keep:        o.keep,
+		Interactive: o.interactive,
+	}
+	if o.jsonOut {
+		if o.step {
+			return o.usageErr("--step and --json do not go together: --step is for a person at a terminal")
+		}
+		cfg.Reporter = runner.NewJSON(o.stdout)
+	} else {
+		tty := isTerminal(o.stdout)
+		con := runner.NewConsole(o.stdout, tty && !o.noColor && o.getenv("NO_COLOR") == "")
+		con.Live = tty
+		cfg.Reporter = con
+	}
+	if o.step {
+		if !isTerminal(o.stdin) {
+			return o.usageErr("--step needs a terminal on stdin to read Enter and q from; run it without redirected input")
+		}
+		cfg.Pause = newStepper(o.stdin, o.stdout).pause
 	}
 	if len(cfg.Conn.Endpoints) == 0 {
+		if o.keep {
+			return o.usageErr("--keep needs --endpoints: the embedded etcd and its data go when etcdtour exits (start one with etcdtour serve)")
+		}
 		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 		if err != nil {
 			return o.fail(err)
@@ -272,7 +313,108 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	return exitOK
 }
 
-func isTerminal(w io.Writer) bool {
+func cmdShow(ctx context.Context, o *options, args []string) int {
+	if len(args) != 1 {
+		return o.usageErr("show takes one lesson: etcdtour show ID|N")
+	}
+	chosen, err := runner.Select(lessons.Course, args)
+	if err != nil || len(chosen) != 1 {
+		return o.usageErr("%v: valid lessons are %s", err, lessonIDs())
+	}
+	src, err := lessons.Source(chosen[0])
+	if err != nil {
+		return o.fail(fmt.Errorf("source of %s: %v", chosen[0].ID, err))
+	}
+	fmt.Fprintf(o.stdout, "// %s — %s\n", chosen[0].Source, chosen[0].Title)
+	o.stdout.Write(src)
+	return exitOK
+}
+
+func lessonIDs() string {
+	var ids []string
+	for _, l := range lessons.Course {
+		ids = append(ids, l.ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// cmdServe runs the embedded etcd until Ctrl-C, for etcdctl and for other
+// etcdtour runs in other terminals.
+func cmdServe(ctx context.Context, o *options, args []string) int {
+	if len(args) > 0 {
+		return o.usageErr("serve takes no arguments, got %q", args)
+	}
+	if len(o.conn.Endpoints) > 0 {
+		return o.usageErr("serve starts its own etcd: drop --endpoints")
+	}
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen})
+	if err != nil {
+		return o.fail(err)
+	}
+	defer srv.Close()
+	ep := srv.Endpoint()
+	keep := "a temp dir, removed on exit"
+	if o.dataDir != "" {
+		keep = "kept"
+	}
+	fmt.Fprintf(o.stdout, `etcd %s is serving on %s
+data: %s (%s)
+
+In another terminal:
+  etcdctl --endpoints=%s put hello world
+  %s run --endpoints=%s
+  %s run watch --interactive --endpoints=%s
+
+Ctrl-C stops it.
+`, srv.Version(), ep, srv.Dir(), keep, ep, self(), ep, self(), ep)
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(o.stdout, "stopping etcd")
+		return exitOK
+	case err := <-srv.Err():
+		return o.fail(fmt.Errorf("embedded etcd stopped: %v", err))
+	}
+}
+
+// self is how the user started etcdtour: "go run ." for a binary that go run
+// built in a temp dir, "etcdtour" otherwise.
+func self() string {
+	if strings.Contains(os.Args[0], "go-build") {
+		return "go run ."
+	}
+	return "etcdtour"
+}
+
+// stepper pauses before each step until the presenter presses Enter.
+type stepper struct {
+	lines chan string
+	out   io.Writer
+}
+
+func newStepper(in io.Reader, out io.Writer) *stepper {
+	s := &stepper{lines: make(chan string), out: out}
+	go func() {
+		// Reads stdin until it closes; it lives as long as the process.
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			s.lines <- sc.Text()
+		}
+		close(s.lines)
+	}()
+	return s
+}
+
+func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
+	fmt.Fprintf(s.out, "\n  ⏸  %s, step %d: %s — Enter to continue, q then Enter to quit ", lesson, step, title)
+	select {
+	case line, ok := <-s.lines:
+		return ok && strings.TrimSpace(line) != "q"
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func isTerminal(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

@@ -86,6 +86,7 @@ func normalise(s string) string {
 		{`\(\d+(\.\d+)?(ms|s|µs)\)`, "(DURATION)"},
 		{`\d+(\.\d+)?(ms|s|µs)\n`, "DURATION\n"},
 		{`etcd \d+\.\d+\.\d+`, "etcd VERSION"},
+		{`\.go:\d+\)`, ".go:LINE)"},
 	} {
 		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.repl)
 	}

@@ -9,8 +9,8 @@ import (
 	"etcdtour/runner"
 )
 
-// Install checks that the client module is the modern one and that the
-// server answers.
+// Install shows which client module the program was built with and what the
+// server says about itself.
 var Install = runner.Lesson{
 	ID:     "install",
 	Title:  "Install check",

@@ -21,6 +21,9 @@ var Watch = runner.Lesson{
 }
 
 func watch(ctx context.Context, t *runner.T) error {
+	if t.Interactive() {
+		return watchYourWrites(ctx, t)
+	}
 	cli := t.Client
 	// The article ran etcdctl in a second terminal; a second client does it here.
 	writer, err := t.NewClient()
@@ -99,15 +102,30 @@ func watch(ctx context.Context, t *runner.T) error {
 	t.Say(`A watch without WithRev starts after the current revision: the PUTs and
 DELETE of step 1 are not replayed. WithRev(r) replays every change since r,
 as long as r has not been compacted (then the watch ends with ErrCompacted).`)
+	wctx, stop = context.WithCancel(ctx)
+	defer stop()
+	t.Etcdctl("watch", t.Key("name"))
+	wch = cli.Watch(wctx, "name", clientv3.WithCreatedNotify())
+	if _, err := nextResponse(ctx, wch, t.Timeout()); err != nil {
+		return fmt.Errorf("watch %q: %w", "name", err)
+	}
+	rev, err := write(clientv3.OpPut("name", "c"), "put", t.Key("name"), "c")
+	if err != nil {
+		return err
+	}
+	got, err = collect(ctx, t, wch, 1)
+	t.Check(err == nil && len(got) == 1 && got[0] == fmt.Sprintf("PUT name=c@%d", rev), "the first event is the new write, not history: %v", got)
+	stop()
 	t.Etcdctl("watch", "--rev="+fmt.Sprint(revs[0]), t.Key("name"))
+	want = strings.TrimSuffix(want, "]") + fmt.Sprintf(" PUT name=c@%d]", rev)
 	wctx, stop = context.WithCancel(ctx)
 	defer stop()
 	wch = cli.Watch(wctx, "name", clientv3.WithRev(revs[0]))
-	got, err = collect(ctx, t, wch, 3)
+	got, err = collect(ctx, t, wch, 4)
 	if err != nil {
 		return fmt.Errorf("watch %q from revision %d: %w", "name", revs[0], err)
 	}
-	t.Check(fmt.Sprint(got) == want, "WithRev(%d) replays the same three events", revs[0])
+	t.Check(fmt.Sprint(got) == want, "WithRev(%d) replays all four events, history included", revs[0])
 
 	t.Step("Cancel the watch and read its channel until it closes")
 	stop()

@@ -16,8 +16,8 @@ import (
 type Kind string
 
 const (
-	KindCourseStart Kind = "course-start" // Text: where the course runs
-	KindLessonStart Kind = "lesson-start" // Lesson, Title, Index, Total, Text: key prefix
+	KindCourseStart Kind = "course-start" // Version, Endpoints, Prefix; Text: the same for people
+	KindLessonStart Kind = "lesson-start" // Lesson, Title, Index, Total, Text: the lesson's doc
 	KindStep        Kind = "step"         // Step, Text: the step's heading
 	KindSay         Kind = "say"          // Text: explanation
 	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line
@@ -37,6 +37,7 @@ type Event struct {
 	Index    int            `json:"index,omitempty"` // 1-based position of the lesson in this run
 	Total    int            `json:"total,omitempty"` // lessons in this run
 	Step     int            `json:"step,omitempty"`
+	Source   string         `json:"source,omitempty"` // file:line of the step in the lesson's source
 	Text     string         `json:"text,omitempty"`
 	OK       *bool          `json:"ok,omitempty"`
 	Status   Status         `json:"status,omitempty"`
@@ -46,6 +47,10 @@ type Event struct {
 	Passed   int            `json:"passed,omitempty"`
 	Failed   int            `json:"failed,omitempty"`
 	Lessons  []LessonResult `json:"lessons,omitempty"`
+	// Set on course-start only.
+	Version   string   `json:"version,omitempty"`
+	Endpoints []string `json:"endpoints,omitempty"`
+	Prefix    string   `json:"prefix,omitempty"`
 }
 
 // A Reporter receives every event of a run, in order, from one goroutine at
@@ -60,6 +65,11 @@ type Console struct {
 	w   io.Writer
 	st  styles
 	err error
+
+	// Live makes waits visible on a terminal: a countdown while a lease
+	// runs out, a ticking line while a lock is awaited. Off for pipes.
+	Live     bool
+	liveStop chan struct{} // closed to end the current live line; nil if none
 }
 
 type styles struct {
@@ -108,7 +118,12 @@ func indent(s, pad string) string {
 func (c *Console) Report(e Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.endLive()
 	st := c.st
+	if e.Kind == KindWait && c.Live {
+		c.startLive(e)
+		return
+	}
 	switch e.Kind {
 	case KindCourseStart:
 		c.printf(st.faint, "%s\n", e.Text)
@@ -118,7 +133,11 @@ func (c *Console) Report(e Event) {
 			c.printf(st.faint, "   %s\n", indent(e.Text, "   "))
 		}
 	case KindStep:
-		c.printf(st.step, "\n  %d. %s\n", e.Step, e.Text)
+		c.printf(st.step, "\n  %d. %s", e.Step, e.Text)
+		if e.Source != "" {
+			c.printf(st.faint, "  (%s)", e.Source)
+		}
+		c.printf(st.step, "\n")
 	case KindSay:
 		c.printf(st.say, "     %s\n", indent(e.Text, "     "))
 	case KindEtcdctl:
@@ -168,6 +187,52 @@ func (c *Console) Report(e Event) {
 	}
 }
 
+// startLive writes the wait's line without a newline and keeps updating it
+// until the next event. Called with c.mu held.
+func (c *Console) startLive(e Event) {
+	stop := make(chan struct{})
+	c.liveStop = stop
+	start := time.Now()
+	total := time.Duration(e.Seconds * float64(time.Second))
+	draw := func() {
+		el := time.Since(start)
+		status := fmt.Sprintf("%.1fs", el.Seconds())
+		if total > 0 {
+			status = fmt.Sprintf("%.1fs left", max(total-el, 0).Seconds())
+		}
+		c.printf(c.st.faint, "\r\033[K     … %s  %s", e.Text, status)
+	}
+	draw()
+	go func() {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				c.mu.Lock()
+				select {
+				case <-stop: // ended while we waited for the lock
+				default:
+					draw()
+				}
+				c.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// endLive finishes the live line, if any, with a newline. Called with c.mu held.
+func (c *Console) endLive() {
+	if c.liveStop == nil {
+		return
+	}
+	close(c.liveStop)
+	c.liveStop = nil
+	c.printf(c.st.faint, "\n")
+}
+
 func fmtSeconds(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
 }
@@ -179,7 +244,11 @@ type JSON struct {
 }
 
 // NewJSON returns a reporter writing JSON lines to w.
-func NewJSON(w io.Writer) *JSON { return &JSON{enc: json.NewEncoder(w)} }
+func NewJSON(w io.Writer) *JSON {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &JSON{enc: enc}
+}
 
 // Report implements Reporter.
 func (j *JSON) Report(e Event) {

@@ -30,6 +30,13 @@ type Config struct {
 	LessonTimeout time.Duration
 	// Reporter receives every event. Required.
 	Reporter Reporter
+	// Interactive lets lessons that can wait for the learner's own etcdctl
+	// commands do so (see T.Interactive).
+	Interactive bool
+	// Pause, if set, is called before each step with the step's heading. It
+	// returns false to quit the run, which then ends as if ctx were
+	// cancelled: the lesson is interrupted and cleaned up.
+	Pause func(ctx context.Context, lesson string, step int, title string) bool
 }
 
 // DefaultPrefix is where the course's keys live unless --prefix says otherwise.
@@ -93,13 +100,16 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	runPrefix := cfg.Prefix + cfg.RunID + "/"
 	cfg.Conn = cfg.Conn.withDefaults()
+	// quit lets Pause end the run the same way an interrupt does.
+	ctx, quit := context.WithCancel(ctx)
+	defer quit()
 
 	raw, version, err := cfg.Conn.connect(ctx, runPrefix)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer raw.Close()
-	cfg.Reporter.Report(Event{Kind: KindCourseStart, Text: fmt.Sprintf(
+	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: fmt.Sprintf(
 		"etcd %s at %s · keys under %s\netcdctl lines below assume: export ETCDCTL_ENDPOINTS=%s",
 		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, strings.Join(cfg.Conn.Endpoints, ","))})
 
@@ -111,7 +121,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		}
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: l.Title,
 			Index: i + 1, Total: len(lessons), Text: l.Doc})
-		res := runLesson(ctx, cfg, raw, runPrefix+l.ID+"/", l)
+		res := runLesson(ctx, quit, cfg, raw, runPrefix+l.ID+"/", l)
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
@@ -131,10 +141,11 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 
 // runLesson runs one lesson with its own namespaced client and cleans up
 // after it, whatever happened.
-func runLesson(ctx context.Context, cfg Config, raw *clientv3.Client, prefix string, l Lesson) LessonResult {
+func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *clientv3.Client, prefix string, l Lesson) LessonResult {
 	start := time.Now()
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
-	t := &T{id: l.ID, prefix: prefix, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases}
+	t := &T{id: l.ID, prefix: prefix, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
+		endpoints: strings.Join(cfg.Conn.Endpoints, ","), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit}
 	t.dial = func() (*clientv3.Client, error) {
 		c, err := cfg.Conn.client()
 		if err != nil {
@@ -147,6 +158,10 @@ func runLesson(ctx context.Context, cfg Config, raw *clientv3.Client, prefix str
 	}
 
 	lctx, cancel := context.WithTimeout(ctx, cfg.LessonTimeout)
+	if cfg.Interactive || cfg.Pause != nil {
+		lctx, cancel = context.WithCancel(ctx) // a person sets the pace
+	}
+	t.ctx = lctx
 	err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/version"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -84,8 +85,8 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		zapcore.AddSync(lf), zap.InfoLevel)))
 	cfg.TickMs, cfg.ElectionMs = embeddedTickMs, embeddedElectionMs
-	// The course's data is throw-away unless --data-dir keeps it; skipping
-	// fsync saves tens of milliseconds per write on a slow disk.
+	// The course's data is throw-away unless DataDir keeps it (etcdtour
+	// serve --data-dir); skipping fsync saves milliseconds per write.
 	cfg.UnsafeNoFsync = opts.DataDir == ""
 
 	// The peer port is never dialled by anyone (one member), so the kernel
@@ -155,6 +156,12 @@ func freeLoopbackURL() (string, error) {
 func (s *Embedded) Endpoint() string {
 	return s.etcd.Clients[0].Addr().String()
 }
+
+// Err reports an error that stopped the server while it ran.
+func (s *Embedded) Err() <-chan error { return s.etcd.Err() }
+
+// Version is the server's version.
+func (s *Embedded) Version() string { return version.Version }
 
 // Dir is the directory holding the data and the log.
 func (s *Embedded) Dir() string { return s.dir }

@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -20,11 +22,16 @@ type T struct {
 	// closes it after the lesson, which cancels its watches and keep-alives.
 	Client *clientv3.Client
 
-	id      string
-	prefix  string
-	timeout time.Duration
-	rep     Reporter
-	dial    func() (*clientv3.Client, error)
+	id          string
+	prefix      string
+	endpoints   string
+	timeout     time.Duration
+	rep         Reporter
+	dial        func() (*clientv3.Client, error)
+	ctx         context.Context // the lesson's context, for Pause
+	interactive bool
+	pause       func(ctx context.Context, lesson string, step int, title string) bool
+	quit        context.CancelFunc
 
 	mu       sync.Mutex
 	step     int
@@ -53,12 +60,30 @@ func (t *T) Key(k string) string { return t.prefix + k }
 // Prefix is the lesson's key prefix, as etcdctl must name it.
 func (t *T) Prefix() string { return t.prefix }
 
-// Step starts a new numbered step.
+// Endpoints is the comma-separated list of endpoints the course runs against,
+// for etcdctl's --endpoints.
+func (t *T) Endpoints() string { return t.endpoints }
+
+// Interactive reports whether the learner asked to drive the lesson with
+// their own etcdctl commands (--interactive).
+func (t *T) Interactive() bool { return t.interactive }
+
+// Step starts a new numbered step. In step mode it first waits for the
+// presenter; if they quit, the lesson's context is cancelled.
 func (t *T) Step(format string, args ...any) {
+	title := fmt.Sprintf(format, args...)
+	src := ""
+	if _, file, line, ok := runtime.Caller(1); ok {
+		src = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
+	}
 	t.mu.Lock()
 	t.step++
+	step := t.step
 	t.mu.Unlock()
-	t.report(Event{Kind: KindStep, Text: fmt.Sprintf(format, args...)})
+	if t.pause != nil && t.ctx.Err() == nil && !t.pause(t.ctx, t.id, step, title) {
+		t.quit()
+	}
+	t.report(Event{Kind: KindStep, Text: title, Source: src})
 }
 
 // Say explains something to the learner.

@@ -1,0 +1,78 @@
+package lessons
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"etcdtour/runner"
+)
+
+// Interactive watch: how long to wait for the learner, and how many events
+// end the lesson early.
+const (
+	yourWritesTimeout = 2 * time.Minute
+	yourWritesEvents  = 3
+)
+
+// watchYourWrites is the watch lesson as the article ran it: the learner
+// writes from another terminal with etcdctl, and the watch shows each event.
+func watchYourWrites(ctx context.Context, t *runner.T) error {
+	cli := t.Client
+
+	t.Step("Watch a key while you write it from another terminal")
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	wch := cli.Watch(wctx, "name", clientv3.WithCreatedNotify())
+	if _, err := nextResponse(ctx, wch, t.Timeout()); err != nil {
+		return fmt.Errorf("watch %q: %w", "name", err)
+	}
+	t.Say("The watch is in place. In another terminal, type any of these:")
+	ep := "--endpoints=" + t.Endpoints()
+	t.Etcdctl(ep, "put", t.Key("name"), "hello")
+	t.Etcdctl(ep, "put", t.Key("name"), "world")
+	t.Etcdctl(ep, "del", t.Key("name"))
+	t.Wait(yourWritesTimeout, "watching %q for %d events or %v", t.Key("name"), yourWritesEvents, yourWritesTimeout)
+
+	seen := 0
+	deadline := time.Now().Add(yourWritesTimeout)
+	for seen < yourWritesEvents {
+		resp, err := nextResponse(ctx, wch, time.Until(deadline))
+		if err != nil && ctx.Err() == nil && time.Now().Before(deadline) {
+			return fmt.Errorf("watch %q: %w", "name", err)
+		}
+		if err != nil {
+			break // time is up, or the run was interrupted
+		}
+		for _, ev := range resp.Events {
+			seen++
+			t.Result("%s", runner.Ev(ev))
+			if ev.Type == clientv3.EventTypePut {
+				checkAtRevision(ctx, t, ev)
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if seen < yourWritesEvents {
+		t.Say("No more events within %v: the watch ends after %d event(s).", yourWritesTimeout, seen)
+	} else {
+		t.Say("%d events seen: the watch ends here.", seen)
+	}
+	stop()
+	t.Check(drain(wch, t.Timeout()), "the channel is closed after cancel")
+	return nil
+}
+
+// checkAtRevision reads the key at the event's revision: the value the
+// watch reported is the value the store had then.
+func checkAtRevision(ctx context.Context, t *runner.T, ev *clientv3.Event) {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	get, err := t.Client.Get(ctx1, string(ev.Kv.Key), clientv3.WithRev(ev.Kv.ModRevision))
+	cancel()
+	t.Check(err == nil && len(get.Kvs) == 1 && string(get.Kvs[0].Value) == string(ev.Kv.Value),
+		"Get at revision %d agrees with the event", ev.Kv.ModRevision)
+}
