@@ -4,30 +4,57 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 )
 
+var (
+	binDir    string
+	buildOnce sync.Once
+	buildErr  error
+)
+
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(m)
+	var err error
+	if binDir, err = os.MkdirTemp("", "etcdtour-test-bin-"); err != nil {
+		panic(err)
+	}
+	code := 0
+	func() {
+		defer os.RemoveAll(binDir)
+		code = m.Run()
+		if code == 0 {
+			if err := goleak.Find(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				code = 1
+			}
+		}
+	}()
+	os.Exit(code)
 }
 
-// buildBinary builds etcdtour once per test binary.
+// buildBinary builds etcdtour once for all tests.
 func buildBinary(t testing.TB) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "etcdtour")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := filepath.Join(binDir, "etcdtour")
+	buildOnce.Do(func() {
+		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
 	return bin
 }

@@ -31,22 +31,25 @@ const (
 
 // An Event is one thing that happened while the course ran.
 type Event struct {
-	Kind     Kind           `json:"event"`
-	Lesson   string         `json:"lesson,omitempty"`
-	Title    string         `json:"title,omitempty"`
-	Index    int            `json:"index,omitempty"` // 1-based position of the lesson in this run
-	Total    int            `json:"total,omitempty"` // lessons in this run
-	Step     int            `json:"step,omitempty"`
-	Source   string         `json:"source,omitempty"` // file:line of the step in the lesson's source
-	Text     string         `json:"text,omitempty"`
-	OK       *bool          `json:"ok,omitempty"`
-	Status   Status         `json:"status,omitempty"`
-	Seconds  float64        `json:"seconds,omitempty"`
-	Error    string         `json:"error,omitempty"`
-	Failures []string       `json:"failures,omitempty"`
-	Passed   int            `json:"passed,omitempty"`
-	Failed   int            `json:"failed,omitempty"`
-	Lessons  []LessonResult `json:"lessons,omitempty"`
+	Kind     Kind     `json:"event"`
+	Lesson   string   `json:"lesson,omitempty"`
+	Title    string   `json:"title,omitempty"`
+	Index    int      `json:"index,omitempty"` // 1-based position of the lesson in this run
+	Total    int      `json:"total,omitempty"` // lessons in this run
+	Step     int      `json:"step,omitempty"`
+	Source   string   `json:"source,omitempty"` // file:line of the step in the lesson's source
+	Text     string   `json:"text,omitempty"`
+	OK       *bool    `json:"ok,omitempty"`
+	Status   Status   `json:"status,omitempty"`
+	Seconds  float64  `json:"seconds,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Failures []string `json:"failures,omitempty"`
+	Passed   int      `json:"passed,omitempty"`
+	Failed   int      `json:"failed,omitempty"`
+	// Set on summary only, when not zero.
+	Interrupted int            `json:"interrupted,omitempty"`
+	NotRun      int            `json:"not_run,omitempty"`
+	Lessons     []LessonResult `json:"lessons,omitempty"`
 	// Set on course-start only.
 	Version   string   `json:"version,omitempty"`
 	Endpoints []string `json:"endpoints,omitempty"`
@@ -181,7 +184,17 @@ func (c *Console) Report(e Event) {
 		if e.Failed > 0 {
 			s = st.fail
 		}
-		c.printf(s, "  %d passed, %d failed in %s\n", e.Passed, e.Failed, fmtSeconds(e.Seconds))
+		line := fmt.Sprintf("%d passed, %d failed", e.Passed, e.Failed)
+		if e.Interrupted > 0 {
+			line += fmt.Sprintf(", %d interrupted", e.Interrupted)
+		}
+		if e.NotRun > 0 {
+			line += fmt.Sprintf(", %d not run", e.NotRun)
+		}
+		if e.Interrupted+e.NotRun > 0 {
+			s = st.fail
+		}
+		c.printf(s, "  %s in %s\n", line, fmtSeconds(e.Seconds))
 	default:
 		c.printf(st.warn, "     %s\n", e.Text)
 	}
@@ -286,5 +299,3 @@ func (r *Recorder) String() string {
 }
 
 func boolp(b bool) *bool { return &b }
-
-var _ = fmt.Sprint

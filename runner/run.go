@@ -128,13 +128,12 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	sum.Interrupted = ctx.Err() != nil
 	sum.Seconds = time.Since(start).Seconds()
-	passed := 0
+	count := map[Status]int{}
 	for _, r := range sum.Lessons {
-		if r.Status == StatusPassed {
-			passed++
-		}
+		count[r.Status]++
 	}
-	cfg.Reporter.Report(Event{Kind: KindSummary, Passed: passed, Failed: len(sum.Lessons) - passed,
+	cfg.Reporter.Report(Event{Kind: KindSummary, Passed: count[StatusPassed], Failed: count[StatusFailed],
+		Interrupted: count[StatusInterrupted], NotRun: count[StatusNotRun],
 		Seconds: sum.Seconds, Lessons: sum.Lessons})
 	return sum, nil
 }
@@ -176,6 +175,9 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	timedOut := errors.Is(lctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()
 
+	t.mu.Lock()
+	t.cleaning = true
+	t.mu.Unlock()
 	cleanup(cfg, raw, t)
 
 	t.mu.Lock()

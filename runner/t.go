@@ -32,6 +32,7 @@ type T struct {
 	interactive bool
 	pause       func(ctx context.Context, lesson string, step int, title string) bool
 	quit        context.CancelFunc
+	cleaning    bool // set once Run returned: the runner's clean-up reports
 
 	mu       sync.Mutex
 	step     int
@@ -40,11 +41,17 @@ type T struct {
 	leases   *leaseSet
 }
 
+// report passes a lesson's event on, unless the lesson was interrupted or
+// timed out: what it says after that is about calls that will not run.
 func (t *T) report(e Event) {
-	e.Lesson = t.id
 	t.mu.Lock()
+	drop := t.ctx != nil && t.ctx.Err() != nil && !t.cleaning
 	e.Step = t.step
 	t.mu.Unlock()
+	if drop {
+		return
+	}
+	e.Lesson = t.id
 	t.rep.Report(e)
 }
 
@@ -82,6 +89,7 @@ func (t *T) Step(format string, args ...any) {
 	t.mu.Unlock()
 	if t.pause != nil && t.ctx.Err() == nil && !t.pause(t.ctx, t.id, step, title) {
 		t.quit()
+		return
 	}
 	t.report(Event{Kind: KindStep, Text: title, Source: src})
 }

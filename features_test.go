@@ -1,0 +1,318 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+)
+
+// output collects what a process writes, for waiting on a line.
+type output struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	done chan struct{}
+}
+
+func collectOutput(r io.Reader) *output {
+	o := &output{done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		b := make([]byte, 4096)
+		for {
+			n, err := r.Read(b)
+			o.mu.Lock()
+			o.buf.Write(b[:n])
+			o.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return o
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+// waitFor waits until the output contains s the n-th time, failing the test
+// after a minute instead of hanging.
+func (o *output) waitFor(t *testing.T, s string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for strings.Count(o.String(), s) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("never saw %q (x%d) in output:\n%s", s, n, o.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// wait waits for cmd to exit and returns its exit code.
+func wait(t *testing.T, cmd *exec.Cmd) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(time.Minute):
+		cmd.Process.Kill()
+		<-done
+		t.Fatal("process did not exit")
+		return -1
+	}
+}
+
+// emptyDir fails if dir (the TMPDIR given to a run) holds anything.
+func emptyDir(t *testing.T, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		t.Errorf("left behind in TMPDIR: %s", e.Name())
+	}
+}
+
+func TestStepMode(t *testing.T) {
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	cmd := exec.Command(bin, "--step", "run", "put-get")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	out := collectOutput(ptmx)
+
+	out.waitFor(t, "put-get, step 1: Put a key — Enter to continue", 1)
+	if strings.Contains(out.String(), "1. Put a key") {
+		t.Fatalf("step 1 ran before Enter:\n%s", out)
+	}
+	ptmx.Write([]byte("\r"))
+	out.waitFor(t, "1. Put a key", 1)
+	out.waitFor(t, "step 2: Get it back — Enter to continue", 1)
+	ptmx.Write([]byte("\r"))
+	out.waitFor(t, "step 3:", 1)
+	ptmx.Write([]byte("q\r"))
+	if code := wait(t, cmd); code != 130 {
+		t.Errorf("exit code %d after q, want 130\n%s", code, out)
+	}
+	<-out.done
+	s := out.String()
+	for _, want := range []string{"cleanup: deleted 1 key(s)", "INTERRUPTED put-get", "Summary", "0 passed, 0 failed, 1 interrupted"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "3. Overwrite") {
+		t.Errorf("step 3 ran after q:\n%s", s)
+	}
+	emptyDir(t, tmp)
+}
+
+func TestJSONOutput(t *testing.T) {
+	bin := buildBinary(t)
+	r := runBinary(t, bin, nil, "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	var events []runner.Event
+	for i, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+		var e runner.Event
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&e); err != nil {
+			t.Fatalf("line %d is not a JSON event: %v\n%s", i+1, err, line)
+		}
+		if strings.Contains(line, "\x1b[") {
+			t.Errorf("line %d has color codes", i+1)
+		}
+		events = append(events, e)
+	}
+	// The sequence: course-start, then for each lesson in course order a
+	// lesson-start, its steps numbered 1, 2, ..., its own events only, a
+	// cleanup and a lesson-end; last the summary.
+	if events[0].Kind != runner.KindCourseStart || events[0].Prefix == "" || events[0].Version == "" {
+		t.Errorf("first event = %+v", events[0])
+	}
+	i := 1
+	for _, l := range lessons.Course {
+		if e := events[i]; e.Kind != runner.KindLessonStart || e.Lesson != l.ID {
+			t.Fatalf("event %d = %s %s, want lesson-start %s", i, e.Kind, e.Lesson, l.ID)
+		}
+		i++
+		step := 0
+		for ; events[i].Kind != runner.KindLessonEnd; i++ {
+			e := events[i]
+			if e.Lesson != l.ID {
+				t.Fatalf("event %d (%s) belongs to %q inside lesson %s", i, e.Kind, e.Lesson, l.ID)
+			}
+			switch e.Kind {
+			case runner.KindStep:
+				step++
+				if e.Step != step || e.Source == "" {
+					t.Errorf("%s: step event %+v, want step %d with a source", l.ID, e, step)
+				}
+			case runner.KindWait:
+				t.Errorf("%s: wait event in JSON", l.ID)
+			case runner.KindCheck:
+				if e.OK == nil || !*e.OK {
+					t.Errorf("%s: failed check %q", l.ID, e.Text)
+				}
+			}
+		}
+		if step == 0 {
+			t.Errorf("%s: no steps", l.ID)
+		}
+		if e := events[i]; e.Status != runner.StatusPassed {
+			t.Errorf("%s ended %s", l.ID, e.Status)
+		}
+		i++
+	}
+	last := events[i]
+	if last.Kind != runner.KindSummary || last.Passed != len(lessons.Course) || len(last.Lessons) != len(lessons.Course) || i != len(events)-1 {
+		t.Errorf("event %d of %d = %+v, want the summary last", i, len(events), last)
+	}
+}
+
+func TestServe(t *testing.T) {
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := collectOutput(stdout)
+	out.waitFor(t, "Ctrl-C stops it", 1)
+	m := regexp.MustCompile(`serving on (127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no endpoint in:\n%s", out)
+	}
+	ep := m[1]
+	for _, want := range []string{"etcdctl --endpoints=" + ep + " put", "run --endpoints=" + ep} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("serve output lacks %q:\n%s", want, out)
+		}
+	}
+
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{ep}, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_, err = cli.Put(ctx, "hello", "world")
+	cancel()
+	cli.Close()
+	if err != nil {
+		t.Fatalf("put to the served endpoint: %v", err)
+	}
+
+	r := runBinary(t, bin, nil, "run", "--endpoints", ep)
+	if r.code != 0 || !strings.Contains(r.stdout, "6 passed, 0 failed") {
+		t.Errorf("run --endpoints %s: exit %d\n%s%s", ep, r.code, r.stdout, r.stderr)
+	}
+
+	cmd.Process.Signal(os.Interrupt)
+	if code := wait(t, cmd); code != 0 {
+		t.Errorf("serve exit code %d after Ctrl-C, want 0", code)
+	}
+	<-out.done
+	emptyDir(t, tmp)
+}
+
+func TestShow(t *testing.T) {
+	bin := buildBinary(t)
+	for i, l := range lessons.Course {
+		src, err := os.ReadFile(l.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, arg := range []string{l.ID, string(rune('1' + i))} {
+			r := runBinary(t, bin, nil, "show", arg)
+			if r.code != 0 || !strings.Contains(r.stdout, string(src)) {
+				t.Errorf("show %s: exit %d, output is not %s", arg, r.code, l.Source)
+			}
+		}
+	}
+	if r := runBinary(t, bin, nil, "show", "nope"); r.code != 2 {
+		t.Errorf("show nope: exit %d, want 2", r.code)
+	}
+}
+
+// TestInterrupt sends SIGINT, then SIGTERM, in the middle of a lesson: the
+// lesson is interrupted and cleaned up, the summary printed, the embedded
+// etcd's temp dir removed, exit 130.
+func TestInterrupt(t *testing.T) {
+	bin := buildBinary(t)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			cmd := exec.Command(bin, "run", "lease", "keepalive")
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			stdout, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			out := collectOutput(stdout)
+			out.waitFor(t, "waiting for lease", 1)
+			cmd.Process.Signal(sig)
+			if code := wait(t, cmd); code != 130 {
+				t.Errorf("exit code %d, want 130", code)
+			}
+			<-out.done
+			s := out.String()
+			for _, want := range []string{"INTERRUPTED lease", "cleanup: revoked 1 lease(s)", "keepalive    not run", "Summary"} {
+				if !strings.Contains(s, want) {
+					t.Errorf("output lacks %q:\n%s", want, s)
+				}
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("stderr: %s", stderr.String())
+			}
+			emptyDir(t, tmp)
+		})
+	}
+}
