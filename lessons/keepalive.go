@@ -63,7 +63,7 @@ responses come on a channel that the client closes when it stops.`)
 	}
 	hold := 2*ttl + ttl/2
 	t.Wait(hold, "keeping lease %x alive for %v", grant.ID, hold)
-	renewals := 0
+	renewals, lastTTL := 0, int64(0)
 	deadline := time.After(hold)
 	for waiting := true; waiting; {
 		select {
@@ -71,17 +71,14 @@ responses come on a channel that the client closes when it stops.`)
 			if !ok {
 				return fmt.Errorf("keepalive channel closed early: lease %x lost", grant.ID)
 			}
-			renewals++
-			if renewals <= 3 {
-				t.Result("renewed: TTL=%ds", ka.TTL)
-			}
+			renewals, lastTTL = renewals+1, ka.TTL
 		case <-deadline:
 			waiting = false
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	t.Result("%d renewals in %v", renewals, hold)
+	t.Result("%d renewals in %v, each resetting the TTL to %ds", renewals, hold, lastTTL)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err := cli.Get(ctx1, "worker")
 	cancel()
