@@ -140,6 +140,34 @@ func TestStepMode(t *testing.T) {
 	emptyDir(t, tmp)
 }
 
+// TestStepModeLongPauses pauses longer than the lease's TTL before each step
+// of the lease lesson: the runner renews the lesson's leases while paused,
+// so the lesson still passes.
+func TestStepModeLongPauses(t *testing.T) {
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "--step", "run", "lease")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	out := collectOutput(ptmx)
+	for step := 1; step <= 4; step++ {
+		out.waitFor(t, "— Enter to continue", step)
+		if step > 1 {
+			time.Sleep(1500 * time.Millisecond) // longer than the 1 s lease
+		}
+		ptmx.Write([]byte("\r"))
+	}
+	if code := wait(t, cmd); code != 0 {
+		t.Errorf("exit code %d, want 0", code)
+	}
+	<-out.done
+	if s := out.String(); !strings.Contains(s, "1 passed, 0 failed") {
+		t.Errorf("lease lesson failed under long pauses:\n%s", s)
+	}
+}
+
 func TestJSONOutput(t *testing.T) {
 	bin := buildBinary(t)
 	r := runBinary(t, bin, nil, "--json")

@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -318,14 +319,16 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 		return o.usageErr("show takes one lesson: etcdtour show ID|N")
 	}
 	chosen, err := runner.Select(lessons.Course, args)
-	if err != nil || len(chosen) != 1 {
+	if err != nil {
 		return o.usageErr("%v: valid lessons are %s", err, lessonIDs())
+	}
+	if len(chosen) != 1 {
+		return o.usageErr("show takes one lesson, %q names %d", args[0], len(chosen))
 	}
 	src, err := lessons.Source(chosen[0])
 	if err != nil {
 		return o.fail(fmt.Errorf("source of %s: %v", chosen[0].ID, err))
 	}
-	fmt.Fprintf(o.stdout, "// %s — %s\n", chosen[0].Source, chosen[0].Title)
 	o.stdout.Write(src)
 	return exitOK
 }
@@ -346,6 +349,11 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 	}
 	if len(o.conn.Endpoints) > 0 {
 		return o.usageErr("serve starts its own etcd: drop --endpoints")
+	}
+	if o.listen != "" {
+		if u, err := url.Parse(o.listen); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
+			return o.usageErr("--listen %q is not a client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)
+		}
 	}
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen})
 	if err != nil {

@@ -52,7 +52,7 @@ func keepAlive(ctx context.Context, t *runner.T) error {
 
 	t.Step("Keep it alive for longer than its TTL")
 	t.Say(`KeepAlive renews the lease well before it runs out (a third of the TTL after
-each renewal, at most every 500 ms) until its context is cancelled. The
+each renewal, and no more often than every 500 ms) until its context is cancelled. The
 responses come on a channel that the client closes when it stops.`)
 	t.Etcdctl("lease", "keep-alive", fmt.Sprintf("%x", grant.ID))
 	kactx, stopKeepAlive := context.WithCancel(ctx)

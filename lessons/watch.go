@@ -15,7 +15,7 @@ import (
 var Watch = runner.Lesson{
 	ID:     "watch",
 	Title:  "Watch",
-	Doc:    "Watch a key and a prefix while a second client writes, then replay history from a past revision.",
+	Doc:    "Watch a key while another client writes it (the lesson's own, or you with etcdctl under --interactive), watch a prefix, replay history from a past revision.",
 	Source: "lessons/watch.go",
 	Run:    watch,
 }

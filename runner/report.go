@@ -267,8 +267,21 @@ func NewJSON(w io.Writer) *JSON {
 func (j *JSON) Report(e Event) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if e.Kind == KindWait {
+	switch e.Kind {
+	case KindWait:
 		return // waits are for people watching a terminal
+	case KindSummary:
+		// The counts are always present in the summary, zero or not.
+		_ = j.enc.Encode(struct {
+			Kind        Kind           `json:"event"`
+			Passed      int            `json:"passed"`
+			Failed      int            `json:"failed"`
+			Interrupted int            `json:"interrupted"`
+			NotRun      int            `json:"not_run"`
+			Seconds     float64        `json:"seconds"`
+			Lessons     []LessonResult `json:"lessons"`
+		}{e.Kind, e.Passed, e.Failed, e.Interrupted, e.NotRun, e.Seconds, e.Lessons})
+		return
 	}
 	_ = j.enc.Encode(e)
 }

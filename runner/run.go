@@ -239,8 +239,11 @@ func cleanup(cfg Config, raw *clientv3.Client, t *T) {
 	} else if resp.Deleted > 0 {
 		done = append(done, fmt.Sprintf("deleted %d key(s)", resp.Deleted))
 	}
-	if len(done) == 0 {
+	if len(done) == 0 && err == nil {
 		done = append(done, "nothing left behind")
+	}
+	if err != nil {
+		done = append(done, fmt.Sprintf("could not delete the keys under %s", t.prefix))
 	}
 	t.report(Event{Kind: KindCleanup, Text: strings.Join(done, ", ")})
 }

@@ -87,9 +87,14 @@ func (t *T) Step(format string, args ...any) {
 	t.step++
 	step := t.step
 	t.mu.Unlock()
-	if t.pause != nil && t.ctx.Err() == nil && !t.pause(t.ctx, t.id, step, title) {
-		t.quit()
-		return
+	if t.pause != nil && t.ctx.Err() == nil {
+		release := t.holdLeases()
+		ok := t.pause(t.ctx, t.id, step, title)
+		release()
+		if !ok {
+			t.quit()
+			return
+		}
 	}
 	t.report(Event{Kind: KindStep, Text: title, Source: src})
 }
@@ -117,6 +122,31 @@ func (t *T) Result(format string, args ...any) {
 // Wait says that the lesson now waits for something, for about d if d > 0.
 func (t *T) Wait(d time.Duration, format string, args ...any) {
 	t.report(Event{Kind: KindWait, Text: fmt.Sprintf(format, args...), Seconds: d.Seconds()})
+}
+
+// holdLeases renews the lesson's leases until release is called, so that a
+// presenter's pause does not expire a one-second lease before the step that
+// shows it: time stands still while the course is paused.
+func (t *T) holdLeases() (release func()) {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			for _, id := range t.leases.list() {
+				ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
+				t.Client.KeepAliveOnce(ctx, id) // fails for revoked leases: fine
+				cancel()
+			}
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
 }
 
 // Check records whether ok holds. A false check fails the lesson, like
