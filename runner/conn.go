@@ -3,12 +3,16 @@ package runner
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -67,12 +71,23 @@ func (c Conn) Check() error {
 	if (c.Cert == "") != (c.Key == "") {
 		return errors.New("--cert and --key go together: give both or neither")
 	}
+	pem := map[string][]byte{}
 	for _, f := range []struct{ flag, path string }{{"--cacert", c.CACert}, {"--cert", c.Cert}, {"--key", c.Key}} {
 		if f.path == "" {
 			continue
 		}
-		if _, err := os.ReadFile(f.path); err != nil {
+		b, err := os.ReadFile(f.path)
+		if err != nil {
 			return fmt.Errorf("%s %s: cannot read it: %v", f.flag, f.path, unwrapPathError(err))
+		}
+		pem[f.flag] = b
+	}
+	if c.CACert != "" && !x509.NewCertPool().AppendCertsFromPEM(pem["--cacert"]) {
+		return fmt.Errorf("--cacert %s: no PEM certificate in it: give the CA certificate that signed the server's", c.CACert)
+	}
+	if c.Cert != "" {
+		if _, err := tls.X509KeyPair(pem["--cert"], pem["--key"]); err != nil {
+			return fmt.Errorf("--cert %s and --key %s are not a certificate and its key: %v", c.Cert, c.Key, err)
 		}
 	}
 	return nil
@@ -98,11 +113,10 @@ func checkEndpoint(ep string) error {
 		}
 		hostport = u.Host
 	}
-	host, port, err := net.SplitHostPort(hostport)
-	if err != nil || port == "" {
+	_, port, err := net.SplitHostPort(hostport)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
 		return fmt.Errorf("endpoint %q is malformed: want host:port or http(s)://host:port", ep)
 	}
-	_ = host
 	return nil
 }
 
@@ -168,7 +182,11 @@ func (c Conn) connect(ctx context.Context, prefix string) (*clientv3.Client, str
 	if err := c.Check(); err != nil {
 		return nil, "", err
 	}
-	cli, err := c.client()
+	cc, err := c.clientConfig()
+	if err != nil {
+		return nil, "", err
+	}
+	cli, err := clientv3.New(cc)
 	if err != nil {
 		return nil, "", c.explain(err)
 	}
@@ -181,8 +199,17 @@ func (c Conn) connect(ctx context.Context, prefix string) (*clientv3.Client, str
 		}
 	}
 	if err == nil {
-		// A write-free probe of the user's rights on the prefix.
+		// Write-free probes of the user's rights on the prefix: a read,
+		// and a delete of the whole prefix (which the clean-up does) in a
+		// transaction whose condition never holds. etcd checks the rights
+		// for every operation of a transaction, run or not.
 		_, err = cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+	}
+	if err == nil {
+		_, err = cli.Txn(ctx).
+			If(clientv3.Compare(clientv3.Version(prefix), "<", 0)).
+			Then(clientv3.OpDelete(prefix, clientv3.WithPrefix())).
+			Commit()
 	}
 	if err != nil {
 		cli.Close()
@@ -204,21 +231,157 @@ func (c Conn) explain(err error) error {
 		return fmt.Errorf("user %q may not read and write the course's prefix on %s: grant it a role with readwrite on the prefix, or pick another --prefix", user, eps)
 	case errors.Is(err, rpctypes.ErrUserEmpty) || strings.Contains(s, "user name is empty"):
 		return fmt.Errorf("etcd at %s has authentication enabled: pass --user NAME:PASSWORD", eps)
-	case strings.Contains(s, "x509") || strings.Contains(s, "certificate"):
-		return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert, --cert, --key)", eps, tlsReason(s))
-	case strings.Contains(s, "authentication handshake failed") || strings.Contains(s, "tls:"):
-		return fmt.Errorf("TLS with etcd at %s failed (is it serving https? check the scheme in --endpoints and --cacert)", eps)
-	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded || status.Code(err) == codes.Unavailable:
-		return fmt.Errorf("cannot reach etcd at %s within %v: is it running, and is the address right? (check --endpoints, --dial-timeout)", eps, c.DialTimeout)
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled:
 		return fmt.Errorf("interrupted while connecting to etcd at %s", eps)
+	case strings.Contains(s, "x509") || strings.Contains(s, "certificate") || strings.Contains(s, "tls:"):
+		// Only in errors that name the cause; the client usually reports
+		// a TLS failure as a timeout, which diagnose looks behind.
+		return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", eps, tlsReason(s))
+	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded || status.Code(err) == codes.Unavailable:
+		// The client retries until the deadline and then reports only the
+		// deadline, whether no one listens, TLS failed, or the cluster has
+		// no leader. Look for the first two ourselves.
+		if why := c.diagnose(); why != nil {
+			return why
+		}
+		return fmt.Errorf("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try etcdctl --endpoints=%s endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
 	}
 	return fmt.Errorf("etcd at %s: %v", eps, err)
 }
 
+// diagnoseBudget bounds diagnose: it runs after the dial timeout has passed,
+// and an error must come within the dial timeout plus a second.
+const diagnoseBudget = 500 * time.Millisecond
+
+// diagnose connects to each endpoint itself, the way the client would, and
+// returns an error naming the first problem it finds: nothing listening, a
+// TLS handshake that fails, https on one side only, or a client certificate
+// the server wants or refuses. It returns nil if it finds none.
+func (c Conn) diagnose() error {
+	ctx, cancel := context.WithTimeout(context.Background(), diagnoseBudget)
+	defer cancel()
+	tc, err := c.tls()
+	if err != nil {
+		return err
+	}
+	for _, ep := range c.Endpoints {
+		if err := c.diagnoseEndpoint(ctx, ep, tc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) error {
+	scheme, hostport := "", ep
+	if i := strings.Index(ep, "://"); i >= 0 {
+		scheme, hostport = ep[:i], ep[i+3:]
+		if j := strings.IndexByte(hostport, '/'); j >= 0 {
+			hostport = hostport[:j]
+		}
+	}
+	if scheme == "unix" || scheme == "unixs" {
+		return nil
+	}
+	// As the client does: https always means TLS, http never, and a bare
+	// host:port means TLS when any TLS option was given.
+	useTLS := scheme == "https" || (scheme == "" && tc != nil)
+
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", hostport)
+	if err != nil {
+		return fmt.Errorf("cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)", ep, c.DialTimeout, dialReason(err))
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(deadline)
+	}
+	host, _, _ := net.SplitHostPort(hostport)
+
+	if !useTLS {
+		// Plain gRPC to a TLS port fails without a word: see whether the
+		// server answers a TLS hello. Nothing is verified, no request sent.
+		probe := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, NextProtos: []string{"h2"}})
+		if probe.HandshakeContext(ctx) == nil {
+			return fmt.Errorf("etcd at %s serves https, not plain http: use https://%s in --endpoints, with --cacert", ep, hostport)
+		}
+		return nil
+	}
+
+	cfg := tc.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	cfg.NextProtos = []string{"h2"}
+	conn2 := tls.Client(conn, cfg)
+	err = conn2.HandshakeContext(ctx)
+	if err == nil {
+		// With TLS 1.3 the server judges the client's certificate after
+		// the client's handshake is done: its verdict comes with the first
+		// read. Send HTTP/2's preface so that a server that accepted us
+		// answers at once.
+		if _, err = conn2.Write([]byte("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")); err == nil {
+			_, err = conn2.Read(make([]byte, 1))
+		}
+		if err != nil && !strings.Contains(err.Error(), "remote error") {
+			return nil // not a TLS verdict; the handshake itself went fine
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var rh tls.RecordHeaderError
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	switch s := err.Error(); {
+	case errors.As(err, &rh):
+		return fmt.Errorf("etcd at %s does not serve TLS (https): use http://%s in --endpoints", ep, hostport)
+	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
+		// A TLS server answers a handshake it dislikes with an alert; a
+		// plain one hangs up on it.
+		return fmt.Errorf("etcd at %s hung up on the TLS handshake: it likely serves plain http, not https (use http://%s in --endpoints)", ep, hostport)
+	case errors.As(err, &ua):
+		return fmt.Errorf("TLS with etcd at %s failed: its certificate is signed by an authority we do not trust (check --cacert: it must be the CA that signed the server's certificate)", ep)
+	case errors.As(err, &hn):
+		return fmt.Errorf("TLS with etcd at %s failed: %v (check the host in --endpoints against the server's certificate)", ep, hn)
+	case errors.As(err, &cv):
+		return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert)", ep, tlsReason(cv.Error()))
+	case strings.Contains(s, "certificate required") || (c.Cert == "" && strings.Contains(s, "remote error: tls:")):
+		return fmt.Errorf("TLS with etcd at %s failed: the server requires a client certificate (pass --cert and --key)", ep)
+	case strings.Contains(s, "remote error: tls:"):
+		return fmt.Errorf("TLS with etcd at %s failed: the server refused our certificate (%s): check --cert and --key", ep, s[strings.Index(s, "tls:"):])
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return nil // too slow to tell; say nothing rather than guess
+	}
+	return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", ep, tlsReason(err.Error()))
+}
+
+// dialReason is the heart of a dial error: "connection refused", "no such
+// host", "i/o timeout".
+func dialReason(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return "no such host " + dnsErr.Name
+	}
+	var sysErr *os.SyscallError
+	if errors.As(err, &sysErr) {
+		return sysErr.Err.Error()
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+		return "no answer"
+	}
+	return err.Error()
+}
+
+// tlsReason is the x509 part of a TLS error, without Go's parenthesized
+// detail and quoted names.
 func tlsReason(s string) string {
 	if i := strings.Index(s, "x509: "); i >= 0 {
 		s = s[i:]
+	} else if i := strings.Index(s, "tls: "); i >= 0 {
+		s = s[i:]
 	}
+	s = strings.SplitN(s, " (possibly", 2)[0]
 	return strings.TrimRight(strings.SplitN(s, "\"", 2)[0], ` ,;:`)
 }

@@ -1,0 +1,464 @@
+package runner_test
+
+// Real servers for the tests: a Debian etcd process, an embedded server with
+// TLS, and certificates. The tests themselves are in external_test.go; the
+// package's TestMain (main_test.go) fails the run if a goroutine is left.
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.etcd.io/etcd/client/pkg/v3/transport"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+const debianInstall = "apt-get install -y etcd-server etcd-client"
+
+// inCI reports whether the tests run in CI, where a missing etcd binary is a
+// failure, not a reason to skip.
+func inCI() bool { return os.Getenv("CI") == "true" }
+
+// debianEtcd returns the path of the etcd binary on PATH. Without one the
+// test skips, saying how to install it; in CI it fails.
+func debianEtcd(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("etcd")
+	if err != nil {
+		if inCI() {
+			t.Fatalf("etcd not on PATH, and CI=true requires it: %s", debianInstall)
+		}
+		t.Skipf("etcd not on PATH; install Debian's etcd 3.4 to run this test: %s", debianInstall)
+	}
+	return bin
+}
+
+// server is an etcd a test started, as a user would name it.
+type server struct {
+	Endpoint string // for --endpoints: host:port, or https://host:port with TLS
+	Kind     string // "etcd 3.4.23 (/usr/bin/etcd)" or "embedded"
+}
+
+// serverOpts configures a test server.
+type serverOpts struct {
+	TLS            *certs // serve https with TLS.Server*; nil means plain http
+	ClientCertAuth bool   // require a client certificate signed by TLS.CA
+	// Fast uses a 10 ms heartbeat and a 100 ms election timeout, as the
+	// embedded server does, instead of etcd's defaults (100 ms, 1 s).
+	Fast bool
+}
+
+func (o serverOpts) scheme() string {
+	if o.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// startServer starts Debian's etcd when it is on PATH (always in CI), and an
+// embedded server configured the same way otherwise.
+func startServer(t testing.TB, o serverOpts) server {
+	t.Helper()
+	if _, err := exec.LookPath("etcd"); err == nil || inCI() {
+		return startDebianEtcd(t, debianEtcd(t), o)
+	}
+	t.Logf("etcd not on PATH (%s): using an embedded server", debianInstall)
+	return startEmbed(t, o)
+}
+
+// freePort returns a loopback port that was free a moment ago.
+func freePort(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+// startDebianEtcd starts the etcd binary bin as a single member on free
+// loopback ports with its data in a temp dir, and waits until it serves
+// clients. t.Cleanup kills it and waits for it to exit.
+func startDebianEtcd(t testing.TB, bin string, o serverOpts) server {
+	t.Helper()
+	dir := t.TempDir()
+	for attempt := 1; ; attempt++ {
+		s, log, err := tryDebianEtcd(t, bin, dir, o)
+		if err == nil {
+			return s
+		}
+		// Someone took a port between freePort and etcd binding it: retry.
+		if attempt < 3 && strings.Contains(log, "address already in use") {
+			t.Logf("etcd start attempt %d: %v; retrying", attempt, err)
+			continue
+		}
+		t.Fatalf("%v\n--- etcd log ---\n%s", err, tail(log, 40))
+	}
+}
+
+func tryDebianEtcd(t testing.TB, bin, dir string, o serverOpts) (server, string, error) {
+	clientURL := o.scheme() + "://127.0.0.1:" + freePort(t)
+	peerURL := "http://127.0.0.1:" + freePort(t)
+	dataDir := filepath.Join(dir, "data")
+	if err := os.RemoveAll(dataDir); err != nil {
+		return server{}, "", err
+	}
+	args := []string{
+		"--name=etcdtour-test",
+		"--data-dir=" + dataDir,
+		"--listen-client-urls=" + clientURL,
+		"--advertise-client-urls=" + clientURL,
+		"--listen-peer-urls=" + peerURL,
+		"--initial-advertise-peer-urls=" + peerURL,
+		"--initial-cluster=etcdtour-test=" + peerURL,
+		"--logger=zap",
+		"--log-outputs=stderr",
+	}
+	if o.Fast {
+		args = append(args, "--heartbeat-interval=10", "--election-timeout=100")
+	}
+	if o.TLS != nil {
+		args = append(args, "--cert-file="+o.TLS.ServerCert, "--key-file="+o.TLS.ServerKey)
+		if o.ClientCertAuth {
+			// A trusted CA alone already makes etcd require client
+			// certificates; --client-cert-auth says so explicitly.
+			args = append(args, "--trusted-ca-file="+o.TLS.CA, "--client-cert-auth")
+		}
+	}
+	logPath := filepath.Join(dir, "etcd.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return server{}, "", err
+	}
+	defer logf.Close() // the child has its own descriptor
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Env = etcdEnv()
+	cmd.SysProcAttr = dieWithParent()
+	if err := cmd.Start(); err != nil {
+		return server{}, "", fmt.Errorf("start %s: %w", bin, err)
+	}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	stop := func() {
+		cmd.Process.Kill()
+		<-exited
+	}
+	readLog := func() string { b, _ := os.ReadFile(logPath); return string(b) }
+
+	ep := clientURL
+	if o.TLS == nil {
+		ep = strings.TrimPrefix(clientURL, "http://") // as most people write it
+	}
+	cfg := clientv3.Config{Endpoints: []string{ep}, DialTimeout: 2 * time.Second, Logger: zap.NewNop()}
+	if o.TLS != nil {
+		cfg.TLS = o.TLS.clientConfig(t, o.ClientCertAuth)
+	}
+	if err := waitServing(cfg, exited, 30*time.Second); err != nil {
+		stop()
+		if waitErr != nil {
+			err = fmt.Errorf("%w (%v)", err, waitErr)
+		}
+		return server{}, readLog(), fmt.Errorf("%s did not serve at %s: %w", bin, clientURL, err)
+	}
+	t.Cleanup(stop)
+	return server{Endpoint: ep, Kind: etcdVersion(bin) + " (" + bin + ")"}, "", nil
+}
+
+// etcdEnv is the environment without ETCD_ and ETCDCTL_ variables, which
+// would change the server's configuration behind the flags' back.
+func etcdEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ETCD_") && !strings.HasPrefix(kv, "ETCDCTL_") {
+			env = append(env, kv)
+		}
+	}
+	if runtime.GOARCH != "amd64" {
+		// etcd 3.4 refuses to start on other architectures unless told.
+		env = append(env, "ETCD_UNSUPPORTED_ARCH="+runtime.GOARCH)
+	}
+	return env
+}
+
+// dieWithParent asks Linux to kill the child when the test binary dies
+// without running its clean-ups (a -timeout panic, a kill -9). The field
+// exists only on Linux, hence reflection rather than a build-tagged file.
+// (Linux sends the signal when the starting thread exits; Go's runtime ends
+// threads only under runtime.LockOSThread, which nothing here uses.)
+func dieWithParent() *syscall.SysProcAttr {
+	attr := &syscall.SysProcAttr{}
+	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.CanSet() {
+		f.Set(reflect.ValueOf(syscall.SIGKILL))
+	}
+	return attr
+}
+
+func etcdVersion(bin string) string {
+	out, _ := exec.Command(bin, "--version").Output()
+	if m := regexp.MustCompile(`etcd Version: (\S+)`).FindSubmatch(out); m != nil {
+		return "etcd " + string(m[1])
+	}
+	return "etcd"
+}
+
+// waitServing waits until the server cfg names answers a Status request, the
+// process exits, or d passes.
+func waitServing(cfg clientv3.Config, exited <-chan struct{}, d time.Duration) error {
+	cli, err := clientv3.New(cfg)
+	if err != nil {
+		return err
+	}
+	defer cli.Close()
+	deadline := time.Now().Add(d)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		_, err = cli.Status(ctx, cfg.Endpoints[0])
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no answer within %v: %w", d, err)
+		}
+		select {
+		case <-exited:
+			return errors.New("etcd exited")
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// startEmbed starts an embedded server configured by o, unlike
+// runner.StartEmbedded, which serves only plain http. t.Cleanup closes it.
+func startEmbed(t testing.TB, o serverOpts) server {
+	t.Helper()
+	dir := t.TempDir()
+	var logBuf syncBuffer
+	cfg := embed.NewConfig()
+	cfg.Name = "etcdtour-test"
+	cfg.Dir = filepath.Join(dir, "data")
+	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.New(zapcore.NewCore(
+		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()), zapcore.AddSync(&logBuf), zap.InfoLevel)))
+	cfg.UnsafeNoFsync = true
+	// The cheapest password hash (bcrypt.MinCost): under the race detector
+	// the default cost takes the in-process server most of a second per
+	// client, starving the lessons' leases of CPU.
+	cfg.BcryptCost = 4
+	if o.Fast {
+		cfg.TickMs, cfg.ElectionMs = 10, 100
+	}
+	cu, _ := url.Parse(o.scheme() + "://127.0.0.1:" + freePort(t))
+	pu, _ := url.Parse("http://127.0.0.1:0")
+	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
+	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
+	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	if o.TLS != nil {
+		cfg.ClientTLSInfo = transport.TLSInfo{CertFile: o.TLS.ServerCert, KeyFile: o.TLS.ServerKey}
+		if o.ClientCertAuth {
+			cfg.ClientTLSInfo.TrustedCAFile, cfg.ClientTLSInfo.ClientCertAuth = o.TLS.CA, true
+		}
+	}
+	e, err := embed.StartEtcd(cfg)
+	if err != nil {
+		t.Fatalf("embedded etcd: %v\n%s", err, tail(logBuf.String(), 40))
+	}
+	t.Cleanup(e.Close)
+	select {
+	case <-e.Server.ReadyNotify():
+	case err := <-e.Err():
+		t.Fatalf("embedded etcd stopped: %v\n%s", err, tail(logBuf.String(), 40))
+	case <-time.After(30 * time.Second):
+		t.Fatalf("embedded etcd not ready\n%s", tail(logBuf.String(), 40))
+	}
+	ep := cu.String()
+	if o.TLS == nil {
+		ep = cu.Host
+	}
+	return server{Endpoint: ep, Kind: "embedded"}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// certs are PEM files of a test CA and the certificates it signed.
+type certs struct {
+	CA                    string // the CA certificate
+	ServerCert, ServerKey string // for 127.0.0.1 and localhost
+	ClientCert, ClientKey string // CN=root, for client certificate auth
+}
+
+// newCerts writes a fresh CA, a server and a client certificate to a temp dir.
+func newCerts(t testing.TB) *certs {
+	t.Helper()
+	dir := t.TempDir()
+	caKey, caCert, caDER := newCA(t, "etcdtour test CA")
+	c := &certs{
+		CA:         filepath.Join(dir, "ca.pem"),
+		ServerCert: filepath.Join(dir, "server.pem"),
+		ServerKey:  filepath.Join(dir, "server-key.pem"),
+		ClientCert: filepath.Join(dir, "client.pem"),
+		ClientKey:  filepath.Join(dir, "client-key.pem"),
+	}
+	writePEM(t, c.CA, "CERTIFICATE", caDER)
+	// etcd's gateway dials its own client port with the server certificate
+	// when client certificates are required, so it serves for both.
+	issue(t, caKey, caCert, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: "etcd server"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:    []string{"localhost"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}, c.ServerCert, c.ServerKey)
+	issue(t, caKey, caCert, &x509.Certificate{
+		Subject:     pkix.Name{CommonName: "root"},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, c.ClientCert, c.ClientKey)
+	return c
+}
+
+var serial struct {
+	sync.Mutex
+	n int64
+}
+
+func nextSerial() *big.Int {
+	serial.Lock()
+	defer serial.Unlock()
+	serial.n++
+	return big.NewInt(time.Now().UnixNano() + serial.n)
+}
+
+func newCA(t testing.TB, name string) (*ecdsa.PrivateKey, *x509.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          nextSerial(),
+		Subject:               pkix.Name{CommonName: name},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, cert, der
+}
+
+func issue(t testing.TB, caKey *ecdsa.PrivateKey, ca, tmpl *x509.Certificate, certPath, keyPath string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl.SerialNumber = nextSerial()
+	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writePEM(t, certPath, "CERTIFICATE", der)
+	writePEM(t, keyPath, "PRIVATE KEY", keyDER)
+}
+
+func writePEM(t testing.TB, path, typ string, der []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// clientConfig is what a test's own admin client uses to reach a TLS server.
+func (c *certs) clientConfig(t testing.TB, withCert bool) *tls.Config {
+	t.Helper()
+	info := transport.TLSInfo{TrustedCAFile: c.CA}
+	if withCert {
+		info.CertFile, info.KeyFile = c.ClientCert, c.ClientKey
+	}
+	cfg, err := info.ClientConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// admin opens a client for a test's own setup and checks, outside the
+// runner. t.Cleanup closes it.
+func admin(t testing.TB, s server, o serverOpts, user, pass string) *clientv3.Client {
+	t.Helper()
+	cfg := clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second,
+		Username: user, Password: pass, Logger: zap.NewNop()}
+	if o.TLS != nil {
+		cfg.TLS = o.TLS.clientConfig(t, o.ClientCertAuth)
+	}
+	cli, err := clientv3.New(cfg)
+	if err != nil {
+		t.Fatalf("admin client for %s: %v", s.Endpoint, err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	return cli
+}

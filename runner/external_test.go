@@ -1,0 +1,644 @@
+package runner_test
+
+// The course against real servers reached only through runner.Conn, as a
+// user's cluster is: an embedded server over TCP, Debian's etcd 3.4, with
+// auth and with TLS; every bad input's one-line message; and proof that a
+// run, whole or interrupted, leaves the rest of the cluster as it found it.
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/concurrency"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+)
+
+// runCourse runs the whole course against conn and fails t unless every
+// lesson passed.
+func runCourse(t *testing.T, conn runner.Conn) {
+	t.Helper()
+	rec := &runner.Recorder{}
+	start := time.Now()
+	sum, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: rec}, lessons.Course)
+	if err != nil {
+		t.Fatalf("runner.Run: %v", err)
+	}
+	var times []string
+	for _, r := range sum.Lessons {
+		times = append(times, fmt.Sprintf("%s %.1fs", r.ID, r.Seconds))
+	}
+	t.Logf("course against %s in %v: %s", strings.Join(conn.Endpoints, ","),
+		time.Since(start).Round(100*time.Millisecond), strings.Join(times, ", "))
+	if len(sum.Lessons) != len(lessons.Course) {
+		t.Errorf("%d lessons in the summary, want %d", len(sum.Lessons), len(lessons.Course))
+	}
+	for _, r := range sum.Lessons {
+		if r.Status != runner.StatusPassed {
+			t.Errorf("lesson %s %s: %s %q", r.ID, r.Status, r.Error, r.Failures)
+		}
+	}
+	if !sum.OK() {
+		t.Errorf("the run was not OK:\n%s", rec.String())
+	}
+}
+
+// connErr connects with conn, running no lesson, and returns the error
+// runner.Run gave, failing t if there was none or it is not one line.
+func connErr(t *testing.T, conn runner.Conn) string {
+	t.Helper()
+	start := time.Now()
+	_, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: &runner.Recorder{}}, nil)
+	if err == nil {
+		t.Fatalf("runner.Run with %+v: no error", conn)
+	}
+	msg := err.Error()
+	t.Logf("after %v: %s", time.Since(start).Round(10*time.Millisecond), msg)
+	if strings.Contains(msg, "\n") {
+		t.Errorf("message is not one line: %q", msg)
+	}
+	return msg
+}
+
+// mustMention fails t unless msg contains every one of words.
+func mustMention(t *testing.T, msg string, words ...string) {
+	t.Helper()
+	for _, w := range words {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message %q does not mention %q", msg, w)
+		}
+	}
+}
+
+// TestCourseExternalTCP runs the course against an embedded server that it
+// reaches only through its address, as it would reach a user's cluster.
+func TestCourseExternalTCP(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	runCourse(t, runner.Conn{Endpoints: []string{srv.Endpoint()}})
+}
+
+// TestCourseDebianEtcd runs the course against Debian's etcd 3.4, an older
+// server than the client, with etcd's default timings.
+func TestCourseDebianEtcd(t *testing.T) {
+	s := startDebianEtcd(t, debianEtcd(t), serverOpts{})
+	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
+	runCourse(t, runner.Conn{Endpoints: []string{s.Endpoint}})
+}
+
+// enableAuth adds root (role root), alice with readwrite on exactly the
+// default prefix, carol who may only read it, and bob with rights only
+// elsewhere, then turns auth on.
+func enableAuth(t *testing.T, cli *clientv3.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	prefixEnd := clientv3.GetPrefixRangeEnd(runner.DefaultPrefix)
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"add root", func() error { _, err := cli.UserAdd(ctx, "root", "rootpw"); return err }},
+		{"grant root", func() error { _, err := cli.UserGrantRole(ctx, "root", "root"); return err }},
+		{"add role tour", func() error { _, err := cli.RoleAdd(ctx, "tour"); return err }},
+		{"role tour readwrite on the prefix", func() error {
+			_, err := cli.RoleGrantPermission(ctx, "tour", runner.DefaultPrefix, prefixEnd, clientv3.PermissionType(clientv3.PermReadWrite))
+			return err
+		}},
+		{"add alice", func() error { _, err := cli.UserAdd(ctx, "alice", "alicepw"); return err }},
+		{"grant alice", func() error { _, err := cli.UserGrantRole(ctx, "alice", "tour"); return err }},
+		{"add role elsewhere", func() error { _, err := cli.RoleAdd(ctx, "elsewhere"); return err }},
+		{"role elsewhere readwrite on /app/", func() error {
+			_, err := cli.RoleGrantPermission(ctx, "elsewhere", "/app/", clientv3.GetPrefixRangeEnd("/app/"), clientv3.PermissionType(clientv3.PermReadWrite))
+			return err
+		}},
+		{"add role reader", func() error { _, err := cli.RoleAdd(ctx, "reader"); return err }},
+		{"role reader read on the prefix", func() error {
+			_, err := cli.RoleGrantPermission(ctx, "reader", runner.DefaultPrefix, prefixEnd, clientv3.PermissionType(clientv3.PermRead))
+			return err
+		}},
+		{"add carol", func() error { _, err := cli.UserAdd(ctx, "carol", "carolpw"); return err }},
+		{"grant carol", func() error { _, err := cli.UserGrantRole(ctx, "carol", "reader"); return err }},
+		{"add bob", func() error { _, err := cli.UserAdd(ctx, "bob", "bobpw"); return err }},
+		{"grant bob", func() error { _, err := cli.UserGrantRole(ctx, "bob", "elsewhere"); return err }},
+		{"auth enable", func() error { _, err := cli.AuthEnable(ctx); return err }},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.what, err)
+		}
+	}
+}
+
+// TestAuth runs the course on a server with authentication enabled, and
+// checks the message for each wrong credential.
+func TestAuth(t *testing.T) {
+	o := serverOpts{Fast: true}
+	s := startServer(t, o)
+	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
+	enableAuth(t, admin(t, s, o, "", ""))
+	eps := []string{s.Endpoint}
+	quick := 2 * time.Second
+
+	root := admin(t, s, o, "root", "rootpw")
+	before := readKeyspace(t, root)
+	t.Run("courses", func(t *testing.T) {
+		t.Run("user name:password", func(t *testing.T) {
+			t.Parallel()
+			runCourse(t, runner.Conn{Endpoints: eps, User: "root:rootpw"})
+		})
+		t.Run("user and password", func(t *testing.T) {
+			t.Parallel()
+			runCourse(t, runner.Conn{Endpoints: eps, User: "root", Password: "rootpw"})
+		})
+		t.Run("user with readwrite on the prefix only", func(t *testing.T) {
+			t.Parallel()
+			runCourse(t, runner.Conn{Endpoints: eps, User: "alice:alicepw"})
+		})
+	})
+	// The clean-up, done with each user's own rights, left nothing.
+	sameKeyspace(t, root, before)
+
+	t.Run("wrong password", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "root:nope", DialTimeout: quick})
+		mustMention(t, msg, `"root"`, "password", s.Endpoint)
+	})
+	t.Run("wrong password, separate flag", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "root", Password: "nope", DialTimeout: quick})
+		mustMention(t, msg, `"root"`, "password")
+	})
+	t.Run("unknown user", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "mallory:pw", DialTimeout: quick})
+		mustMention(t, msg, `"mallory"`, "user name or password")
+	})
+	t.Run("user without password", func(t *testing.T) {
+		t.Parallel()
+		conn := runner.Conn{Endpoints: eps, User: "root", DialTimeout: quick}
+		err := conn.Check()
+		if err == nil {
+			t.Fatal("Check: no error for a user without a password")
+		}
+		mustMention(t, err.Error(), "root", "password")
+		mustMention(t, connErr(t, conn), "password")
+	})
+	t.Run("no user", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, DialTimeout: quick})
+		mustMention(t, msg, "authentication", "--user")
+	})
+	t.Run("no permission on the prefix", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "bob:bobpw", DialTimeout: quick})
+		mustMention(t, msg, `"bob"`, "may not read and write", "--prefix")
+	})
+	t.Run("read-only permission on the prefix", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "carol:carolpw", DialTimeout: quick})
+		mustMention(t, msg, `"carol"`, "may not read and write", "--prefix")
+	})
+}
+
+// TestTLS runs the course over https and checks the message for each wrong
+// TLS setting.
+func TestTLS(t *testing.T) {
+	c := newCerts(t)
+	other := newCerts(t) // a CA that did not sign the server's certificate
+	tlsOpts := serverOpts{TLS: c, Fast: true}
+	https := startServer(t, tlsOpts)
+	mtlsOpts := serverOpts{TLS: c, ClientCertAuth: true, Fast: true}
+	mtls := startServer(t, mtlsOpts)
+	plain := startServer(t, serverOpts{Fast: true})
+	t.Logf("servers: %s at %s, %s, plain %s", https.Kind, https.Endpoint, mtls.Endpoint, plain.Endpoint)
+	hostport := strings.TrimPrefix(https.Endpoint, "https://")
+	quick := 2 * time.Second
+
+	t.Run("https with --cacert", func(t *testing.T) {
+		t.Parallel()
+		runCourse(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA})
+	})
+	t.Run("client certificate", func(t *testing.T) {
+		t.Parallel()
+		runCourse(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: c.ClientKey})
+	})
+	t.Run("host:port with --cacert uses TLS", func(t *testing.T) {
+		t.Parallel()
+		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runner.Recorder{},
+			Conn: runner.Conn{Endpoints: []string{hostport}, CACert: c.CA, DialTimeout: quick}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("--insecure-skip-tls-verify", func(t *testing.T) {
+		t.Parallel()
+		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runner.Recorder{},
+			Conn: runner.Conn{Endpoints: []string{https.Endpoint}, InsecureSkipVerify: true, DialTimeout: quick}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("wrong CA", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: other.CA, DialTimeout: quick})
+		mustMention(t, msg, "TLS", "certificate", "--cacert", https.Endpoint)
+	})
+	t.Run("wrong CA, with a user", func(t *testing.T) {
+		t.Parallel() // the client fails while fetching a token, before Status
+		msg := connErr(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: other.CA, User: "root:pw", DialTimeout: quick})
+		mustMention(t, msg, "TLS", "certificate", "--cacert", https.Endpoint)
+	})
+	t.Run("no CA", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{https.Endpoint}, DialTimeout: quick})
+		mustMention(t, msg, "TLS", "certificate", "--cacert")
+	})
+	t.Run("no client certificate", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, DialTimeout: quick})
+		mustMention(t, msg, "TLS", "requires a client certificate", "--cert", "--key")
+	})
+	t.Run("client certificate from another CA", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA,
+			Cert: other.ClientCert, Key: other.ClientKey, DialTimeout: quick})
+		mustMention(t, msg, "TLS", "refused our certificate", "--cert")
+	})
+	t.Run("https endpoint, plain server", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{"https://" + plain.Endpoint}, CACert: c.CA, DialTimeout: quick})
+		mustMention(t, msg, "TLS", "https", "http://"+plain.Endpoint)
+	})
+	t.Run("http endpoint, https server", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{"http://" + hostport}, DialTimeout: quick})
+		mustMention(t, msg, "serves https", "https://"+hostport)
+	})
+	t.Run("host:port without TLS options, https server", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: []string{hostport}, DialTimeout: quick})
+		mustMention(t, msg, "serves https", "https://"+hostport)
+	})
+	for _, f := range []struct {
+		flag string
+		conn runner.Conn
+	}{
+		{"--cacert", runner.Conn{CACert: filepath.Join(t.TempDir(), "missing-ca.pem")}},
+		{"--cert", runner.Conn{CACert: c.CA, Cert: filepath.Join(t.TempDir(), "missing.pem"), Key: c.ClientKey}},
+		{"--key", runner.Conn{CACert: c.CA, Cert: c.ClientCert, Key: filepath.Join(t.TempDir(), "missing-key.pem")}},
+	} {
+		t.Run("missing "+f.flag+" file", func(t *testing.T) {
+			t.Parallel()
+			f.conn.Endpoints = []string{https.Endpoint}
+			missing := f.conn.CACert
+			if f.flag == "--cert" {
+				missing = f.conn.Cert
+			} else if f.flag == "--key" {
+				missing = f.conn.Key
+			}
+			err := f.conn.Check()
+			if err == nil {
+				t.Fatalf("Check: no error for a missing %s file", f.flag)
+			}
+			mustMention(t, err.Error(), f.flag, missing)
+		})
+	}
+	t.Run("unreadable --cacert file", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir() // a directory is not a file Check can read
+		err := runner.Conn{Endpoints: []string{https.Endpoint}, CACert: dir}.Check()
+		if err == nil {
+			t.Fatal("Check: no error for a --cacert that is a directory")
+		}
+		mustMention(t, err.Error(), "--cacert", dir)
+	})
+	t.Run("--cacert not a certificate", func(t *testing.T) {
+		t.Parallel()
+		err := runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.ServerKey}.Check()
+		if err == nil {
+			t.Fatal("Check: no error for a --cacert holding a key")
+		}
+		mustMention(t, err.Error(), "--cacert", c.ServerKey)
+	})
+	t.Run("--cert and --key that do not match", func(t *testing.T) {
+		t.Parallel()
+		err := runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: other.ClientKey}.Check()
+		if err == nil {
+			t.Fatal("Check: no error for a key that is not the certificate's")
+		}
+		mustMention(t, err.Error(), "--cert", c.ClientCert, "--key", other.ClientKey)
+	})
+}
+
+// TestUnreachable checks that a server nobody serves is named in one line.
+func TestUnreachable(t *testing.T) {
+	for _, conn := range []runner.Conn{
+		{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 2 * time.Second},
+		{Endpoints: []string{"no-such-host.invalid:2379"}, DialTimeout: 2 * time.Second},
+		{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 2 * time.Second, User: "root:pw"},
+		{Endpoints: []string{"https://127.0.0.1:1"}, DialTimeout: 2 * time.Second},
+	} {
+		t.Run(fmt.Sprintf("%s user=%q", conn.Endpoints[0], conn.User), func(t *testing.T) {
+			t.Parallel()
+			msg := connErr(t, conn)
+			mustMention(t, msg, conn.Endpoints[0], "--endpoints")
+		})
+	}
+}
+
+// TestNotEtcd checks the message when something else answers on the port.
+func TestNotEtcd(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	ep := strings.TrimPrefix(srv.URL, "http://")
+	msg := connErr(t, runner.Conn{Endpoints: []string{ep}, DialTimeout: 2 * time.Second})
+	mustMention(t, msg, ep, "is it etcd")
+}
+
+// TestMalformedEndpoint checks that Check rejects what is not an address,
+// including the article's key-as-endpoint.
+func TestMalformedEndpoint(t *testing.T) {
+	for _, ep := range []string{"localhost", "http://", "a:b:c", "/name", "ftp://127.0.0.1:2379", "127.0.0.1:"} {
+		t.Run(ep, func(t *testing.T) {
+			err := runner.Conn{Endpoints: []string{ep}}.Check()
+			if err == nil {
+				t.Fatalf("Check(%q): no error", ep)
+			}
+			mustMention(t, err.Error(), ep)
+		})
+	}
+	for _, ep := range []string{"127.0.0.1:2379", "localhost:2379", "http://127.0.0.1:2379", "https://etcd.example:2379", "[::1]:2379"} {
+		if err := (runner.Conn{Endpoints: []string{ep}}).Check(); err != nil {
+			t.Errorf("Check(%q): %v", ep, err)
+		}
+	}
+}
+
+// keyspace is everything a cluster holds: every key with its value and
+// revisions, and every lease.
+type keyspace struct {
+	keys   map[string]string
+	leases []clientv3.LeaseID
+}
+
+func readKeyspace(t *testing.T, cli *clientv3.Client) keyspace {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, "\x00", clientv3.WithFromKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ks := keyspace{keys: map[string]string{}}
+	for _, kv := range resp.Kvs {
+		ks.keys[string(kv.Key)] = fmt.Sprintf("value=%q create=%d mod=%d version=%d lease=%x",
+			kv.Value, kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease)
+	}
+	ls, err := cli.Leases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls.Leases {
+		ks.leases = append(ks.leases, l.ID)
+	}
+	slices.Sort(ks.leases)
+	return ks
+}
+
+// sameKeyspace fails t unless after is before: no key changed, appeared or
+// vanished, no lease was revoked or left behind, and the history is intact.
+func sameKeyspace(t *testing.T, cli *clientv3.Client, before keyspace) {
+	t.Helper()
+	after := readKeyspace(t, cli)
+	for k, v := range before.keys {
+		if a, ok := after.keys[k]; !ok {
+			t.Errorf("key %q was deleted (it was %s)", k, v)
+		} else if a != v {
+			t.Errorf("key %q changed:\n before %s\n after  %s", k, v, a)
+		}
+	}
+	for k, v := range after.keys {
+		if _, ok := before.keys[k]; !ok {
+			t.Errorf("key %q left behind: %s", k, v)
+		}
+	}
+	if !slices.Equal(before.leases, after.leases) {
+		t.Errorf("leases before %x, after %x", before.leases, after.leases)
+	}
+	// Revision 1 is readable only if nothing compacted the history.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := cli.Get(ctx, "name", clientv3.WithRev(1)); err != nil {
+		t.Errorf("get at revision 1: %v (was the cluster compacted?)", err)
+	}
+}
+
+// fill writes keys that are not the course's, several of them named as the
+// lessons name theirs, a key held by a foreign lease, and a foreign lock.
+func fill(t *testing.T, cli *clientv3.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// (No plain key under "lock/" at the root: it would block the foreign
+	// lock below, which queues behind any older key with its prefix.)
+	names := []string{"name", "session", "worker", "dir/a", "dir/b", "dir/c", "dir/x", "dir/y", "other", "lock"}
+	keys := []string{"/etcdtour-other/x", "/etcdtourx", "/etcdtour", "/etcdtour0", "/etcdtour.", "etcdtour/name",
+		// inside the prefix, but another run's
+		"/etcdtour/someone/put-get/name", "/etcdtour/someone/lease/session"}
+	for _, p := range []string{"", "/", "/etcdtour-other/", "/etcdtourx/", "/app/", "put-get/", "/put-get/"} {
+		for _, n := range names {
+			keys = append(keys, p+n)
+		}
+	}
+	for i, k := range keys {
+		// Written twice, so that version and create/mod revisions differ.
+		for _, v := range []string{"first", fmt.Sprintf("v%d", i)} {
+			if _, err := cli.Put(ctx, k, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	l, err := cli.Grant(ctx, 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Put(ctx, "/app/session", "leased", clientv3.WithLease(l.ID)); err != nil {
+		t.Fatal(err)
+	}
+	// Foreign locks named as the lesson's: if the course's lock escaped its
+	// namespace, the lock lesson would queue behind these and fail.
+	for _, name := range []string{"lock", "/etcdtour/someone/lock/lock"} {
+		s, err := concurrency.NewSession(cli, concurrency.WithTTL(600))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if err := concurrency.NewMutex(s, name).Lock(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestNothingLost runs the course, whole and interrupted at several points,
+// on a server holding other keys, and checks the server is left exactly as
+// it was found.
+func TestNothingLost(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	conn := runner.Conn{Endpoints: []string{srv.Endpoint()}}
+	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
+	fill(t, cli)
+	before := readKeyspace(t, cli)
+
+	t.Run("whole course", func(t *testing.T) {
+		runCourse(t, conn)
+		sameKeyspace(t, cli, before)
+	})
+
+	ids := make([]string, len(lessons.Course))
+	for i, l := range lessons.Course {
+		ids[i] = l.ID
+	}
+	for _, c := range []struct {
+		name   string
+		lesson string
+		at     func(runner.Event) bool
+	}{
+		{"lease, after granting", "lease", func(e runner.Event) bool {
+			return e.Kind == runner.KindResult && e.Step == 1
+		}},
+		{"keepalive, while renewing", "keepalive", func(e runner.Event) bool {
+			return e.Kind == runner.KindWait
+		}},
+		{"lock, while session 2 waits", "lock", func(e runner.Event) bool {
+			return e.Kind == runner.KindWait
+		}},
+		{"watch, while watching a prefix", "watch", func(e runner.Event) bool {
+			return e.Kind == runner.KindEtcdctl && e.Step == 2 && strings.Contains(e.Text, " put ")
+		}},
+		{"put-get, with keys written", "put-get", func(e runner.Event) bool {
+			return e.Kind == runner.KindEtcdctl && e.Step == 5
+		}},
+	} {
+		t.Run("interrupted in "+c.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			rec := &runner.Recorder{}
+			var once sync.Once
+			fired := false
+			rep := reporterFunc(func(e runner.Event) {
+				rec.Report(e)
+				if e.Lesson == c.lesson && c.at(e) {
+					once.Do(func() { fired = true; cancel() })
+				}
+			})
+			sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: rep}, lessons.Course)
+			if err != nil {
+				t.Fatalf("runner.Run: %v", err)
+			}
+			if !fired {
+				t.Fatalf("the run never reached the interruption point:\n%s", rec.String())
+			}
+			at := slices.Index(ids, c.lesson)
+			var got, want []string
+			for i, r := range sum.Lessons {
+				got = append(got, r.ID+":"+string(r.Status))
+				st := runner.StatusPassed
+				if i == at {
+					st = runner.StatusInterrupted
+				} else if i > at {
+					st = runner.StatusNotRun
+				}
+				want = append(want, ids[i]+":"+string(st))
+			}
+			if !slices.Equal(got, want) || !sum.Interrupted || sum.OK() {
+				t.Errorf("summary %v (interrupted=%v), want %v (interrupted=true)\n%s", got, sum.Interrupted, want, rec.String())
+			}
+			sameKeyspace(t, cli, before)
+		})
+	}
+}
+
+// revision is the store's current revision.
+func revision(t *testing.T, cli *clientv3.Client) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, "\x00", clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.Header.Revision
+}
+
+type reporterFunc func(runner.Event)
+
+func (f reporterFunc) Report(e runner.Event) { f(e) }
+
+// TestConcurrentRuns runs the course twice at once on one server, with the
+// default prefix: both pass, each in its own sub-prefix.
+func TestConcurrentRuns(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
+	before := readKeyspace(t, cli)
+	first := revision(t, cli) + 1
+
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
+				runCourse(t, runner.Conn{Endpoints: []string{srv.Endpoint()}})
+			})
+		})
+	}
+	wg.Wait()
+	last := revision(t, cli)
+
+	// Replay every change the two runs made, to see whose keys they touched.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	wch := cli.Watch(ctx, "\x00", clientv3.WithFromKey(), clientv3.WithRev(first))
+	runPrefix := regexp.MustCompile(`^` + regexp.QuoteMeta(runner.DefaultPrefix) + `[^/]+/`)
+	runs := map[string]int{}
+	for rev := first; rev <= last; {
+		resp, ok := <-wch
+		if !ok || resp.Err() != nil {
+			t.Fatalf("replaying revisions %d to %d: stopped at %d: %v", first, last, rev, resp.Err())
+		}
+		for _, ev := range resp.Events {
+			rev = ev.Kv.ModRevision + 1
+			p := runPrefix.FindString(string(ev.Kv.Key))
+			if p == "" {
+				t.Errorf("a run changed %q, outside %s", ev.Kv.Key, runner.DefaultPrefix+"RUNID/")
+			}
+			runs[p]++
+		}
+	}
+	if len(runs) != 2 {
+		t.Errorf("changes in %d run prefixes, want 2: %v", len(runs), runs)
+	}
+	t.Logf("changes per run prefix: %v", runs)
+	sameKeyspace(t, cli, before)
+}
