@@ -150,9 +150,11 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		if err != nil {
 			return nil, err
 		}
-		c.KV = namespace.NewKV(c.KV, prefix)
+		c.KV = guardedKV{namespace.NewKV(c.KV, prefix)}
 		c.Watcher = namespace.NewWatcher(c.Watcher, prefix)
 		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases}
+		c.Maintenance = guardedMaintenance{c.Maintenance}
+		c.Cluster = guardedCluster{c.Cluster}
 		return c, nil
 	}
 

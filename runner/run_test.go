@@ -269,3 +269,67 @@ func TestRunUnreachable(t *testing.T) {
 		t.Errorf("Run against 127.0.0.1:1 = %v, want one line naming the endpoint", err)
 	}
 }
+
+// TestLessonClientRefusesClusterWideCalls: a lesson cannot compact,
+// defragment, change membership, or revoke a lease it did not grant.
+func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
+	srv, cli := startEtcd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	foreign, err := cli.Grant(ctx, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put, err := cli.Put(ctx, "/outside", "v")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errs []error
+	course := []runner.Lesson{lesson("rogue", func(ctx context.Context, lt *runner.T) error {
+		ctx1, cancel := context.WithTimeout(ctx, lt.Timeout())
+		defer cancel()
+		_, err := lt.Client.Compact(ctx1, put.Header.Revision)
+		errs = append(errs, err)
+		_, err = lt.Client.Defragment(ctx1, srv.Endpoint())
+		errs = append(errs, err)
+		_, err = lt.Client.MemberRemove(ctx1, 1)
+		errs = append(errs, err)
+		_, err = lt.Client.Revoke(ctx1, foreign.ID)
+		errs = append(errs, err)
+		own, err := lt.Client.Grant(ctx1, 60)
+		if err != nil {
+			return err
+		}
+		_, err = lt.Client.Revoke(ctx1, own.ID)
+		errs = append(errs, err)
+		return nil
+	})}
+	if _, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Reporter: &runner.Recorder{},
+	}, course); err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 5 {
+		t.Fatalf("lesson made %d calls, want 5", len(errs))
+	}
+	for i, call := range []string{"Compact", "Defragment", "MemberRemove"} {
+		if !errors.Is(errs[i], runner.ErrClusterWide) {
+			t.Errorf("%s from a lesson: %v, want ErrClusterWide", call, errs[i])
+		}
+	}
+	if errs[3] == nil || !strings.Contains(errs[3].Error(), "only revoke leases they granted") {
+		t.Errorf("revoking a foreign lease: %v, want a refusal", errs[3])
+	}
+	if errs[4] != nil {
+		t.Errorf("revoking its own lease: %v", errs[4])
+	}
+	ttl, err := cli.TimeToLive(ctx, foreign.ID)
+	if err != nil || ttl.TTL <= 0 {
+		t.Errorf("the foreign lease is gone: TTL %v, %v", ttl, err)
+	}
+	// History at the put's revision is still there: nothing was compacted.
+	if _, err := cli.Get(ctx, "/outside", clientv3.WithRev(put.Header.Revision)); err != nil {
+		t.Errorf("history was compacted: %v", err)
+	}
+}

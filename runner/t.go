@@ -233,6 +233,17 @@ type trackedLease struct {
 	set *leaseSet
 }
 
+// Revoke refuses a lease the lesson did not grant: it may be someone else's.
+func (l trackedLease) Revoke(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseRevokeResponse, error) {
+	l.set.mu.Lock()
+	ours := l.set.ids[id]
+	l.set.mu.Unlock()
+	if !ours {
+		return nil, fmt.Errorf("revoke lease %x: etcdtour: lessons may only revoke leases they granted", id)
+	}
+	return l.Lease.Revoke(ctx, id)
+}
+
 func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGrantResponse, error) {
 	resp, err := l.Lease.Grant(ctx, ttl)
 	if err == nil {
