@@ -50,14 +50,14 @@ func prevValue(kvs []*mvccpb.KeyValue) string {
 	return string(kvs[0].Value)
 }
 
-// drain reads wch until the client closes it, which it does once the watch's
-// context is cancelled. It gives up after d.
-func drain(wch clientv3.WatchChan, d time.Duration) bool {
+// drain reads ch until the client closes it, which it does once the watch's
+// or keep-alive's context is cancelled. It gives up after d.
+func drain[R any](ch <-chan R, d time.Duration) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	for {
 		select {
-		case _, ok := <-wch:
+		case _, ok := <-ch:
 			if !ok {
 				return true
 			}

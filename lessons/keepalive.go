@@ -98,16 +98,7 @@ it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch" instead.`)
 	wch := cli.Watch(wctx, "worker")
 	stopKeepAlive()
 	stopped := time.Now()
-	closed := false
-	for !closed {
-		select {
-		case _, ok := <-ch:
-			closed = !ok
-		case <-time.After(t.Timeout()):
-			return fmt.Errorf("keepalive channel still open %v after cancel", t.Timeout())
-		}
-	}
-	t.Check(closed, "the channel closed after cancel")
+	t.Check(drain(ch, t.Timeout()), "the channel closed after cancel")
 	t.Say("Cancelling stops the renewals; it does not revoke the lease, which now runs out.")
 
 	t.Wait(ttl, "waiting for lease %x to expire", grant.ID)

@@ -12,6 +12,8 @@ import (
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // Config says where and how the course runs.
@@ -121,7 +123,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		}
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: l.Title,
 			Index: i + 1, Total: len(lessons), Text: l.Doc})
-		res := runLesson(ctx, quit, cfg, raw, runPrefix+l.ID+"/", l)
+		res := runLesson(ctx, quit, cfg, raw, version, runPrefix+l.ID+"/", l)
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
@@ -140,7 +142,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 
 // runLesson runs one lesson with its own namespaced client and cleans up
 // after it, whatever happened.
-func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *clientv3.Client, prefix string, l Lesson) LessonResult {
+func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *clientv3.Client, version, prefix string, l Lesson) LessonResult {
 	start := time.Now()
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	t := &T{id: l.ID, prefix: prefix, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
@@ -190,6 +192,11 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		res.Status, res.Error = StatusInterrupted, "interrupted"
 	case timedOut:
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("did not finish within %v", cfg.LessonTimeout)
+	case status.Code(err) == codes.Unimplemented:
+		// An older server answers a call it does not know this way.
+		res.Status = StatusFailed
+		res.Error = fmt.Sprintf("etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd",
+			version, strings.Join(cfg.Conn.Endpoints, ","), err)
 	case err != nil:
 		res.Status, res.Error = StatusFailed, err.Error()
 	case len(res.Failures) > 0:

@@ -3,11 +3,13 @@ package runner_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
@@ -328,8 +330,36 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 	if err != nil || ttl.TTL <= 0 {
 		t.Errorf("the foreign lease is gone: TTL %v, %v", ttl, err)
 	}
-	// History at the put's revision is still there: nothing was compacted.
-	if _, err := cli.Get(ctx, "/outside", clientv3.WithRev(put.Header.Revision)); err != nil {
+	// History before the put's revision is still there: nothing was
+	// compacted (Compact(r) keeps revision r itself readable).
+	if _, err := cli.Get(ctx, "/outside", clientv3.WithRev(put.Header.Revision-1)); err != nil {
 		t.Errorf("history was compacted: %v", err)
+	}
+}
+
+// TestServerTooOld: a server that does not know a call a lesson makes
+// answers Unimplemented, as an etcd older than the client does; the lesson
+// fails with one line saying the server is too old, naming its version.
+func TestServerTooOld(t *testing.T) {
+	srv, _ := startEtcd(t)
+	course := []runner.Lesson{lesson("newer-api", func(ctx context.Context, t *runner.T) error {
+		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+		defer cancel()
+		// A method no etcd has, sent over the client's own connection.
+		err := t.Client.ActiveConnection().Invoke(ctx1, "/etcdserverpb.KV/NoSuchCall",
+			&etcdserverpb.RangeRequest{}, &etcdserverpb.RangeResponse{})
+		return fmt.Errorf("no such call: %w", err)
+	})}
+	sum, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Reporter: &runner.Recorder{},
+	}, course)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.Lessons[0]
+	if r.Status != runner.StatusFailed || !strings.Contains(r.Error, "etcd "+srv.Version()+" at "+srv.Endpoint()+" is too old for this lesson") ||
+		!strings.Contains(r.Error, "Unimplemented") || strings.Contains(r.Error, "\n") {
+		t.Errorf("lesson %s: %q, want one line saying etcd %s is too old", r.Status, r.Error, srv.Version())
 	}
 }
