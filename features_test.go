@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -342,5 +343,119 @@ func TestInterrupt(t *testing.T) {
 			}
 			emptyDir(t, tmp)
 		})
+	}
+}
+
+// freezer forwards TCP connections to target until frozen, then holds every
+// byte: a server that stopped answering, as a SIGSTOPped etcd would.
+type freezer struct {
+	l      net.Listener
+	target string
+	mu     sync.Mutex
+	frozen chan struct{} // closed by freeze
+	conns  []net.Conn
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{l: l, target: target, frozen: make(chan struct{})}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			f.mu.Lock()
+			f.conns = append(f.conns, c, s)
+			f.mu.Unlock()
+			go f.pipe(c, s)
+			go f.pipe(s, c)
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, c := range f.conns {
+			c.Close()
+		}
+	})
+	return f
+}
+
+func (f *freezer) pipe(dst, src net.Conn) {
+	b := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(b)
+		select {
+		case <-f.frozen:
+			return // drop it, and never answer again
+		default:
+		}
+		if n > 0 {
+			if _, werr := dst.Write(b[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (f *freezer) freeze() { close(f.frozen) }
+
+// TestSecondInterrupt: the first Ctrl-C starts the clean-up; when the server
+// no longer answers, that clean-up waits for --command-timeout. A second
+// Ctrl-C exits at once with 130 and says which keys may remain.
+func TestSecondInterrupt(t *testing.T) {
+	bin := buildBinary(t)
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	proxy := newFreezer(t, srv.Endpoint())
+	ep := proxy.l.Addr().String()
+	cmd := exec.Command(bin, "--endpoints", ep, "--command-timeout", "30s", "run", "lease")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := collectOutput(stdout)
+	out.waitFor(t, "waiting for lease", 1)
+	proxy.freeze()
+	cmd.Process.Signal(os.Interrupt)
+	// The clean-up is now stuck on the frozen server for up to 30 s.
+	time.Sleep(200 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	if code := wait(t, cmd); code != 130 {
+		t.Errorf("exit code %d, want 130", code)
+	}
+	<-out.done
+	prefix := regexp.MustCompile(`keys under (/etcdtour/[0-9a-f]{8}/)`).FindStringSubmatch(out.String())
+	if prefix == nil {
+		t.Fatalf("no run prefix in the output:\n%s", out.String())
+	}
+	want := "keys may remain under " + prefix[1] + ": etcdctl --endpoints=" + ep + " del --prefix " + prefix[1]
+	if s := stderr.String(); !strings.Contains(s, "interrupted again") || !strings.Contains(s, want) {
+		t.Errorf("stderr %q, want the second interrupt noted and %q", s, want)
+	}
+	if strings.Contains(out.String(), "Summary") {
+		t.Errorf("a summary was printed: the clean-up was not cut short\n%s", out.String())
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -50,16 +51,40 @@ func main() {
 		<-pipe
 		stop()
 	}()
+	abort := &abortList{}
 	go func() {
 		<-sigs
 		stop() // first Ctrl-C: interrupt the lesson, clean up, summarize
 		<-sigs
-		fmt.Fprintln(os.Stderr, "\netcdtour: interrupted again, exiting without clean-up")
+		fmt.Fprintln(os.Stderr, "\netcdtour: interrupted again, exiting now without the lessons' clean-up")
+		abort.run()
 		os.Exit(exitInterrupted)
 	}()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, abort)
 	stop()
 	os.Exit(code)
+}
+
+// abortList holds what must still happen when a second Ctrl-C ends the
+// process at once: the embedded etcd's temp dir goes, and a user's cluster
+// gets a line saying where keys may remain.
+type abortList struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (a *abortList) add(f func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fns = append(a.fns, f)
+}
+
+func (a *abortList) run() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, f := range a.fns {
+		f()
+	}
 }
 
 // A command is one of etcdtour's subcommands; help is generated from the table.
@@ -87,6 +112,7 @@ type options struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	abort          *abortList
 }
 
 func (o *options) usageErr(format string, args ...any) int {
@@ -169,8 +195,8 @@ Exit codes: 0 all lessons passed, 1 a lesson failed or etcd unreachable,
 }
 
 // run is main without the process: it returns the exit code.
-func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, abort *abortList) int {
+	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, abort: abort}
 	fs := newFlagSet(o)
 	// Flags may come before or after the command and its arguments, as
 	// with etcdctl.
@@ -266,6 +292,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	cfg := runner.Config{
 		Conn:        o.conn,
 		Prefix:      o.prefix,
+		RunID:       runner.NewRunID(),
 		Keep:        o.keep,
 		Interactive: o.interactive,
 	}
@@ -295,9 +322,15 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 			return o.fail(err)
 		}
 		defer srv.Close()
+		o.abort.add(srv.Discard)
 		cfg.Conn.Endpoints = []string{srv.Endpoint()}
 	} else if err := cfg.Conn.Check(); err != nil {
 		return o.fail(err)
+	} else {
+		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.Prefix+cfg.RunID+"/"
+		o.abort.add(func() {
+			fmt.Fprintf(o.stderr, "etcdtour: keys may remain under %s: etcdctl --endpoints=%s del --prefix %s\n", p, ep, p)
+		})
 	}
 	sum, err := runner.Run(ctx, cfg, chosen)
 	switch {
@@ -360,6 +393,7 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 		return o.fail(err)
 	}
 	defer srv.Close()
+	o.abort.add(srv.Discard)
 	ep := srv.Endpoint()
 	keep := "a temp dir, removed on exit"
 	if o.dataDir != "" {

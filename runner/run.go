@@ -96,9 +96,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		cfg.LessonTimeout = 2 * time.Minute
 	}
 	if cfg.RunID == "" {
-		b := make([]byte, 4)
-		rand.Read(b)
-		cfg.RunID = hex.EncodeToString(b)
+		cfg.RunID = NewRunID()
 	}
 	runPrefix := cfg.Prefix + cfg.RunID + "/"
 	cfg.Conn = cfg.Conn.withDefaults()
@@ -138,6 +136,13 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		Interrupted: count[StatusInterrupted], NotRun: count[StatusNotRun],
 		Seconds: sum.Seconds, Lessons: sum.Lessons})
 	return sum, nil
+}
+
+// NewRunID returns a random run ID, eight hex digits, for Config.RunID.
+func NewRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // runLesson runs one lesson with its own namespaced client and cleans up

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -361,5 +363,34 @@ func TestServerTooOld(t *testing.T) {
 	if r.Status != runner.StatusFailed || !strings.Contains(r.Error, "etcd "+srv.Version()+" at "+srv.Endpoint()+" is too old for this lesson") ||
 		!strings.Contains(r.Error, "Unimplemented") || strings.Contains(r.Error, "\n") {
 		t.Errorf("lesson %s: %q, want one line saying etcd %s is too old", r.Status, r.Error, srv.Version())
+	}
+}
+
+// TestEmbeddedDiscard: Discard removes the temp dir of a running server (a
+// second Ctrl-C exits without Close), and Close still works after it.
+func TestEmbeddedDiscard(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := srv.Dir()
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("temp dir of a running server: %v", err)
+	}
+	srv.Discard()
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("after Discard, %s: %v, want it gone", dir, err)
+	}
+	srv.Close()
+
+	kept := t.TempDir()
+	srv, err = runner.StartEmbedded(runner.EmbeddedOptions{DataDir: kept})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Discard()
+	srv.Close()
+	if _, err := os.Stat(filepath.Join(kept, "data")); err != nil {
+		t.Errorf("Discard removed a data dir the user chose: %v", err)
 	}
 }

@@ -176,6 +176,15 @@ func (s *Embedded) Close() error {
 	return s.close()
 }
 
+// Discard removes the temp dir without stopping the server, for a process
+// that is about to exit without the clean-up Close does (a second Ctrl-C).
+// A DataDir the user chose is kept.
+func (s *Embedded) Discard() {
+	if s != nil {
+		s.removeDir()
+	}
+}
+
 func (s *Embedded) close() error {
 	var err error
 	if s.logFile != nil {
