@@ -459,3 +459,41 @@ func TestSecondInterrupt(t *testing.T) {
 		t.Errorf("a summary was printed: the clean-up was not cut short\n%s", out.String())
 	}
 }
+
+// TestClosedStdout: "etcdtour | head" stops the run as an interrupt does: the
+// lesson is cleaned up, the embedded etcd's temp dir goes, exit 130, and
+// nothing is said on stderr.
+func TestClosedStdout(t *testing.T) {
+	bin := buildBinary(t)
+	for _, args := range [][]string{{"run", "lease"}, {"--json", "run", "lease"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			tmp := t.TempDir()
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(bin, args...)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			cmd.Stdout = w
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer cmd.Process.Kill()
+			w.Close()
+			// Read the first line, then go away, as head -1 does.
+			if _, err := r.Read(make([]byte, 1)); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			if code := wait(t, cmd); code != 130 {
+				t.Errorf("exit code %d, want 130 (-1 means killed by a signal)", code)
+			}
+			if stderr.Len() > 0 {
+				t.Errorf("stderr: %s", stderr.String())
+			}
+			emptyDir(t, tmp)
+		})
+	}
+}

@@ -44,13 +44,12 @@ func main() {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	// A closed stdout ("etcdtour | head") must not kill the process before
-	// it has stopped its server and removed its temp dir: stop the run instead.
-	pipe := make(chan os.Signal, 1)
-	signal.Notify(pipe, syscall.SIGPIPE)
-	go func() {
-		<-pipe
-		stop()
-	}()
+	// it has stopped its server and removed its temp dir. With SIGPIPE
+	// ignored the write fails with EPIPE instead, and stdout below stops the
+	// run. (signal.Notify would be no good: it also hears the SIGPIPEs of
+	// sockets that a server closed, and would stop the run for those.)
+	signal.Ignore(syscall.SIGPIPE)
+	stdout := &stopOnEPIPE{f: os.Stdout, stop: stop}
 	abort := &abortList{}
 	go func() {
 		<-sigs
@@ -60,10 +59,29 @@ func main() {
 		abort.run()
 		os.Exit(exitInterrupted)
 	}()
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, abort)
+	code := run(ctx, os.Args[1:], os.Stdin, stdout, os.Stderr, os.Getenv, abort)
 	stop()
 	os.Exit(code)
 }
+
+// stopOnEPIPE is stdout that stops the run once its reader has gone. (It
+// does not embed *os.File: io.WriteString would call the file's WriteString
+// and go around Write.)
+type stopOnEPIPE struct {
+	f    *os.File
+	stop func()
+}
+
+func (w *stopOnEPIPE) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		w.stop()
+	}
+	return n, err
+}
+
+// Fd lets isTerminal see the file.
+func (w *stopOnEPIPE) Fd() uintptr { return w.f.Fd() }
 
 // abortList holds what must still happen when a second Ctrl-C ends the
 // process at once: the embedded etcd's temp dir goes, and a user's cluster
@@ -456,7 +474,9 @@ func (s *stepper) pause(ctx context.Context, lesson string, step int, title stri
 	}
 }
 
+// isTerminal reports whether w is a terminal: an *os.File, or a wrapper of
+// one such as stopOnEPIPE.
 func isTerminal(w any) bool {
-	f, ok := w.(*os.File)
+	f, ok := w.(interface{ Fd() uintptr })
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
