@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"etcdtour/runner"
 )
 
@@ -38,23 +40,33 @@ hence its "replace google.golang.org/grpc => v1.26.0" line. The client is its ow
 module since etcd 3.5, go.etcd.io/etcd/client/v3, and builds with current grpc:
 "go get go.etcd.io/etcd/client/v3" is all it takes, no replace.`)
 
-	t.Step("Ask the server for its status")
-	ep := cli.Endpoints()[0]
-	t.Etcdctl("endpoint", "status", "--endpoints="+ep, "-w", "table")
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	st, err := cli.Status(ctx1, ep)
-	cancel()
-	if err != nil {
-		return fmt.Errorf("status of %s: %w", ep, err)
+	t.Step("Ask each endpoint for its status")
+	t.Etcdctl("endpoint", "status", "-w", "table")
+	var st *clientv3.StatusResponse
+	for _, ep := range cli.Endpoints() {
+		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+		resp, err := cli.Status(ctx1, ep)
+		cancel()
+		if err != nil {
+			// One member down is not a broken cluster: the client uses the others.
+			t.Result("%s: %v", ep, err)
+			continue
+		}
+		t.Result("%s: version=%s cluster_id=%x member_id=%x leader=%x raft_term=%d db_size=%d bytes",
+			ep, resp.Version, resp.Header.ClusterId, resp.Header.MemberId, resp.Leader, resp.RaftTerm, resp.DbSize)
+		if st == nil {
+			st = resp
+		}
 	}
-	t.Result("version=%s cluster_id=%x member_id=%x leader=%x raft_term=%d db_size=%d bytes",
-		st.Version, st.Header.ClusterId, st.Header.MemberId, st.Leader, st.RaftTerm, st.DbSize)
+	if st == nil {
+		return fmt.Errorf("no endpoint of %v answered Status", cli.Endpoints())
+	}
 	t.Check(st.Version != "", "the server reports its version (%s)", st.Version)
 	t.Check(st.Leader != 0, "the cluster has a leader (%x)", st.Leader)
 
 	t.Step("List the members")
 	t.Etcdctl("member", "list", "-w", "table")
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	ml, err := cli.MemberList(ctx1)
 	cancel()
 	if err != nil {

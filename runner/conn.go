@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -58,13 +59,16 @@ func (c Conn) Check() error {
 	}
 	if c.User != "" {
 		name, pass, hasPass := strings.Cut(c.User, ":")
-		if name == "" {
+		switch {
+		case name == "":
 			return fmt.Errorf("--user %q has no user name: use --user NAME or NAME:PASSWORD", c.User)
-		}
-		if !hasPass && c.Password == "" {
+		case hasPass && c.Password != "":
+			// etcdctl would take all of "name:pw" as the user name.
+			return fmt.Errorf("--user %s:… and --password both give a password: give it once", name)
+		case pass == "" && c.Password == "":
+			// The client would connect without authenticating, silently.
 			return fmt.Errorf("--user %q has no password: use --user %s:PASSWORD or --password", name, name)
 		}
-		_ = pass
 	} else if c.Password != "" {
 		return errors.New("--password given without --user: add --user NAME")
 	}
@@ -113,8 +117,8 @@ func checkEndpoint(ep string) error {
 		}
 		hostport = u.Host
 	}
-	_, port, err := net.SplitHostPort(hostport)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+	host, port, err := net.SplitHostPort(hostport)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.Contains(host, "/") {
 		return fmt.Errorf("endpoint %q is malformed: want host:port or http(s)://host:port", ep)
 	}
 	return nil
@@ -178,7 +182,7 @@ func (c Conn) client() (*clientv3.Client, error) {
 // connect opens a client and proves, within the dial timeout, that the
 // cluster answers and that the user may read and write prefix. It returns
 // the server's version.
-func (c Conn) connect(ctx context.Context, prefix string) (*clientv3.Client, string, error) {
+func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Client, string, error) {
 	if err := c.Check(); err != nil {
 		return nil, "", err
 	}
@@ -192,12 +196,7 @@ func (c Conn) connect(ctx context.Context, prefix string) (*clientv3.Client, str
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.DialTimeout)
 	defer cancel()
-	var st *clientv3.StatusResponse
-	for _, ep := range c.Endpoints {
-		if st, err = cli.Status(ctx, ep); err == nil {
-			break
-		}
-	}
+	st, err := firstStatus(ctx, cli, c.Endpoints)
 	if err == nil {
 		// Write-free probes of the user's rights on the prefix: a read,
 		// and a delete of the whole prefix (which the clean-up does) in a
@@ -213,9 +212,43 @@ func (c Conn) connect(ctx context.Context, prefix string) (*clientv3.Client, str
 	}
 	if err != nil {
 		cli.Close()
+		if errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(err.Error(), "permission denied") {
+			user, _, _ := strings.Cut(c.User, ":")
+			return nil, "", fmt.Errorf("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
+				user, base, strings.Join(c.Endpoints, ","), shellQuote(base))
+		}
 		return nil, "", c.explain(err)
 	}
 	return cli, st.Version, nil
+}
+
+// firstStatus asks every endpoint at once and returns the first answer, so
+// that one member down does not cost the whole dial timeout.
+func firstStatus(ctx context.Context, cli *clientv3.Client, eps []string) (*clientv3.StatusResponse, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type answer struct {
+		st  *clientv3.StatusResponse
+		err error
+	}
+	answers := make(chan answer, len(eps))
+	for _, ep := range eps {
+		go func() {
+			st, err := cli.Status(ctx, ep)
+			answers <- answer{st, err}
+		}()
+	}
+	var first error
+	for range eps {
+		a := <-answers
+		if a.err == nil {
+			return a.st, nil
+		}
+		if first == nil {
+			first = a.err
+		}
+	}
+	return nil, first
 }
 
 // explain turns a client error into one line saying what went wrong and
@@ -264,8 +297,16 @@ func (c Conn) diagnose() error {
 	if err != nil {
 		return err
 	}
-	for _, ep := range c.Endpoints {
-		if err := c.diagnoseEndpoint(ctx, ep, tc); err != nil {
+	// In parallel, so that a slow endpoint does not use up the budget of
+	// the others; the first endpoint's finding is reported first.
+	found := make([]error, len(c.Endpoints))
+	var wg sync.WaitGroup
+	for i, ep := range c.Endpoints {
+		wg.Go(func() { found[i] = c.diagnoseEndpoint(ctx, ep, tc) })
+	}
+	wg.Wait()
+	for _, err := range found {
+		if err != nil {
 			return err
 		}
 	}

@@ -199,6 +199,17 @@ func TestAuth(t *testing.T) {
 		mustMention(t, err.Error(), "root", "password")
 		mustMention(t, connErr(t, conn), "password")
 	})
+	t.Run("empty password", func(t *testing.T) {
+		t.Parallel()
+		// The client would drop the user and connect unauthenticated.
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "alice:", DialTimeout: quick})
+		mustMention(t, msg, `"alice"`, "no password")
+	})
+	t.Run("password twice", func(t *testing.T) {
+		t.Parallel()
+		msg := connErr(t, runner.Conn{Endpoints: eps, User: "alice:alicepw", Password: "other", DialTimeout: quick})
+		mustMention(t, msg, "alice", "--password", "once")
+	})
 	t.Run("no user", func(t *testing.T) {
 		t.Parallel()
 		msg := connErr(t, runner.Conn{Endpoints: eps, DialTimeout: quick})
@@ -207,12 +218,12 @@ func TestAuth(t *testing.T) {
 	t.Run("no permission on the prefix", func(t *testing.T) {
 		t.Parallel()
 		msg := connErr(t, runner.Conn{Endpoints: eps, User: "bob:bobpw", DialTimeout: quick})
-		mustMention(t, msg, `"bob"`, "may not read and write", "--prefix")
+		mustMention(t, msg, `"bob"`, "may not read and write /etcdtour/", "etcdctl role grant-permission", "--prefix")
 	})
 	t.Run("read-only permission on the prefix", func(t *testing.T) {
 		t.Parallel()
 		msg := connErr(t, runner.Conn{Endpoints: eps, User: "carol:carolpw", DialTimeout: quick})
-		mustMention(t, msg, `"carol"`, "may not read and write", "--prefix")
+		mustMention(t, msg, `"carol"`, "may not read and write /etcdtour/", "--prefix")
 	})
 }
 
@@ -362,6 +373,32 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+// TestFirstEndpointDown: with one endpoint of several down, the course runs
+// on the others, as etcdctl does, instead of failing the connection check
+// after the whole dial timeout.
+func TestFirstEndpointDown(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	rec := &runner.Recorder{}
+	sum, err := runner.Run(context.Background(), runner.Config{
+		Conn: runner.Conn{Endpoints: []string{"127.0.0.1:1", srv.Endpoint()},
+			DialTimeout: 2 * time.Second, CommandTimeout: time.Second},
+		Reporter: rec,
+	}, []runner.Lesson{lessons.Install, lessons.PutGet})
+	if err != nil {
+		t.Fatalf("runner.Run: %v", err)
+	}
+	if !sum.OK() {
+		t.Errorf("not OK with one endpoint of two down:\n%s", rec.String())
+	}
+	if out := rec.String(); !strings.Contains(out, "127.0.0.1:1: ") || !strings.Contains(out, srv.Endpoint()+": version=") {
+		t.Errorf("install does not show each endpoint's status:\n%s", out)
+	}
+}
+
 // TestNotEtcd checks the message when something else answers on the port.
 func TestNotEtcd(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
@@ -374,7 +411,7 @@ func TestNotEtcd(t *testing.T) {
 // TestMalformedEndpoint checks that Check rejects what is not an address,
 // including the article's key-as-endpoint.
 func TestMalformedEndpoint(t *testing.T) {
-	for _, ep := range []string{"localhost", "http://", "a:b:c", "/name", "ftp://127.0.0.1:2379", "127.0.0.1:"} {
+	for _, ep := range []string{"localhost", "http://", "a:b:c", "/name", "ftp://127.0.0.1:2379", "127.0.0.1:", "http//127.0.0.1:2379"} {
 		t.Run(ep, func(t *testing.T) {
 			err := runner.Conn{Endpoints: []string{ep}}.Check()
 			if err == nil {

@@ -104,7 +104,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 
-	raw, version, err := cfg.Conn.connect(ctx, runPrefix)
+	raw, version, err := cfg.Conn.connect(ctx, cfg.Prefix, runPrefix)
 	if err != nil {
 		return Summary{}, err
 	}
