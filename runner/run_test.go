@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -392,5 +393,65 @@ func TestEmbeddedDiscard(t *testing.T) {
 	srv.Close()
 	if _, err := os.Stat(filepath.Join(kept, "data")); err != nil {
 		t.Errorf("Discard removed a data dir the user chose: %v", err)
+	}
+}
+
+// TestEmbeddedDataDirKept: a DataDir the user keeps (serve --data-dir)
+// survives a start that fails, and a second server on it is refused at once
+// instead of waiting forever for the database's lock.
+func TestEmbeddedDataDirKept(t *testing.T) {
+	dir := t.TempDir()
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := cli.Put(ctx, "keep", "me"); err != nil {
+		t.Fatal(err)
+	}
+
+	second, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir, StartTimeout: 5 * time.Second})
+	if err == nil {
+		second.Close()
+		t.Fatal("a second server started on a data dir in use")
+	}
+	if !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), dir) {
+		t.Errorf("second server on %s: %v, want it named as in use", dir, err)
+	}
+	cli.Close()
+	srv.Close()
+
+	// A start that fails (its port is taken) must not take the data with it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if s, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir, ClientURL: "http://" + l.Addr().String()}); err == nil {
+		s.Close()
+		t.Fatal("started on a taken port")
+	}
+	srv, err = runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cli2, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli2.Close()
+	resp, err := cli2.Get(ctx, "keep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "me" {
+		t.Errorf("after a failed start, key keep = %v, want \"me\": the data dir lost its data", resp.Kvs)
 	}
 }

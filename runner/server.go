@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
 	"go.etcd.io/etcd/api/v3/version"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
@@ -66,7 +67,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	} else {
 		dir, err := os.MkdirTemp("", "etcdtour-")
 		if err != nil {
-			return nil, fmt.Errorf("embedded etcd: temp dir: %w", err)
+			return nil, fmt.Errorf("embedded etcd: cannot make a temp dir in %s: %v (set TMPDIR to a writable directory)", os.TempDir(), unwrapPathError(err))
 		}
 		s.dir, s.owned = dir, true
 	}
@@ -81,6 +82,10 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	cfg := embed.NewConfig()
 	cfg.Name = "etcdtour"
 	cfg.Dir = filepath.Join(s.dir, "data")
+	if opts.DataDir != "" && inUse(cfg.Dir) {
+		s.close()
+		return nil, fmt.Errorf("data dir %s is in use by another etcd (an etcdtour serve --data-dir %s still running?): stop it or pick another --data-dir", opts.DataDir, opts.DataDir)
+	}
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.New(zapcore.NewCore(
 		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
 		zapcore.AddSync(lf), zap.InfoLevel)))
@@ -115,8 +120,10 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		if err == nil {
 			break
 		}
-		os.RemoveAll(cfg.Dir)
-		if opts.ClientURL != "" || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+		if s.owned {
+			os.RemoveAll(cfg.Dir) // a fresh start on the next port
+		}
+		if opts.DataDir != "" || opts.ClientURL != "" || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
 			return nil, s.fail(fmt.Errorf("embedded etcd did not start: %w", err), logPath)
 		}
 	}
@@ -134,11 +141,31 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	}
 }
 
-// fail keeps the log (and its dir) for the user to read and removes the data.
+// fail keeps the log (and its dir) for the user to read, and removes the
+// data unless it is a DataDir the user keeps.
 func (s *Embedded) fail(err error, logPath string) error {
 	s.logFile.Close()
-	os.RemoveAll(filepath.Join(s.dir, "data"))
+	if s.owned {
+		os.RemoveAll(filepath.Join(s.dir, "data"))
+	}
 	return fmt.Errorf("%w (full log: %s)", err, logPath)
+}
+
+// inUse reports whether another etcd holds the database under dataDir.
+// etcd itself would wait for the database's lock forever, silently.
+func inUse(dataDir string) bool {
+	db := filepath.Join(dataDir, "member", "snap", "db")
+	if _, err := os.Stat(db); err != nil {
+		return false // no database yet
+	}
+	// A read-only open takes a shared lock, which the running etcd's
+	// exclusive one refuses; it changes nothing.
+	b, err := bolt.Open(db, 0o600, &bolt.Options{Timeout: 200 * time.Millisecond, ReadOnly: true})
+	if err != nil {
+		return errors.Is(err, bolt.ErrTimeout)
+	}
+	b.Close()
+	return false
 }
 
 // freeLoopbackURL returns an http URL on 127.0.0.1 with a port that was free
