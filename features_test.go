@@ -497,3 +497,46 @@ func TestClosedStdout(t *testing.T) {
 		})
 	}
 }
+
+// TestInterruptFrozenServer: Ctrl-C while the server no longer answers. The
+// clean-up cannot succeed; it must give up on its own short budget, not after
+// --command-timeout per call, and say what is left and how to remove it.
+func TestInterruptFrozenServer(t *testing.T) {
+	bin := buildBinary(t)
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	proxy := newFreezer(t, srv.Endpoint())
+	cmd := exec.Command(bin, "--endpoints", proxy.l.Addr().String(), "--command-timeout", "60s", "run", "lease")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := collectOutput(stdout)
+	out.waitFor(t, "waiting for lease", 1)
+	proxy.freeze()
+	cmd.Process.Signal(os.Interrupt)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second): // half the command timeout
+		t.Fatal("still cleaning up 30 s after Ctrl-C: the clean-up waits for --command-timeout")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code %d, want 130", code)
+	}
+	<-out.done
+	s := out.String()
+	for _, want := range []string{"could not delete the keys under /etcdtour/", "etcdctl del --prefix /etcdtour/", "etcdctl lease revoke ", "INTERRUPTED lease", "Summary"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q:\n%s", want, s)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -159,7 +160,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		}
 		c.KV = guardedKV{namespace.NewKV(c.KV, prefix)}
 		c.Watcher = namespace.NewWatcher(c.Watcher, prefix)
-		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases}
+		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases, timeout: cfg.Conn.CommandTimeout}
 		c.Maintenance = guardedMaintenance{c.Maintenance}
 		c.Cluster = guardedCluster{c.Cluster}
 		return c, nil
@@ -187,7 +188,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	t.mu.Lock()
 	t.cleaning = true
 	t.mu.Unlock()
-	cleanup(cfg, raw, t)
+	cleanup(cfg, raw, t, ctx.Err() != nil)
 
 	t.mu.Lock()
 	res := LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}
@@ -212,10 +213,15 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	return res
 }
 
+// interruptedCleanup bounds the whole clean-up of a lesson that was
+// interrupted, so that Ctrl-C ends the run within 2 s even when the server
+// no longer answers. Otherwise the clean-up has max(--command-timeout, 5s).
+const interruptedCleanup = time.Second
+
 // cleanup closes the lesson's clients (ending their watches and keep-alives),
-// revokes the leases the lesson granted and deletes its keys. It uses its own
-// deadline so that it also runs after the run was interrupted.
-func cleanup(cfg Config, raw *clientv3.Client, t *T) {
+// revokes the leases the lesson granted and deletes its keys, all at once. It
+// uses its own deadline so that it also runs after the run was interrupted.
+func cleanup(cfg Config, raw *clientv3.Client, t *T, interrupted bool) {
 	t.mu.Lock()
 	clients := t.clients
 	t.clients = nil
@@ -227,37 +233,47 @@ func cleanup(cfg Config, raw *clientv3.Client, t *T) {
 		t.report(Event{Kind: KindCleanup, Text: "kept (--keep); see them with: etcdctl get --prefix " + shellQuote(t.prefix)})
 		return
 	}
+	budget := max(cfg.Conn.CommandTimeout, 5*time.Second)
+	if interrupted {
+		budget = interruptedCleanup
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	leases := t.leases.list()
+	revokeErrs := make([]error, len(leases))
+	var wg sync.WaitGroup
+	for i, id := range leases {
+		wg.Go(func() { _, revokeErrs[i] = raw.Revoke(ctx, id) })
+	}
+	var del *clientv3.DeleteResponse
+	var delErr error
+	wg.Go(func() { del, delErr = raw.Delete(ctx, t.prefix, clientv3.WithPrefix()) })
+	wg.Wait()
+
 	var done []string
 	revoked := 0
-	for _, id := range t.leases.list() {
-		ctx, cancel := context.WithTimeout(context.Background(), cfg.Conn.CommandTimeout)
-		_, err := raw.Revoke(ctx, id)
-		cancel()
+	for i, err := range revokeErrs {
 		switch {
 		case err == nil:
 			revoked++
 		case errors.Is(err, rpctypes.ErrLeaseNotFound):
 			// already revoked by the lesson, or expired
 		default:
-			t.Check(false, "cleanup: revoke lease %x: %v", id, err)
+			t.Check(false, "cleanup: revoke lease %x: %v (etcdctl lease revoke %x)", leases[i], err, leases[i])
 		}
 	}
 	if revoked > 0 {
 		done = append(done, fmt.Sprintf("revoked %d lease(s)", revoked))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), cfg.Conn.CommandTimeout)
-	resp, err := raw.Delete(ctx, t.prefix, clientv3.WithPrefix())
-	cancel()
-	if err != nil {
-		t.Check(false, "cleanup: delete %q: %v", t.prefix, err)
-	} else if resp.Deleted > 0 {
-		done = append(done, fmt.Sprintf("deleted %d key(s)", resp.Deleted))
+	switch {
+	case delErr != nil:
+		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
+		done = append(done, fmt.Sprintf("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
+	case del.Deleted > 0:
+		done = append(done, fmt.Sprintf("deleted %d key(s)", del.Deleted))
 	}
-	if len(done) == 0 && err == nil {
+	if len(done) == 0 {
 		done = append(done, "nothing left behind")
-	}
-	if err != nil {
-		done = append(done, fmt.Sprintf("could not delete the keys under %s", t.prefix))
 	}
 	t.report(Event{Kind: KindCleanup, Text: strings.Join(done, ", ")})
 }

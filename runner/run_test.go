@@ -455,3 +455,48 @@ func TestEmbeddedDataDirKept(t *testing.T) {
 		t.Errorf("after a failed start, key keep = %v, want \"me\": the data dir lost its data", resp.Kvs)
 	}
 }
+
+// TestInterruptedGrant: a Ctrl-C that lands while a Grant is on its way must
+// not leave the lease behind: the server may grant it after the client gave
+// up waiting, and the clean-up would not know it.
+func TestInterruptedGrant(t *testing.T) {
+	srv, cli := startEtcd(t)
+	for round := range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		grants := 0
+		course := []runner.Lesson{lesson("grants", func(ctx context.Context, t *runner.T) error {
+			// Grant as fast as possible, so the interrupt is likely to
+			// find a Grant in flight.
+			time.AfterFunc(time.Duration(20+10*round)*time.Millisecond, cancel)
+			for ctx.Err() == nil {
+				ctx1, cancel1 := context.WithTimeout(ctx, t.Timeout())
+				_, err := t.Client.Grant(ctx1, 60)
+				cancel1()
+				if err == nil {
+					grants++
+				}
+			}
+			return ctx.Err()
+		})}
+		sum, err := runner.Run(ctx, runner.Config{
+			Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+			Reporter: &runner.Recorder{},
+		}, course)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Lessons[0].Status != runner.StatusInterrupted {
+			t.Fatalf("lesson %s, want interrupted", sum.Lessons[0].Status)
+		}
+		ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
+		ls, err := cli.Leases(ctx2)
+		cancel2()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ls.Leases) != 0 {
+			t.Fatalf("round %d: %d lease(s) left after an interrupted run that granted %d", round, len(ls.Leases), grants)
+		}
+	}
+}

@@ -230,7 +230,8 @@ func (s *leaseSet) list() []clientv3.LeaseID {
 // trackedLease records the leases it grants in a leaseSet.
 type trackedLease struct {
 	clientv3.Lease
-	set *leaseSet
+	set     *leaseSet
+	timeout time.Duration // --command-timeout, the longest a Grant may take
 }
 
 // Revoke refuses a lease the lesson did not grant: it may be someone else's.
@@ -244,8 +245,25 @@ func (l trackedLease) Revoke(ctx context.Context, id clientv3.LeaseID) (*clientv
 	return l.Lease.Revoke(ctx, id)
 }
 
+// grantGrace is how long a Grant may go on after the lesson was
+// interrupted: the request may already be on its way, and a lease the server
+// grants must be known to the clean-up, which revokes it.
+const grantGrace = 500 * time.Millisecond
+
 func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGrantResponse, error) {
-	resp, err := l.Lease.Grant(ctx, ttl)
+	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
+	defer cancel()
+	if dl, ok := ctx.Deadline(); ok {
+		gctx, cancel = context.WithDeadline(gctx, dl)
+		defer cancel()
+	}
+	stop := context.AfterFunc(ctx, func() {
+		if ctx.Err() == context.Canceled {
+			time.AfterFunc(grantGrace, cancel)
+		}
+	})
+	defer stop()
+	resp, err := l.Lease.Grant(gctx, ttl)
 	if err == nil {
 		l.set.mu.Lock()
 		l.set.ids[resp.ID] = true
