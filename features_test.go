@@ -115,15 +115,15 @@ func TestStepMode(t *testing.T) {
 	defer ptmx.Close()
 	out := collectOutput(ptmx)
 
-	out.waitFor(t, "put-get, step 1: Put a key — Enter to continue", 1)
+	out.waitFor(t, "put-get 1: Put a key · Enter runs it", 1)
 	if strings.Contains(out.String(), "1. Put a key") {
 		t.Fatalf("step 1 ran before Enter:\n%s", out)
 	}
 	ptmx.Write([]byte("\r"))
 	out.waitFor(t, "1. Put a key", 1)
-	out.waitFor(t, "step 2: Get it back — Enter to continue", 1)
+	out.waitFor(t, "put-get 2: Get it back · Enter runs it", 1)
 	ptmx.Write([]byte("\r"))
-	out.waitFor(t, "step 3:", 1)
+	out.waitFor(t, "put-get 3: ", 1)
 	ptmx.Write([]byte("q\r"))
 	if code := wait(t, cmd); code != 130 {
 		t.Errorf("exit code %d after q, want 130\n%s", code, out)
@@ -154,7 +154,7 @@ func TestStepModeLongPauses(t *testing.T) {
 	defer ptmx.Close()
 	out := collectOutput(ptmx)
 	for step := 1; step <= 4; step++ {
-		out.waitFor(t, "— Enter to continue", step)
+		out.waitFor(t, "· Enter runs it", step)
 		if step > 1 {
 			time.Sleep(1500 * time.Millisecond) // longer than the 1 s lease
 		}

@@ -16,10 +16,13 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 	"google.golang.org/grpc/grpclog"
@@ -131,6 +134,7 @@ type options struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	abort          *abortList
+	envSet         map[string]bool // the flags set from ETCDCTL_* variables
 }
 
 func (o *options) usageErr(format string, args ...any) int {
@@ -225,7 +229,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 				usage(stdout, fs)
 				return exitOK
 			}
-			return o.usageErr("%v (see etcdtour --help)", err)
+			return o.usageErr("%s (see etcdtour --help)", flagError(err))
 		}
 		if fs.NArg() == 0 {
 			break
@@ -233,8 +237,21 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		pos = append(pos, fs.Arg(0))
 		argv = fs.Args()[1:]
 	}
-	if err := applyEnv(fs, getenv); err != nil {
+	var err error
+	if o.envSet, err = applyEnv(fs, getenv); err != nil {
 		return o.usageErr("%v", err)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"dial-timeout", o.conn.DialTimeout}, {"command-timeout", o.conn.CommandTimeout}} {
+		if d.v <= 0 {
+			src := fmt.Sprintf("--%s %v", d.name, d.v)
+			if o.envSet[d.name] {
+				src = envName(d.name) + "=" + getenv(envName(d.name))
+			}
+			return o.usageErr("%s: want a positive duration, such as 5s", src)
+		}
 	}
 	if o.endpoints != "" {
 		o.conn.Endpoints = strings.Split(o.endpoints, ",")
@@ -265,26 +282,54 @@ func commandNames() string {
 	return strings.Join(names, ", ")
 }
 
-// applyEnv sets each connection flag from its ETCDCTL_* variable. Like
-// etcdctl, it refuses a variable and a flag that set the same thing.
-func applyEnv(fs *flag.FlagSet, getenv func(string) string) error {
-	set := map[string]bool{}
+// applyEnv sets each connection flag from its ETCDCTL_* variable and says
+// which it set. Like etcdctl, it refuses a variable and a flag that set the
+// same thing.
+func applyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, error) {
+	set, fromEnv := map[string]bool{}, map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, name := range etcdctlFlags {
-		env := "ETCDCTL_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+		env := envName(name)
 		v := getenv(env)
 		if v == "" {
 			continue
 		}
 		if set[name] {
-			return fmt.Errorf("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
+			return nil, fmt.Errorf("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
 		}
 		if err := fs.Set(name, v); err != nil {
-			return fmt.Errorf("invalid value %q for %s: %v", v, env, err)
+			return nil, fmt.Errorf("invalid value %q for %s: %v", v, env, err)
 		}
+		fromEnv[name] = true
 	}
-	return nil
+	return fromEnv, nil
 }
+
+func envName(flag string) string {
+	return "ETCDCTL_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// fromEnv adds to a connection error where the endpoints came from when it
+// was ETCDCTL_ENDPOINTS: exported for etcdctl during an earlier run, it may
+// name an etcd that is gone.
+func (o *options) fromEnv(err error) error {
+	if !o.envSet["endpoints"] {
+		return err
+	}
+	return fmt.Errorf("%w (the endpoints came from ETCDCTL_ENDPOINTS: unset it to run on an embedded etcd)", err)
+}
+
+// flagError is the flag package's error with flags spelled as --name, as
+// the help shows them.
+func flagError(err error) string {
+	msg := dashFlag.ReplaceAllString(err.Error(), "$1--$2")
+	if strings.Contains(msg, "timeout") && strings.HasSuffix(msg, "parse error") {
+		msg += ": want a duration such as 5s or 500ms"
+	}
+	return msg
+}
+
+var dashFlag = regexp.MustCompile(`(flag |: )-([a-z])`)
 
 func cmdList(ctx context.Context, o *options, args []string) int {
 	if len(args) > 0 {
@@ -307,6 +352,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if !strings.HasSuffix(o.prefix, "/") {
 		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
 	}
+	var outErr func() error
 	cfg := runner.Config{
 		Conn:        o.conn,
 		Prefix:      o.prefix,
@@ -318,12 +364,13 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		if o.step {
 			return o.usageErr("--step and --json do not go together: --step is for a person at a terminal")
 		}
-		cfg.Reporter = runner.NewJSON(o.stdout)
+		j := runner.NewJSON(o.stdout)
+		cfg.Reporter, outErr = j, j.Err
 	} else {
 		tty := isTerminal(o.stdout)
 		con := runner.NewConsole(o.stdout, tty && !o.noColor && o.getenv("NO_COLOR") == "")
 		con.Live = tty
-		cfg.Reporter = con
+		cfg.Reporter, outErr = con, con.Err
 	}
 	if o.step {
 		if !isTerminal(o.stdin) {
@@ -343,7 +390,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		o.abort.add(srv.Discard)
 		cfg.Conn.Endpoints = []string{srv.Endpoint()}
 	} else if err := cfg.Conn.Check(); err != nil {
-		return o.fail(err)
+		return o.fail(o.fromEnv(err))
 	} else {
 		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.Prefix+cfg.RunID+"/"
 		o.abort.add(func() {
@@ -351,12 +398,16 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		})
 	}
 	sum, err := runner.Run(ctx, cfg, chosen)
+	werr := outErr()
 	switch {
 	case err != nil && ctx.Err() != nil:
 		fmt.Fprintf(o.stderr, "etcdtour: %v\n", err)
 		return exitInterrupted
 	case err != nil:
-		return o.fail(err)
+		return o.fail(o.fromEnv(err))
+	case werr != nil && !errors.Is(werr, syscall.EPIPE):
+		// The run went on, but no one saw it: say so, and fail.
+		return o.fail(fmt.Errorf("writing the output: %v", werr))
 	case sum.Interrupted:
 		return exitInterrupted
 	case !sum.OK():
@@ -398,12 +449,13 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 	if len(args) > 0 {
 		return o.usageErr("serve takes no arguments, got %q", args)
 	}
-	if len(o.conn.Endpoints) > 0 {
+	if len(o.conn.Endpoints) > 0 && !o.envSet["endpoints"] {
 		return o.usageErr("serve starts its own etcd: drop --endpoints")
 	}
+	// ETCDCTL_ENDPOINTS is for clients; serve is the server.
 	if o.listen != "" {
-		if u, err := url.Parse(o.listen); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
-			return o.usageErr("--listen %q is not a client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)
+		if u, err := url.Parse(o.listen); err != nil || u.Scheme != "http" || u.Port() == "" {
+			return o.usageErr("--listen %q is not a plain-http client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)
 		}
 	}
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen})
@@ -429,18 +481,25 @@ Ctrl-C stops it.
 `, srv.Version(), ep, srv.Dir(), keep, ep, self(), ep, self(), ep)
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(o.stdout, "stopping etcd")
+		fmt.Fprintln(o.stdout, "\nstopping etcd")
 		return exitOK
 	case err := <-srv.Err():
 		return o.fail(fmt.Errorf("embedded etcd stopped: %v", err))
 	}
 }
 
-// self is how the user started etcdtour: "go run ." for a binary that go run
-// built in a temp dir, "etcdtour" otherwise.
+// self is how the user started etcdtour, for lines to paste into another
+// terminal: "go run ." for a binary that go run built in a temp dir, the
+// path as typed for ./etcdtour or /opt/bin/etcdtour, "etcdtour" from PATH.
 func self() string {
-	if strings.Contains(os.Args[0], "go-build") {
+	switch {
+	case strings.Contains(os.Args[0], "go-build"):
 		return "go run ."
+	case strings.Contains(os.Args[0], "/"):
+		if abs, err := filepath.Abs(os.Args[0]); err == nil {
+			return abs // also right in a terminal with another working dir
+		}
+		return os.Args[0]
 	}
 	return "etcdtour"
 }
@@ -465,11 +524,22 @@ func newStepper(in io.Reader, out io.Writer) *stepper {
 }
 
 func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
-	fmt.Fprintf(s.out, "\n  ⏸  %s, step %d: %s — Enter to continue, q then Enter to quit ", lesson, step, title)
+	// One line that fits 80 columns: the step's title is cut if need be (it
+	// comes in full as the step's heading).
+	const keys = " · Enter runs it, q Enter quits "
+	head := fmt.Sprintf("  ⏸  %s %d: ", lesson, step)
+	if room := 79 - utf8.RuneCountInString(head+keys); utf8.RuneCountInString(title) > room {
+		title = string([]rune(title)[:max(room-1, 0)]) + "…"
+	}
+	fmt.Fprint(s.out, "\n"+head+title+keys)
 	select {
 	case line, ok := <-s.lines:
-		return ok && strings.TrimSpace(line) != "q"
+		if !ok { // Ctrl-D: quit, on a line of its own
+			fmt.Fprintln(s.out)
+		}
+		return ok && !strings.EqualFold(strings.TrimSpace(line), "q")
 	case <-ctx.Done():
+		fmt.Fprintln(s.out) // Ctrl-C at the prompt
 		return false
 	}
 }

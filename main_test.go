@@ -180,3 +180,75 @@ func TestBinary(t *testing.T) {
 		}
 	})
 }
+
+// TestBadInput: each bad flag value or variable gets one line and exit 2,
+// before anything starts.
+func TestBadInput(t *testing.T) {
+	bin := buildBinary(t)
+	for _, c := range []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{nil, []string{"--dial-timeout", "-1s"}, "--dial-timeout -1s: want a positive duration"},
+		{nil, []string{"--command-timeout", "0"}, "--command-timeout 0s: want a positive duration"},
+		{[]string{"ETCDCTL_DIAL_TIMEOUT=0s"}, nil, "ETCDCTL_DIAL_TIMEOUT=0s: want a positive duration"},
+		{nil, []string{"--dial-timeout", "abc"}, `invalid value "abc" for flag --dial-timeout: parse error: want a duration such as 5s`},
+		{nil, []string{"--bogus"}, "flag provided but not defined: --bogus"},
+		{nil, []string{"serve", "--listen", "https://127.0.0.1:2379"}, "is not a plain-http client URL"},
+		{nil, []string{"run", "4-2"}, `lesson range "4-2" is backwards: write 2-4`},
+	} {
+		r := runBinary(t, bin, c.env, c.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v %q: exit %d, stderr %q; want 2 and one line with %q", c.env, c.args, r.code, r.stderr, c.want)
+		}
+	}
+}
+
+// TestOutputError: output that cannot be written fails the run (exit 1)
+// with one line on stderr, instead of passing unseen.
+func TestOutputError(t *testing.T) {
+	bin := buildBinary(t)
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no /dev/full here: %v", err)
+	}
+	defer full.Close()
+	for _, args := range [][]string{{"run", "install"}, {"--json", "run", "install"}} {
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout = full
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "writing the output") {
+			t.Errorf("%q > /dev/full: exit %d (%v), stderr %q; want 1 and a line about the output", args, code, err, stderr.String())
+		}
+	}
+}
+
+// TestServeIgnoresEtcdctlEndpoints: the course tells learners to export
+// ETCDCTL_ENDPOINTS for etcdctl; serve is the server and ignores it, while
+// --endpoints given to serve is a usage error.
+func TestServeIgnoresEtcdctlEndpoints(t *testing.T) {
+	bin := buildBinary(t)
+	if r := runBinary(t, bin, nil, "serve", "--endpoints", "127.0.0.1:2379"); r.code != 2 || !strings.Contains(r.stderr, "drop --endpoints") {
+		t.Errorf("serve --endpoints: exit %d, stderr %q", r.code, r.stderr)
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS=127.0.0.1:1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	out := collectOutput(stdout)
+	out.waitFor(t, "is serving on", 1)
+	cmd.Process.Signal(os.Interrupt)
+	if code := wait(t, cmd); code != 0 {
+		t.Errorf("serve with ETCDCTL_ENDPOINTS set: exit %d, want 0 after Ctrl-C", code)
+	}
+	<-out.done
+}

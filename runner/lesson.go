@@ -119,6 +119,9 @@ func parseRange(a string, n int) (lo, hi int, err error) {
 			return 0, 0, bad
 		}
 	}
+	if lo > hi && lo <= n && hi >= 1 {
+		return 0, 0, fmt.Errorf("lesson range %q is backwards: write %d-%d", a, hi, lo)
+	}
 	if lo < 1 || hi > n || lo > hi {
 		return 0, 0, fmt.Errorf("lesson number %q out of range: the course has lessons 1 to %d", a, n)
 	}

@@ -117,6 +117,14 @@ func indent(s, pad string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+pad)
 }
 
+// Err is the first error writing the output met, if any: after it the
+// console writes nothing more.
+func (c *Console) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
 // Report implements Reporter.
 func (c *Console) Report(e Event) {
 	c.mu.Lock()
@@ -200,20 +208,23 @@ func (c *Console) Report(e Event) {
 	}
 }
 
-// startLive writes the wait's line without a newline and keeps updating it
-// until the next event. Called with c.mu held.
+// startLive writes the wait's line, then a short status line below it that
+// it keeps updating until the next event: short, so that it never wraps on
+// an 80-column terminal (a wrapped line cannot be redrawn with \r). Called
+// with c.mu held.
 func (c *Console) startLive(e Event) {
 	stop := make(chan struct{})
 	c.liveStop = stop
+	c.printf(c.st.faint, "     … %s\n", indent(e.Text, "       "))
 	start := time.Now()
 	total := time.Duration(e.Seconds * float64(time.Second))
 	draw := func() {
 		el := time.Since(start)
-		status := fmt.Sprintf("%.1fs", el.Seconds())
+		status := fmtWait(el) + " waited"
 		if total > 0 {
-			status = fmt.Sprintf("%.1fs left", max(total-el, 0).Seconds())
+			status = fmtWait(max(total-el, 0)) + " left"
 		}
-		c.printf(c.st.faint, "\r\033[K     … %s  %s", e.Text, status)
+		c.printf(c.st.faint, "\r\033[K       %s", status)
 	}
 	draw()
 	go func() {
@@ -236,14 +247,24 @@ func (c *Console) startLive(e Event) {
 	}()
 }
 
-// endLive finishes the live line, if any, with a newline. Called with c.mu held.
+// endLive erases the status line, if any: what follows takes its place.
+// Called with c.mu held.
 func (c *Console) endLive() {
 	if c.liveStop == nil {
 		return
 	}
 	close(c.liveStop)
 	c.liveStop = nil
-	c.printf(c.st.faint, "\n")
+	c.printf(c.st.faint, "\r\033[K")
+}
+
+// fmtWait shows a wait to a tenth of a second under a minute, to the second
+// above: 3.4s, 1m57s.
+func fmtWait(d time.Duration) string {
+	if d < time.Minute {
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	}
+	return d.Truncate(time.Second).String()
 }
 
 func fmtSeconds(s float64) string {
@@ -254,6 +275,15 @@ func fmtSeconds(s float64) string {
 type JSON struct {
 	mu  sync.Mutex
 	enc *json.Encoder
+	err error
+}
+
+// Err is the first error writing the output met, if any: after it nothing
+// more is written.
+func (j *JSON) Err() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.err
 }
 
 // NewJSON returns a reporter writing JSON lines to w.
@@ -267,12 +297,15 @@ func NewJSON(w io.Writer) *JSON {
 func (j *JSON) Report(e Event) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	if j.err != nil {
+		return
+	}
 	switch e.Kind {
 	case KindWait:
 		return // waits are for people watching a terminal
 	case KindSummary:
 		// The counts are always present in the summary, zero or not.
-		_ = j.enc.Encode(struct {
+		j.err = j.enc.Encode(struct {
 			Kind        Kind           `json:"event"`
 			Passed      int            `json:"passed"`
 			Failed      int            `json:"failed"`
@@ -283,7 +316,7 @@ func (j *JSON) Report(e Event) {
 		}{e.Kind, e.Passed, e.Failed, e.Interrupted, e.NotRun, e.Seconds, e.Lessons})
 		return
 	}
-	_ = j.enc.Encode(e)
+	j.err = j.enc.Encode(e)
 }
 
 // Recorder keeps every event, for tests.
