@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,6 +140,31 @@ func (c Conn) tls() (*tls.Config, error) {
 		return nil, fmt.Errorf("TLS setup: %w", err)
 	}
 	return cfg, nil
+}
+
+// etcdctlEnv is what etcdctl needs, as variables, to reach the cluster as
+// etcdtour does; the lessons' etcdctl lines assume it. The password is left
+// for the user to fill in.
+func (c Conn) etcdctlEnv() string {
+	vars := []string{"ETCDCTL_ENDPOINTS=" + shellQuote(strings.Join(c.Endpoints, ","))}
+	for _, f := range []struct{ name, path string }{
+		{"ETCDCTL_CACERT", c.CACert}, {"ETCDCTL_CERT", c.Cert}, {"ETCDCTL_KEY", c.Key},
+	} {
+		if f.path != "" {
+			if abs, err := filepath.Abs(f.path); err == nil {
+				f.path = abs // for a terminal in another directory
+			}
+			vars = append(vars, f.name+"="+shellQuote(f.path))
+		}
+	}
+	if c.InsecureSkipVerify {
+		vars = append(vars, "ETCDCTL_INSECURE_SKIP_TLS_VERIFY=true")
+	}
+	if c.User != "" {
+		name, _, _ := strings.Cut(c.User, ":")
+		vars = append(vars, "ETCDCTL_USER="+shellQuote(name), "ETCDCTL_PASSWORD=…")
+	}
+	return strings.Join(vars, " ")
 }
 
 func (c Conn) anyHTTPS() bool {

@@ -111,8 +111,8 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	defer raw.Close()
 	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: fmt.Sprintf(
-		"etcd %s at %s · keys under %s\netcdctl lines below assume: export ETCDCTL_ENDPOINTS=%s",
-		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, strings.Join(cfg.Conn.Endpoints, ","))})
+		"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s",
+		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
 
 	var sum Summary
 	for i, l := range lessons {
