@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -65,4 +66,67 @@ func (guardedCluster) MemberUpdate(context.Context, uint64, []string) (*clientv3
 
 func (guardedCluster) MemberPromote(context.Context, uint64) (*clientv3.MemberPromoteResponse, error) {
 	return nil, refuse("MemberPromote")
+}
+
+// Snapshot and SnapshotWithVersion stream the whole database, every key of
+// the cluster: not the lesson's to read.
+func (guardedMaintenance) Snapshot(context.Context) (io.ReadCloser, error) {
+	return nil, refuse("Snapshot")
+}
+
+func (guardedMaintenance) SnapshotWithVersion(context.Context) (*clientv3.SnapshotResponse, error) {
+	return nil, refuse("SnapshotWithVersion")
+}
+
+// guardedAuth keeps Authenticate (the client itself uses it for its token)
+// and the calls that only read, and refuses every change to users, roles
+// and auth itself.
+type guardedAuth struct{ clientv3.Auth }
+
+func (guardedAuth) AuthEnable(context.Context) (*clientv3.AuthEnableResponse, error) {
+	return nil, refuse("AuthEnable")
+}
+
+func (guardedAuth) AuthDisable(context.Context) (*clientv3.AuthDisableResponse, error) {
+	return nil, refuse("AuthDisable")
+}
+
+func (guardedAuth) UserAdd(context.Context, string, string) (*clientv3.AuthUserAddResponse, error) {
+	return nil, refuse("UserAdd")
+}
+
+func (guardedAuth) UserAddWithOptions(context.Context, string, string, *clientv3.UserAddOptions) (*clientv3.AuthUserAddResponse, error) {
+	return nil, refuse("UserAddWithOptions")
+}
+
+func (guardedAuth) UserDelete(context.Context, string) (*clientv3.AuthUserDeleteResponse, error) {
+	return nil, refuse("UserDelete")
+}
+
+func (guardedAuth) UserChangePassword(context.Context, string, string) (*clientv3.AuthUserChangePasswordResponse, error) {
+	return nil, refuse("UserChangePassword")
+}
+
+func (guardedAuth) UserGrantRole(context.Context, string, string) (*clientv3.AuthUserGrantRoleResponse, error) {
+	return nil, refuse("UserGrantRole")
+}
+
+func (guardedAuth) UserRevokeRole(context.Context, string, string) (*clientv3.AuthUserRevokeRoleResponse, error) {
+	return nil, refuse("UserRevokeRole")
+}
+
+func (guardedAuth) RoleAdd(context.Context, string) (*clientv3.AuthRoleAddResponse, error) {
+	return nil, refuse("RoleAdd")
+}
+
+func (guardedAuth) RoleGrantPermission(context.Context, string, string, string, clientv3.PermissionType) (*clientv3.AuthRoleGrantPermissionResponse, error) {
+	return nil, refuse("RoleGrantPermission")
+}
+
+func (guardedAuth) RoleRevokePermission(context.Context, string, string, string) (*clientv3.AuthRoleRevokePermissionResponse, error) {
+	return nil, refuse("RoleRevokePermission")
+}
+
+func (guardedAuth) RoleDelete(context.Context, string) (*clientv3.AuthRoleDeleteResponse, error) {
+	return nil, refuse("RoleDelete")
 }

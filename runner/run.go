@@ -163,6 +163,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases, timeout: cfg.Conn.CommandTimeout}
 		c.Maintenance = guardedMaintenance{c.Maintenance}
 		c.Cluster = guardedCluster{c.Cluster}
+		c.Auth = guardedAuth{c.Auth}
 		return c, nil
 	}
 

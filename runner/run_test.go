@@ -307,6 +307,23 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 		}
 		_, err = lt.Client.Revoke(ctx1, own.ID)
 		errs = append(errs, err)
+		_, err = lt.Client.Snapshot(ctx1)
+		errs = append(errs, err)
+		_, err = lt.Client.AuthDisable(ctx1)
+		errs = append(errs, err)
+		_, err = lt.Client.KeepAliveOnce(ctx1, foreign.ID)
+		errs = append(errs, err)
+		_, err = lt.Client.TimeToLive(ctx1, foreign.ID, clientv3.WithAttachedKeys())
+		errs = append(errs, err)
+		ls, err := lt.Client.Leases(ctx1)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls.Leases {
+			if l.ID == foreign.ID {
+				errs = append(errs, fmt.Errorf("Leases lists the foreign lease %x", foreign.ID))
+			}
+		}
 		return nil
 	})}
 	if _, err := runner.Run(context.Background(), runner.Config{
@@ -315,16 +332,18 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 	}, course); err != nil {
 		t.Fatal(err)
 	}
-	if len(errs) != 5 {
-		t.Fatalf("lesson made %d calls, want 5", len(errs))
+	if len(errs) != 9 {
+		t.Fatalf("lesson made %d calls, want 9: %v", len(errs), errs)
 	}
-	for i, call := range []string{"Compact", "Defragment", "MemberRemove"} {
+	for i, call := range map[int]string{0: "Compact", 1: "Defragment", 2: "MemberRemove", 5: "Snapshot", 6: "AuthDisable"} {
 		if !errors.Is(errs[i], runner.ErrClusterWide) {
 			t.Errorf("%s from a lesson: %v, want ErrClusterWide", call, errs[i])
 		}
 	}
-	if errs[3] == nil || !strings.Contains(errs[3].Error(), "only revoke leases they granted") {
-		t.Errorf("revoking a foreign lease: %v, want a refusal", errs[3])
+	for i, call := range map[int]string{3: "Revoke", 7: "KeepAliveOnce", 8: "TimeToLive"} {
+		if !errors.Is(errs[i], runner.ErrForeignLease) {
+			t.Errorf("%s of a foreign lease from a lesson: %v, want ErrForeignLease", call, errs[i])
+		}
 	}
 	if errs[4] != nil {
 		t.Errorf("revoking its own lease: %v", errs[4])

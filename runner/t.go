@@ -2,9 +2,11 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -234,15 +236,54 @@ type trackedLease struct {
 	timeout time.Duration // --command-timeout, the longest a Grant may take
 }
 
-// Revoke refuses a lease the lesson did not grant: it may be someone else's.
-func (l trackedLease) Revoke(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseRevokeResponse, error) {
+func (l trackedLease) ours(id clientv3.LeaseID) bool {
 	l.set.mu.Lock()
-	ours := l.set.ids[id]
-	l.set.mu.Unlock()
-	if !ours {
-		return nil, fmt.Errorf("revoke lease %x: etcdtour: lessons may only revoke leases they granted", id)
+	defer l.set.mu.Unlock()
+	return l.set.ids[id]
+}
+
+// ErrForeignLease is returned for a call on a lease the lesson did not grant.
+var ErrForeignLease = errors.New("etcdtour: lessons may only use leases they granted")
+
+// Revoke refuses a lease the lesson did not grant: it may be someone else's.
+// So do KeepAlive, KeepAliveOnce (which would keep someone else's keys
+// alive) and TimeToLive (which would show someone else's keys).
+func (l trackedLease) Revoke(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseRevokeResponse, error) {
+	if !l.ours(id) {
+		return nil, fmt.Errorf("revoke lease %x: %w", id, ErrForeignLease)
 	}
 	return l.Lease.Revoke(ctx, id)
+}
+
+func (l trackedLease) KeepAlive(ctx context.Context, id clientv3.LeaseID) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+	if !l.ours(id) {
+		return nil, fmt.Errorf("keepalive lease %x: %w", id, ErrForeignLease)
+	}
+	return l.Lease.KeepAlive(ctx, id)
+}
+
+func (l trackedLease) KeepAliveOnce(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseKeepAliveResponse, error) {
+	if !l.ours(id) {
+		return nil, fmt.Errorf("keepalive lease %x: %w", id, ErrForeignLease)
+	}
+	return l.Lease.KeepAliveOnce(ctx, id)
+}
+
+func (l trackedLease) TimeToLive(ctx context.Context, id clientv3.LeaseID, opts ...clientv3.LeaseOption) (*clientv3.LeaseTimeToLiveResponse, error) {
+	if !l.ours(id) {
+		return nil, fmt.Errorf("timetolive lease %x: %w", id, ErrForeignLease)
+	}
+	return l.Lease.TimeToLive(ctx, id, opts...)
+}
+
+// Leases lists only the lesson's own leases among the cluster's.
+func (l trackedLease) Leases(ctx context.Context) (*clientv3.LeaseLeasesResponse, error) {
+	resp, err := l.Lease.Leases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp.Leases = slices.DeleteFunc(resp.Leases, func(s clientv3.LeaseStatus) bool { return !l.ours(s.ID) })
+	return resp, nil
 }
 
 // grantGrace is how long a Grant may go on after the lesson was
