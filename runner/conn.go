@@ -348,6 +348,10 @@ func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) e
 		}
 	}
 	if scheme == "unix" || scheme == "unixs" {
+		path := strings.TrimPrefix(ep, scheme+"://")
+		if _, err := os.Stat(path); err != nil {
+			return fmt.Errorf("no etcd socket at %s (%v): check --endpoints", path, unwrapPathError(err))
+		}
 		return nil
 	}
 	// As the client does: https always means TLS, http never, and a bare

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/fatih/color"
 )
@@ -112,6 +113,24 @@ func (c *Console) printf(st *color.Color, format string, args ...any) {
 	_, c.err = io.WriteString(c.w, st.Sprintf(format, args...))
 }
 
+// wrap breaks each line of s longer than width at spaces, so that a lesson's
+// one-line doc fits an 80-column terminal after its indent.
+func wrap(s string, width int) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		for utf8.RuneCountInString(line) > width {
+			cut := strings.LastIndex(string([]rune(line)[:width+1]), " ")
+			if cut <= 0 {
+				break // one long word: leave it
+			}
+			out = append(out, line[:cut])
+			line = line[cut+1:]
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
 // indent prefixes every line of s after the first with pad.
 func indent(s, pad string) string {
 	return strings.ReplaceAll(s, "\n", "\n"+pad)
@@ -141,7 +160,7 @@ func (c *Console) Report(e Event) {
 	case KindLessonStart:
 		c.printf(st.lesson, "\n━━ Lesson %d/%d · %s · %s ━━\n", e.Index, e.Total, e.Lesson, e.Title)
 		if e.Text != "" {
-			c.printf(st.faint, "   %s\n", indent(e.Text, "   "))
+			c.printf(st.faint, "   %s\n", indent(wrap(e.Text, 76), "   "))
 		}
 	case KindStep:
 		c.printf(st.step, "\n  %d. %s", e.Step, e.Text)
