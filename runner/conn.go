@@ -248,6 +248,15 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	return cli, st.Version, nil
 }
 
+// answers reports whether some endpoint still answers within the dial
+// timeout.
+func (c Conn) answers(cli *clientv3.Client) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), c.DialTimeout)
+	defer cancel()
+	_, err := firstStatus(ctx, cli, c.Endpoints)
+	return err == nil
+}
+
 // firstStatus asks every endpoint at once and returns the first answer, so
 // that one member down does not cost the whole dial timeout.
 func firstStatus(ctx context.Context, cli *clientv3.Client, eps []string) (*clientv3.StatusResponse, error) {

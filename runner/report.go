@@ -27,6 +27,7 @@ const (
 	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known
 	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson
 	KindLessonEnd   Kind = "lesson-end"   // Status, Seconds, Error, Failures
+	KindNote        Kind = "note"         // Text: the runner's own word, such as "etcd no longer answers"
 	KindSummary     Kind = "summary"      // Passed, Failed, Seconds, Lessons
 )
 
@@ -184,6 +185,8 @@ func (c *Console) Report(e Event) {
 		}
 	case KindCleanup:
 		c.printf(st.faint, "  cleanup: %s\n", e.Text)
+	case KindNote:
+		c.printf(st.fail, "\n  %s\n", indent(wrap(e.Text, 76), "  "))
 	case KindLessonEnd:
 		switch e.Status {
 		case StatusPassed:

@@ -115,8 +115,9 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
 
 	var sum Summary
+	gone := false // etcd stopped answering: the rest would only time out
 	for i, l := range lessons {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || gone {
 			sum.Lessons = append(sum.Lessons, LessonResult{ID: l.ID, Status: StatusNotRun})
 			continue
 		}
@@ -126,6 +127,12 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
+		if res.Status == StatusFailed && ctx.Err() == nil && i < len(lessons)-1 && !cfg.Conn.answers(raw) {
+			gone = true
+			cfg.Reporter.Report(Event{Kind: KindNote, Text: fmt.Sprintf(
+				"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run",
+				strings.Join(cfg.Conn.Endpoints, ","), cfg.Conn.DialTimeout, l.ID)})
+		}
 	}
 	sum.Interrupted = ctx.Err() != nil
 	sum.Seconds = time.Since(start).Seconds()

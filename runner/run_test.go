@@ -519,3 +519,43 @@ func TestInterruptedGrant(t *testing.T) {
 		}
 	}
 }
+
+// TestServerGone: when etcd stops answering during a run, the lesson that
+// saw it fails, and the rest are not run (they would only time out, one
+// after another), with one line saying why.
+func TestServerGone(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	rec := &runner.Recorder{}
+	sum, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 500 * time.Millisecond, CommandTimeout: 500 * time.Millisecond},
+		Reporter: rec,
+	}, []runner.Lesson{
+		lesson("first", noop),
+		lesson("stops-etcd", func(ctx context.Context, t *runner.T) error {
+			srv.Close()
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			defer cancel()
+			_, err := t.Client.Put(ctx1, "k", "v")
+			return err
+		}),
+		lesson("third", noop),
+		lesson("fourth", noop),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range sum.Lessons {
+		got = append(got, r.ID+":"+string(r.Status))
+	}
+	if s := strings.Join(got, " "); s != "first:passed stops-etcd:failed third:not run fourth:not run" || sum.OK() || sum.Interrupted {
+		t.Errorf("summary %s (OK %v, interrupted %v)", s, sum.OK(), sum.Interrupted)
+	}
+	if out := rec.String(); !strings.Contains(out, "no longer answers") || !strings.Contains(out, "after stops-etcd are not run") && !strings.Contains(out, "lessons after stops-etcd are") {
+		t.Errorf("no line saying etcd is gone:\n%s", out)
+	}
+}
