@@ -27,13 +27,12 @@ func lock(ctx context.Context, t *runner.T) error {
 key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
 
 	t.Step("Open two sessions, each a lease kept alive in the background")
-	// A session lives as long as ctx: its keep-alive stops when the lesson ends.
-	s1, err := concurrency.NewSession(cli, concurrency.WithTTL(2), concurrency.WithContext(ctx))
+	s1, err := newSession(ctx, t, 2)
 	if err != nil {
 		return fmt.Errorf("session 1: %w", err)
 	}
 	defer s1.Close()
-	s2, err := concurrency.NewSession(cli, concurrency.WithTTL(2), concurrency.WithContext(ctx))
+	s2, err := newSession(ctx, t, 2)
 	if err != nil {
 		return fmt.Errorf("session 2: %w", err)
 	}
@@ -123,6 +122,21 @@ etcd 3.4.3).`)
 		return fmt.Errorf("unlock 2: %w", err)
 	}
 	return nil
+}
+
+// newSession grants the lease with a timeout of its own. NewSession would
+// call Grant with ctx, which has no deadline under --step or --interactive.
+func newSession(ctx context.Context, t *runner.T, ttl int64) (*concurrency.Session, error) {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	grant, err := t.Client.Grant(ctx1, ttl)
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("grant: %w", err)
+	}
+	// The session lives as long as ctx: its keep-alive stops when the lesson
+	// ends. With WithLease, WithTTL only bounds the Revoke in Close.
+	return concurrency.NewSession(t.Client, concurrency.WithLease(grant.ID),
+		concurrency.WithTTL(int(grant.TTL)), concurrency.WithContext(ctx))
 }
 
 func createRevision(ctx context.Context, t *runner.T, key string) (int64, error) {
