@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
@@ -22,7 +23,6 @@ var Lock = runner.Lesson{
 }
 
 func lock(ctx context.Context, t *runner.T) error {
-	cli := t.Client
 	t.Say(`The article created its client with Endpoints: []string{"/name"}, which is a
 key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
 
@@ -70,14 +70,16 @@ key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
 	// Watch the lock prefix to see session 2's waiter key appear.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(), clientv3.WithCreatedNotify())
+	wch := t.Client.Watch(wctx, "lock/", clientv3.WithPrefix(), clientv3.WithCreatedNotify())
 	if _, err := nextResponse(ctx, wch, t.Timeout()); err != nil {
 		return fmt.Errorf("watch %q: %w", "lock/", err)
 	}
+	const hold = time.Second
 	locked2 := make(chan error, 1)
 	go func() {
-		// Lock blocks until session 1 lets go, which it does right below.
-		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+		// Lock blocks until session 1 lets go, after its hold below: allow
+		// the hold and one request's time.
+		ctx1, cancel := context.WithTimeout(ctx, hold+t.Timeout())
 		defer cancel()
 		err := m2.Lock(ctx1)
 		if err == nil {
@@ -85,7 +87,6 @@ key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
 		}
 		locked2 <- err
 	}()
-	t.Wait(0, "session 2 is waiting for the lock")
 	if _, err := nextResponse(ctx, wch, t.Timeout()); err != nil {
 		return fmt.Errorf("waiting for session 2 to queue: %w", err)
 	}
@@ -94,6 +95,13 @@ key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
 		return err
 	}
 	t.Result("session 2 queued as %q, create_revision=%d", m2.Key(), rev2)
+	// Session 1 keeps the lock a while: session 2 must not get it meanwhile.
+	t.Wait(hold, "session 1 holds the lock; session 2 waits")
+	select {
+	case <-time.After(hold):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	record("1 unlocking")
 	t.Etcdctl("del", t.Key(m1.Key())) // what Unlock does
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
