@@ -53,19 +53,21 @@ func keepAlive(ctx context.Context, t *runner.T) error {
 	t.Result("TTL back to %ds", once.TTL)
 
 	t.Step("Keep it alive for longer than its TTL")
-	t.Say(`KeepAlive renews the lease well before it runs out (a third of the TTL after
-each renewal, and no more often than every 500 ms) until its context is cancelled. The
-responses come on a channel that the client closes when it stops.`)
+	t.Say(`KeepAlive renews the lease well before it runs out (a third of the
+TTL after each renewal, and no more often than every 500 ms) until its
+context is cancelled. The responses come on a channel that the client
+closes when it stops.`)
 	t.Etcdctl("lease", "keep-alive", fmt.Sprintf("%x", grant.ID))
 	kactx, stopKeepAlive := context.WithCancel(ctx)
 	defer stopKeepAlive()
+	started := time.Now()
 	ch, err := cli.KeepAlive(kactx, grant.ID)
 	if err != nil {
 		return fmt.Errorf("keepalive %x: %w", grant.ID, err)
 	}
 	hold := ttl + time.Second
 	t.Wait(hold, "keeping lease %x alive for %v", grant.ID, hold)
-	renewals, lastTTL := 0, int64(0)
+	var renewals []string // when each renewal came, and the TTL it set
 	deadline := time.After(hold)
 	for waiting := true; waiting; {
 		select {
@@ -73,33 +75,49 @@ responses come on a channel that the client closes when it stops.`)
 			if !ok {
 				return fmt.Errorf("keepalive channel closed early: lease %x lost", grant.ID)
 			}
-			renewals, lastTTL = renewals+1, ka.TTL
+			at := time.Since(started).Round(100 * time.Millisecond)
+			renewals = append(renewals, fmt.Sprintf("renewed after %v: TTL %ds", at, ka.TTL))
 		case <-deadline:
 			waiting = false
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	t.Result("%d renewals in %v, each resetting the TTL to %ds", renewals, hold, lastTTL)
+	for _, r := range renewals {
+		t.Result("%s", r)
+	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err := cli.Get(ctx1, "worker")
 	cancel()
 	if err != nil {
 		return fmt.Errorf("get %q: %w", "worker", err)
 	}
-	t.Check(renewals >= 2, "the lease was renewed repeatedly (%d times)", renewals)
+	t.Check(len(renewals) >= 2, "the lease was renewed repeatedly (%d times)", len(renewals))
 	t.Check(len(get.Kvs) == 1, "the key is still there after %v, more than its TTL", hold)
 
 	t.Step("Stop renewing: cancel, then read until the channel closes")
-	t.Say(`The article's "for { ka := <-ch }" never ends, and once the channel closes
-it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch" instead.`)
+	t.Say(`The article's "for { ka := <-ch }" never ends, and once the channel
+closes it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch"
+instead.`)
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	wch := cli.Watch(wctx, "worker")
 	stopKeepAlive()
 	stopped := time.Now()
 	t.Check(drain(ch, t.Timeout()), "the channel closed after cancel")
-	t.Say("Cancelling stops the renewals; it does not revoke the lease, which now runs out.")
+	t.Say(`Cancelling stops the renewals; it does not revoke the lease, which
+lives on until its TTL runs out.`)
+	t.Etcdctl("lease", "timetolive", "--keys", fmt.Sprintf("%x", grant.ID))
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	left, err := cli.TimeToLive(ctx1, grant.ID, clientv3.WithAttachedKeys())
+	cancel()
+	if err != nil {
+		return fmt.Errorf("timetolive %x: %w", grant.ID, err)
+	}
+	t.Result("ttl=%ds keys=%q", left.TTL, left.Keys)
+	// TTL is in whole seconds, rounded down: 0 is under a second, -1 gone.
+	t.Check(left.TTL >= 0, "the lease still exists after the cancel")
+	t.Check(len(left.Keys) == 1 && string(left.Keys[0]) == "worker", "%q is still attached to it", "worker")
 
 	t.Wait(ttl, "waiting for lease %x to expire", grant.ID)
 	resp, err := nextResponse(ctx, wch, ttl+time.Second+expirySlack)
