@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"go.uber.org/goleak"
 
@@ -65,6 +66,7 @@ func TestCourse(t *testing.T) {
 						checks++
 					}
 				}
+				checkSayWidth(t, rec)
 				r := sum.Lessons[0]
 				if r.Status != runner.StatusPassed {
 					t.Errorf("%s %s: %s; failed checks: %q\n%s", l.ID, r.Status, r.Error, r.Failures, rec.String())
@@ -75,6 +77,25 @@ func TestCourse(t *testing.T) {
 			})
 		}
 	})
+}
+
+// maxSayWidth is the widest line a lesson may Say: the console indents it
+// by 5 columns, and presenters use 80-column terminals.
+const maxSayWidth = 74
+
+// checkSayWidth fails t for every line of a Say wider than maxSayWidth.
+func checkSayWidth(t *testing.T, rec *runner.Recorder) {
+	t.Helper()
+	for _, e := range rec.Events {
+		if e.Kind != runner.KindSay {
+			continue
+		}
+		for _, line := range strings.Split(e.Text, "\n") {
+			if n := utf8.RuneCountInString(line); n > maxSayWidth {
+				t.Errorf("%s step %d says a line of %d columns, more than %d: %q", e.Lesson, e.Step, n, maxSayWidth, line)
+			}
+		}
+	}
 }
 
 // normalise replaces what changes from run to run: ports, lease IDs and

@@ -34,10 +34,11 @@ func install(ctx context.Context, t *runner.T) error {
 		}
 	}
 	t.Result("go.etcd.io/etcd/client/v3 %s, built with %s", version, runtime.Version())
-	t.Say(`The article imported go.etcd.io/etcd/clientv3 (an old path inside the server's
-module) and hit "undefined: balancer.PickOptions": that code needed grpc v1.26,
-hence its "replace google.golang.org/grpc => v1.26.0" line. The client is its own
-module since etcd 3.5, go.etcd.io/etcd/client/v3, and builds with current grpc:
+	t.Say(`The article imported go.etcd.io/etcd/clientv3 (an old path inside the
+server's module) and hit "undefined: balancer.PickOptions": that code
+needed grpc v1.26, hence its line
+"replace google.golang.org/grpc => v1.26.0". The client is its own module
+since etcd 3.5, go.etcd.io/etcd/client/v3, and builds with current grpc:
 "go get go.etcd.io/etcd/client/v3" is all it takes, no replace.`)
 
 	t.Step("Ask each endpoint for its status")

@@ -27,9 +27,9 @@ func lease(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Grant a lease")
-	t.Say(`A lease is a TTL that any number of keys can share, like Redis EXPIRE on a
-group of keys, not SETNX. We ask for 1 second (the article asked for 20); the
-server raises a TTL below its minimum and says what it granted.`)
+	t.Say(`A lease is a TTL that any number of keys can share, like Redis EXPIRE
+on a group of keys, not SETNX. We ask for 1 second (the article asked for
+20); the server raises a TTL below its minimum and says what it granted.`)
 	t.Etcdctl("lease", "grant", "1")
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	grant, err := cli.Grant(ctx1, 1)
@@ -66,7 +66,8 @@ server raises a TTL below its minimum and says what it granted.`)
 		keys = append(keys, string(k))
 	}
 	t.Result("ttl=%ds granted_ttl=%ds keys=%q", ttl.TTL, ttl.GrantedTTL, keys)
-	t.Say("ttl is the whole seconds left, rounded down: 0 means under a second, -1 expired.")
+	t.Say(`ttl is the whole seconds left, rounded down: 0 means under a second,
+-1 expired.`)
 	t.Check(len(keys) == 1 && keys[0] == "session", "the lease holds %q", "session")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err := cli.Get(ctx1, "session")

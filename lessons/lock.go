@@ -23,8 +23,9 @@ var Lock = runner.Lesson{
 }
 
 func lock(ctx context.Context, t *runner.T) error {
-	t.Say(`The article created its client with Endpoints: []string{"/name"}, which is a
-key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
+	t.Say(`The article created its client with Endpoints: []string{"/name"},
+which is a key, not an address; an endpoint is host:port, such as
+127.0.0.1:2379.`)
 
 	t.Step("Open two sessions, each a lease kept alive in the background")
 	s1, err := newSession(ctx, t, 2)
@@ -117,11 +118,11 @@ key, not an address; an endpoint is host:port, such as 127.0.0.1:2379.`)
 	t.Check(fmt.Sprint(order) == "[1 locked 1 unlocking 2 locked]", "mutual exclusion: %v", order)
 
 	t.Step("The fencing token")
-	t.Say(`The lock key's create_revision only grows: a resource guarded by the lock
-should refuse writes carrying a lower revision than the last it saw. A holder
-whose session lease expired has lost the lock, and the Mutex does not tell it:
-only session.Done() closes, possibly after another holder took over (Jepsen,
-etcd 3.4.3).`)
+	t.Say(`The lock key's create_revision only grows: a resource guarded by the
+lock should refuse writes carrying a lower revision than the last it saw.
+A holder whose session lease expired has lost the lock, and the Mutex does
+not tell it: only session.Done() closes, possibly after another holder
+took over (Jepsen, etcd 3.4.3).`)
 	t.Check(rev2 > rev1, "session 2's token %d is greater than session 1's %d", rev2, rev1)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m2.Unlock(ctx1)

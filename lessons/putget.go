@@ -31,7 +31,8 @@ func putGet(ctx context.Context, t *runner.T) error {
 	}
 	rev1 := put.Header.Revision
 	t.Result("header revision=%d", rev1)
-	t.Say("Every change to the store gets the next revision: one counter for the whole cluster.")
+	t.Say(`Every change to the store gets the next revision: one counter for the
+whole cluster.`)
 
 	t.Step("Get it back")
 	t.Etcdctl("get", t.Key("name"), "-w", "json")
@@ -68,7 +69,8 @@ func putGet(ctx context.Context, t *runner.T) error {
 	}
 	kv = get.Kvs[0]
 	t.Result("%s", runner.KV(kv))
-	t.Say("create_revision stays, mod_revision moves to the new revision, version counts the writes.")
+	t.Say(`create_revision stays, mod_revision moves to the new revision,
+version counts the writes.`)
 	t.Check(kv.CreateRevision == rev1, "create_revision unchanged (%d)", kv.CreateRevision)
 	t.Check(kv.ModRevision == rev2 && rev2 > rev1, "mod_revision is the overwrite's revision %d", rev2)
 	t.Check(kv.Version == 2, "version is 2")

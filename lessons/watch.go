@@ -99,9 +99,10 @@ func watch(ctx context.Context, t *runner.T) error {
 	stop()
 
 	t.Step("History: revision 0 means from now on")
-	t.Say(`A watch without WithRev starts after the current revision: the PUTs and
-DELETE of step 1 are not replayed. WithRev(r) replays every change since r,
-as long as r has not been compacted (then the watch ends with ErrCompacted).`)
+	t.Say(`A watch without WithRev starts after the current revision: the PUTs
+and DELETE of step 1 are not replayed. WithRev(r) replays every change
+since r, as long as r has not been compacted (then the watch ends with
+ErrCompacted).`)
 	wctx, stop = context.WithCancel(ctx)
 	defer stop()
 	t.Etcdctl("watch", t.Key("name"))
