@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -10,11 +11,11 @@ import (
 	"etcdtour/runner"
 )
 
-// Lease attaches a key to a lease and watches it expire.
+// Lease attaches two keys to one lease and watches them expire with it.
 var Lease = runner.Lesson{
 	ID:     "lease",
 	Title:  "Lease",
-	Doc:    "Grant a lease, attach a key to it, and watch the key vanish when the lease expires.",
+	Doc:    "Grant a lease, attach two keys to it, and watch both vanish when the lease expires.",
 	Source: "lessons/lease.go",
 	Run:    lease,
 }
@@ -40,18 +41,25 @@ on a group of keys, not SETNX. We ask for 1 second (the article asked for
 	t.Result("lease %x granted with TTL %ds", grant.ID, grant.TTL)
 	t.Check(grant.TTL >= 1, "the granted TTL is at least what we asked")
 
-	t.Step("Put a key with the lease")
-	t.Etcdctl("put", fmt.Sprintf("--lease=%x", grant.ID), t.Key("session"), "alive")
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	_, err = cli.Put(ctx1, "session", "alive", clientv3.WithLease(grant.ID))
-	cancel()
-	if err != nil {
-		return fmt.Errorf("put %q with lease: %w", "session", err)
+	t.Step("Put two keys with the lease")
+	// A login session and the cart that belongs to it: they go together.
+	for _, kv := range []struct{ key, value string }{
+		{"session", "alive"},
+		{"session/cart", "2 books"},
+	} {
+		t.Etcdctl("put", fmt.Sprintf("--lease=%x", grant.ID), t.Key(kv.key), kv.value)
+		ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+		_, err = cli.Put(ctx1, kv.key, kv.value, clientv3.WithLease(grant.ID))
+		cancel()
+		if err != nil {
+			return fmt.Errorf("put %q with lease: %w", kv.key, err)
+		}
 	}
-	// Watch now, so the DELETE that expiry causes cannot be missed.
+	// Watch now, so the DELETEs that expiry causes cannot be missed. The
+	// prefix "session" covers both keys.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	wch := cli.Watch(wctx, "session")
+	wch := cli.Watch(wctx, "session", clientv3.WithPrefix())
 
 	t.Step("Ask the lease how long it has left, and which keys it holds")
 	t.Etcdctl("lease", "timetolive", "--keys", fmt.Sprintf("%x", grant.ID))
@@ -65,38 +73,47 @@ on a group of keys, not SETNX. We ask for 1 second (the article asked for
 	for _, k := range ttl.Keys {
 		keys = append(keys, string(k))
 	}
+	slices.Sort(keys) // the server lists them in no particular order
 	t.Result("ttl=%ds granted_ttl=%ds keys=%q", ttl.TTL, ttl.GrantedTTL, keys)
 	t.Say(`ttl is the whole seconds left, rounded down: 0 means under a second,
 -1 expired.`)
-	t.Check(len(keys) == 1 && keys[0] == "session", "the lease holds %q", "session")
+	t.Check(fmt.Sprint(keys) == "[session session/cart]", "the lease holds both keys")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	get, err := cli.Get(ctx1, "session")
+	get, err := cli.Get(ctx1, "session", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("get %q: %w", "session", err)
+		return fmt.Errorf("get prefix %q: %w", "session", err)
 	}
-	t.Check(len(get.Kvs) == 1, "the key is there before the TTL runs out")
+	t.Check(get.Count == 2, "both keys are there before the TTL runs out")
 
 	t.Step("Wait for the lease to expire")
 	waitStart := time.Now()
 	limit := time.Duration(grant.TTL)*time.Second + time.Second + expirySlack
 	t.Wait(time.Duration(grant.TTL)*time.Second, "waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
-	resp, err := nextResponse(ctx, wch, limit)
-	if err != nil {
-		return fmt.Errorf("watch %q for expiry: %w", "session", err)
+	var events []string
+	var took time.Duration
+	for len(events) < 2 {
+		// Wait past the limit, so that a late expiry fails the check below.
+		resp, err := nextResponse(ctx, wch, limit+t.Timeout()-time.Since(waitStart))
+		if err != nil {
+			return fmt.Errorf("watch %q for expiry: %w", "session", err)
+		}
+		took = time.Since(waitStart)
+		for _, ev := range resp.Events {
+			t.Result("%s after %v", runner.Ev(ev), took.Round(100*time.Millisecond))
+			events = append(events, fmt.Sprintf("%s %s", ev.Type, ev.Kv.Key))
+		}
 	}
-	for _, ev := range resp.Events {
-		t.Result("%s after %v", runner.Ev(ev), time.Since(waitStart).Round(100*time.Millisecond))
-	}
-	t.Check(len(resp.Events) == 1 && resp.Events[0].Type == clientv3.EventTypeDelete,
-		"expiry shows up as a DELETE event")
-	t.Check(time.Since(waitStart) < limit, "the key went within TTL + 1s + %v", expirySlack)
+	slices.Sort(events)
+	t.Check(fmt.Sprint(events) == "[DELETE session DELETE session/cart]",
+		"expiry shows up as a DELETE event for each key")
+	t.Check(took < limit, "the keys went within TTL + 1s + %v", expirySlack)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	get, err = cli.Get(ctx1, "session")
+	get, err = cli.Get(ctx1, "session", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("get %q: %w", "session", err)
+		return fmt.Errorf("get prefix %q: %w", "session", err)
 	}
-	t.Check(len(get.Kvs) == 0, "the key is gone")
+	t.Check(get.Count == 0, "both keys are gone")
 	return nil
 }
