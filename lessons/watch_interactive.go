@@ -29,11 +29,14 @@ func watchYourWrites(ctx context.Context, t *runner.T) error {
 	if _, err := nextResponse(ctx, wch, t.Timeout()); err != nil {
 		return fmt.Errorf("watch %q: %w", "name", err)
 	}
-	t.Say("The watch is in place. In another terminal, type any of these:")
-	ep := "--endpoints=" + t.Endpoints()
-	t.Etcdctl(ep, "put", t.Key("name"), "hello")
-	t.Etcdctl(ep, "put", t.Key("name"), "world")
-	t.Etcdctl(ep, "del", t.Key("name"))
+	// Not --endpoints: etcdctl refuses the flag when ETCDCTL_ENDPOINTS is
+	// set, as the course's first line suggests.
+	t.Say(`The watch is in place. In another terminal, run
+  export ETCDCTL_ENDPOINTS=%s
+and then any of these:`, t.Endpoints())
+	t.Etcdctl("put", t.Key("name"), "hello")
+	t.Etcdctl("put", t.Key("name"), "world")
+	t.Etcdctl("del", t.Key("name"))
 	t.Wait(yourWritesTimeout, "watching %q for %d events or %v", t.Key("name"), yourWritesEvents, yourWritesTimeout)
 
 	seen := 0
@@ -53,13 +56,19 @@ func watchYourWrites(ctx context.Context, t *runner.T) error {
 				checkAtRevision(ctx, t, ev)
 			}
 		}
+		if seen < yourWritesEvents {
+			t.Wait(time.Until(deadline), "waiting for %d more event(s)", yourWritesEvents-seen)
+		}
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	if seen < yourWritesEvents {
+	switch {
+	case seen == 0:
+		t.Say("No events within %v: the watch ends.", yourWritesTimeout)
+	case seen < yourWritesEvents:
 		t.Say("No more events within %v: the watch ends after %d event(s).", yourWritesTimeout, seen)
-	} else {
+	default:
 		t.Say("%d events seen: the watch ends here.", seen)
 	}
 	stop()
