@@ -32,8 +32,8 @@ func watchYourWrites(ctx context.Context, t *runner.T) error {
 	// Not --endpoints: etcdctl refuses the flag when ETCDCTL_ENDPOINTS is
 	// set, as the course's first line suggests.
 	t.Say(`The watch is in place. In another terminal, run
-  export ETCDCTL_ENDPOINTS=%s
-and then any of these:`, t.Endpoints())
+  export %s
+and then any of these:`, t.EtcdctlEnv())
 	t.Etcdctl("put", t.Key("name"), "hello")
 	t.Etcdctl("put", t.Key("name"), "world")
 	t.Etcdctl("del", t.Key("name"))

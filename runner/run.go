@@ -159,7 +159,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	start := time.Now()
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	t := &T{id: l.ID, prefix: prefix, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
-		endpoints: strings.Join(cfg.Conn.Endpoints, ","), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit}
+		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit}
 	t.dial = func() (*clientv3.Client, error) {
 		c, err := cfg.Conn.client()
 		if err != nil {

@@ -27,6 +27,7 @@ type T struct {
 	id          string
 	prefix      string
 	endpoints   string
+	etcdctlEnv  string
 	timeout     time.Duration
 	rep         Reporter
 	dial        func() (*clientv3.Client, error)
@@ -72,6 +73,11 @@ func (t *T) Prefix() string { return t.prefix }
 // Endpoints is the comma-separated list of endpoints the course runs against,
 // for etcdctl's --endpoints.
 func (t *T) Endpoints() string { return t.endpoints }
+
+// EtcdctlEnv is what etcdctl needs, as variables for export, to reach the
+// cluster as the course does: ETCDCTL_ENDPOINTS and, on a TLS or auth
+// cluster, the rest (the password left as ETCDCTL_PASSWORD=…).
+func (t *T) EtcdctlEnv() string { return t.etcdctlEnv }
 
 // Interactive reports whether the learner asked to drive the lesson with
 // their own etcdctl commands (--interactive).
