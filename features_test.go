@@ -49,6 +49,32 @@ func collectOutput(r io.Reader) *output {
 	return o
 }
 
+// started is a running etcdtour: its stdout as it comes, its stderr.
+type started struct {
+	cmd    *exec.Cmd
+	out    *output
+	stderr *bytes.Buffer
+}
+
+// startBinary starts the binary with env added to the environment; the test
+// kills it if it is still running at the end.
+func startBinary(t *testing.T, bin string, env []string, args ...string) started {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	return started{cmd, collectOutput(stdout), stderr}
+}
+
 func (o *output) String() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -237,18 +263,8 @@ func TestJSONOutput(t *testing.T) {
 func TestServe(t *testing.T) {
 	bin := buildBinary(t)
 	tmp := t.TempDir()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	out := collectOutput(stdout)
+	p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "serve")
+	cmd, out := p.cmd, p.out
 	out.waitFor(t, "Ctrl-C stops it", 1)
 	m := regexp.MustCompile(`serving on (127\.0\.0\.1:\d+)`).FindStringSubmatch(out.String())
 	if m == nil {
@@ -313,19 +329,8 @@ func TestInterrupt(t *testing.T) {
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
 			tmp := t.TempDir()
-			cmd := exec.Command(bin, "run", "lease", "keepalive")
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-			stdout, err := cmd.StdoutPipe()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer cmd.Process.Kill()
-			out := collectOutput(stdout)
+			p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "run", "lease", "keepalive")
+			cmd, out, stderr := p.cmd, p.out, p.stderr
 			out.waitFor(t, "waiting for lease", 1)
 			cmd.Process.Signal(sig)
 			if code := wait(t, cmd); code != 130 {
@@ -425,18 +430,8 @@ func TestSecondInterrupt(t *testing.T) {
 	defer srv.Close()
 	proxy := newFreezer(t, srv.Endpoint())
 	ep := proxy.l.Addr().String()
-	cmd := exec.Command(bin, "--endpoints", ep, "--command-timeout", "30s", "run", "lease")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	out := collectOutput(stdout)
+	p := startBinary(t, bin, nil, "--endpoints", ep, "--command-timeout", "30s", "run", "lease")
+	cmd, out, stderr := p.cmd, p.out, p.stderr
 	out.waitFor(t, "waiting for lease", 1)
 	proxy.freeze()
 	cmd.Process.Signal(os.Interrupt)
@@ -509,16 +504,8 @@ func TestInterruptFrozenServer(t *testing.T) {
 	}
 	defer srv.Close()
 	proxy := newFreezer(t, srv.Endpoint())
-	cmd := exec.Command(bin, "--endpoints", proxy.l.Addr().String(), "--command-timeout", "60s", "run", "lease")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	out := collectOutput(stdout)
+	p := startBinary(t, bin, nil, "--endpoints", proxy.l.Addr().String(), "--command-timeout", "60s", "run", "lease")
+	cmd, out := p.cmd, p.out
 	out.waitFor(t, "waiting for lease", 1)
 	proxy.freeze()
 	cmd.Process.Signal(os.Interrupt)

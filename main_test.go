@@ -234,17 +234,8 @@ func TestServeIgnoresEtcdctlEndpoints(t *testing.T) {
 	if r := runBinary(t, bin, nil, "serve", "--endpoints", "127.0.0.1:2379"); r.code != 2 || !strings.Contains(r.stderr, "drop --endpoints") {
 		t.Errorf("serve --endpoints: exit %d, stderr %q", r.code, r.stderr)
 	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS=127.0.0.1:1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	out := collectOutput(stdout)
+	p := startBinary(t, bin, []string{"ETCDCTL_ENDPOINTS=127.0.0.1:1"}, "serve")
+	cmd, out := p.cmd, p.out
 	out.waitFor(t, "is serving on", 1)
 	cmd.Process.Signal(os.Interrupt)
 	if code := wait(t, cmd); code != 0 {
