@@ -494,7 +494,7 @@ func fill(t *testing.T, cli *clientv3.Client) {
 	defer cancel()
 	// (No plain key under "lock/" at the root: it would block the foreign
 	// lock below, which queues behind any older key with its prefix.)
-	names := []string{"name", "session", "worker", "dir/a", "dir/b", "dir/c", "dir/x", "dir/y", "other", "lock"}
+	names := []string{"name", "session", "session/cart", "worker", "dir/a", "dir/b", "dir/c", "dir/x", "dir/y", "other", "lock"}
 	keys := []string{"/etcdtour-other/x", "/etcdtourx", "/etcdtour", "/etcdtour0", "/etcdtour.", "etcdtour/name",
 		// inside the prefix, but another run's
 		"/etcdtour/someone/put-get/name", "/etcdtour/someone/lease/session"}
