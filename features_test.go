@@ -527,3 +527,34 @@ func TestInterruptFrozenServer(t *testing.T) {
 		}
 	}
 }
+
+// TestInterruptDuringCleanup: a lesson fails on a frozen server, and its
+// clean-up (max(--command-timeout, 5 s)) is under way when Ctrl-C comes. The
+// Ctrl-C shortens it to the interrupted budget, so etcdtour still ends
+// within about a second.
+func TestInterruptDuringCleanup(t *testing.T) {
+	bin := buildBinary(t)
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	proxy := newFreezer(t, srv.Endpoint())
+	p := startBinary(t, bin, nil, "--endpoints", proxy.l.Addr().String(), "--command-timeout", "1s", "run", "lease")
+	p.out.waitFor(t, "waiting for lease", 1)
+	proxy.freeze()
+	// The expiry never comes: the lesson gives up after TTL + 1 s + 2 s +
+	// --command-timeout (5 s), then its clean-up waits on the frozen server.
+	time.Sleep(6500 * time.Millisecond)
+	p.cmd.Process.Signal(os.Interrupt)
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(2500 * time.Millisecond): // the clean-up's own budget is 5 s
+		t.Fatal("still cleaning up 2.5 s after Ctrl-C: Ctrl-C does not shorten a clean-up under way")
+	}
+	if code := p.cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit code %d, want 130\n%s", code, p.out.String())
+	}
+}

@@ -45,7 +45,8 @@ func main() {
 
 	ctx, stop := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: a closed terminal or tmux pane must still clean up.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	// A closed stdout ("etcdtour | head") must not kill the process before
 	// it has stopped its server and removed its temp dir. With SIGPIPE
 	// ignored the write fails with EPIPE instead, and stdout below stops the

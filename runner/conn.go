@@ -249,9 +249,9 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 }
 
 // answers reports whether some endpoint still answers within the dial
-// timeout.
-func (c Conn) answers(cli *clientv3.Client) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), c.DialTimeout)
+// timeout. It gives up at once when ctx is done.
+func (c Conn) answers(ctx context.Context, cli *clientv3.Client) bool {
+	ctx, cancel := context.WithTimeout(ctx, c.DialTimeout)
 	defer cancel()
 	_, err := firstStatus(ctx, cli, c.Endpoints)
 	return err == nil

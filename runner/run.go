@@ -127,7 +127,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
-		if res.Status == StatusFailed && ctx.Err() == nil && i < len(lessons)-1 && !cfg.Conn.answers(raw) {
+		if res.Status == StatusFailed && ctx.Err() == nil && i < len(lessons)-1 && !cfg.Conn.answers(ctx, raw) && ctx.Err() == nil {
 			gone = true
 			cfg.Reporter.Report(Event{Kind: KindNote, Text: fmt.Sprintf(
 				"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run",
@@ -196,13 +196,15 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	t.mu.Lock()
 	t.cleaning = true
 	t.mu.Unlock()
-	cleanup(cfg, raw, t, ctx.Err() != nil)
+	// Interrupted is how the lesson ended, not a Ctrl-C during its clean-up.
+	interrupted := ctx.Err() != nil
+	cleanup(ctx, cfg, raw, t)
 
 	t.mu.Lock()
 	res := LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}
 	t.mu.Unlock()
 	switch {
-	case ctx.Err() != nil:
+	case interrupted:
 		res.Status, res.Error = StatusInterrupted, "interrupted"
 	case timedOut:
 		res.Status, res.Error = StatusFailed, fmt.Sprintf("did not finish within %v", cfg.LessonTimeout)
@@ -229,7 +231,7 @@ const interruptedCleanup = time.Second
 // cleanup closes the lesson's clients (ending their watches and keep-alives),
 // revokes the leases the lesson granted and deletes its keys, all at once. It
 // uses its own deadline so that it also runs after the run was interrupted.
-func cleanup(cfg Config, raw *clientv3.Client, t *T, interrupted bool) {
+func cleanup(runCtx context.Context, cfg Config, raw *clientv3.Client, t *T) {
 	t.mu.Lock()
 	clients := t.clients
 	t.clients = nil
@@ -242,11 +244,13 @@ func cleanup(cfg Config, raw *clientv3.Client, t *T, interrupted bool) {
 		return
 	}
 	budget := max(cfg.Conn.CommandTimeout, 5*time.Second)
-	if interrupted {
+	if runCtx.Err() != nil {
 		budget = interruptedCleanup
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
+	// A Ctrl-C during the clean-up shortens it to the interrupted budget.
+	defer context.AfterFunc(runCtx, func() { time.AfterFunc(interruptedCleanup, cancel) })()
 	leases := t.leases.list()
 	revokeErrs := make([]error, len(leases))
 	var wg sync.WaitGroup
