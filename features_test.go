@@ -271,7 +271,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("no endpoint in:\n%s", out)
 	}
 	ep := m[1]
-	for _, want := range []string{"etcdctl --endpoints=" + ep + " put", "run --endpoints=" + ep} {
+	for _, want := range []string{"export ETCDCTL_ENDPOINTS=" + ep + "\n", "  etcdctl put hello world\n", " run\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("serve output lacks %q:\n%s", want, out)
 		}
@@ -289,9 +289,9 @@ func TestServe(t *testing.T) {
 		t.Fatalf("put to the served endpoint: %v", err)
 	}
 
-	r := runBinary(t, bin, nil, "run", "--endpoints", ep)
+	r := runBinary(t, bin, []string{"ETCDCTL_ENDPOINTS=" + ep}, "run") // as serve says
 	if r.code != 0 || !strings.Contains(r.stdout, "6 passed, 0 failed") {
-		t.Errorf("run --endpoints %s: exit %d\n%s%s", ep, r.code, r.stdout, r.stderr)
+		t.Errorf("ETCDCTL_ENDPOINTS=%s run: exit %d\n%s%s", ep, r.code, r.stdout, r.stderr)
 	}
 
 	cmd.Process.Signal(os.Interrupt)
@@ -446,7 +446,7 @@ func TestSecondInterrupt(t *testing.T) {
 	if prefix == nil {
 		t.Fatalf("no run prefix in the output:\n%s", out.String())
 	}
-	want := "keys may remain under " + prefix[1] + ": etcdctl --endpoints=" + ep + " del --prefix " + prefix[1]
+	want := "keys may remain under " + prefix[1] + ": ETCDCTL_ENDPOINTS=" + ep + " etcdctl del --prefix " + prefix[1]
 	if s := stderr.String(); !strings.Contains(s, "interrupted again") || !strings.Contains(s, want) {
 		t.Errorf("stderr %q, want the second interrupt noted and %q", s, want)
 	}

@@ -395,7 +395,9 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	} else {
 		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.Prefix+cfg.RunID+"/"
 		o.abort.add(func() {
-			fmt.Fprintf(o.stderr, "etcdtour: keys may remain under %s: etcdctl --endpoints=%s del --prefix %s\n", p, ep, p)
+			// ETCDCTL_ENDPOINTS=…, not --endpoints: etcdctl refuses the flag
+			// where the variable is exported, as the course suggests.
+			fmt.Fprintf(o.stderr, "etcdtour: keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s\n", p, ep, p)
 		})
 	}
 	sum, err := runner.Run(ctx, cfg, chosen)
@@ -474,12 +476,13 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 data: %s (%s)
 
 In another terminal:
-  etcdctl --endpoints=%s put hello world
-  %s run --endpoints=%s
-  %s run watch --interactive --endpoints=%s
+  export ETCDCTL_ENDPOINTS=%s
+  etcdctl put hello world
+  %s run
+  %s run watch --interactive
 
 Ctrl-C stops it.
-`, srv.Version(), ep, srv.Dir(), keep, ep, self(), ep, self(), ep)
+`, srv.Version(), ep, srv.Dir(), keep, ep, self(), self())
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(o.stdout, "\nstopping etcd")

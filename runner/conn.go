@@ -143,8 +143,8 @@ func (c Conn) tls() (*tls.Config, error) {
 }
 
 // etcdctlEnv is what etcdctl needs, as variables, to reach the cluster as
-// etcdtour does; the lessons' etcdctl lines assume it. The password is left
-// for the user to fill in.
+// etcdtour does; the lessons' etcdctl lines assume it. The password is not
+// given: etcdctl asks for it.
 func (c Conn) etcdctlEnv() string {
 	vars := []string{"ETCDCTL_ENDPOINTS=" + shellQuote(strings.Join(c.Endpoints, ","))}
 	for _, f := range []struct{ name, path string }{
@@ -161,8 +161,9 @@ func (c Conn) etcdctlEnv() string {
 		vars = append(vars, "ETCDCTL_INSECURE_SKIP_TLS_VERIFY=true")
 	}
 	if c.User != "" {
+		// No password: etcdctl asks for it.
 		name, _, _ := strings.Cut(c.User, ":")
-		vars = append(vars, "ETCDCTL_USER="+shellQuote(name), "ETCDCTL_PASSWORD=…")
+		vars = append(vars, "ETCDCTL_USER="+shellQuote(name))
 	}
 	return strings.Join(vars, " ")
 }
@@ -312,7 +313,7 @@ func (c Conn) explain(err error) error {
 		if why := c.diagnose(); why != nil {
 			return why
 		}
-		return fmt.Errorf("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try etcdctl --endpoints=%s endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
+		return fmt.Errorf("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
 	}
 	return fmt.Errorf("etcd at %s: %v", eps, err)
 }

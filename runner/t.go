@@ -76,7 +76,7 @@ func (t *T) Endpoints() string { return t.endpoints }
 
 // EtcdctlEnv is what etcdctl needs, as variables for export, to reach the
 // cluster as the course does: ETCDCTL_ENDPOINTS and, on a TLS or auth
-// cluster, the rest (the password left as ETCDCTL_PASSWORD=…).
+// cluster, the rest (but the password: etcdctl asks for it).
 func (t *T) EtcdctlEnv() string { return t.etcdctlEnv }
 
 // Interactive reports whether the learner asked to drive the lesson with
