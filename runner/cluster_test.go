@@ -71,6 +71,9 @@ type serverOpts struct {
 	// Fast uses a 10 ms heartbeat and a 100 ms election timeout, as the
 	// embedded server does, instead of etcd's defaults (100 ms, 1 s).
 	Fast bool
+	// AuthTokenTTL, in seconds, is how long an auth token lives unused
+	// (etcd's default: 300).
+	AuthTokenTTL uint
 }
 
 func (o serverOpts) scheme() string {
@@ -143,6 +146,9 @@ func tryDebianEtcd(t testing.TB, bin, dir string, o serverOpts) (server, string,
 	}
 	if o.Fast {
 		args = append(args, "--heartbeat-interval=10", "--election-timeout=100")
+	}
+	if o.AuthTokenTTL > 0 {
+		args = append(args, fmt.Sprintf("--auth-token-ttl=%d", o.AuthTokenTTL))
 	}
 	if o.TLS != nil {
 		args = append(args, "--cert-file="+o.TLS.ServerCert, "--key-file="+o.TLS.ServerKey)
@@ -283,6 +289,9 @@ func startEmbed(t testing.TB, o serverOpts) server {
 	cfg.BcryptCost = 4
 	if o.Fast {
 		cfg.TickMs, cfg.ElectionMs = 10, 100
+	}
+	if o.AuthTokenTTL > 0 {
+		cfg.AuthTokenTTL = o.AuthTokenTTL
 	}
 	cu, _ := url.Parse(o.scheme() + "://127.0.0.1:" + freePort(t))
 	pu, _ := url.Parse("http://127.0.0.1:0")

@@ -227,6 +227,38 @@ func TestAuth(t *testing.T) {
 	})
 }
 
+// TestAuthTokenIdle: a presenter pauses at a --step prompt longer than the
+// server's auth token lives unused. The client then fails every call with
+// the stale token until its deadline (etcd-io/etcd#12549), so the lesson and
+// its clean-up failed. While paused, the runner keeps each client's token in
+// use.
+func TestAuthTokenIdle(t *testing.T) {
+	o := serverOpts{Fast: true, AuthTokenTTL: 1}
+	s := startServer(t, o)
+	enableAuth(t, admin(t, s, o, "", ""))
+	root := admin(t, s, o, "root", "rootpw")
+	before := readKeyspace(t, root)
+	rec := &runner.Recorder{}
+	sum, err := runner.Run(context.Background(), runner.Config{
+		Conn:     runner.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
+		Reporter: rec,
+		Pause: func(ctx context.Context, lesson string, step int, title string) bool {
+			if step == 2 || step == 4 {
+				time.Sleep(2500 * time.Millisecond) // more than the token's TTL
+			}
+			return true
+		},
+	}, []runner.Lesson{lessons.PutGet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.OK() {
+		t.Errorf("put-get with pauses longer than the auth token's TTL:\n%s", rec.String())
+	}
+	// A new client: root's own token went stale while the lesson ran.
+	sameKeyspace(t, admin(t, s, o, "root", "rootpw"), before)
+}
+
 // TestTLS runs the course over https and checks the message for each wrong
 // TLS setting.
 func TestTLS(t *testing.T) {

@@ -158,7 +158,7 @@ func NewRunID() string {
 func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *clientv3.Client, version, prefix string, l Lesson) LessonResult {
 	start := time.Now()
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
-	t := &T{id: l.ID, prefix: prefix, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
+	t := &T{id: l.ID, prefix: prefix, raw: raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
 		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit}
 	t.dial = func() (*clientv3.Client, error) {
 		c, err := cfg.Conn.client()

@@ -31,7 +31,8 @@ type T struct {
 	timeout     time.Duration
 	rep         Reporter
 	dial        func() (*clientv3.Client, error)
-	ctx         context.Context // the lesson's context, for Pause
+	raw         *clientv3.Client // the runner's own client, for the clean-up
+	ctx         context.Context  // the lesson's context, for Pause
 	interactive bool
 	pause       func(ctx context.Context, lesson string, step int, title string) bool
 	quit        context.CancelFunc
@@ -134,7 +135,10 @@ func (t *T) Wait(d time.Duration, format string, args ...any) {
 
 // holdLeases renews the lesson's leases until release is called, so that a
 // presenter's pause does not expire a one-second lease before the step that
-// shows it: time stands still while the course is paused.
+// shows it: time stands still while the course is paused. It also keeps
+// every client's auth token in use: after a pause longer than the server's
+// --auth-token-ttl the client would send the stale token until its
+// deadline (etcd-io/etcd#12549), failing the lesson and its clean-up.
 func (t *T) holdLeases() (release func()) {
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -147,6 +151,17 @@ func (t *T) holdLeases() (release func()) {
 				t.Client.KeepAliveOnce(ctx, id) // fails for revoked leases: fine
 				cancel()
 			}
+			t.mu.Lock()
+			clients := slices.Clone(t.clients)
+			t.mu.Unlock()
+			for _, c := range clients { // namespaced: counts the lesson's keys
+				ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
+				c.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
+				cancel()
+			}
+			ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
+			t.raw.Get(ctx, t.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+			cancel()
 			select {
 			case <-stop:
 				return
