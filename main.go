@@ -68,9 +68,10 @@ func main() {
 	os.Exit(code)
 }
 
-// stopOnEPIPE is stdout that stops the run once its reader has gone. (It
-// does not embed *os.File: io.WriteString would call the file's WriteString
-// and go around Write.)
+// stopOnEPIPE is stdout that stops the run once it cannot be written: its
+// reader has gone (EPIPE, an interrupt), or the disk is full (a failure,
+// which the command reports). (It does not embed *os.File: io.WriteString
+// would call the file's WriteString and go around Write.)
 type stopOnEPIPE struct {
 	f    *os.File
 	stop func()
@@ -78,8 +79,8 @@ type stopOnEPIPE struct {
 
 func (w *stopOnEPIPE) Write(p []byte) (int, error) {
 	n, err := w.f.Write(p)
-	if errors.Is(err, syscall.EPIPE) {
-		w.stop()
+	if err != nil {
+		w.stop() // no one sees the run any more
 	}
 	return n, err
 }
@@ -336,8 +337,17 @@ func cmdList(ctx context.Context, o *options, args []string) int {
 	if len(args) > 0 {
 		return o.usageErr("list takes no arguments, got %q", args)
 	}
+	var b strings.Builder
 	for i, l := range lessons.Course {
-		fmt.Fprintf(o.stdout, "%2d. %-10s %s\n", i+1, l.ID, l.Title)
+		fmt.Fprintf(&b, "%2d. %-10s %s\n", i+1, l.ID, l.Title)
+	}
+	return o.write(b.String())
+}
+
+// write writes s to stdout; a failure to is one (exit 1).
+func (o *options) write(s string) int {
+	if _, err := io.WriteString(o.stdout, s); err != nil {
+		return o.fail(fmt.Errorf("writing the output: %v", err))
 	}
 	return exitOK
 }
@@ -434,8 +444,7 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	if err != nil {
 		return o.fail(fmt.Errorf("source of %s: %v", chosen[0].ID, err))
 	}
-	o.stdout.Write(src)
-	return exitOK
+	return o.write(string(src))
 }
 
 func lessonIDs() string {
@@ -472,7 +481,7 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 	if o.dataDir != "" {
 		keep = "kept"
 	}
-	fmt.Fprintf(o.stdout, `etcd %s is serving on %s
+	if code := o.write(fmt.Sprintf(`etcd %s is serving on %s
 data: %s (%s)
 
 In another terminal:
@@ -482,7 +491,9 @@ In another terminal:
   %s run watch --interactive
 
 Ctrl-C stops it.
-`, srv.Version(), ep, srv.Dir(), keep, ep, self(), self())
+`, srv.Version(), ep, srv.Dir(), keep, ep, self(), self())); code != exitOK {
+		return code // no one would know where it serves
+	}
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(o.stdout, "\nstopping etcd")
@@ -534,6 +545,16 @@ func (s *stepper) pause(ctx context.Context, lesson string, step int, title stri
 	head := fmt.Sprintf("  ⏸  %s %d: ", lesson, step)
 	if room := 79 - utf8.RuneCountInString(head+keys); utf8.RuneCountInString(title) > room {
 		title = string([]rune(title)[:max(room-1, 0)]) + "…"
+	}
+	// Lines typed while the last step ran (an Enter pressed twice) must
+	// not answer this prompt.
+	for drained := false; !drained; {
+		select {
+		case _, ok := <-s.lines:
+			drained = !ok
+		default:
+			drained = true
+		}
 	}
 	fmt.Fprint(s.out, "\n"+head+title+keys)
 	select {

@@ -37,7 +37,7 @@ func nextResponse(ctx context.Context, wch clientv3.WatchChan, d time.Duration) 
 		}
 		return resp, resp.Err()
 	case <-timer.C:
-		return clientv3.WatchResponse{}, fmt.Errorf("no watch response within %v", d)
+		return clientv3.WatchResponse{}, fmt.Errorf("no watch response within %v", d.Round(100*time.Millisecond))
 	case <-ctx.Done():
 		return clientv3.WatchResponse{}, ctx.Err()
 	}

@@ -107,6 +107,9 @@ func unwrapPathError(err error) error {
 }
 
 func checkEndpoint(ep string) error {
+	if strings.TrimSpace(ep) != ep || ep == "" {
+		return fmt.Errorf("endpoint %q is malformed: want host:port or http(s)://host:port, without spaces", ep)
+	}
 	hostport := ep
 	if strings.Contains(ep, "://") {
 		u, err := url.Parse(ep)

@@ -164,9 +164,15 @@ func (c *Console) Report(e Event) {
 			c.printf(st.faint, "   %s\n", indent(wrap(e.Text, 76), "   "))
 		}
 	case KindStep:
-		c.printf(st.step, "\n  %d. %s", e.Step, e.Text)
+		head := fmt.Sprintf("  %d. %s", e.Step, e.Text)
+		c.printf(st.step, "\n%s", head)
 		if e.Source != "" {
-			c.printf(st.faint, "  (%s)", e.Source)
+			// On the heading's line if both fit 80 columns, else below it.
+			sep := "  "
+			if utf8.RuneCountInString(head)+len(e.Source)+4 > 79 {
+				sep = "\n     "
+			}
+			c.printf(st.faint, "%s(%s)", sep, e.Source)
 		}
 		c.printf(st.step, "\n")
 	case KindSay:
