@@ -326,7 +326,7 @@ func TestShow(t *testing.T) {
 // etcd's temp dir removed, exit 130.
 func TestInterrupt(t *testing.T) {
 	bin := buildBinary(t)
-	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			tmp := t.TempDir()
 			p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "run", "lease", "keepalive")
