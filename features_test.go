@@ -418,22 +418,44 @@ func (f *freezer) pipe(dst, src net.Conn) {
 
 func (f *freezer) freeze() { close(f.frozen) }
 
-// TestSecondInterrupt: the first Ctrl-C starts the clean-up; when the server
-// no longer answers, that clean-up waits for --command-timeout. A second
-// Ctrl-C exits at once with 130 and says which keys may remain.
-func TestSecondInterrupt(t *testing.T) {
+// frozenLease runs the lease lesson against an embedded etcd behind a
+// freezer, and freezes it while the lesson waits for the lease to expire.
+// It returns the run and the endpoint it was given.
+func frozenLease(t *testing.T, commandTimeout string) (started, string) {
 	bin := buildBinary(t)
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(func() { srv.Close() })
 	proxy := newFreezer(t, srv.Endpoint())
 	ep := proxy.l.Addr().String()
-	p := startBinary(t, bin, nil, "--endpoints", ep, "--command-timeout", "30s", "run", "lease")
-	cmd, out, stderr := p.cmd, p.out, p.stderr
-	out.waitFor(t, "waiting for lease", 1)
+	p := startBinary(t, bin, nil, "--endpoints", ep, "--command-timeout", commandTimeout, "run", "lease")
+	p.out.waitFor(t, "waiting for lease", 1)
 	proxy.freeze()
+	return p, ep
+}
+
+// exitsWithin waits up to d for p to exit and returns its exit code; past d
+// the test fails with why.
+func exitsWithin(t *testing.T, p started, d time.Duration, why string) int {
+	t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(d):
+		t.Fatalf("still running %v after Ctrl-C: %s", d, why)
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// TestSecondInterrupt: the first Ctrl-C starts the clean-up; when the server
+// no longer answers, that clean-up waits for --command-timeout. A second
+// Ctrl-C exits at once with 130 and says which keys may remain.
+func TestSecondInterrupt(t *testing.T) {
+	p, ep := frozenLease(t, "30s")
+	cmd, out, stderr := p.cmd, p.out, p.stderr
 	cmd.Process.Signal(os.Interrupt)
 	// The clean-up is now stuck on the frozen server for up to 30 s.
 	time.Sleep(200 * time.Millisecond)
@@ -497,28 +519,13 @@ func TestClosedStdout(t *testing.T) {
 // clean-up cannot succeed; it must give up on its own short budget, not after
 // --command-timeout per call, and say what is left and how to remove it.
 func TestInterruptFrozenServer(t *testing.T) {
-	bin := buildBinary(t)
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	proxy := newFreezer(t, srv.Endpoint())
-	p := startBinary(t, bin, nil, "--endpoints", proxy.l.Addr().String(), "--command-timeout", "60s", "run", "lease")
-	cmd, out := p.cmd, p.out
-	out.waitFor(t, "waiting for lease", 1)
-	proxy.freeze()
-	cmd.Process.Signal(os.Interrupt)
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	select {
-	case <-exited:
-	case <-time.After(30 * time.Second): // half the command timeout
-		t.Fatal("still cleaning up 30 s after Ctrl-C: the clean-up waits for --command-timeout")
-	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
+	p, _ := frozenLease(t, "60s")
+	p.cmd.Process.Signal(os.Interrupt)
+	// 30 s: half the command timeout.
+	if code := exitsWithin(t, p, 30*time.Second, "the clean-up waits for --command-timeout"); code != 130 {
 		t.Errorf("exit code %d, want 130", code)
 	}
+	out := p.out
 	<-out.done
 	s := out.String()
 	for _, want := range []string{"could not delete the keys under /etcdtour/", "etcdctl del --prefix /etcdtour/", "etcdctl lease revoke ", "INTERRUPTED lease", "Summary"} {
@@ -533,28 +540,13 @@ func TestInterruptFrozenServer(t *testing.T) {
 // Ctrl-C shortens it to the interrupted budget, so etcdtour still ends
 // within about a second.
 func TestInterruptDuringCleanup(t *testing.T) {
-	bin := buildBinary(t)
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	proxy := newFreezer(t, srv.Endpoint())
-	p := startBinary(t, bin, nil, "--endpoints", proxy.l.Addr().String(), "--command-timeout", "1s", "run", "lease")
-	p.out.waitFor(t, "waiting for lease", 1)
-	proxy.freeze()
+	p, _ := frozenLease(t, "1s")
 	// The expiry never comes: the lesson gives up after TTL + 1 s + 2 s +
 	// --command-timeout (5 s), then its clean-up waits on the frozen server.
 	time.Sleep(6500 * time.Millisecond)
 	p.cmd.Process.Signal(os.Interrupt)
-	exited := make(chan error, 1)
-	go func() { exited <- p.cmd.Wait() }()
-	select {
-	case <-exited:
-	case <-time.After(2500 * time.Millisecond): // the clean-up's own budget is 5 s
-		t.Fatal("still cleaning up 2.5 s after Ctrl-C: Ctrl-C does not shorten a clean-up under way")
-	}
-	if code := p.cmd.ProcessState.ExitCode(); code != 130 {
+	// 2.5 s: the clean-up's own budget is 5 s.
+	if code := exitsWithin(t, p, 2500*time.Millisecond, "Ctrl-C does not shorten a clean-up under way"); code != 130 {
 		t.Errorf("exit code %d, want 130\n%s", code, p.out.String())
 	}
 }
