@@ -127,11 +127,14 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
-		if res.Status == StatusFailed && ctx.Err() == nil && i < len(lessons)-1 && !cfg.Conn.answers(ctx, raw) && ctx.Err() == nil {
-			gone = true
-			cfg.Reporter.Report(Event{Kind: KindNote, Text: fmt.Sprintf(
-				"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run",
-				strings.Join(cfg.Conn.Endpoints, ","), cfg.Conn.DialTimeout, l.ID)})
+		if res.Status == StatusFailed && i < len(lessons)-1 && ctx.Err() == nil {
+			// Was it the server? (A Ctrl-C during the probe is not an answer.)
+			gone = !cfg.Conn.answers(ctx, raw) && ctx.Err() == nil
+			if gone {
+				cfg.Reporter.Report(Event{Kind: KindNote, Text: fmt.Sprintf(
+					"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run",
+					strings.Join(cfg.Conn.Endpoints, ","), cfg.Conn.DialTimeout, l.ID)})
+			}
 		}
 	}
 	sum.Interrupted = ctx.Err() != nil
