@@ -25,6 +25,9 @@ var Course = []runner.Lesson{
 	Lock,
 }
 
+// errNoResponse is nextResponse's error when the time was up.
+var errNoResponse = errors.New("no watch response")
+
 // nextResponse waits up to d for the next watch response, reading the
 // channel with the ok check: a closed channel means the watch ended.
 func nextResponse(ctx context.Context, wch clientv3.WatchChan, d time.Duration) (clientv3.WatchResponse, error) {
@@ -37,7 +40,7 @@ func nextResponse(ctx context.Context, wch clientv3.WatchChan, d time.Duration) 
 		}
 		return resp, resp.Err()
 	case <-timer.C:
-		return clientv3.WatchResponse{}, fmt.Errorf("no watch response within %v", d.Round(100*time.Millisecond))
+		return clientv3.WatchResponse{}, fmt.Errorf("%w within %v", errNoResponse, d.Round(100*time.Millisecond))
 	case <-ctx.Done():
 		return clientv3.WatchResponse{}, ctx.Err()
 	}

@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 const (
 	yourWritesTimeout = 2 * time.Minute
 	yourWritesEvents  = 3
+	aliveEvery        = 5 * time.Second // how often to check etcd still answers
 )
 
 // watchYourWrites is the watch lesson as the article ran it: the learner
@@ -41,13 +43,24 @@ and then any of these:`, t.EtcdctlEnv())
 
 	seen := 0
 	deadline := time.Now().Add(yourWritesTimeout)
-	for seen < yourWritesEvents {
-		resp, err := nextResponse(ctx, wch, time.Until(deadline))
-		if err != nil && ctx.Err() == nil && time.Now().Before(deadline) {
+	for seen < yourWritesEvents && time.Now().Before(deadline) {
+		// A watch does not tell when its server has gone (serve stopped,
+		// say): wait in slices, and ask etcd between them.
+		resp, err := nextResponse(ctx, wch, min(aliveEvery, time.Until(deadline)))
+		if errors.Is(err, errNoResponse) {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			_, err := cli.Get(ctx1, "name", clientv3.WithCountOnly())
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				return fmt.Errorf("etcd stopped answering while we watched: %w", err)
+			}
+			continue
+		}
+		if err != nil && ctx.Err() == nil {
 			return fmt.Errorf("watch %q: %w", "name", err)
 		}
 		if err != nil {
-			break // time is up, or the run was interrupted
+			break // the run was interrupted
 		}
 		for _, ev := range resp.Events {
 			seen++

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,3 +157,39 @@ func writeLikeEtcdctl(endpoint string, lines []string) error {
 type reporterFunc func(runner.Event)
 
 func (f reporterFunc) Report(e runner.Event) { f(e) }
+
+// TestWatchInteractiveServerGone: the learner stops the server (Ctrl-C on
+// serve) while the lesson waits for their writes. A watch alone would wait
+// the whole two minutes in silence; the lesson notices within a few seconds
+// and fails with one line.
+func TestWatchInteractiveServerGone(t *testing.T) {
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	closed := make(chan struct{})
+	stopServer := func() { srv.Close(); close(closed) }
+	defer func() {
+		once.Do(stopServer) // if the wait never came
+		<-closed
+	}()
+	rep := reporterFunc(func(e runner.Event) {
+		if e.Kind == runner.KindWait {
+			// From another goroutine, as serve's Ctrl-C would.
+			once.Do(func() { go stopServer() })
+		}
+	})
+	sum, err := runner.Run(context.Background(), runner.Config{
+		Conn:        runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: time.Second, CommandTimeout: time.Second},
+		Reporter:    rep,
+		Interactive: true,
+	}, []runner.Lesson{lessons.Watch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.Lessons[0]
+	if r.Status != runner.StatusFailed || !strings.Contains(r.Error, "etcd stopped answering") {
+		t.Errorf("watch --interactive with its server gone: %s %q, want failed, etcd stopped answering", r.Status, r.Error)
+	}
+}
