@@ -228,8 +228,9 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	for {
 		if err := fs.Parse(argv); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				usage(stdout, fs)
-				return exitOK
+				var b strings.Builder
+				usage(&b, fs)
+				return o.write(b.String())
 			}
 			return o.usageErr("%s (see etcdtour --help)", flagError(err))
 		}
@@ -270,8 +271,9 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	if pos[0] == "help" {
-		usage(stdout, fs)
-		return exitOK
+		var b strings.Builder
+		usage(&b, fs)
+		return o.write(b.String())
 	}
 	return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", pos[0], commandNames())
 }

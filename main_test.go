@@ -214,7 +214,7 @@ func TestOutputError(t *testing.T) {
 		t.Skipf("no /dev/full here: %v", err)
 	}
 	defer full.Close()
-	for _, args := range [][]string{{"run", "install"}, {"--json", "run", "install"}} {
+	for _, args := range [][]string{{"run", "install"}, {"--json", "run", "install"}, {"list"}, {"show", "lock"}, {"--help"}} {
 		cmd := exec.Command(bin, args...)
 		cmd.Stdout = full
 		var stderr bytes.Buffer
