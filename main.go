@@ -130,6 +130,7 @@ type options struct {
 	prefix                 string
 	keep, noColor, jsonOut bool
 	step, interactive      bool
+	program, noCode        bool
 	dataDir, listen        string
 
 	stdin          io.Reader
@@ -172,6 +173,8 @@ func newFlagSet(o *options) *flag.FlagSet {
 	fs.BoolVar(&o.jsonOut, "json", false, "write one JSON object per line for every event (see docs/json.md)")
 	fs.BoolVar(&o.step, "step", false, "pause before each step: Enter continues, q quits (needs a terminal)")
 	fs.BoolVar(&o.interactive, "interactive", false, "the watch lesson waits for your own etcdctl writes")
+	fs.BoolVar(&o.noCode, "no-code", false, "do not show each step's Go code (for presenters who show it beside the run)")
+	fs.BoolVar(&o.program, "program", false, "show: print the lesson as a standalone program (package main)")
 	fs.StringVar(&o.dataDir, "data-dir", "", "serve: keep etcd's data in this directory across restarts")
 	fs.StringVar(&o.listen, "listen", "", "serve: client URL to listen on, such as http://127.0.0.1:2379")
 	return fs
@@ -372,6 +375,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		RunID:       runner.NewRunID(),
 		Keep:        o.keep,
 		Interactive: o.interactive,
+		Code:        lessons.Code,
 	}
 	if o.jsonOut {
 		if o.step {
@@ -383,6 +387,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		tty := isTerminal(o.stdout)
 		con := runner.NewConsole(o.stdout, tty && !o.noColor && o.getenv("NO_COLOR") == "")
 		con.Live = tty
+		con.HideCode = o.noCode
 		cfg.Reporter, outErr = con, con.Err
 	}
 	if o.step {
@@ -442,11 +447,18 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	if len(chosen) != 1 {
 		return o.usageErr("show takes one lesson, %q names %d", args[0], len(chosen))
 	}
-	src, err := lessons.Source(chosen[0])
+	if o.program {
+		src, err := lessons.Code.Program(chosen[0])
+		if err != nil {
+			return o.fail(fmt.Errorf("program of %s: %v", chosen[0].ID, err))
+		}
+		return o.write(string(src))
+	}
+	src, err := lessons.Code.Show(chosen[0])
 	if err != nil {
 		return o.fail(fmt.Errorf("source of %s: %v", chosen[0].ID, err))
 	}
-	return o.write(string(src))
+	return o.write(src)
 }
 
 func lessonIDs() string {

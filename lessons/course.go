@@ -1,5 +1,11 @@
 // Package lessons is the etcdtour curriculum: each lesson is a runner.Lesson
 // value, and Course lists them in the order they are taught.
+//
+// Lesson code is teaching material, shaped like etcd's own examples: a
+// context with a timeout per call and cancel() right after, errors
+// returned. The runner shows each step's code, renders the etcdctl line of
+// every request from the request itself, and turns each lesson into a
+// program ("etcdtour show --program ID"). A lesson's *runner.T is named t.
 package lessons
 
 import (
@@ -25,38 +31,53 @@ var Course = []runner.Lesson{
 	Lock,
 }
 
-// errNoResponse is nextResponse's error when the time was up.
-var errNoResponse = errors.New("no watch response")
+// kvString shows a key-value pair with its revisions.
+func kvString(kv *mvccpb.KeyValue) string {
+	s := fmt.Sprintf("%q = %q  create_revision=%d mod_revision=%d version=%d",
+		kv.Key, kv.Value, kv.CreateRevision, kv.ModRevision, kv.Version)
+	if kv.Lease != 0 {
+		s += fmt.Sprintf(" lease=%x", kv.Lease)
+	}
+	return s
+}
 
-// nextResponse waits up to d for the next watch response, reading the
-// channel with the ok check: a closed channel means the watch ended.
-func nextResponse(ctx context.Context, wch clientv3.WatchChan, d time.Duration) (clientv3.WatchResponse, error) {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case resp, ok := <-wch:
-		if !ok {
-			return resp, errors.New("watch channel closed")
+// evString shows a watch event.
+func evString(ev *clientv3.Event) string {
+	if ev.Type == clientv3.EventTypeDelete {
+		return fmt.Sprintf("DELETE %q  mod_revision=%d", ev.Kv.Key, ev.Kv.ModRevision)
+	}
+	return fmt.Sprintf("PUT %q = %q  mod_revision=%d", ev.Kv.Key, ev.Kv.Value, ev.Kv.ModRevision)
+}
+
+// nextEvents reads a watch channel until it has n events, or gives up after
+// timeout. A channel that closes means the watch ended: its error (such as
+// ErrCompacted) is in the last response.
+func nextEvents(ctx context.Context, wch clientv3.WatchChan, n int, timeout time.Duration) ([]*clientv3.Event, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var evs []*clientv3.Event
+	for len(evs) < n {
+		select {
+		case resp, ok := <-wch:
+			if err := resp.Err(); err != nil {
+				return evs, err
+			}
+			if !ok {
+				return evs, errors.New("the watch channel closed")
+			}
+			evs = append(evs, resp.Events...)
+		case <-ctx.Done():
+			return evs, fmt.Errorf("%d of %d watch events: %w", len(evs), n, ctx.Err())
 		}
-		return resp, resp.Err()
-	case <-timer.C:
-		return clientv3.WatchResponse{}, fmt.Errorf("%w within %v", errNoResponse, d.Round(100*time.Millisecond))
-	case <-ctx.Done():
-		return clientv3.WatchResponse{}, ctx.Err()
 	}
+	return evs, nil
 }
 
-func prevValue(kvs []*mvccpb.KeyValue) string {
-	if len(kvs) == 0 {
-		return ""
-	}
-	return string(kvs[0].Value)
-}
-
-// drain reads ch until the client closes it, which it does once the watch's
-// or keep-alive's context is cancelled. It gives up after d.
-func drain[R any](ch <-chan R, d time.Duration) bool {
-	timer := time.NewTimer(d)
+// closed reports whether ch closes within timeout, reading and dropping
+// what is still in it: the client closes a watch's or a keep-alive's
+// channel once its context is cancelled.
+func closed[R any](ch <-chan R, timeout time.Duration) bool {
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
 		select {

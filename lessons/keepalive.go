@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,122 +13,111 @@ import (
 
 // KeepAlive keeps a lease alive past its TTL, then lets it go.
 var KeepAlive = runner.Lesson{
-	ID:     "keepalive",
-	Title:  "KeepAlive",
-	Doc:    "Keep a lease alive past its TTL, stop renewing it the right way, and watch its key expire.",
-	Source: "lessons/keepalive.go",
-	Run:    keepAlive,
+	ID:    "keepalive",
+	Title: "KeepAlive",
+	Doc:   "Keep a lease alive past its TTL, stop renewing it the right way, and watch its key expire.",
+	Run:   keepAlive,
 }
 
 func keepAlive(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Grant a lease and put a key with it")
-	// 2 s, not 1: the client renews at most every 500 ms, and a busy machine
-	// should not lose a lease that is being kept alive.
-	t.Etcdctl("lease", "grant", "2")
+	// 2 s, not 1: a busy machine should not lose a lease that is being
+	// kept alive.
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	grant, err := cli.Grant(ctx1, 2)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("grant: %w", err)
+		return err
 	}
 	ttl := time.Duration(grant.TTL) * time.Second
 	t.Result("lease %x granted with TTL %v", grant.ID, ttl)
-	t.Etcdctl("put", fmt.Sprintf("--lease=%x", grant.ID), t.Key("worker"), "busy")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	_, err = cli.Put(ctx1, "worker", "busy", clientv3.WithLease(grant.ID))
+	put, err := cli.Put(ctx1, "worker", "busy", clientv3.WithLease(grant.ID))
 	cancel()
 	if err != nil {
-		return fmt.Errorf("put %q with lease: %w", "worker", err)
+		return err
 	}
 
 	t.Step("Renew once with KeepAliveOnce")
-	t.Etcdctl("lease", "keep-alive", "--once", fmt.Sprintf("%x", grant.ID))
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	once, err := cli.KeepAliveOnce(ctx1, grant.ID)
 	cancel()
 	if err != nil {
-		return fmt.Errorf("keepalive once %x: %w", grant.ID, err)
+		return err
 	}
 	t.Result("TTL back to %ds", once.TTL)
+	t.Equal(once.TTL, grant.TTL, "a renewal sets the TTL back to the granted one")
 
 	t.Step("Keep it alive for longer than its TTL")
-	t.Say(`KeepAlive renews the lease well before it runs out (a third of the
-TTL after each renewal, and no more often than every 500 ms) until its
-context is cancelled. The responses come on a channel that the client
-closes when it stops.`)
+	t.Say(`KeepAlive sends a renewal, then the next one on the first 500 ms tick
+at or after a third of the TTL (TTL 2 s: every 1.0 s), until its context
+is cancelled or the lease is revoked. The responses come on a channel.`)
 	t.Etcdctl("lease", "keep-alive", fmt.Sprintf("%x", grant.ID))
 	kactx, stopKeepAlive := context.WithCancel(ctx)
 	defer stopKeepAlive()
 	started := time.Now()
 	ch, err := cli.KeepAlive(kactx, grant.ID)
 	if err != nil {
-		return fmt.Errorf("keepalive %x: %w", grant.ID, err)
+		return err
 	}
 	hold := ttl + time.Second
 	t.Wait(hold, "keeping lease %x alive for %v", grant.ID, hold)
-	var renewals []string // when each renewal came, and the TTL it set
+	renewals := 0
 	deadline := time.After(hold)
-	for waiting := true; waiting; {
+renew:
+	for {
 		select {
 		case ka, ok := <-ch:
 			if !ok {
-				return fmt.Errorf("keepalive channel closed early: lease %x lost", grant.ID)
+				return errors.New("the keep-alive channel closed early: the lease was lost")
 			}
-			at := time.Since(started).Round(100 * time.Millisecond)
-			renewals = append(renewals, fmt.Sprintf("renewed after %v: TTL %ds", at, ka.TTL))
+			renewals++
+			t.Result("renewed after %v: TTL %ds", time.Since(started).Round(100*time.Millisecond), ka.TTL)
 		case <-deadline:
-			waiting = false
+			break renew
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}
-	for _, r := range renewals {
-		t.Result("%s", r)
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err := cli.Get(ctx1, "worker")
 	cancel()
 	if err != nil {
-		return fmt.Errorf("get %q: %w", "worker", err)
+		return err
 	}
-	t.Check(len(renewals) >= 2, "the lease was renewed repeatedly (%d times)", len(renewals))
-	t.Check(len(get.Kvs) == 1, "the key is still there after %v, more than its TTL", hold)
+	t.Check(renewals >= 2, "the lease was renewed repeatedly (%d times)", renewals)
+	t.Equal(len(get.Kvs), 1, "the key is still there after %v, more than its TTL", hold)
 
 	t.Step("Stop renewing: cancel, then read until the channel closes")
 	t.Say(`The article's "for { ka := <-ch }" never ends, and once the channel
-closes it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch"
-instead.`)
-	wctx, stopWatch := context.WithCancel(ctx)
-	defer stopWatch()
-	wch := cli.Watch(wctx, "worker")
+closes it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch".`)
 	stopKeepAlive()
 	stopped := time.Now()
-	t.Check(drain(ch, t.Timeout()), "the channel closed after cancel")
-	t.Say(`Cancelling stops the renewals; it does not revoke the lease, which
-lives on until its TTL runs out.`)
-	t.Etcdctl("lease", "timetolive", "--keys", fmt.Sprintf("%x", grant.ID))
+	t.Check(closed(ch, t.Timeout()), "the channel closed after cancel")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	left, err := cli.TimeToLive(ctx1, grant.ID, clientv3.WithAttachedKeys())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("timetolive %x: %w", grant.ID, err)
+		return err
 	}
 	t.Result("ttl=%ds keys=%q", left.TTL, left.Keys)
-	// TTL is in whole seconds, rounded down: 0 is under a second, -1 gone.
+	t.Say(`Cancelling stops the renewals; it does not revoke the lease, which
+lives until one TTL after the last renewal (Revoke would end both).`)
 	t.Check(left.TTL >= 0, "the lease still exists after the cancel")
-	t.Check(len(left.Keys) == 1 && string(left.Keys[0]) == "worker", "%q is still attached to it", "worker")
+	t.Equal(len(left.Keys), 1, "%q is still attached to it", "worker")
 
+	t.Step("Wait for the key to expire")
 	t.Wait(ttl, "waiting for lease %x to expire", grant.ID)
-	resp, err := nextResponse(ctx, wch, ttl+time.Second+expirySlack)
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	wch := cli.Watch(wctx, "worker", clientv3.WithRev(put.Header.Revision+1))
+	evs, err := nextEvents(ctx, wch, 1, ttl+time.Second+expirySlack)
 	if err != nil {
-		return fmt.Errorf("watch %q for expiry: %w", "worker", err)
+		return err
 	}
-	for _, ev := range resp.Events {
-		t.Result("%s after %v", runner.Ev(ev), time.Since(stopped).Round(100*time.Millisecond))
-	}
-	t.Check(len(resp.Events) == 1 && resp.Events[0].Type == clientv3.EventTypeDelete,
-		"the key expired once renewals stopped")
+	t.Result("%s, %v after the cancel", evString(evs[0]), time.Since(stopped).Round(100*time.Millisecond))
+	t.Equal(evs[0].Type, clientv3.EventTypeDelete, "the key expired once renewals stopped")
 	return nil
 }

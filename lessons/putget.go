@@ -11,119 +11,134 @@ import (
 
 // PutGet shows what etcd records about a key: its revisions and version.
 var PutGet = runner.Lesson{
-	ID:     "put-get",
-	Title:  "Put and Get",
-	Doc:    "Write and read keys, and see what etcd records about each: create_revision, mod_revision, version, and the store's revision.",
-	Source: "lessons/putget.go",
-	Run:    putGet,
+	ID:    "put-get",
+	Title: "Put and Get",
+	Doc:   "Write and read keys, and see what etcd records about each: create_revision, mod_revision, version, and the store's revision.",
+	Run:   putGet,
 }
 
 func putGet(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Put a key")
-	t.Etcdctl("put", t.Key("name"), "xiaomotong")
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	put, err := cli.Put(ctx1, "name", "xiaomotong")
 	cancel()
 	if err != nil {
-		return fmt.Errorf("put %q: %w", "name", err)
+		return err
 	}
 	rev1 := put.Header.Revision
 	t.Result("header revision=%d", rev1)
-	t.Say(`Every change to the store gets the next revision: one counter for the
-whole cluster.`)
+	t.Say(`Each write request gets the next revision: one counter for the whole
+store, not one per key.`)
 
 	t.Step("Get it back")
-	t.Etcdctl("get", t.Key("name"), "-w", "json")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err := cli.Get(ctx1, "name")
 	cancel()
 	if err != nil {
-		return fmt.Errorf("get %q: %w", "name", err)
+		return err
 	}
 	if len(get.Kvs) != 1 {
-		return fmt.Errorf("get %q: want 1 key, got %d", "name", len(get.Kvs))
+		return fmt.Errorf("get %q: %d keys, want 1", "name", len(get.Kvs))
 	}
 	kv := get.Kvs[0]
-	t.Result("%s  (header revision=%d)", runner.KV(kv), get.Header.Revision)
-	t.Check(string(kv.Value) == "xiaomotong", "the value is what we put")
-	t.Check(kv.CreateRevision == rev1 && kv.ModRevision == rev1, "create_revision and mod_revision are the put's revision %d", rev1)
-	t.Check(kv.Version == 1, "version is 1: the key was written once")
+	t.Result("%s", kvString(kv))
+	t.Equal(string(kv.Value), "xiaomotong", "the value is what we put")
+	t.Equal(kv.CreateRevision, rev1, "create_revision is the put's revision")
+	t.Equal(kv.ModRevision, rev1, "mod_revision is the put's revision")
+	t.Equal(kv.Version, int64(1), "version is 1: the key was written once")
 
 	t.Step("Overwrite it, asking for the previous value")
-	t.Etcdctl("put", "--prev-kv", t.Key("name"), "etcd")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	put, err = cli.Put(ctx1, "name", "etcd", clientv3.WithPrevKV())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("put %q: %w", "name", err)
+		return err
 	}
 	rev2 := put.Header.Revision
-	t.Check(put.PrevKv != nil && string(put.PrevKv.Value) == "xiaomotong", "WithPrevKV returns the old value")
+	t.Check(put.PrevKv != nil, "WithPrevKV returns the old key-value pair")
+	if put.PrevKv != nil {
+		t.Result("previous: %s", kvString(put.PrevKv))
+	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err = cli.Get(ctx1, "name")
 	cancel()
-	if err != nil || len(get.Kvs) != 1 {
-		return fmt.Errorf("get %q after overwrite: %v (%d keys)", "name", err, len(get.Kvs))
+	if err != nil {
+		return err
+	}
+	if len(get.Kvs) != 1 {
+		return fmt.Errorf("get %q: %d keys, want 1", "name", len(get.Kvs))
 	}
 	kv = get.Kvs[0]
-	t.Result("%s", runner.KV(kv))
+	t.Result("%s", kvString(kv))
 	t.Say(`create_revision stays, mod_revision moves to the new revision,
 version counts the writes.`)
-	t.Check(kv.CreateRevision == rev1, "create_revision unchanged (%d)", kv.CreateRevision)
-	t.Check(kv.ModRevision == rev2 && rev2 > rev1, "mod_revision is the overwrite's revision %d", rev2)
-	t.Check(kv.Version == 2, "version is 2")
+	t.Equal(kv.CreateRevision, rev1, "create_revision unchanged")
+	t.Equal(kv.ModRevision, rev2, "mod_revision is the overwrite's revision")
+	t.Equal(kv.Version, int64(2), "version is 2")
 
-	t.Step("Get a whole prefix")
-	for _, k := range []string{"dir/a", "dir/b", "dir/c"} {
-		ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-		_, err = cli.Put(ctx1, k, "v-"+k[len(k)-1:])
-		cancel()
-		if err != nil {
-			return fmt.Errorf("put %q: %w", k, err)
-		}
+	t.Step("Put three keys in one transaction, get them by prefix")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	txn, err := cli.Txn(ctx1).Then(
+		clientv3.OpPut("dir/a", "1"),
+		clientv3.OpPut("dir/b", "2"),
+		clientv3.OpPut("dir/c", "3"),
+	).Commit()
+	cancel()
+	if err != nil {
+		return err
 	}
-	t.Etcdctl("get", "--prefix", t.Key("dir/"))
+	rev3 := txn.Header.Revision
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err = cli.Get(ctx1, "dir/", clientv3.WithPrefix())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("get prefix %q: %w", "dir/", err)
+		return err
 	}
-	var keys []string
+	keys := ""
 	for _, kv := range get.Kvs {
-		t.Result("%s", runner.KV(kv))
-		keys = append(keys, string(kv.Key))
+		t.Result("%s", kvString(kv))
+		keys += fmt.Sprintf("%s@%d ", kv.Key, kv.ModRevision)
 	}
-	t.Result("count=%d", get.Count)
-	t.Check(get.Count == 3 && fmt.Sprint(keys) == "[dir/a dir/b dir/c]", "three keys, sorted by key: %v", keys)
+	t.Say(`One request, one revision: all three keys have the transaction's.`)
+	t.Equal(keys, fmt.Sprintf("dir/a@%d dir/b@%d dir/c@%d ", rev3, rev3, rev3), "three keys, sorted, at revision %d", rev3)
 
-	t.Step("Delete")
-	t.Etcdctl("del", "--prev-kv", t.Key("name"))
+	t.Step("Delete a key, then a prefix, then nothing")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	del, err := cli.Delete(ctx1, "name", clientv3.WithPrevKV())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("delete %q: %w", "name", err)
+		return err
 	}
-	t.Result("deleted=%d, previous value %q", del.Deleted, prevValue(del.PrevKvs))
-	t.Check(del.Deleted == 1, "one key deleted")
-	t.Etcdctl("del", "--prefix", t.Key("dir/"))
+	t.Result("deleted=%d, revision=%d", del.Deleted, del.Header.Revision)
+	t.Equal(del.Deleted, int64(1), "one key deleted")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	del, err = cli.Delete(ctx1, "dir/", clientv3.WithPrefix())
 	cancel()
 	if err != nil {
-		return fmt.Errorf("delete prefix %q: %w", "dir/", err)
+		return err
 	}
-	t.Result("deleted=%d", del.Deleted)
-	t.Check(del.Deleted == 3, "the prefix delete removed all three")
+	t.Result("deleted=%d, revision=%d", del.Deleted, del.Header.Revision)
+	t.Equal(del.Deleted, int64(3), "the prefix delete removed all three")
+	// One revision before the delete, all three keys were still there: they
+	// went in one revision.
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	get, err = cli.Get(ctx1, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	before, err := cli.Get(ctx1, "dir/", clientv3.WithPrefix(), clientv3.WithRev(del.Header.Revision-1))
 	cancel()
 	if err != nil {
-		return fmt.Errorf("count keys: %w", err)
+		return err
 	}
-	t.Check(get.Count == 0, "no key left (count=%d)", get.Count)
+	t.Equal(len(before.Kvs), 3, "at revision %d, one before the delete, all three keys exist", del.Header.Revision-1)
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	none, err := cli.Delete(ctx1, "dir/", clientv3.WithPrefix())
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Result("deleted=%d, revision=%d", none.Deleted, none.Header.Revision)
+	t.Say(`A delete that matches nothing changes nothing and takes no revision:
+its header shows the store's revision as it was.`)
+	t.Equal(none.Deleted, int64(0), "nothing left to delete")
 	return nil
 }

@@ -2,35 +2,16 @@ package lessons
 
 import (
 	"embed"
-	"io/fs"
-	"path"
-	"strings"
 
 	"etcdtour/runner"
 )
 
-// sources holds the lessons' Go files, built into the binary so that
-// "etcdtour show ID" prints exactly the code that ran.
+// sources holds the package's Go files, built into the binary, so that a
+// step shows the code that ran and "etcdtour show" prints it. (The pattern
+// takes the tests too; Code ignores them.)
 //
-//go:embed course.go install.go putget.go watch.go watch_interactive.go lease.go keepalive.go lock.go
+//go:embed *.go
 var sources embed.FS
 
-// Source returns the Go source of lesson l as built into the binary: its
-// file, followed by the files that continue it (watch.go, then
-// watch_interactive.go).
-func Source(l runner.Lesson) ([]byte, error) {
-	base := path.Base(l.Source)
-	src, err := sources.ReadFile(base)
-	if err != nil {
-		return nil, err
-	}
-	more, _ := fs.Glob(sources, strings.TrimSuffix(base, ".go")+"_*.go")
-	for _, f := range more {
-		b, err := sources.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		src = append(append(src, "\n// "+f+"\n\n"...), b...)
-	}
-	return src, nil
-}
+// Code is the course's source as built into the binary.
+var Code = runner.NewCode(sources)

@@ -25,12 +25,15 @@ func watchYourWrites(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Watch a key while you write it from another terminal")
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	get, err := cli.Get(ctx1, "name")
+	cancel()
+	if err != nil {
+		return err
+	}
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	wch := cli.Watch(wctx, "name", clientv3.WithCreatedNotify())
-	if _, err := nextResponse(ctx, wch, t.Timeout()); err != nil {
-		return fmt.Errorf("watch %q: %w", "name", err)
-	}
+	wch := cli.Watch(wctx, "name", clientv3.WithRev(get.Header.Revision+1))
 	// Not --endpoints: etcdctl refuses the flag when ETCDCTL_ENDPOINTS is
 	// set, as the course's first line suggests.
 	t.Say(`The watch is in place. In another terminal, run
@@ -43,30 +46,29 @@ and then any of these:`, t.EtcdctlEnv())
 
 	seen := 0
 	deadline := time.Now().Add(yourWritesTimeout)
-	for seen < yourWritesEvents && time.Now().Before(deadline) {
-		// A watch does not tell when its server has gone (serve stopped,
-		// say): wait in slices, and ask etcd between them.
-		resp, err := nextResponse(ctx, wch, min(aliveEvery, time.Until(deadline)))
-		if errors.Is(err, errNoResponse) {
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-			_, err := cli.Get(ctx1, "name", clientv3.WithCountOnly())
-			cancel()
-			if err != nil && ctx.Err() == nil {
+	for seen < yourWritesEvents && time.Now().Before(deadline) && ctx.Err() == nil {
+		evs, err := nextEvents(ctx, wch, 1, min(aliveEvery, time.Until(deadline)))
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			// A watch does not tell when its server has gone (serve
+			// stopped, say): ask etcd between waits.
+			if err := t.Ping(ctx); err != nil {
 				return fmt.Errorf("etcd stopped answering while we watched: %w", err)
 			}
 			continue
 		}
 		if err != nil && ctx.Err() == nil {
-			return fmt.Errorf("watch %q: %w", "name", err)
+			return err
 		}
-		if err != nil {
-			break // the run was interrupted
-		}
-		for _, ev := range resp.Events {
+		for _, ev := range evs {
 			seen++
-			t.Result("%s", runner.Ev(ev))
+			t.Result("%s", evString(ev))
 			if ev.Type == clientv3.EventTypePut {
-				checkAtRevision(ctx, t, ev)
+				// The value the watch reported is the value the store had then.
+				ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+				then, err := cli.Get(ctx1, string(ev.Kv.Key), clientv3.WithRev(ev.Kv.ModRevision))
+				cancel()
+				t.Check(err == nil && len(then.Kvs) == 1 && string(then.Kvs[0].Value) == string(ev.Kv.Value),
+					"Get at revision %d agrees with the event", ev.Kv.ModRevision)
 			}
 		}
 		if seen < yourWritesEvents {
@@ -85,16 +87,6 @@ and then any of these:`, t.EtcdctlEnv())
 		t.Say("%d events seen: the watch ends here.", seen)
 	}
 	stop()
-	t.Check(drain(wch, t.Timeout()), "the channel is closed after cancel")
+	t.Check(closed(wch, t.Timeout()), "the channel is closed after cancel")
 	return nil
-}
-
-// checkAtRevision reads the key at the event's revision: the value the
-// watch reported is the value the store had then.
-func checkAtRevision(ctx context.Context, t *runner.T, ev *clientv3.Event) {
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	get, err := t.Client.Get(ctx1, string(ev.Kv.Key), clientv3.WithRev(ev.Kv.ModRevision))
-	cancel()
-	t.Check(err == nil && len(get.Kvs) == 1 && string(get.Kvs[0].Value) == string(ev.Kv.Value),
-		"Get at revision %d agrees with the event", ev.Kv.ModRevision)
 }

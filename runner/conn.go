@@ -21,6 +21,7 @@ import (
 	"go.etcd.io/etcd/client/pkg/v3/transport"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -201,11 +202,12 @@ func (c Conn) clientConfig() (clientv3.Config, error) {
 	}, nil
 }
 
-func (c Conn) client() (*clientv3.Client, error) {
+func (c Conn) client(opts ...grpc.DialOption) (*clientv3.Client, error) {
 	cc, err := c.clientConfig()
 	if err != nil {
 		return nil, err
 	}
+	cc.DialOptions = append(cc.DialOptions, opts...)
 	return clientv3.New(cc)
 }
 

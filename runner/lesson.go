@@ -21,10 +21,9 @@ type Lesson struct {
 	Title string
 	// Doc says in a sentence or two what the lesson teaches.
 	Doc string
-	// Source is the file the lesson is written in, relative to the module
-	// root, such as "lessons/putget.go". Optional.
-	Source string
-	// Run performs the lesson. It works only through t.Client (whose keys
+	// Run performs the lesson: a function of the course's package, whose
+	// code the runner shows step by step and "show --program" turns into
+	// a program (see Code). It works only through t.Client (whose keys
 	// live under the lesson's own prefix), narrates and checks through t,
 	// and returns an error when it cannot go on. It must return once ctx is
 	// done. The runner deletes the lesson's keys and revokes the leases it

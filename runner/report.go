@@ -19,11 +19,12 @@ type Kind string
 const (
 	KindCourseStart Kind = "course-start" // Version, Endpoints, Prefix; Text: the same for people
 	KindLessonStart Kind = "lesson-start" // Lesson, Title, Index, Total, Text: the lesson's doc
-	KindStep        Kind = "step"         // Step, Text: the step's heading
+	KindStep        Kind = "step"         // Step, Text: the step's heading; Source; Code: the step's Go code
 	KindSay         Kind = "say"          // Text: explanation
-	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line
+	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line; Request: the gRPC call it was rendered from, if any
+	KindRequest     Kind = "request"      // Text, Request: a request made inside a compound call (a Mutex's Lock) or a stream; not shown
 	KindResult      Kind = "result"       // Text: what a call returned
-	KindCheck       Kind = "check"        // OK, Text: what was checked
+	KindCheck       Kind = "check"        // OK, Text: what was checked; Got, Want: for a comparison
 	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known
 	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson
 	KindLessonEnd   Kind = "lesson-end"   // Status, Seconds, Error, Failures
@@ -40,8 +41,12 @@ type Event struct {
 	Total    int      `json:"total,omitempty"` // lessons in this run
 	Step     int      `json:"step,omitempty"`
 	Source   string   `json:"source,omitempty"` // file:line of the step in the lesson's source
+	Code     string   `json:"code,omitempty"`   // the step's Go code, narration left out
 	Text     string   `json:"text,omitempty"`
+	Request  string   `json:"request,omitempty"` // the gRPC method an etcdctl line was rendered from
 	OK       *bool    `json:"ok,omitempty"`
+	Got      string   `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
+	Want     string   `json:"want,omitempty"` // and the value it should have
 	Status   Status   `json:"status,omitempty"`
 	Seconds  float64  `json:"seconds,omitempty"`
 	Error    string   `json:"error,omitempty"`
@@ -73,12 +78,15 @@ type Console struct {
 
 	// Live makes waits visible on a terminal: a countdown while a lease
 	// runs out, a ticking line while a lock is awaited. Off for pipes.
-	Live     bool
+	Live bool
+	// HideCode leaves out each step's Go code (--no-code), for presenters
+	// who show the code beside the run.
+	HideCode bool
 	liveStop chan struct{} // closed to end the current live line; nil if none
 }
 
 type styles struct {
-	lesson, step, say, etcdctl, result, pass, fail, faint, warn *color.Color
+	lesson, step, say, etcdctl, result, pass, fail, faint, warn, code *color.Color
 }
 
 // NewConsole returns a console reporter writing to w, with color or without.
@@ -104,6 +112,7 @@ func NewConsole(w io.Writer, useColor bool) *Console {
 		fail:    mk(color.FgHiRed, color.Bold),
 		faint:   mk(color.Faint),
 		warn:    mk(color.FgHiMagenta),
+		code:    mk(color.FgCyan),
 	}}
 }
 
@@ -175,9 +184,19 @@ func (c *Console) Report(e Event) {
 			c.printf(st.faint, "%s(%s)", sep, e.Source)
 		}
 		c.printf(st.step, "\n")
+		if e.Code != "" && !c.HideCode {
+			for _, line := range strings.Split(e.Code, "\n") {
+				c.printf(st.faint, "     │ ")
+				c.printf(st.code, "%s\n", line)
+			}
+		}
+	case KindRequest:
+		// recorded for tests; the lesson's own etcdctl line stands for it
 	case KindSay:
 		c.printf(st.say, "     %s\n", indent(e.Text, "     "))
 	case KindEtcdctl:
+		// Lines after the first (a txn's input) stay at column 0: pasted
+		// into a shell, a here-document must end with EOF alone on a line.
 		c.printf(st.etcdctl, "     $ %s\n", e.Text)
 	case KindResult:
 		c.printf(st.result, "     → %s\n", indent(e.Text, "       "))
@@ -188,6 +207,9 @@ func (c *Console) Report(e Event) {
 			c.printf(st.pass, "     ✓ %s\n", e.Text)
 		} else {
 			c.printf(st.fail, "     ✗ %s\n", e.Text)
+			if e.Got != "" || e.Want != "" {
+				c.printf(st.fail, "         got:  %s\n         want: %s\n", indent(e.Got, "               "), indent(e.Want, "               "))
+			}
 		}
 	case KindCleanup:
 		c.printf(st.faint, "  cleanup: %s\n", e.Text)
@@ -329,8 +351,8 @@ func (j *JSON) Report(e Event) {
 		return
 	}
 	switch e.Kind {
-	case KindWait:
-		return // waits are for people watching a terminal
+	case KindWait, KindRequest:
+		return // waits are for people watching a terminal; requests for tests
 	case KindSummary:
 		// The counts are always present in the summary, zero or not.
 		j.err = j.enc.Encode(struct {

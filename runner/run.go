@@ -36,6 +36,9 @@ type Config struct {
 	// Interactive lets lessons that can wait for the learner's own etcdctl
 	// commands do so (see T.Interactive).
 	Interactive bool
+	// Code is the course's source, for the Go code each step shows. Nil
+	// shows none.
+	Code *Code
 	// Pause, if set, is called before each step with the step's heading. It
 	// returns false to quit the run, which then ends as if ctx were
 	// cancelled: the lesson is interrupted and cleaned up.
@@ -162,9 +165,10 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	start := time.Now()
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	t := &T{id: l.ID, prefix: prefix, raw: raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
-		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit}
+		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
+		code: cfg.Code}
 	t.dial = func() (*clientv3.Client, error) {
-		c, err := cfg.Conn.client()
+		c, err := cfg.Conn.client(wire{t}.dialOptions()...)
 		if err != nil {
 			return nil, err
 		}
@@ -217,13 +221,28 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		res.Error = fmt.Sprintf("etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd",
 			version, strings.Join(cfg.Conn.Endpoints, ","), err)
 	case err != nil:
-		res.Status, res.Error = StatusFailed, err.Error()
+		res.Status, res.Error = StatusFailed, t.where(err)
 	case len(res.Failures) > 0:
 		res.Status = StatusFailed
 		res.Error = fmt.Sprintf("%d check(s) failed", len(res.Failures))
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res
+}
+
+// where says which step and call an error of the lesson's came from: a
+// lesson returns err as the client gave it.
+func (t *T) where(err error) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	msg := err.Error()
+	if t.failedCall != "" && !strings.Contains(msg, t.failedCall) {
+		msg = fmt.Sprintf("%s: %s", strings.SplitN(t.failedCall, "\n", 2)[0], msg)
+	}
+	if t.step > 0 {
+		msg = fmt.Sprintf("step %d (%s): %s", t.step, t.stepTitle, msg)
+	}
+	return msg
 }
 
 // interruptedCleanup bounds the whole clean-up of a lesson that was

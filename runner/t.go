@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -37,12 +38,15 @@ type T struct {
 	pause       func(ctx context.Context, lesson string, step int, title string) bool
 	quit        context.CancelFunc
 	cleaning    bool // set once Run returned: the runner's clean-up reports
+	code        *Code
 
-	mu       sync.Mutex
-	step     int
-	failures []string
-	clients  []*clientv3.Client
-	leases   *leaseSet
+	mu         sync.Mutex
+	step       int
+	stepTitle  string
+	failedCall string // the etcdctl line of the last request that failed
+	failures   []string
+	clients    []*clientv3.Client
+	leases     *leaseSet
 }
 
 // report passes a lesson's event on, unless the lesson was interrupted or
@@ -88,13 +92,15 @@ func (t *T) Interactive() bool { return t.interactive }
 // presenter; if they quit, the lesson's context is cancelled.
 func (t *T) Step(format string, args ...any) {
 	title := fmt.Sprintf(format, args...)
-	src := ""
+	src, code := "", ""
 	if _, file, line, ok := runtime.Caller(1); ok {
 		src = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
+		code = t.code.Step(file, line)
 	}
 	t.mu.Lock()
 	t.step++
 	step := t.step
+	t.stepTitle = title
 	t.mu.Unlock()
 	if t.pause != nil && t.ctx.Err() == nil {
 		release := t.holdLeases()
@@ -105,7 +111,7 @@ func (t *T) Step(format string, args ...any) {
 			return
 		}
 	}
-	t.report(Event{Kind: KindStep, Text: title, Source: src})
+	t.report(Event{Kind: KindStep, Text: title, Source: src, Code: code})
 }
 
 // Say explains something to the learner.
@@ -113,8 +119,11 @@ func (t *T) Say(format string, args ...any) {
 	t.report(Event{Kind: KindSay, Text: fmt.Sprintf(format, args...)})
 }
 
-// Etcdctl shows the etcdctl command that does what the next call does. Pass
-// each argument separately; they are quoted for a POSIX shell as needed.
+// Etcdctl shows the etcdctl command that does what the next call does, for
+// the calls whose requests do not render as one: a watch, a lock, a
+// keep-alive. (The etcdctl lines of unary calls come from the requests
+// themselves.) Pass each argument separately; they are quoted for a POSIX
+// shell as needed.
 func (t *T) Etcdctl(args ...string) {
 	q := make([]string, len(args))
 	for i, a := range args {
@@ -147,7 +156,7 @@ func (t *T) holdLeases() (release func()) {
 		defer tick.Stop()
 		for {
 			for _, id := range t.leases.list() {
-				ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
+				ctx, cancel := context.WithTimeout(quiet(t.ctx), t.timeout)
 				t.Client.KeepAliveOnce(ctx, id) // fails for revoked leases: fine
 				cancel()
 			}
@@ -155,7 +164,7 @@ func (t *T) holdLeases() (release func()) {
 			clients := slices.Clone(t.clients)
 			t.mu.Unlock()
 			for _, c := range clients { // namespaced: counts the lesson's keys
-				ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
+				ctx, cancel := context.WithTimeout(quiet(t.ctx), t.timeout)
 				c.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
 				cancel()
 			}
@@ -183,6 +192,42 @@ func (t *T) Check(ok bool, format string, args ...any) bool {
 	}
 	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg})
 	return ok
+}
+
+// Equal checks that got equals want, like Check, and shows both when they
+// differ. Numbers of different integer types compare by value, so that
+// t.Equal(resp.Count, 3, ...) works; other values must be of one type and
+// comparable with ==, as a program made from the lesson compares them.
+func (t *T) Equal(got, want any, format string, args ...any) bool {
+	msg := fmt.Sprintf(format, args...)
+	ok := equal(got, want)
+	if !ok {
+		t.mu.Lock()
+		t.failures = append(t.failures, fmt.Sprintf("%s: got %v, want %v", msg, got, want))
+		t.mu.Unlock()
+	}
+	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: fmt.Sprint(got), Want: fmt.Sprint(want)})
+	return ok
+}
+
+func equal(got, want any) bool {
+	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
+	if g.IsValid() && w.IsValid() {
+		switch {
+		case g.CanInt() && w.CanInt():
+			return g.Int() == w.Int()
+		case g.CanUint() && w.CanUint():
+			return g.Uint() == w.Uint()
+		case g.CanInt() && w.CanUint():
+			return g.Int() >= 0 && uint64(g.Int()) == w.Uint()
+		case g.CanUint() && w.CanInt():
+			return w.Int() >= 0 && uint64(w.Int()) == g.Uint()
+		}
+		if !g.Comparable() || !w.Comparable() {
+			return false
+		}
+	}
+	return got == want
 }
 
 // Failed reports whether a check has failed.
@@ -332,4 +377,13 @@ func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGran
 		l.set.mu.Unlock()
 	}
 	return resp, err
+}
+
+// Ping asks etcd whether it still answers, with the runner's own request:
+// it is not shown as the lesson's.
+func (t *T) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(quiet(ctx), t.timeout)
+	defer cancel()
+	_, err := t.Client.Get(ctx, "", clientv3.WithCountOnly())
+	return err
 }

@@ -1,0 +1,263 @@
+package runner
+
+// The Go code a step shows is cut from the lesson's source as built into
+// the binary: the statements between one t.Step call and the next, with the
+// narration (t.Say, t.Result, t.Check, ...) left out.
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Narration lists the methods of T that narrate or check: a step's code
+// leaves out every statement that only calls one of them, and a program
+// made from a lesson turns them into plain prints and returns. A lesson's
+// *T must be named t.
+var Narration = []string{"Step", "Say", "Result", "Check", "Equal", "Wait", "Etcdctl"}
+
+// Code is a course's Go source, parsed once.
+type Code struct {
+	fsys fs.FS
+
+	once  sync.Once
+	fset  *token.FileSet
+	files map[string]*ast.File // by base name
+	src   map[string][]byte
+	err   error
+}
+
+// NewCode returns the source in fsys (a package's .go files by base name,
+// such as an embed.FS).
+func NewCode(fsys fs.FS) *Code { return &Code{fsys: fsys} }
+
+func (c *Code) parse() error {
+	c.once.Do(func() {
+		c.fset = token.NewFileSet()
+		c.files, c.src = map[string]*ast.File{}, map[string][]byte{}
+		names, err := fs.Glob(c.fsys, "*.go")
+		if err != nil {
+			c.err = err
+			return
+		}
+		for _, name := range names {
+			if strings.HasSuffix(name, "_test.go") {
+				continue
+			}
+			b, err := fs.ReadFile(c.fsys, name)
+			if err != nil {
+				c.err = err
+				return
+			}
+			f, err := parser.ParseFile(c.fset, name, b, parser.ParseComments)
+			if err != nil {
+				c.err = err
+				return
+			}
+			c.files[name], c.src[name] = f, b
+		}
+	})
+	return c.err
+}
+
+// isNarration reports whether n is the statement t.M(...) for a method M
+// in Narration.
+func isNarration(n ast.Node) bool {
+	es, ok := n.(*ast.ExprStmt)
+	if !ok {
+		return false
+	}
+	return narrationCall(es.X) != ""
+}
+
+// narrationCall returns M if e is the call t.M(...), M in Narration.
+func narrationCall(e ast.Expr) string {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return ""
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return ""
+	}
+	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "t" || !slices.Contains(Narration, sel.Sel.Name) {
+		return ""
+	}
+	return sel.Sel.Name
+}
+
+func isStep(n ast.Node) bool {
+	es, ok := n.(*ast.ExprStmt)
+	return ok && narrationCall(es.X) == "Step"
+}
+
+// Step returns the Go code of the step whose t.Step call is at file:line
+// (file may be a path: its base name is used), or "" if there is none.
+func (c *Code) Step(file string, line int) string {
+	if c == nil || c.parse() != nil {
+		return ""
+	}
+	name := path.Base(strings.ReplaceAll(file, "\\", "/"))
+	f := c.files[name]
+	if f == nil {
+		return ""
+	}
+	var block *ast.BlockStmt
+	at := -1
+	ast.Inspect(f, func(n ast.Node) bool {
+		if b, ok := n.(*ast.BlockStmt); ok && at < 0 {
+			for i, s := range b.List {
+				if isStep(s) && c.fset.Position(s.Pos()).Line == line {
+					block, at = b, i
+				}
+			}
+		}
+		return at < 0
+	})
+	if block == nil {
+		return ""
+	}
+	end := len(block.List)
+	for j := at + 1; j < len(block.List); j++ {
+		if isStep(block.List[j]) {
+			end = j
+			break
+		}
+	}
+	first := c.fset.Position(block.List[at].End()).Line + 1
+	last := c.fset.Position(block.Rbrace).Line - 1
+	if end < len(block.List) {
+		last = c.fset.Position(block.List[end].Pos()).Line - 1
+		// A comment right above the next step belongs to it.
+		for _, cg := range f.Comments {
+			if l := c.fset.Position(cg.End()).Line; l == last && c.fset.Position(cg.Pos()).Line > first {
+				last = c.fset.Position(cg.Pos()).Line - 1
+			}
+		}
+	}
+	return c.lines(f, name, first, last, block.List[at+1:end])
+}
+
+// lines returns the source lines first..last of file name, without the
+// lines of narration statements within stmts (and of statements that hold
+// nothing but narration), nor the comments right above them, dedented.
+func (c *Code) lines(f *ast.File, name string, first, last int, stmts []ast.Stmt) string {
+	drop := map[int]bool{}
+	dropNode := func(n ast.Node) {
+		from, to := c.fset.Position(n.Pos()).Line, c.fset.Position(n.End()).Line
+		for l := from; l <= to; l++ {
+			drop[l] = true
+		}
+		// The comment lines right above it explain it: they go too.
+		for _, cg := range f.Comments {
+			if c.fset.Position(cg.End()).Line == from-1 {
+				for l := c.fset.Position(cg.Pos()).Line; l < from; l++ {
+					drop[l] = true
+				}
+			}
+		}
+	}
+	for _, s := range stmts {
+		ast.Inspect(s, func(n ast.Node) bool {
+			st, ok := n.(ast.Stmt)
+			if !ok {
+				return true
+			}
+			if onlyNarration(st) {
+				dropNode(st)
+				return false
+			}
+			return true
+		})
+	}
+	all := strings.Split(string(c.src[name]), "\n")
+	var out []string
+	for l := first; l <= last && l <= len(all); l++ {
+		if !drop[l] {
+			out = append(out, all[l-1])
+		}
+	}
+	return tidy(out)
+}
+
+// onlyNarration reports whether s does nothing but narrate: a narration
+// call, or a block, if, for or range whose bodies hold only narration.
+func onlyNarration(s ast.Stmt) bool {
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		return isNarration(s)
+	case *ast.BlockStmt:
+		for _, x := range s.List {
+			if !onlyNarration(x) {
+				return false
+			}
+		}
+		return true
+	case *ast.IfStmt:
+		if s.Init != nil || hasCall(s.Cond) {
+			return false
+		}
+		if s.Else != nil && !onlyNarration(s.Else) {
+			return false
+		}
+		return onlyNarration(s.Body)
+	case *ast.RangeStmt:
+		return !hasCall(s.X) && onlyNarration(s.Body)
+	case *ast.ForStmt:
+		return s.Init == nil && s.Post == nil && !hasCall(s.Cond) && onlyNarration(s.Body)
+	}
+	return false
+}
+
+// hasCall reports whether e calls a function that is not a conversion
+// such as string(b) or a builtin such as len: such a call may do something.
+func hasCall(e ast.Expr) bool {
+	if e == nil {
+		return false
+	}
+	found := false
+	ast.Inspect(e, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if id, ok := call.Fun.(*ast.Ident); ok && slices.Contains([]string{"len", "string", "cap", "int", "int64"}, id.Name) {
+				return true
+			}
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+// tidy dedents lines by their common leading tabs and drops blank lines at
+// either end and runs of them.
+func tidy(lines []string) string {
+	indent := -1
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n := len(l) - len(strings.TrimLeft(l, "\t"))
+		if indent < 0 || n < indent {
+			indent = n
+		}
+	}
+	var out []string
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			if len(out) > 0 && out[len(out)-1] != "" {
+				out = append(out, "")
+			}
+			continue
+		}
+		out = append(out, strings.ReplaceAll(l[indent:], "\t", "    "))
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return strings.Join(out, "\n")
+}
