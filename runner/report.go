@@ -382,6 +382,9 @@ func (r *Recorder) Report(e Event) {
 	r.Events = append(r.Events, e)
 }
 
+// Mu is the lock that guards Events, for reading them while a run goes on.
+func (r *Recorder) Mu() *sync.Mutex { return &r.mu }
+
 // String renders the recorded events as plain console text.
 func (r *Recorder) String() string {
 	r.mu.Lock()

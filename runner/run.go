@@ -13,6 +13,7 @@ import (
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -36,6 +37,9 @@ type Config struct {
 	// Interactive lets lessons that can wait for the learner's own etcdctl
 	// commands do so (see T.Interactive).
 	Interactive bool
+	// DialOptions are added to every lesson client's. Tests use them to
+	// give a lesson a client that lies, and prove that its checks fail.
+	DialOptions []grpc.DialOption
 	// Code is the course's source, for the Go code each step shows. Nil
 	// shows none.
 	Code *Code
@@ -168,7 +172,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
 		code: cfg.Code}
 	t.dial = func() (*clientv3.Client, error) {
-		c, err := cfg.Conn.client(wire{t}.dialOptions()...)
+		c, err := cfg.Conn.client(append(wire{t}.dialOptions(), cfg.DialOptions...)...)
 		if err != nil {
 			return nil, err
 		}

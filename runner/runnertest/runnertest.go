@@ -1,0 +1,104 @@
+// Package runnertest runs lessons in tests, in the spirit of analysistest:
+// one embedded etcd per test binary, shared by every test of the package,
+// and a Run that returns what the lessons reported.
+//
+//	func TestMain(m *testing.M) { os.Exit(runnertest.Main(m)) }
+//
+//	func TestPutGet(t *testing.T) {
+//		t.Parallel()
+//		sum, rec := runnertest.Run(t, runner.Config{}, lessons.PutGet)
+//		...
+//	}
+package runnertest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"etcdtour/runner"
+)
+
+var (
+	once sync.Once
+	srv  *runner.Embedded
+	err  error
+)
+
+// Server returns the package's embedded etcd, started on first use.
+func Server(t testing.TB) *runner.Embedded {
+	t.Helper()
+	once.Do(func() { srv, err = runner.StartEmbedded(runner.EmbeddedOptions{}) })
+	if err != nil {
+		t.Fatalf("embedded etcd: %v", err)
+	}
+	return srv
+}
+
+// Main runs the tests, stops the shared server, and fails the run if a
+// goroutine was left behind. It returns the exit code for os.Exit.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if srv != nil {
+		srv.Close()
+	}
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: goroutines left behind: %v\n", err)
+			return 1
+		}
+	}
+	return code
+}
+
+// Run runs lessons with cfg, against the shared server unless cfg.Conn names
+// one, and returns the summary and the recorder that heard every event. It
+// fails t if the run could not start.
+func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *runner.Recorder) {
+	t.Helper()
+	if len(cfg.Conn.Endpoints) == 0 {
+		cfg.Conn.Endpoints = []string{Server(t).Endpoint()}
+	}
+	rec := &runner.Recorder{}
+	if cfg.Reporter == nil {
+		cfg.Reporter = rec
+	}
+	sum, err := runner.Run(context.Background(), cfg, lessons)
+	if err != nil {
+		t.Fatalf("runner.Run: %v", err)
+	}
+	return sum, rec
+}
+
+// MustPass fails t, with the lessons' narration, unless every lesson of
+// the summary passed.
+func MustPass(t testing.TB, sum runner.Summary, rec *runner.Recorder) {
+	t.Helper()
+	var bad []string
+	for _, r := range sum.Lessons {
+		if r.Status != runner.StatusPassed {
+			bad = append(bad, fmt.Sprintf("%s %s: %s %q", r.ID, r.Status, r.Error, r.Failures))
+		}
+	}
+	if len(bad) > 0 || !sum.OK() {
+		t.Errorf("%s\n%s", strings.Join(bad, "\n"), rec.String())
+	}
+}
+
+// Events returns the recorded events of kind k.
+func Events(rec *runner.Recorder, k runner.Kind) []runner.Event {
+	rec.Mu().Lock()
+	defer rec.Mu().Unlock()
+	var out []runner.Event
+	for _, e := range rec.Events {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}
