@@ -49,16 +49,22 @@ From a known revision nothing is missed and nothing is repeated.`)
 	wch := cli.Watch(wctx, "name", clientv3.WithRev(start))
 
 	t.Step("A second client writes; the watch sees each change in order")
+	var wrote []int64 // the revision of each write
 	for _, op := range []clientv3.Op{
 		clientv3.OpPut("name", "a"),
 		clientv3.OpPut("name", "b"),
 		clientv3.OpDelete("name"),
 	} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		_, err := writer.Do(ctx1, op)
+		resp, err := writer.Do(ctx1, op)
 		cancel()
 		if err != nil {
 			return err
+		}
+		if op.IsPut() {
+			wrote = append(wrote, resp.Put().Header.Revision)
+		} else {
+			wrote = append(wrote, resp.Del().Header.Revision)
 		}
 	}
 	evs, err := nextEvents(ctx, wch, 3, t.Timeout())
@@ -66,12 +72,14 @@ From a known revision nothing is missed and nothing is repeated.`)
 		return err
 	}
 	var got []string
+	var seen []int64
 	for _, ev := range evs {
 		t.Result("%s", evString(ev))
 		got = append(got, string(ev.Kv.Value))
+		seen = append(seen, ev.Kv.ModRevision)
 	}
 	t.Equal(strings.Join(got, ","), "a,b,", "PUT a, PUT b, DELETE: every change, in order")
-	t.Equal(evs[0].Kv.ModRevision, start, "the first event is at the revision we watched from")
+	t.Equal(fmt.Sprint(seen), fmt.Sprint(wrote), "each event has the revision of its write")
 	stop()
 
 	t.Step("Watch a prefix")

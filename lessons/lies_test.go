@@ -1,0 +1,137 @@
+package lessons_test
+
+// Each lesson's checks can fail: run against a client that lies in one way
+// the lesson is about, the lesson must fail, and say so where the lie is.
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	"google.golang.org/grpc"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
+)
+
+// unaryLie changes each reply of type R after the server sent it (or each
+// request of type R before it is sent, if before).
+func unaryLie[R any](before bool, lie func(R)) grpc.DialOption {
+	return grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		if r, ok := req.(R); ok && before {
+			lie(r)
+		}
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if r, ok := reply.(R); ok && !before && err == nil {
+			lie(r)
+		}
+		return err
+	})
+}
+
+// streamLie wraps every stream the client opens.
+func streamLie(wrap func(ctx context.Context, method string, s grpc.ClientStream) grpc.ClientStream) grpc.DialOption {
+	return grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+		s, err := streamer(ctx, desc, cc, method, opts...)
+		if err != nil {
+			return s, err
+		}
+		return wrap(ctx, method, s), nil
+	})
+}
+
+// dropEvents is a watch stream that drops the events drop says to.
+type dropEvents struct {
+	grpc.ClientStream
+	drop func(*mvccpb.Event) bool
+}
+
+func (s dropEvents) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	if w, ok := m.(*pb.WatchResponse); ok && err == nil {
+		var kept []*mvccpb.Event
+		for _, ev := range w.Events {
+			if !s.drop(ev) {
+				kept = append(kept, ev)
+			}
+		}
+		w.Events = kept
+	}
+	return err
+}
+
+// silentKeepAlive is a keep-alive stream whose renewals never leave.
+type silentKeepAlive struct{ grpc.ClientStream }
+
+func (silentKeepAlive) SendMsg(any) error { return nil }
+
+// lies has, for each lesson, a lie it must catch and the words its
+// failure must contain.
+var lies = map[string]struct {
+	lie  grpc.DialOption
+	want string
+}{
+	"install": {unaryLie(false, func(r *pb.StatusResponse) { r.Leader = 0 }), "the cluster has a leader"},
+	"put-get": {unaryLie(false, func(r *pb.RangeResponse) {
+		for _, kv := range r.Kvs {
+			kv.Value = []byte("something else")
+		}
+	}), "the value is what we put"},
+	// The watch loses the event of the second write.
+	"watch": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
+		return dropEvents{s, func(ev *mvccpb.Event) bool { return string(ev.Kv.Value) == "b" }}
+	}), "2 of 3 watch events"},
+	// The lease is granted for a minute, and says one second.
+	"lease": {grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			g, ok := req.(*pb.LeaseGrantRequest)
+			if !ok {
+				return invoker(ctx, method, req, reply, cc, opts...)
+			}
+			asked := g.TTL
+			g.TTL = 60
+			err := invoker(ctx, method, req, reply, cc, opts...)
+			reply.(*pb.LeaseGrantResponse).TTL = asked
+			return err
+		}), "0 of 2 watch events"},
+	// KeepAlive's stream sends nothing (KeepAliveOnce, with a deadline, works).
+	"keepalive": {streamLie(func(ctx context.Context, method string, s grpc.ClientStream) grpc.ClientStream {
+		if _, ok := ctx.Deadline(); ok || !strings.HasSuffix(method, "/LeaseKeepAlive") {
+			return s
+		}
+		return silentKeepAlive{s}
+	}), "the lease was renewed repeatedly (0 times)"},
+	// The lock's owner looks free to every Mutex.
+	"lock": {unaryLie(false, func(r *pb.TxnResponse) {
+		if len(r.Responses) == 2 {
+			if rr := r.Responses[1].GetResponseRange(); rr != nil {
+				rr.Kvs = nil
+			}
+		}
+	}), "returns ErrLocked"},
+}
+
+func TestChecksCanFail(t *testing.T) {
+	for _, l := range lessons.Course {
+		t.Run(l.ID, func(t *testing.T) {
+			lie, ok := lies[l.ID]
+			if !ok {
+				t.Fatalf("no lying client for lesson %s: add one to lies, about what it teaches", l.ID)
+			}
+			t.Parallel()
+			sum, rec := runnertest.Run(t, runner.Config{
+				Conn:        runner.Conn{CommandTimeout: time.Second},
+				DialOptions: []grpc.DialOption{lie.lie},
+			}, l)
+			r := sum.Lessons[0]
+			said := r.Error + " " + strings.Join(r.Failures, "; ")
+			if r.Status != runner.StatusFailed || !strings.Contains(said, lie.want) {
+				t.Errorf("%s with a lying client: %s %q, want failed with %q\n%s", l.ID, r.Status, said, lie.want, rec.String())
+			}
+		})
+	}
+}
