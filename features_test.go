@@ -360,6 +360,10 @@ type freezer struct {
 	mu     sync.Mutex
 	frozen chan struct{} // closed by freeze
 	conns  []net.Conn
+	// clientGone is closed when, after the freeze, a client closes its
+	// connection: a lesson's client, closed as its clean-up begins.
+	clientGone chan struct{}
+	goneOnce   sync.Once
 }
 
 func newFreezer(t *testing.T, target string) *freezer {
@@ -367,7 +371,7 @@ func newFreezer(t *testing.T, target string) *freezer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &freezer{l: l, target: target, frozen: make(chan struct{})}
+	f := &freezer{l: l, target: target, frozen: make(chan struct{}), clientGone: make(chan struct{})}
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -382,8 +386,8 @@ func newFreezer(t *testing.T, target string) *freezer {
 			f.mu.Lock()
 			f.conns = append(f.conns, c, s)
 			f.mu.Unlock()
-			go f.pipe(c, s)
-			go f.pipe(s, c)
+			go f.pipe(c, s, false)
+			go f.pipe(s, c, true)
 		}
 	}()
 	t.Cleanup(func() {
@@ -397,13 +401,20 @@ func newFreezer(t *testing.T, target string) *freezer {
 	return f
 }
 
-func (f *freezer) pipe(dst, src net.Conn) {
+func (f *freezer) pipe(dst, src net.Conn, fromClient bool) {
 	b := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(b)
 		select {
 		case <-f.frozen:
-			return // drop it, and never answer again
+			// Drop it, and never answer again.
+			if err != nil {
+				if fromClient && errors.Is(err, io.EOF) {
+					f.goneOnce.Do(func() { close(f.clientGone) })
+				}
+				return
+			}
+			continue
 		default:
 		}
 		if n > 0 {
@@ -423,6 +434,11 @@ func (f *freezer) freeze() { close(f.frozen) }
 // freezer, and freezes it while the lesson waits for the lease to expire.
 // It returns the run and the endpoint it was given.
 func frozenLease(t *testing.T, commandTimeout string) (started, string) {
+	p, proxy := frozenLeaseProxy(t, commandTimeout)
+	return p, proxy.l.Addr().String()
+}
+
+func frozenLeaseProxy(t *testing.T, commandTimeout string) (started, *freezer) {
 	bin := buildBinary(t)
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 	if err != nil {
@@ -434,7 +450,7 @@ func frozenLease(t *testing.T, commandTimeout string) (started, string) {
 	p := startBinary(t, bin, nil, "--endpoints", ep, "--command-timeout", commandTimeout, "run", "lease")
 	p.out.waitFor(t, "waiting for lease", 1)
 	proxy.freeze()
-	return p, ep
+	return p, proxy
 }
 
 // exitsWithin waits up to d for p to exit and returns its exit code; past d
@@ -541,13 +557,26 @@ func TestInterruptFrozenServer(t *testing.T) {
 // Ctrl-C shortens it to the interrupted budget, so etcdtour still ends
 // within about a second.
 func TestInterruptDuringCleanup(t *testing.T) {
-	p, _ := frozenLease(t, "1s")
-	// The expiry never comes: the lesson gives up after TTL + 1 s + 2 s +
-	// --command-timeout (5 s), then its clean-up waits on the frozen server.
-	time.Sleep(6500 * time.Millisecond)
+	p, proxy := frozenLeaseProxy(t, "1s")
+	// The expiry never comes: the lesson gives up after TTL + 1 s + 2 s,
+	// and its clean-up begins by closing the lesson's client. Then the
+	// clean-up waits on the frozen server, with a budget of 5 s.
+	select {
+	case <-proxy.clientGone:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the lesson's clean-up never began\n%s", p.out.String())
+	}
 	p.cmd.Process.Signal(os.Interrupt)
 	// 2.5 s: the clean-up's own budget is 5 s.
 	if code := exitsWithin(t, p, 2500*time.Millisecond, "Ctrl-C does not shorten a clean-up under way"); code != 130 {
 		t.Errorf("exit code %d, want 130\n%s", code, p.out.String())
+	}
+	// What was interrupted is the clean-up: the lesson had already failed
+	// on its own, and the clean-up could not finish.
+	out := p.out.String()
+	for _, want := range []string{"FAILED lease", "cleanup: could not delete the keys"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q: the Ctrl-C did not land in the clean-up\n%s", want, out)
+		}
 	}
 }
