@@ -38,6 +38,35 @@ func TestCourseIsValid(t *testing.T) {
 	}
 }
 
+// maxLessonLines is the longest a lesson's file may be: one screen or two,
+// like etcd's examples.
+const maxLessonLines = 150
+
+func TestLessonFilesShort(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if lines := strings.Count(string(b), "\n"); lines > maxLessonLines {
+			t.Errorf("%s has %d lines, more than %d: make its steps shorter, or split the lesson", f, lines, maxLessonLines)
+		}
+	}
+	if n < len(lessons.Course) {
+		t.Errorf("read %d files for %d lessons", n, len(lessons.Course))
+	}
+}
+
 // TestCourse runs every lesson as its own subtest against the package's
 // embedded etcd. A lesson fails here when any of its checks fails or it
 // returns an error; every step must show its Go code.

@@ -56,6 +56,7 @@ on a group of keys, not SETNX. We ask for 1 second (the article asked for
 	// expiry causes cannot be missed. The prefix "session" covers both keys.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev+1), t.Key("session"))
 	wch := cli.Watch(wctx, "session", clientv3.WithPrefix(), clientv3.WithRev(rev+1))
 
 	t.Step("Ask the lease how long it has left, and which keys it holds")

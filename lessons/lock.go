@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -61,11 +62,19 @@ which is a key, not an address; an endpoint is host:port, such as
 would "acquire" the same key, and either's Unlock frees both.`)
 
 	t.Step("Session 2 waits for the lock; session 1 unlocks")
-	// Watch the lock's keys from the revision after session 1's, to see
+	// Read session 1's key, then watch the lock's keys from the revision
+	// after that read (TryLock's key came and went before it) to see
 	// session 2's key queue behind it.
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	held, err := cli.Get(ctx1, m1.Key())
+	cancel()
+	if err != nil {
+		return err
+	}
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(), clientv3.WithRev(rev1+1))
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", held.Header.Revision+1), t.Key("lock/"))
+	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(), clientv3.WithRev(held.Header.Revision+1))
 	const hold = 500 * time.Millisecond
 	locked2 := make(chan error, 1)
 	go func() {
@@ -85,6 +94,8 @@ would "acquire" the same key, and either's Unlock frees both.`)
 	case err := <-locked2:
 		return errors.Join(errors.New("session 2 got the lock while session 1 held it"), err)
 	case <-time.After(hold):
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m1.Unlock(ctx1)

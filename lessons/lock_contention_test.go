@@ -18,18 +18,15 @@ import (
 	"go.etcd.io/etcd/client/v3/concurrency"
 	"go.uber.org/zap"
 
-	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
 )
 
-// lockServer starts an embedded server and returns a function that opens
-// a client to it. t.Cleanup closes the clients, then the server.
+// lockServer returns a function that opens a client to the package's
+// server. t.Cleanup closes the clients.
 func lockServer(t *testing.T) func() *clientv3.Client {
 	t.Helper()
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	t.Parallel()
+	srv := runnertest.Server(t)
 	return func() *clientv3.Client {
 		t.Helper()
 		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()},

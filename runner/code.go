@@ -10,6 +10,7 @@ import (
 	"go/token"
 	"io/fs"
 	"path"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -153,9 +154,10 @@ func (c *Code) lines(f *ast.File, name string, first, last int, stmts []ast.Stmt
 		for l := from; l <= to; l++ {
 			drop[l] = true
 		}
-		// The comment lines right above it explain it: they go too.
+		// The comment lines right above it explain it: they go too (but
+		// not a comment at the end of a line of code).
 		for _, cg := range f.Comments {
-			if c.fset.Position(cg.End()).Line == from-1 {
+			if c.fset.Position(cg.End()).Line == from-1 && c.ownLine(name, cg) {
 				for l := c.fset.Position(cg.Pos()).Line; l < from; l++ {
 					drop[l] = true
 				}
@@ -185,6 +187,14 @@ func (c *Code) lines(f *ast.File, name string, first, last int, stmts []ast.Stmt
 	return tidy(out)
 }
 
+// ownLine reports whether comment group cg starts a line of its own.
+func (c *Code) ownLine(name string, cg *ast.CommentGroup) bool {
+	p := c.fset.Position(cg.Pos())
+	src := c.src[name]
+	start := p.Offset - (p.Column - 1)
+	return strings.TrimSpace(string(src[start:p.Offset])) == ""
+}
+
 // onlyNarration reports whether s does nothing but narrate: a narration
 // call, or a block, if, for or range whose bodies hold only narration.
 func onlyNarration(s ast.Stmt) bool {
@@ -210,6 +220,23 @@ func onlyNarration(s ast.Stmt) bool {
 		return !hasCall(s.X) && onlyNarration(s.Body)
 	case *ast.ForStmt:
 		return s.Init == nil && s.Post == nil && !hasCall(s.Cond) && onlyNarration(s.Body)
+	case *ast.SwitchStmt:
+		if s.Init != nil || hasCall(s.Tag) {
+			return false
+		}
+		for _, cc := range s.Body.List {
+			for _, x := range cc.(*ast.CaseClause).List {
+				if hasCall(x) {
+					return false
+				}
+			}
+			for _, x := range cc.(*ast.CaseClause).Body {
+				if !onlyNarration(x) {
+					return false
+				}
+			}
+		}
+		return true
 	}
 	return false
 }
@@ -236,10 +263,11 @@ func hasCall(e ast.Expr) bool {
 // tidy dedents lines by their common leading tabs and drops blank lines at
 // either end and runs of them.
 func tidy(lines []string) string {
+	label := regexp.MustCompile(`^\s*\w+:$`)
 	indent := -1
 	for _, l := range lines {
-		if strings.TrimSpace(l) == "" {
-			continue
+		if strings.TrimSpace(l) == "" || label.MatchString(l) {
+			continue // gofmt puts a label one tab to the left
 		}
 		n := len(l) - len(strings.TrimLeft(l, "\t"))
 		if indent < 0 || n < indent {
@@ -254,7 +282,8 @@ func tidy(lines []string) string {
 			}
 			continue
 		}
-		out = append(out, strings.ReplaceAll(l[indent:], "\t", "    "))
+		cut := min(indent, len(l)-len(strings.TrimLeft(l, "\t")))
+		out = append(out, strings.ReplaceAll(l[cut:], "\t", "    "))
 	}
 	for len(out) > 0 && out[len(out)-1] == "" {
 		out = out[:len(out)-1]

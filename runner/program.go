@@ -427,6 +427,17 @@ func (g *gen) rewritten(n ast.Node, top bool) string {
 		}
 		return true
 	})
+	// A statement taken out takes its line with it.
+	for i, e := range edits {
+		if e.text != "" {
+			continue
+		}
+		ls := bytes.LastIndexByte(src[:e.from], '\n') + 1
+		le := bytes.IndexByte(src[e.to:], '\n')
+		if le >= 0 && ls >= start && len(bytes.TrimSpace(src[ls:e.from])) == 0 && len(bytes.TrimSpace(src[e.to:e.to+le])) == 0 {
+			edits[i].from, edits[i].to = ls, e.to+le+1
+		}
+	}
 	var b strings.Builder
 	at := start
 	for _, e := range edits {

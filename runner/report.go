@@ -186,6 +186,10 @@ func (c *Console) Report(e Event) {
 		c.printf(st.step, "\n")
 		if e.Code != "" && !c.HideCode {
 			for _, line := range strings.Split(e.Code, "\n") {
+				if line == "" {
+					c.printf(st.faint, "     │\n")
+					continue
+				}
 				c.printf(st.faint, "     │ ")
 				c.printf(st.code, "%s\n", line)
 			}
