@@ -71,6 +71,7 @@ func TestLessonFilesShort(t *testing.T) {
 // embedded etcd. A lesson fails here when any of its checks fails or it
 // returns an error; every step must show its Go code.
 func TestCourse(t *testing.T) {
+	t.Parallel()
 	for _, l := range lessons.Course {
 		t.Run(l.ID, func(t *testing.T) {
 			// Each lesson has its own key prefix, so they can run at once.

@@ -16,7 +16,7 @@ import (
 const (
 	yourWritesTimeout = 2 * time.Minute
 	yourWritesEvents  = 3
-	aliveEvery        = 5 * time.Second // how often to check etcd still answers
+	aliveEvery        = time.Second // how often to check etcd still answers
 )
 
 // watchYourWrites is the watch lesson as the article ran it: the learner
@@ -70,9 +70,9 @@ and then any of these:`, t.EtcdctlEnv())
 				t.Check(err == nil && len(then.Kvs) == 1 && string(then.Kvs[0].Value) == string(ev.Kv.Value),
 					"Get at revision %d agrees with the event", ev.Kv.ModRevision)
 			}
-		}
-		if seen < yourWritesEvents {
-			t.Wait(time.Until(deadline), "waiting for %d more event(s)", yourWritesEvents-seen)
+			if seen < yourWritesEvents {
+				t.Wait(time.Until(deadline), "waiting for %d more event(s)", yourWritesEvents-seen)
+			}
 		}
 	}
 	if ctx.Err() != nil {

@@ -13,6 +13,7 @@ package runnertest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -23,6 +24,9 @@ import (
 
 	"etcdtour/runner"
 )
+
+// Parallel is how many tests Main lets run at once by default.
+const Parallel = 16
 
 var (
 	once sync.Once
@@ -42,7 +46,17 @@ func Server(t testing.TB) *runner.Embedded {
 
 // Main runs the tests, stops the shared server, and fails the run if a
 // goroutine was left behind. It returns the exit code for os.Exit.
+//
+// Unless -test.parallel is given, up to Parallel tests run at once, not
+// GOMAXPROCS: lesson tests spend their time waiting for etcd's timers
+// (a lease's TTL, a keep-alive's hold), not on the CPU.
 func Main(m *testing.M) int {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", fmt.Sprint(Parallel))
+	}
 	code := m.Run()
 	if srv != nil {
 		srv.Close()
