@@ -17,6 +17,7 @@ import (
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/peer"
 )
 
 // quietKey marks a context whose requests are the runner's own (keeping
@@ -43,11 +44,25 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	if ctx.Value(quietKey{}) != nil {
 		return invoker(ctx, method, req, reply, cc, opts...)
 	}
-	line := Etcdctl(req, cc.Target())
-	if line != "" {
+	var line string
+	var err error
+	if _, ok := req.(*pb.StatusRequest); ok {
+		// Status goes to one endpoint, which only the connection knows.
+		var p peer.Peer
+		err = invoker(ctx, method, req, reply, cc, append(opts, grpc.Peer(&p))...)
+		target := ""
+		if p.Addr != nil {
+			target = p.Addr.String()
+		}
+		line = Etcdctl(req, target)
 		w.report(line, method)
+	} else {
+		line = Etcdctl(req, "")
+		if line != "" {
+			w.report(line, method)
+		}
+		err = invoker(ctx, method, req, reply, cc, opts...)
 	}
-	err := invoker(ctx, method, req, reply, cc, opts...)
 	if line == "" {
 		line = method
 	}
@@ -157,7 +172,7 @@ func (s *wireStream) CloseSend() error {
 
 // Etcdctl renders a request as the etcdctl command line that sends the
 // same request, or "" for a request it does not render. target is the
-// connection's target, for the calls that go to one endpoint (Status).
+// endpoint a call to one endpoint (Status) went to, if known.
 func Etcdctl(req any, target string) string {
 	switch r := req.(type) {
 	case *pb.PutRequest:
@@ -180,8 +195,10 @@ func Etcdctl(req any, target string) string {
 	case *pb.LeaseLeasesRequest:
 		return "etcdctl lease list"
 	case *pb.StatusRequest:
-		ep := target[strings.LastIndex(target, "/")+1:]
-		return "ETCDCTL_ENDPOINTS=" + shellQuote(ep) + " etcdctl endpoint status -w table"
+		if target == "" {
+			return "etcdctl endpoint status -w table"
+		}
+		return "ETCDCTL_ENDPOINTS=" + shellQuote(target) + " etcdctl endpoint status -w table"
 	case *pb.MemberListRequest:
 		return "etcdctl member list -w table"
 	}

@@ -1,0 +1,48 @@
+package runner_test
+
+import (
+	"testing"
+
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+
+	"etcdtour/runner"
+)
+
+// TestEtcdctl renders each kind of request as the etcdctl line that sends
+// it: lease IDs in hex as etcdctl takes them, ranges as --prefix or
+// --from-key, values that start with '-' after "--", a Txn as etcdctl's own
+// txn input.
+func TestEtcdctl(t *testing.T) {
+	t.Parallel()
+	put := func(k, v string) *pb.RequestOp {
+		return &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{Key: []byte(k), Value: []byte(v)}}}
+	}
+	for _, c := range []struct {
+		req  any
+		want string
+	}{
+		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte("x y")}, "etcdctl put /p/a 'x y'"},
+		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte("-1"), Lease: 0x694d, PrevKv: true}, "etcdctl put --lease=694d --prev-kv -- /p/a -1"},
+		{&pb.RangeRequest{Key: []byte("/p/")}, "etcdctl get /p/"},
+		{&pb.RangeRequest{Key: []byte("/p/"), RangeEnd: []byte("/p0")}, "etcdctl get --prefix /p/"},
+		{&pb.RangeRequest{Key: []byte("/p/a"), RangeEnd: []byte("/p/c"), Revision: 7}, "etcdctl get --rev=7 /p/a /p/c"},
+		{&pb.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Limit: 2, KeysOnly: true}, "etcdctl get --from-key --limit=2 --keys-only a"},
+		{&pb.RangeRequest{Key: []byte("/p/"), RangeEnd: []byte("/p0"), CountOnly: true}, `etcdctl get --prefix /p/ -w json   # see "count"; keys and values in it are base64`},
+		{&pb.DeleteRangeRequest{Key: []byte("/p/"), RangeEnd: []byte("/p0"), PrevKv: true}, "etcdctl del --prefix --prev-kv /p/"},
+		{&pb.LeaseGrantRequest{TTL: 5}, "etcdctl lease grant 5"},
+		{&pb.LeaseRevokeRequest{ID: 0x694d}, "etcdctl lease revoke 694d"},
+		{&pb.LeaseTimeToLiveRequest{ID: 0x694d, Keys: true}, "etcdctl lease timetolive --keys 694d"},
+		{&pb.LeaseLeasesRequest{}, "etcdctl lease list"},
+		{&pb.MemberListRequest{}, "etcdctl member list -w table"},
+		{&pb.TxnRequest{
+			Compare: []*pb.Compare{{Key: []byte("/p/a"), Target: pb.Compare_CREATE, Result: pb.Compare_EQUAL,
+				TargetUnion: &pb.Compare_CreateRevision{CreateRevision: 0}}},
+			Success: []*pb.RequestOp{put("/p/a", "1")},
+			Failure: []*pb.RequestOp{{Request: &pb.RequestOp_RequestRange{RequestRange: &pb.RangeRequest{Key: []byte("/p/a")}}}},
+		}, "etcdctl txn <<'EOF'\ncreate(\"/p/a\") = \"0\"\n\nput \"/p/a\" \"1\"\n\nget \"/p/a\"\n\nEOF"},
+	} {
+		if got := runner.Etcdctl(c.req, ""); got != c.want {
+			t.Errorf("%T:\n got %s\nwant %s", c.req, got, c.want)
+		}
+	}
+}
