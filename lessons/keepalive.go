@@ -74,7 +74,7 @@ renew:
 				return errors.New("the keep-alive channel closed early: the lease was lost")
 			}
 			renewals++
-			t.Result("renewed after %v: TTL %ds", time.Since(started).Round(100*time.Millisecond), ka.TTL)
+			t.Result("renewed after %.1fs: TTL %ds", time.Since(started).Seconds(), ka.TTL)
 		case <-deadline:
 			break renew
 		case <-ctx.Done():
