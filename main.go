@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -110,17 +111,89 @@ func (a *abortList) run() {
 	}
 }
 
-// A command is one of etcdtour's subcommands; help is generated from the table.
+// A command is one of etcdtour's subcommands. The overview and each
+// command's help are generated from the table, and a command takes only the
+// flags its flags func defines: any other is a usage error.
 type command struct {
-	name, args, short string
-	run               func(ctx context.Context, o *options, args []string) int
+	// name is the word on the command line, such as "run".
+	name string
+	// args is the usage of its arguments, such as "ID|N"; "" for none.
+	args string
+	// short is its line in the overview, within 58 columns.
+	short string
+	// long is the description its help prints under the usage line,
+	// wrapped within 80 columns.
+	long string
+	// flags defines the command's flags on fs, bound to o; nil for none.
+	flags func(fs *flag.FlagSet, o *options)
+	// why says, for a flag of another command given to this one, why it
+	// has no such flag and what to do instead; optional.
+	why map[string]string
+	// run runs the command with its arguments; it returns the exit code.
+	run func(ctx context.Context, o *options, args []string) int
 }
 
-var commands = []command{
-	{"list", "", "list the lessons", cmdList},
-	{"run", "ID|N|N-M ...", "run the chosen lessons, in course order", cmdRun},
-	{"show", "ID|N", "print a lesson's Go source, as built into this binary", cmdShow},
-	{"serve", "", "start the embedded etcd alone, for etcdctl and other runs", cmdServe},
+var commands = []*command{{
+	name:  "list",
+	short: "list the lessons",
+	long: `List prints the lessons of the course, numbered. run and show take a lesson's
+ID or its number.
+`,
+	run: cmdList,
+}, {
+	name:  "run",
+	args:  "[ID|N|N-M ...]",
+	short: "run the chosen lessons, in course order (the default)",
+	long: `Run runs the chosen lessons in course order, each once: all of them when none
+is named, as etcdtour does with no command. With no --endpoints it starts an
+etcd of its own and removes it when it exits; with --endpoints, each lesson's
+keys live under --prefix and are deleted after the lesson.
+
+Exit codes: 0 all lessons passed, 1 a lesson failed or etcd unreachable,
+2 usage error, 130 interrupted.
+`,
+	flags: runFlags,
+	run:   cmdRun,
+}, {
+	name:  "show",
+	args:  "ID|N",
+	short: "print a lesson's Go source, as built into this binary",
+	long: `Show prints the Go code a lesson runs, exactly as built into this binary, with
+the helpers it calls. With --program it prints the lesson as a whole program
+(package main) that builds and runs on its own.
+`,
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.BoolVar(&o.program, "program", false, "print the lesson as a standalone program (package main)")
+	},
+	run: cmdShow,
+}, {
+	name:  "serve",
+	short: "start the embedded etcd alone, for etcdctl and other runs",
+	long: `Serve starts the embedded etcd alone, until Ctrl-C, for etcdctl and for
+etcdtour runs in other terminals, and prints the lines to paste there. It
+ignores ETCDCTL_ENDPOINTS: that variable is for its clients.
+`,
+	flags: func(fs *flag.FlagSet, o *options) {
+		fs.StringVar(&o.dataDir, "data-dir", "", "keep etcd's data in `dir` across restarts, not in a temp dir")
+		fs.StringVar(&o.listen, "listen", "", "client `URL` to listen on, such as http://127.0.0.1:2379")
+	},
+	why: map[string]string{
+		"endpoints": "serve starts its own etcd, drop --endpoints",
+		"keep":      "serve --data-dir DIR keeps etcd's data across restarts",
+	},
+	run: cmdServe,
+}}
+
+// defaultCommand runs when the command line names none.
+const defaultCommand = "run"
+
+func findCommand(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
 }
 
 // options are the parsed flags and where output goes.
@@ -155,96 +228,293 @@ func (o *options) fail(err error) int {
 var etcdctlFlags = []string{"endpoints", "dial-timeout", "command-timeout", "user", "password",
 	"cacert", "cert", "key", "insecure-skip-tls-verify"}
 
-func newFlagSet(o *options) *flag.FlagSet {
+// runFlags are run's: etcdctl's connection flags and the course's own.
+func runFlags(fs *flag.FlagSet, o *options) {
+	fs.StringVar(&o.endpoints, "endpoints", "", "`host:port,...` of your etcd (else an embedded one)")
+	fs.DurationVar(&o.conn.DialTimeout, "dial-timeout", 5*time.Second, "how long to try to reach etcd")
+	fs.DurationVar(&o.conn.CommandTimeout, "command-timeout", 5*time.Second, "timeout of each request")
+	fs.StringVar(&o.conn.User, "user", "", "`name` or name:password, for an etcd with auth")
+	fs.StringVar(&o.conn.Password, "password", "", "`password` of --user")
+	fs.StringVar(&o.conn.CACert, "cacert", "", "verify the server with this CA bundle `file`")
+	fs.StringVar(&o.conn.Cert, "cert", "", "client certificate `file`")
+	fs.StringVar(&o.conn.Key, "key", "", "client key `file`")
+	fs.BoolVar(&o.conn.InsecureSkipVerify, "insecure-skip-tls-verify", false, "do not verify the server's certificate")
+	fs.StringVar(&o.prefix, "prefix", runner.DefaultPrefix, "every key goes under `/path/`")
+	fs.BoolVar(&o.keep, "keep", false, "leave each lesson's keys (needs --endpoints)")
+	fs.BoolVar(&o.noColor, "no-color", false, "no color (also NO_COLOR=1, or not a terminal)")
+	fs.BoolVar(&o.jsonOut, "json", false, "JSON lines, one per event (see docs/json.md)")
+	fs.BoolVar(&o.step, "step", false, "pause before each step: Enter runs it, q quits")
+	fs.BoolVar(&o.interactive, "interactive", false, "the watch lesson waits for your etcdctl writes")
+	fs.BoolVar(&o.noCode, "no-code", false, "do not show each step's Go code")
+}
+
+// flagSets holds each command's own flags and, to parse a command line in
+// which flags come before or after the command, all of them in one set.
+type flagSets struct {
+	own  map[string]*flag.FlagSet // by command name
+	all  *flag.FlagSet
+	help bool // --help or -h
+}
+
+func newFlagSets(o *options) *flagSets {
+	s := &flagSets{own: map[string]*flag.FlagSet{}, all: newFlagSet()}
+	s.all.BoolVar(&s.help, "help", false, "")
+	s.all.BoolVar(&s.help, "h", false, "")
+	for _, c := range commands {
+		fs := newFlagSet()
+		if c.flags != nil {
+			c.flags(fs, o)
+		}
+		s.own[c.name] = fs
+		// Two commands with one flag bind it to one field of o, with one
+		// meaning (TestCommandFlagsAgree): the first one's Value will do.
+		fs.VisitAll(func(f *flag.Flag) {
+			if s.all.Lookup(f.Name) == nil {
+				s.all.Var(f.Value, f.Name, f.Usage)
+			}
+		})
+	}
+	return s
+}
+
+func newFlagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("etcdtour", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.endpoints, "endpoints", "", "run against this etcd (host:port[,...]) instead of an embedded one")
-	fs.DurationVar(&o.conn.DialTimeout, "dial-timeout", 5*time.Second, "give up reaching etcd after this long")
-	fs.DurationVar(&o.conn.CommandTimeout, "command-timeout", 5*time.Second, "timeout of each request")
-	fs.StringVar(&o.conn.User, "user", "", "user name, or name:password, for an etcd with auth")
-	fs.StringVar(&o.conn.Password, "password", "", "password of --user")
-	fs.StringVar(&o.conn.CACert, "cacert", "", "verify the server with this CA bundle")
-	fs.StringVar(&o.conn.Cert, "cert", "", "client certificate file")
-	fs.StringVar(&o.conn.Key, "key", "", "client key file")
-	fs.BoolVar(&o.conn.InsecureSkipVerify, "insecure-skip-tls-verify", false, "do not verify the server's certificate")
-	fs.StringVar(&o.prefix, "prefix", runner.DefaultPrefix, "keep every key under this prefix (must end in /)")
-	fs.BoolVar(&o.keep, "keep", false, "leave each lesson's keys in place for inspection")
-	fs.BoolVar(&o.noColor, "no-color", false, "no color (also NO_COLOR=1, or when stdout is not a terminal)")
-	fs.BoolVar(&o.jsonOut, "json", false, "write one JSON object per line for every event (see docs/json.md)")
-	fs.BoolVar(&o.step, "step", false, "pause before each step: Enter continues, q quits (needs a terminal)")
-	fs.BoolVar(&o.interactive, "interactive", false, "the watch lesson waits for your own etcdctl writes")
-	fs.BoolVar(&o.noCode, "no-code", false, "do not show each step's Go code (for presenters who show it beside the run)")
-	fs.BoolVar(&o.program, "program", false, "show: print the lesson as a standalone program (package main)")
-	fs.StringVar(&o.dataDir, "data-dir", "", "serve: keep etcd's data in this directory across restarts")
-	fs.StringVar(&o.listen, "listen", "", "serve: client URL to listen on, such as http://127.0.0.1:2379")
 	return fs
 }
 
-func usage(w io.Writer, fs *flag.FlagSet) {
+// foreign returns the first flag on the command line (in name order) that
+// the command c does not take, or "".
+func (s *flagSets) foreign(c string) string {
+	own := s.own[c]
+	bad := ""
+	s.all.Visit(func(f *flag.Flag) {
+		if bad == "" && f.Name != "help" && f.Name != "h" && (own == nil || own.Lookup(f.Name) == nil) {
+			bad = f.Name
+		}
+	})
+	return bad
+}
+
+// notAFlag is the usage error for --name given to command c, which has no
+// such flag: why not, and where to look.
+func notAFlag(c, name string, implicit bool) string {
+	msg := fmt.Sprintf("--%s is not a flag of %q", name, c)
+	if implicit {
+		msg += ", the default command"
+	}
+	if cmd := findCommand(c); cmd != nil && cmd.why[name] != "" {
+		msg += ": " + cmd.why[name]
+	}
+	var takers []string
+	for _, t := range commands {
+		if t.flags != nil && newFlagSetOf(t).Lookup(name) != nil {
+			takers = append(takers, t.name)
+		}
+	}
+	see := "etcdtour --help"
+	if findCommand(c) != nil {
+		see = "etcdtour " + c + " --help"
+	}
+	switch len(takers) {
+	case 0:
+	case 1:
+		return fmt.Sprintf("%s (only %s takes it; see %s)", msg, takers[0], see)
+	default:
+		return fmt.Sprintf("%s (only %s take it; see %s)", msg, strings.Join(takers, " and "), see)
+	}
+	return fmt.Sprintf("%s (see %s)", msg, see)
+}
+
+// newFlagSetOf is c's flag set, bound to options of its own: for looking
+// flags up and for help.
+func newFlagSetOf(c *command) *flag.FlagSet {
+	fs := newFlagSet()
+	if c.flags != nil {
+		c.flags(fs, &options{})
+	}
+	return fs
+}
+
+// overview is etcdtour --help and etcdtour help: the commands and common
+// examples, within 80 columns. Each command's flags are in its own help.
+func overview(w io.Writer) {
 	fmt.Fprint(w, `etcdtour teaches the etcd v3 Go client (go.etcd.io/etcd/client/v3) by running
 lessons against a real etcd and narrating each call, its etcdctl equivalent and
 its result. With no --endpoints it starts an embedded etcd of its own.
 
-Usage:
-  etcdtour [flags]                 run the whole course
+Usage: etcdtour [command] [flags] [arguments]   (flags go anywhere)
+
+Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  etcdtour %-23s %s\n", strings.TrimSpace(c.name+" "+c.args), c.short)
+		fmt.Fprintf(w, "  %-19s %s\n", strings.TrimSpace(c.name+" "+c.args), c.short)
 	}
-	fmt.Fprint(w, `
+	fmt.Fprint(w, `  help [command]      this, or a command's usage and flags
+
 Examples:
-  etcdtour                                  the whole course on an embedded etcd
-  etcdtour list
-  etcdtour run lock                         one lesson
-  etcdtour run watch lease                  several, in course order
-  etcdtour run 2-4
-  etcdtour --step                           pause before every step (presenters)
-  etcdtour show lock                        the Go code the lock lesson runs
-  etcdtour serve                            an etcd for etcdctl and other terminals
+  etcdtour                          the whole course on an embedded etcd
+  etcdtour run lock                 one lesson; also run watch lease, run 2-4
+  etcdtour --step                   pause before every step (presenters)
+  etcdtour show lock                the Go code the lock lesson runs
+  etcdtour serve                    an etcd for etcdctl and other terminals
   etcdtour run watch --interactive --endpoints 127.0.0.1:2379
-  etcdtour --json > events.jsonl
-  etcdtour --endpoints 127.0.0.1:2379       the course on your own etcd
+  etcdtour --json > events.jsonl    one JSON object per line for every event
+  etcdtour --endpoints 127.0.0.1:2379   the course on your own etcd
   ETCDCTL_ENDPOINTS=10.0.0.5:2379 etcdtour run put-get
 
-Flags (connection flags also read ETCDCTL_<NAME>, as etcdctl does):
+"etcdtour COMMAND --help" lists a command's flags; run's connection flags also
+read ETCDCTL_<NAME>, as etcdctl does.
 `)
-	fs.VisitAll(func(f *flag.Flag) {
-		def := ""
-		if f.DefValue != "" && f.DefValue != "false" {
-			def = fmt.Sprintf(" (default %s)", f.DefValue)
+}
+
+// help is c's own help: its usage line, what it does, and its flags only.
+func (c *command) help(w io.Writer) {
+	fs := newFlagSetOf(c)
+	var conn, other []*flag.Flag
+	for _, name := range etcdctlFlags {
+		if f := fs.Lookup(name); f != nil {
+			conn = append(conn, f)
 		}
-		fmt.Fprintf(w, "  --%-26s %s%s\n", f.Name, f.Usage, def)
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if !slices.Contains(etcdctlFlags, f.Name) {
+			other = append(other, f)
+		}
 	})
-	fmt.Fprint(w, `
-Exit codes: 0 all lessons passed, 1 a lesson failed or etcd unreachable,
-2 usage error, 130 interrupted.
-`)
+	line := "etcdtour " + c.name
+	if len(conn)+len(other) > 0 {
+		line += " [flags]"
+	}
+	if c.args != "" {
+		line += " " + c.args
+	}
+	fmt.Fprintf(w, "Usage: %s\n\n%s", line, c.long)
+	if len(conn)+len(other) == 0 {
+		fmt.Fprintf(w, "\n%s takes no flags.\n", c.name)
+		return
+	}
+	width := 0
+	for _, f := range append(conn, other...) {
+		width = max(width, len(flagName(f)))
+	}
+	if len(conn) > 0 {
+		fmt.Fprint(w, "\nConnection flags, each also read from ETCDCTL_<NAME> as etcdctl does (setting\nboth a flag and its variable is an error):\n")
+		for _, f := range conn {
+			writeFlag(w, f, width)
+		}
+		fmt.Fprint(w, "\nOther flags:\n")
+	} else {
+		fmt.Fprint(w, "\nFlags:\n")
+	}
+	for _, f := range other {
+		writeFlag(w, f, width)
+	}
+}
+
+// flagName is --name and, unless the flag is a bool, its value's name.
+func flagName(f *flag.Flag) string {
+	arg, _ := flag.UnquoteUsage(f)
+	return strings.TrimSpace("--" + f.Name + " " + arg)
+}
+
+// writeFlag writes f's line of help, its usage wrapped within 80 columns.
+func writeFlag(w io.Writer, f *flag.Flag, width int) {
+	_, text := flag.UnquoteUsage(f)
+	if f.DefValue != "" && f.DefValue != "false" {
+		text += fmt.Sprintf(" (default %s)", f.DefValue)
+	}
+	indent := 2 + width + 2
+	col := fmt.Sprintf("  %-*s ", width, flagName(f))
+	for _, word := range strings.Fields(text) {
+		if n := utf8.RuneCountInString(col); n > indent && n+1+len(word) > 79 {
+			fmt.Fprintln(w, col)
+			col = strings.Repeat(" ", indent-1)
+		}
+		col += " " + word
+	}
+	fmt.Fprintln(w, col)
 }
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, abort *abortList) int {
 	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, abort: abort}
-	fs := newFlagSet(o)
+	s := newFlagSets(o)
 	// Flags may come before or after the command and its arguments, as
-	// with etcdctl.
+	// with etcdctl: s.all parses them all, then the command says which of
+	// them it takes.
 	var pos []string
 	for {
-		if err := fs.Parse(argv); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				var b strings.Builder
-				usage(&b, fs)
-				return o.write(b.String())
+		if err := s.all.Parse(argv); err != nil {
+			see := "etcdtour --help"
+			if len(pos) > 0 && findCommand(pos[0]) != nil {
+				see = "etcdtour " + pos[0] + " --help"
 			}
-			return o.usageErr("%s (see etcdtour --help)", flagError(err))
+			return o.usageErr("%s (see %s)", flagError(err), see)
 		}
-		if fs.NArg() == 0 {
+		if s.all.NArg() == 0 {
 			break
 		}
-		pos = append(pos, fs.Arg(0))
-		argv = fs.Args()[1:]
+		pos = append(pos, s.all.Arg(0))
+		argv = s.all.Args()[1:]
 	}
+	name, args := defaultCommand, pos
+	if len(pos) > 0 {
+		name, args = pos[0], pos[1:]
+	}
+	if name == "help" {
+		return o.helpCmd(s, args)
+	}
+	c := findCommand(name)
+	if c == nil {
+		return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", name, commandNames())
+	}
+	if s.help {
+		var b strings.Builder
+		if len(pos) == 0 {
+			overview(&b)
+		} else {
+			c.help(&b)
+		}
+		return o.write(b.String())
+	}
+	if f := s.foreign(c.name); f != "" {
+		return o.usageErr("%s", notAFlag(c.name, f, len(pos) == 0))
+	}
+	// ETCDCTL_* variables are for the commands that connect to an etcd:
+	// serve is the server, and ignores them.
+	if s.own[c.name].Lookup("endpoints") != nil {
+		if code := o.connFromEnv(s.all); code != exitOK {
+			return code
+		}
+	}
+	return c.run(ctx, o, args)
+}
+
+// helpCmd is etcdtour help [command].
+func (o *options) helpCmd(s *flagSets, args []string) int {
+	if f := s.foreign("help"); f != "" {
+		return o.usageErr("%s", notAFlag("help", f, false))
+	}
+	var b strings.Builder
+	switch {
+	case len(args) == 0 || args[0] == "help" && len(args) == 1:
+		overview(&b)
+	case len(args) > 1:
+		return o.usageErr("help takes one command, got %q (see etcdtour --help)", args)
+	case findCommand(args[0]) == nil:
+		return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", args[0], commandNames())
+	default:
+		findCommand(args[0]).help(&b)
+	}
+	return o.write(b.String())
+}
+
+// connFromEnv completes the connection flags parsed into fs with the
+// ETCDCTL_* variables, and checks them.
+func (o *options) connFromEnv(fs *flag.FlagSet) int {
 	var err error
-	if o.envSet, err = applyEnv(fs, getenv); err != nil {
+	if o.envSet, err = applyEnv(fs, o.getenv); err != nil {
 		return o.usageErr("%v", err)
 	}
 	for _, d := range []struct {
@@ -254,7 +524,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		if d.v <= 0 {
 			src := fmt.Sprintf("--%s %v", d.name, d.v)
 			if o.envSet[d.name] {
-				src = envName(d.name) + "=" + getenv(envName(d.name))
+				src = envName(d.name) + "=" + o.getenv(envName(d.name))
 			}
 			return o.usageErr("%s: want a positive duration, such as 5s", src)
 		}
@@ -262,23 +532,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	if o.endpoints != "" {
 		o.conn.Endpoints = strings.Split(o.endpoints, ",")
 	}
-	if len(pos) == 0 {
-		pos = []string{"run"}
-	}
-	if (o.dataDir != "" || o.listen != "") && pos[0] != "serve" {
-		return o.usageErr("--data-dir and --listen are for etcdtour serve")
-	}
-	for _, c := range commands {
-		if c.name == pos[0] {
-			return c.run(ctx, o, pos[1:])
-		}
-	}
-	if pos[0] == "help" {
-		var b strings.Builder
-		usage(&b, fs)
-		return o.write(b.String())
-	}
-	return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", pos[0], commandNames())
+	return exitOK
 }
 
 func commandNames() string {
@@ -475,10 +729,6 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 	if len(args) > 0 {
 		return o.usageErr("serve takes no arguments, got %q", args)
 	}
-	if len(o.conn.Endpoints) > 0 && !o.envSet["endpoints"] {
-		return o.usageErr("serve starts its own etcd: drop --endpoints")
-	}
-	// ETCDCTL_ENDPOINTS is for clients; serve is the server.
 	if o.listen != "" {
 		if u, err := url.Parse(o.listen); err != nil || u.Scheme != "http" || u.Port() == "" {
 			return o.usageErr("--listen %q is not a plain-http client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)

@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/goleak"
 )
@@ -242,4 +245,251 @@ func TestServeIgnoresEtcdctlEndpoints(t *testing.T) {
 		t.Errorf("serve with ETCDCTL_ENDPOINTS set: exit %d, want 0 after Ctrl-C", code)
 	}
 	<-out.done
+}
+
+// inProcess runs etcdtour's run with argv and no ETCDCTL_* variables except
+// those in env: no binary, no server unless argv asks for one. The cases
+// here should end at once; one that starts serve by mistake is interrupted
+// after 20 s, as by Ctrl-C, instead of hanging the suite.
+func inProcess(env map[string]string, argv ...string) result {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, argv, strings.NewReader(""), &stdout, &stderr,
+		func(k string) string { return env[k] }, &abortList{})
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// ownFlags is each command's flags, by name.
+func ownFlags() map[string][]*flag.Flag {
+	own := map[string][]*flag.Flag{}
+	for _, c := range commands {
+		newFlagSetOf(c).VisitAll(func(f *flag.Flag) { own[c.name] = append(own[c.name], f) })
+	}
+	return own
+}
+
+// allFlags is every command's flags, each name once.
+func allFlags() []*flag.Flag {
+	var all []*flag.Flag
+	seen := map[string]bool{}
+	for _, c := range commands {
+		newFlagSetOf(c).VisitAll(func(f *flag.Flag) {
+			if !seen[f.Name] {
+				seen[f.Name] = true
+				all = append(all, f)
+			}
+		})
+	}
+	return all
+}
+
+// flagArgs is --name, with a value that parses unless it is a bool flag.
+func flagArgs(f *flag.Flag) []string {
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return []string{"--" + f.Name}
+	}
+	if _, ok := f.Value.(interface{ Get() any }).Get().(time.Duration); ok {
+		return []string{"--" + f.Name, "1s"}
+	}
+	return []string{"--" + f.Name, "x/"}
+}
+
+// TestForeignFlags: a flag that a command does not take is a usage error,
+// before or after the command, with one line naming the flag and the
+// command, and nothing started.
+func TestForeignFlags(t *testing.T) {
+	t.Parallel()
+	own := ownFlags()
+	takes := func(c, name string) bool {
+		return slices.ContainsFunc(own[c], func(f *flag.Flag) bool { return f.Name == name })
+	}
+	type tc struct {
+		argv       []string
+		flag, cmd  string
+		wantInLine string
+	}
+	var cases []tc
+	for _, c := range append(slices.Clone(commands), &command{name: "help"}) {
+		for _, f := range allFlags() {
+			if takes(c.name, f.Name) {
+				continue
+			}
+			a := flagArgs(f)
+			cases = append(cases,
+				tc{argv: append([]string{c.name}, a...), flag: f.Name, cmd: c.name},
+				tc{argv: append(slices.Clone(a), c.name), flag: f.Name, cmd: c.name})
+			if c.name == "run" { // run is the default command
+				cases = append(cases, tc{argv: a, flag: f.Name, cmd: "run", wantInLine: "the default command"})
+			}
+		}
+	}
+	// The ones the issue named, and serve's own reasons.
+	cases = append(cases,
+		tc{argv: []string{"--json", "list"}, flag: "json", cmd: "list"},
+		tc{argv: []string{"serve", "--keep"}, flag: "keep", cmd: "serve", wantInLine: "--data-dir"},
+		tc{argv: []string{"serve", "--endpoints", "127.0.0.1:2379"}, flag: "endpoints", cmd: "serve", wantInLine: "drop --endpoints"},
+		tc{argv: []string{"show", "lock", "--json"}, flag: "json", cmd: "show"},
+		tc{argv: []string{"run", "lock", "--program"}, flag: "program", cmd: "run"},
+		tc{argv: []string{"run", "--data-dir", "/tmp/x"}, flag: "data-dir", cmd: "run", wantInLine: "only serve takes it"},
+	)
+	for _, c := range cases {
+		t.Run(strings.Join(c.argv, " "), func(t *testing.T) {
+			t.Parallel()
+			r := inProcess(nil, c.argv...)
+			want := fmt.Sprintf("--%s is not a flag of %q", c.flag, c.cmd)
+			see := "(see etcdtour " + c.cmd + " --help)"
+			if c.cmd == "help" {
+				see = "etcdtour --help"
+			}
+			if r.code != 2 || !strings.HasPrefix(r.stderr, "etcdtour: "+want) ||
+				!strings.Contains(r.stderr, see[5:]) || !strings.Contains(r.stderr, c.wantInLine) ||
+				strings.Count(r.stderr, "\n") != 1 || r.stdout != "" {
+				t.Errorf("exit %d, stderr %q, stdout %q; want 2 and one line: %s ... %s %s",
+					r.code, r.stderr, r.stdout, want, c.wantInLine, see)
+			}
+		})
+	}
+}
+
+// TestCommandHelp: each command's --help (and help COMMAND, and --help
+// before the command) prints its usage line, what it does and its own flags
+// only, within 80 columns, exit 0; etcdtour --help and etcdtour help print
+// the overview.
+func TestCommandHelp(t *testing.T) {
+	t.Parallel()
+	own := ownFlags()
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := inProcess(nil, c.name, "--help")
+			if r.code != 0 || r.stderr != "" {
+				t.Fatalf("%s --help: exit %d, stderr %q", c.name, r.code, r.stderr)
+			}
+			for _, argv := range [][]string{{c.name, "-h"}, {"help", c.name}, {"--help", c.name}, {c.name, "lock", "--help"}} {
+				if o := inProcess(nil, argv...); o.code != 0 || o.stdout != r.stdout {
+					t.Errorf("%q: exit %d, output differs from %s --help:\n%s%s", argv, o.code, c.name, o.stdout, o.stderr)
+				}
+			}
+			if !strings.HasPrefix(r.stdout, "Usage: etcdtour "+c.name) || !strings.Contains(r.stdout, c.long) {
+				t.Errorf("%s --help lacks its usage line or description:\n%s", c.name, r.stdout)
+			}
+			for _, f := range allFlags() {
+				mentioned := regexp.MustCompile(`--` + f.Name + `\b`).MatchString(r.stdout)
+				mine := slices.ContainsFunc(own[c.name], func(g *flag.Flag) bool { return g.Name == f.Name })
+				if mine && !regexp.MustCompile(`(?m)^  --`+f.Name+`\b`).MatchString(r.stdout) {
+					t.Errorf("%s --help does not list its flag --%s:\n%s", c.name, f.Name, r.stdout)
+				}
+				if !mine && mentioned {
+					t.Errorf("%s --help mentions --%s, another command's flag:\n%s", c.name, f.Name, r.stdout)
+				}
+			}
+			within80(t, c.name+" --help", r.stdout)
+		})
+	}
+	for _, want := range []struct{ cmd, flag string }{{"run", "--no-code"}, {"show", "--program"}} {
+		if r := inProcess(nil, want.cmd, "--help"); !strings.Contains(r.stdout, want.flag) {
+			t.Errorf("%s --help does not mention %s:\n%s", want.cmd, want.flag, r.stdout)
+		}
+	}
+
+	r := inProcess(nil, "--help")
+	if r.code != 0 || !strings.Contains(r.stdout, "Commands:") || !strings.Contains(r.stdout, "Examples:") {
+		t.Errorf("--help: exit %d\n%s", r.code, r.stdout)
+	}
+	for _, c := range commands {
+		if !strings.Contains(r.stdout, "\n  "+c.name) {
+			t.Errorf("--help does not list %s:\n%s", c.name, r.stdout)
+		}
+	}
+	within80(t, "--help", r.stdout)
+	if n := strings.Count(r.stdout, "\n"); n > 40 {
+		t.Errorf("--help is %d lines; the overview should fit a screen", n)
+	}
+	for _, argv := range [][]string{{"help"}, {"-h"}, {"help", "help"}, {"help", "--help"}, {"--json", "--help"}} {
+		if o := inProcess(nil, argv...); o.code != 0 || o.stdout != r.stdout {
+			t.Errorf("%q: exit %d, not the overview:\n%s%s", argv, o.code, o.stdout, o.stderr)
+		}
+	}
+	for _, argv := range [][]string{{"help", "nope"}, {"help", "run", "show"}, {"nope", "--help"}} {
+		if o := inProcess(nil, argv...); o.code != 2 || strings.Count(o.stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line", argv, o.code, o.stderr)
+		}
+	}
+}
+
+func within80(t *testing.T, what, s string) {
+	t.Helper()
+	for _, line := range strings.Split(s, "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("%s: a line of %d columns: %q", what, n, line)
+		}
+	}
+}
+
+// TestOwnFlagsTaken: each command takes its own flags before or after the
+// command and its arguments, and only run reads ETCDCTL_* variables. The
+// cases stop at a usage error that comes after the flags are accepted, so
+// nothing starts.
+func TestOwnFlagsTaken(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		env  map[string]string
+		argv []string
+		code int
+		want string // in stderr, or in stdout when code is 0
+	}{
+		{nil, []string{"run", "install", "--step", "--json"}, 2, "--step and --json do not go together"},
+		{nil, []string{"--step", "--json", "run", "install"}, 2, "--step and --json do not go together"},
+		{nil, []string{"--json", "run", "--step"}, 2, "--step and --json do not go together"},
+		{nil, []string{"--keep", "run", "lock"}, 2, "--keep needs --endpoints"},
+		{nil, []string{"run", "lock", "--prefix", "no-slash"}, 2, `--prefix "no-slash" must end in "/"`},
+		{nil, []string{"--no-code", "--no-color", "--interactive", "run", "4-2"}, 2, `lesson range "4-2" is backwards`},
+		{nil, []string{"run", "--dial-timeout", "0"}, 2, "--dial-timeout 0s: want a positive duration"},
+		{map[string]string{"ETCDCTL_DIAL_TIMEOUT": "0s"}, []string{"run"}, 2, "ETCDCTL_DIAL_TIMEOUT=0s"},
+		{map[string]string{"ETCDCTL_ENDPOINTS": "a:1"}, []string{"--endpoints", "b:2"}, 2, "both ETCDCTL_ENDPOINTS and --endpoints are set"},
+		{nil, []string{"serve", "--listen", "https://127.0.0.1:2379"}, 2, "is not a plain-http client URL"},
+		{nil, []string{"--listen", "https://127.0.0.1:2379", "serve"}, 2, "is not a plain-http client URL"},
+		{nil, []string{"show", "nope", "--program"}, 2, `unknown lesson "nope"`},
+		{nil, []string{"--program", "show", "lock"}, 0, "package main"},
+		// ETCDCTL_* variables, even bad ones, are run's alone.
+		{map[string]string{"ETCDCTL_ENDPOINTS": "127.0.0.1:1", "ETCDCTL_DIAL_TIMEOUT": "abc"}, []string{"list"}, 0, " 6. lock"},
+		{map[string]string{"ETCDCTL_DIAL_TIMEOUT": "abc"}, []string{"show", "lock"}, 0, "func"},
+		{map[string]string{"ETCDCTL_ENDPOINTS": "127.0.0.1:1"}, []string{"serve", "extra"}, 2, "serve takes no arguments"},
+	} {
+		t.Run(strings.Join(c.argv, " "), func(t *testing.T) {
+			t.Parallel()
+			r := inProcess(c.env, c.argv...)
+			got := r.stderr
+			if c.code == 0 {
+				got = r.stdout
+			}
+			if r.code != c.code || !strings.Contains(got, c.want) {
+				t.Errorf("%v %q: exit %d, stdout %.200q, stderr %q; want %d and %q", c.env, c.argv, r.code, r.stdout, r.stderr, c.code, c.want)
+			}
+		})
+	}
+}
+
+// TestCommandFlagsAgree: a flag two commands share has one meaning: the
+// parser binds both to the first one's value.
+func TestCommandFlagsAgree(t *testing.T) {
+	t.Parallel()
+	first := map[string]*flag.Flag{}
+	for _, c := range commands {
+		newFlagSetOf(c).VisitAll(func(f *flag.Flag) {
+			if g, ok := first[f.Name]; ok && (g.Usage != f.Usage || g.DefValue != f.DefValue ||
+				fmt.Sprintf("%T", g.Value) != fmt.Sprintf("%T", f.Value)) {
+				t.Errorf("--%s differs between commands: %q %q vs %q %q", f.Name, g.Usage, g.DefValue, f.Usage, f.DefValue)
+			}
+			first[f.Name] = f
+		})
+		if c.why != nil {
+			for name := range c.why {
+				if _, ok := first[name]; ok && newFlagSetOf(c).Lookup(name) != nil {
+					t.Errorf("%s says why it has no --%s, but has it", c.name, name)
+				}
+			}
+		}
+	}
 }
