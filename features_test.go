@@ -131,6 +131,7 @@ func emptyDir(t *testing.T, dir string) {
 }
 
 func TestStepMode(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	tmp := t.TempDir()
 	cmd := exec.Command(bin, "--step", "run", "put-get")
@@ -172,6 +173,7 @@ func TestStepMode(t *testing.T) {
 // of the lease lesson: the runner renews the lesson's leases while paused,
 // so the lesson still passes.
 func TestStepModeLongPauses(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	cmd := exec.Command(bin, "--step", "run", "lease")
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
@@ -197,6 +199,7 @@ func TestStepModeLongPauses(t *testing.T) {
 }
 
 func TestJSONOutput(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	r := runBinary(t, bin, nil, "--json")
 	if r.code != 0 {
@@ -262,6 +265,7 @@ func TestJSONOutput(t *testing.T) {
 }
 
 func TestServe(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	tmp := t.TempDir()
 	p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "serve")
@@ -304,6 +308,7 @@ func TestServe(t *testing.T) {
 }
 
 func TestShow(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	for i, l := range lessons.Course {
 		src, err := lessons.Code.Show(l)
@@ -326,6 +331,7 @@ func TestShow(t *testing.T) {
 // lesson is interrupted and cleaned up, the summary printed, the embedded
 // etcd's temp dir removed, exit 130.
 func TestInterrupt(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
@@ -471,6 +477,7 @@ func exitsWithin(t *testing.T, p started, d time.Duration, why string) int {
 // no longer answers, that clean-up waits for --command-timeout. A second
 // Ctrl-C exits at once with 130 and says which keys may remain.
 func TestSecondInterrupt(t *testing.T) {
+	t.Parallel()
 	p, ep := frozenLease(t, "30s")
 	cmd, out, stderr := p.cmd, p.out, p.stderr
 	cmd.Process.Signal(os.Interrupt)
@@ -498,6 +505,7 @@ func TestSecondInterrupt(t *testing.T) {
 // lesson is cleaned up, the embedded etcd's temp dir goes, exit 130, and
 // nothing is said on stderr.
 func TestClosedStdout(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	for _, args := range [][]string{{"run", "lease"}, {"--json", "run", "lease"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -536,6 +544,7 @@ func TestClosedStdout(t *testing.T) {
 // clean-up cannot succeed; it must give up on its own short budget, not after
 // --command-timeout per call, and say what is left and how to remove it.
 func TestInterruptFrozenServer(t *testing.T) {
+	t.Parallel()
 	p, _ := frozenLease(t, "60s")
 	p.cmd.Process.Signal(os.Interrupt)
 	// 30 s: half the command timeout.
@@ -557,6 +566,7 @@ func TestInterruptFrozenServer(t *testing.T) {
 // Ctrl-C shortens it to the interrupted budget, so etcdtour still ends
 // within about a second.
 func TestInterruptDuringCleanup(t *testing.T) {
+	t.Parallel()
 	p, proxy := frozenLeaseProxy(t, "1s")
 	// The expiry never comes: the lesson gives up after TTL + 1 s + 2 s,
 	// and its clean-up begins by closing the lesson's client. Then the

@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"go.uber.org/goleak"
+
+	"etcdtour/lessons"
 )
 
 var (
@@ -28,6 +30,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The tests run the binary and wait on it and on etcd's timers, not on
+	// the CPU: let more than GOMAXPROCS of them run at once.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", "16")
+	}
 	var err error
 	if binDir, err = os.MkdirTemp("", "etcdtour-test-bin-"); err != nil {
 		panic(err)
@@ -94,6 +104,7 @@ func runBinary(t *testing.T, bin string, env []string, args ...string) result {
 var logLine = regexp.MustCompile(`(?m)^\s*\{"level"|"caller"|"msg":|^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d|^\[?(WARNING|INFO|ERROR)|\] grpc:|^grpc:`)
 
 func TestBinary(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
@@ -111,12 +122,12 @@ func TestBinary(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 		}
-		for _, id := range []string{"install", "put-get", "watch", "lease", "keepalive", "lock"} {
-			if !strings.Contains(r.stdout, "PASS "+id+" ") {
-				t.Errorf("no PASS line for %s", id)
+		for _, l := range lessons.Course {
+			if !strings.Contains(r.stdout, "PASS "+l.ID+" ") {
+				t.Errorf("no PASS line for %s", l.ID)
 			}
 		}
-		if !strings.Contains(r.stdout, "6 passed, 0 failed") {
+		if !strings.Contains(r.stdout, fmt.Sprintf("%d passed, 0 failed", len(lessons.Course))) {
 			t.Errorf("summary missing:\n%s", r.stdout)
 		}
 		if logLine.MatchString(r.stdout) || logLine.MatchString(r.stderr) || r.stderr != "" {
@@ -187,6 +198,7 @@ func TestBinary(t *testing.T) {
 // TestBadInput: each bad flag value or variable gets one line and exit 2,
 // before anything starts.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	for _, c := range []struct {
 		env  []string
@@ -211,6 +223,7 @@ func TestBadInput(t *testing.T) {
 // TestOutputError: output that cannot be written fails the run (exit 1)
 // with one line on stderr, instead of passing unseen.
 func TestOutputError(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
 	if err != nil {
@@ -233,6 +246,7 @@ func TestOutputError(t *testing.T) {
 // ETCDCTL_ENDPOINTS for etcdctl; serve is the server and ignores it, while
 // --endpoints given to serve is a usage error.
 func TestServeIgnoresEtcdctlEndpoints(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	if r := runBinary(t, bin, nil, "serve", "--endpoints", "127.0.0.1:2379"); r.code != 2 || !strings.Contains(r.stderr, "drop --endpoints") {
 		t.Errorf("serve --endpoints: exit %d, stderr %q", r.code, r.stderr)
