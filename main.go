@@ -399,7 +399,7 @@ func (c *command) help(w io.Writer) {
 		width = max(width, len(flagName(f)))
 	}
 	if len(conn) > 0 {
-		fmt.Fprint(w, "\nConnection flags, each also read from ETCDCTL_<NAME> as etcdctl does (setting\nboth a flag and its variable is an error):\n")
+		fmt.Fprint(w, "\nConnection flags, each also read from ETCDCTL_<NAME> as etcdctl does (setting\nboth a flag and its variable is an error). Unlike etcdctl's 2s, --dial-timeout\ndefaults to 5s: it also bounds the checks made before the first lesson.\n")
 		for _, f := range conn {
 			writeFlag(w, f, width)
 		}
