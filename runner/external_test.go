@@ -1,9 +1,11 @@
 package runner_test
 
-// The course against real servers reached only through runner.Conn, as a
-// user's cluster is: an embedded server over TCP, Debian's etcd 3.4, with
-// auth and with TLS; every bad input's one-line message; and proof that a
-// run, whole or interrupted, leaves the rest of the cluster as it found it.
+// The runner against real servers reached only through runner.Conn, as a
+// user's cluster is: the whole course once on an embedded server over TCP
+// and once on Debian's etcd 3.4; the fixture lessons (fixtures_test.go) with
+// auth, with TLS, with an endpoint down, interrupted and twice at once;
+// every bad input's one-line message; and proof that a run, whole or
+// interrupted, leaves the rest of the cluster as it found it.
 
 import (
 	"context"
@@ -24,35 +26,15 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
 )
 
 // runCourse runs the whole course against conn and fails t unless every
-// lesson passed.
+// lesson passed. Only TestCourseExternalTCP and TestCourseDebianEtcd run it:
+// it takes seconds, waiting for leases to expire.
 func runCourse(t *testing.T, conn runner.Conn) {
 	t.Helper()
-	rec := &runner.Recorder{}
-	start := time.Now()
-	sum, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: rec}, lessons.Course)
-	if err != nil {
-		t.Fatalf("runner.Run: %v", err)
-	}
-	var times []string
-	for _, r := range sum.Lessons {
-		times = append(times, fmt.Sprintf("%s %.1fs", r.ID, r.Seconds))
-	}
-	t.Logf("course against %s in %v: %s", strings.Join(conn.Endpoints, ","),
-		time.Since(start).Round(100*time.Millisecond), strings.Join(times, ", "))
-	if len(sum.Lessons) != len(lessons.Course) {
-		t.Errorf("%d lessons in the summary, want %d", len(sum.Lessons), len(lessons.Course))
-	}
-	for _, r := range sum.Lessons {
-		if r.Status != runner.StatusPassed {
-			t.Errorf("lesson %s %s: %s %q", r.ID, r.Status, r.Error, r.Failures)
-		}
-	}
-	if !sum.OK() {
-		t.Errorf("the run was not OK:\n%s", rec.String())
-	}
+	mustPass(t, conn, lessons.Course)
 }
 
 // connErr connects with conn, running no lesson, and returns the error
@@ -82,20 +64,25 @@ func mustMention(t *testing.T, msg string, words ...string) {
 	}
 }
 
-// TestCourseExternalTCP runs the course against an embedded server that it
-// reaches only through its address, as it would reach a user's cluster.
+// TestCourseExternalTCP runs the whole course against an embedded server
+// that it reaches only through its address, as it would reach a user's
+// cluster, holding keys that are not the course's: the course passes, and
+// leaves the server exactly as it found it. The server is the test's own:
+// the comparison covers everything a server holds.
 func TestCourseExternalTCP(t *testing.T) {
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	t.Parallel()
+	srv := ownServer(t)
+	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
+	fill(t, cli)
+	before := readKeyspace(t, cli)
 	runCourse(t, runner.Conn{Endpoints: []string{srv.Endpoint()}})
+	sameKeyspace(t, cli, before)
 }
 
-// TestCourseDebianEtcd runs the course against Debian's etcd 3.4, an older
-// server than the client, with etcd's default timings.
+// TestCourseDebianEtcd runs the whole course against Debian's etcd 3.4, an
+// older server than the client, with etcd's default timings.
 func TestCourseDebianEtcd(t *testing.T) {
+	t.Parallel()
 	s := startDebianEtcd(t, debianEtcd(t), serverOpts{})
 	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
 	runCourse(t, runner.Conn{Endpoints: []string{s.Endpoint}})
@@ -145,9 +132,10 @@ func enableAuth(t *testing.T, cli *clientv3.Client) {
 	}
 }
 
-// TestAuth runs the course on a server with authentication enabled, and
-// checks the message for each wrong credential.
+// TestAuth runs the fixture lessons on a server with authentication enabled,
+// as each kind of user, and checks the message for each wrong credential.
 func TestAuth(t *testing.T) {
+	t.Parallel()
 	o := serverOpts{Fast: true}
 	s := startServer(t, o)
 	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
@@ -157,18 +145,18 @@ func TestAuth(t *testing.T) {
 
 	root := admin(t, s, o, "root", "rootpw")
 	before := readKeyspace(t, root)
-	t.Run("courses", func(t *testing.T) {
+	t.Run("lessons", func(t *testing.T) {
 		t.Run("user name:password", func(t *testing.T) {
 			t.Parallel()
-			runCourse(t, runner.Conn{Endpoints: eps, User: "root:rootpw"})
+			mustPass(t, runner.Conn{Endpoints: eps, User: "root:rootpw"}, fixtureCourse())
 		})
 		t.Run("user and password", func(t *testing.T) {
 			t.Parallel()
-			runCourse(t, runner.Conn{Endpoints: eps, User: "root", Password: "rootpw"})
+			mustPass(t, runner.Conn{Endpoints: eps, User: "root", Password: "rootpw"}, fixtureCourse())
 		})
 		t.Run("user with readwrite on the prefix only", func(t *testing.T) {
 			t.Parallel()
-			runCourse(t, runner.Conn{Endpoints: eps, User: "alice:alicepw"})
+			mustPass(t, runner.Conn{Endpoints: eps, User: "alice:alicepw"}, fixtureCourse())
 		})
 	})
 	// The clean-up, done with each user's own rights, left nothing.
@@ -233,6 +221,7 @@ func TestAuth(t *testing.T) {
 // its clean-up failed. While paused, the runner keeps each client's token in
 // use.
 func TestAuthTokenIdle(t *testing.T) {
+	t.Parallel()
 	o := serverOpts{Fast: true, AuthTokenTTL: 1}
 	s := startServer(t, o)
 	enableAuth(t, admin(t, s, o, "", ""))
@@ -243,25 +232,32 @@ func TestAuthTokenIdle(t *testing.T) {
 		Conn:     runner.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
 		Reporter: rec,
 		Pause: func(ctx context.Context, lesson string, step int, title string) bool {
-			if step == 2 || step == 4 {
-				time.Sleep(2500 * time.Millisecond) // more than the token's TTL
+			if step == 2 {
+				// The presenter's pause: longer than the token's TTL plus
+				// the server's 1 s expiry tick. Time passing is what is
+				// under test here; there is no event to wait for.
+				select {
+				case <-time.After(2500 * time.Millisecond):
+				case <-ctx.Done():
+				}
 			}
 			return true
 		},
-	}, []runner.Lesson{lessons.PutGet})
+	}, []runner.Lesson{lesson("kv", kvLesson), lesson("lease", leaseLesson)}) // lease: paused with a lease held
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !sum.OK() {
-		t.Errorf("put-get with pauses longer than the auth token's TTL:\n%s", rec.String())
+		t.Errorf("lessons with pauses longer than the auth token's TTL:\n%s", rec.String())
 	}
 	// A new client: root's own token went stale while the lesson ran.
 	sameKeyspace(t, admin(t, s, o, "root", "rootpw"), before)
 }
 
-// TestTLS runs the course over https and checks the message for each wrong
-// TLS setting.
+// TestTLS runs the fixture lessons over https, with and without a client
+// certificate, and checks the message for each wrong TLS setting.
 func TestTLS(t *testing.T) {
+	t.Parallel()
 	c := newCerts(t)
 	other := newCerts(t) // a CA that did not sign the server's certificate
 	tlsOpts := serverOpts{TLS: c, Fast: true}
@@ -275,11 +271,11 @@ func TestTLS(t *testing.T) {
 
 	t.Run("https with --cacert", func(t *testing.T) {
 		t.Parallel()
-		runCourse(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA})
+		mustPass(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA}, fixtureCourse())
 	})
 	t.Run("client certificate", func(t *testing.T) {
 		t.Parallel()
-		runCourse(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: c.ClientKey})
+		mustPass(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: c.ClientKey}, fixtureCourse())
 	})
 	t.Run("host:port with --cacert uses TLS", func(t *testing.T) {
 		t.Parallel()
@@ -391,6 +387,7 @@ func TestTLS(t *testing.T) {
 
 // TestUnreachable checks that a server nobody serves is named in one line.
 func TestUnreachable(t *testing.T) {
+	t.Parallel()
 	for _, conn := range []runner.Conn{
 		{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 2 * time.Second},
 		{Endpoints: []string{"no-such-host.invalid:2379"}, DialTimeout: 2 * time.Second},
@@ -405,34 +402,32 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
-// TestFirstEndpointDown: with one endpoint of several down, the course runs
+// TestFirstEndpointDown: with one endpoint of several down, the lessons run
 // on the others, as etcdctl does, instead of failing the connection check
-// after the whole dial timeout.
+// after the whole dial timeout; and a lesson's client still has both.
 func TestFirstEndpointDown(t *testing.T) {
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	t.Parallel()
+	ep := runnertest.Server(t).Endpoint()
 	rec := &runner.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn: runner.Conn{Endpoints: []string{"127.0.0.1:1", srv.Endpoint()},
+		Conn: runner.Conn{Endpoints: []string{"127.0.0.1:1", ep},
 			DialTimeout: 2 * time.Second, CommandTimeout: time.Second},
 		Reporter: rec,
-	}, []runner.Lesson{lessons.Install, lessons.PutGet})
+	}, []runner.Lesson{lesson("status", statusLesson), lesson("kv", kvLesson)})
 	if err != nil {
 		t.Fatalf("runner.Run: %v", err)
 	}
 	if !sum.OK() {
 		t.Errorf("not OK with one endpoint of two down:\n%s", rec.String())
 	}
-	if out := rec.String(); !strings.Contains(out, "127.0.0.1:1: ") || !strings.Contains(out, srv.Endpoint()+": version=") {
-		t.Errorf("install does not show each endpoint's status:\n%s", out)
+	if out := rec.String(); !strings.Contains(out, "127.0.0.1:1: ") || !strings.Contains(out, ep+": version=") {
+		t.Errorf("the status lesson does not show each endpoint's status:\n%s", out)
 	}
 }
 
 // TestNotEtcd checks the message when something else answers on the port.
 func TestNotEtcd(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
 	ep := strings.TrimPrefix(srv.URL, "http://")
@@ -443,6 +438,7 @@ func TestNotEtcd(t *testing.T) {
 // TestMalformedEndpoint checks that Check rejects what is not an address,
 // including the article's key-as-endpoint.
 func TestMalformedEndpoint(t *testing.T) {
+	t.Parallel()
 	for _, ep := range []string{"localhost", "http://", "a:b:c", "/name", "ftp://127.0.0.1:2379", "127.0.0.1:", "http//127.0.0.1:2379"} {
 		t.Run(ep, func(t *testing.T) {
 			err := runner.Conn{Endpoints: []string{ep}}.Check()
@@ -519,7 +515,8 @@ func sameKeyspace(t *testing.T, cli *clientv3.Client, before keyspace) {
 }
 
 // fill writes keys that are not the course's, several of them named as the
-// lessons name theirs, a key held by a foreign lease, and a foreign lock.
+// lessons and fixtures name theirs, a key held by a foreign lease, and a
+// foreign lock.
 func fill(t *testing.T, cli *clientv3.Client) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -564,27 +561,27 @@ func fill(t *testing.T, cli *clientv3.Client) {
 	}
 }
 
-// TestNothingLost runs the course, whole and interrupted at several points,
-// on a server holding other keys, and checks the server is left exactly as
-// it was found.
+// TestNothingLost runs the fixture lessons, whole and interrupted at
+// several points, on a server holding other keys, and checks the server is
+// left exactly as it was found. (TestCourseExternalTCP checks the same of
+// the whole course.) The server is the test's own: the comparison covers
+// everything a server holds.
 func TestNothingLost(t *testing.T) {
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	t.Parallel()
+	srv := ownServer(t)
 	conn := runner.Conn{Endpoints: []string{srv.Endpoint()}}
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
 	fill(t, cli)
 	before := readKeyspace(t, cli)
+	course := fixtureCourse()
 
-	t.Run("whole course", func(t *testing.T) {
-		runCourse(t, conn)
+	t.Run("whole", func(t *testing.T) {
+		mustPass(t, conn, course)
 		sameKeyspace(t, cli, before)
 	})
 
-	ids := make([]string, len(lessons.Course))
-	for i, l := range lessons.Course {
+	ids := make([]string, len(course))
+	for i, l := range course {
 		ids[i] = l.ID
 	}
 	for _, c := range []struct {
@@ -604,8 +601,8 @@ func TestNothingLost(t *testing.T) {
 		{"watch, while watching a prefix", "watch", func(e runner.Event) bool {
 			return e.Kind == runner.KindEtcdctl && e.Step == 2 && strings.Contains(e.Text, " put ")
 		}},
-		{"put-get, with keys written", "put-get", func(e runner.Event) bool {
-			return e.Kind == runner.KindEtcdctl && e.Step == 5
+		{"kv, with keys written", "kv", func(e runner.Event) bool {
+			return e.Kind == runner.KindEtcdctl && e.Step == 3
 		}},
 	} {
 		t.Run("interrupted in "+c.name, func(t *testing.T) {
@@ -620,7 +617,7 @@ func TestNothingLost(t *testing.T) {
 					once.Do(func() { fired = true; cancel() })
 				}
 			})
-			sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: rep}, lessons.Course)
+			sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: rep}, course)
 			if err != nil {
 				t.Fatalf("runner.Run: %v", err)
 			}
@@ -663,23 +660,34 @@ type reporterFunc func(runner.Event)
 
 func (f reporterFunc) Report(e runner.Event) { f(e) }
 
-// TestConcurrentRuns runs the course twice at once on one server, with the
-// default prefix: both pass, each in its own sub-prefix.
+// TestConcurrentRuns runs the fixture lessons twice at once on one server,
+// with the default prefix, the same lesson of both runs at the same time:
+// both pass, each in its own sub-prefix. The server is the test's own: the
+// test replays every change the server saw.
 func TestConcurrentRuns(t *testing.T) {
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	t.Parallel()
+	srv := ownServer(t)
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
 	before := readKeyspace(t, cli)
 	first := revision(t, cli) + 1
 
+	step := newLockstep(2)
 	var wg sync.WaitGroup
 	for i := range 2 {
 		wg.Go(func() {
+			defer step.done()
 			t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
-				runCourse(t, runner.Conn{Endpoints: []string{srv.Endpoint()}})
+				rec := &runner.Recorder{}
+				sum, err := runner.Run(context.Background(), runner.Config{
+					Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+					Reporter: step.reporter(rec),
+				}, fixtureCourse())
+				if err != nil {
+					t.Fatalf("runner.Run: %v", err)
+				}
+				if !sum.OK() {
+					t.Errorf("the run was not OK:\n%s", rec.String())
+				}
 			})
 		})
 	}
@@ -721,6 +729,7 @@ func TestConcurrentRuns(t *testing.T) {
 // that a client certificate is needed, exit 1. Built and run as a user
 // would, since signals are main's business.
 func TestBinaryServerHangsUp(t *testing.T) {
+	t.Parallel()
 	c := newCerts(t)
 	o := serverOpts{TLS: c, ClientCertAuth: true, Fast: true}
 	s := startServer(t, o)
@@ -728,16 +737,20 @@ func TestBinaryServerHangsUp(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, "etcdtour").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	// Six runs at once: each is an independent try at the race.
 	for i := range 6 {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		cmd := exec.CommandContext(ctx, bin, "--endpoints", s.Endpoint, "--cacert", c.CA, "--dial-timeout", "1s", "run", "install")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		err := cmd.Run()
-		cancel()
-		code := cmd.ProcessState.ExitCode()
-		if code != 1 || !strings.Contains(stderr.String(), "client certificate") {
-			t.Fatalf("run %d: exit %d (%v), stderr %q; want 1 and one line asking for a client certificate", i+1, code, err, stderr.String())
-		}
+		t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, bin, "--endpoints", s.Endpoint, "--cacert", c.CA, "--dial-timeout", "1s", "run", "install")
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := cmd.ProcessState.ExitCode()
+			if code != 1 || !strings.Contains(stderr.String(), "client certificate") {
+				t.Fatalf("exit %d (%v), stderr %q; want 1 and one line asking for a client certificate", code, err, stderr.String())
+			}
+		})
 	}
 }

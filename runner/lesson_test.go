@@ -11,6 +11,7 @@ import (
 func noop(context.Context, *runner.T) error { return nil }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	ok := runner.Lesson{ID: "put-get", Title: "Put", Doc: "doc", Run: noop}
 	if err := runner.Validate([]runner.Lesson{ok}); err != nil {
 		t.Fatalf("valid course rejected: %v", err)
@@ -41,6 +42,7 @@ func TestValidate(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
+	t.Parallel()
 	var course []runner.Lesson
 	for _, id := range []string{"install", "put-get", "watch", "lease", "keepalive", "lock"} {
 		course = append(course, runner.Lesson{ID: id, Title: id, Doc: id, Run: noop})

@@ -15,94 +15,144 @@ import (
 	"go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
 
 	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
 )
 
-// startEtcd starts an embedded etcd for one test and a plain client to
-// inspect it.
-func startEtcd(t *testing.T) (*runner.Embedded, *clientv3.Client) {
+// shared returns the package's embedded etcd, which every test that can
+// share one uses, and a plain client to inspect it.
+func shared(t *testing.T) (*runner.Embedded, *clientv3.Client) {
+	t.Helper()
+	srv := runnertest.Server(t)
+	return srv, plainClient(t, srv.Endpoint())
+}
+
+// ownServer starts an embedded etcd for a test that cannot share the
+// package's: one that stops its server, or compares everything a server
+// holds. t.Cleanup closes it.
+func ownServer(t *testing.T) *runner.Embedded {
 	t.Helper()
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
+	return srv
+}
+
+// plainClient opens a client to endpoint for a test's own checks. t.Cleanup
+// closes it.
+func plainClient(t *testing.T, endpoint string) *clientv3.Client {
+	t.Helper()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cli.Close() })
-	return srv, cli
+	return cli
 }
 
-func lesson(id string, run func(context.Context, *runner.T) error) runner.Lesson {
-	return runner.Lesson{ID: id, Title: "Fixture " + id, Doc: "A fixture lesson.", Run: run}
-}
-
-// leaseIDs collects the leases the "pass" fixture granted.
-type leaseIDs struct {
-	mu  sync.Mutex
-	ids []clientv3.LeaseID
-}
-
-func (l *leaseIDs) add(id clientv3.LeaseID) { l.mu.Lock(); l.ids = append(l.ids, id); l.mu.Unlock() }
-
-func fixtures(granted *leaseIDs) []runner.Lesson {
-	return []runner.Lesson{
-		lesson("pass", func(ctx context.Context, t *runner.T) error {
-			t.Step("write")
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-			defer cancel()
-			lr, err := t.Client.Grant(ctx1, 60)
-			if err != nil {
-				return err
-			}
-			granted.add(lr.ID)
-			if _, err := t.Client.Put(ctx1, "k", "v", clientv3.WithLease(lr.ID)); err != nil {
-				return err
-			}
-			if _, err := t.Client.Put(ctx1, "plain", "v"); err != nil {
-				return err
-			}
-			t.Check(true, "wrote two keys")
-			return nil
-		}),
-		lesson("fail-check", func(ctx context.Context, t *runner.T) error {
-			t.Step("check")
-			t.Check(false, "one is %d", 2)
-			t.Check(true, "the lesson goes on after a failed check")
-			return nil
-		}),
-		lesson("error", func(ctx context.Context, t *runner.T) error {
-			return errors.New("boom")
-		}),
-		lesson("block", func(ctx context.Context, t *runner.T) error {
-			<-ctx.Done()
-			return ctx.Err()
-		}),
-		lesson("panic", func(ctx context.Context, t *runner.T) error {
-			var m map[string]int
-			m["x"] = 1
-			return nil
-		}),
-		lesson("after", func(ctx context.Context, t *runner.T) error {
-			t.Check(true, "later lessons still run")
-			return nil
-		}),
+// countUnder is the number of keys under prefix.
+func countUnder(t *testing.T, cli *clientv3.Client, prefix string) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		t.Fatal(err)
 	}
+	return resp.Count
+}
+
+// The fixtures of TestRunReportsEachOutcome: one for each way a lesson ends.
+
+// writeLeased writes a key with a lease and one without, and says which
+// lease it granted.
+func writeLeased(ctx context.Context, t *runner.T) error {
+	t.Step("write")
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	defer cancel()
+	lr, err := t.Client.Grant(ctx1, 60)
+	if err != nil {
+		return err
+	}
+	t.Result("lease %x", lr.ID)
+	if _, err := t.Client.Put(ctx1, "k", "v", clientv3.WithLease(lr.ID)); err != nil {
+		return err
+	}
+	if _, err := t.Client.Put(ctx1, "plain", "v"); err != nil {
+		return err
+	}
+	t.Check(true, "wrote two keys")
+	return nil
+}
+
+func failCheck(ctx context.Context, t *runner.T) error {
+	t.Step("check")
+	t.Check(false, "one is %d", 2)
+	t.Check(true, "the lesson goes on after a failed check")
+	return nil
+}
+
+func returnError(ctx context.Context, t *runner.T) error { return errors.New("boom") }
+
+func blockUntilDone(ctx context.Context, t *runner.T) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func panics(ctx context.Context, t *runner.T) error {
+	var m map[string]int
+	m["x"] = 1
+	return nil
+}
+
+func passCheck(ctx context.Context, t *runner.T) error {
+	t.Check(true, "later lessons still run")
+	return nil
+}
+
+// putKey puts k.
+func putKey(ctx context.Context, t *runner.T) error {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	defer cancel()
+	_, err := t.Client.Put(ctx1, "k", "v")
+	return err
+}
+
+// writeThenBlock writes a key, then waits until the run is interrupted.
+func writeThenBlock(ctx context.Context, t *runner.T) error {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	_, err := t.Client.Put(ctx1, "half-done", "v")
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Step("wait forever")
+	<-ctx.Done()
+	return ctx.Err()
 }
 
 func TestRunReportsEachOutcome(t *testing.T) {
-	srv, cli := startEtcd(t)
+	t.Parallel()
+	srv, cli := shared(t)
 	rec := &runner.Recorder{}
-	granted := &leaseIDs{}
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:          runner.Conn{Endpoints: []string{srv.Endpoint()}},
-		RunID:         "test",
+		RunID:         "outcomes",
 		LessonTimeout: 500 * time.Millisecond,
 		Reporter:      rec,
-	}, fixtures(granted))
+	}, []runner.Lesson{
+		lesson("pass", writeLeased),
+		lesson("fail-check", failCheck),
+		lesson("error", returnError),
+		lesson("block", blockUntilDone),
+		lesson("panic", panics),
+		lesson("after", passCheck),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,9 +185,16 @@ func TestRunReportsEachOutcome(t *testing.T) {
 
 	// The events tell the same story, in order.
 	var kinds []string
+	var granted []clientv3.LeaseID
 	for _, e := range rec.Events {
 		if e.Kind == runner.KindLessonEnd {
 			kinds = append(kinds, e.Lesson+":"+string(e.Status))
+		}
+		var id clientv3.LeaseID
+		if e.Kind == runner.KindResult && e.Lesson == "pass" {
+			if _, err := fmt.Sscanf(e.Text, "lease %x", &id); err == nil {
+				granted = append(granted, id)
+			}
 		}
 	}
 	if got := strings.Join(kinds, " "); got != "pass:passed fail-check:failed error:failed block:failed panic:failed after:passed" {
@@ -149,24 +206,20 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	}
 
 	// Clean-up removed every key and revoked the granted lease.
+	if n := countUnder(t, cli, runner.DefaultPrefix+"outcomes/"); n != 0 {
+		t.Errorf("%d keys left under %s", n, runner.DefaultPrefix+"outcomes/")
+	}
+	if len(granted) != 1 {
+		t.Fatalf("pass fixture granted %d leases", len(granted))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	resp, err := cli.Get(ctx, runner.DefaultPrefix, clientv3.WithPrefix())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(resp.Kvs) != 0 {
-		t.Errorf("%d keys left under %s, first %q", len(resp.Kvs), runner.DefaultPrefix, resp.Kvs[0].Key)
-	}
-	if len(granted.ids) != 1 {
-		t.Fatalf("pass fixture granted %d leases", len(granted.ids))
-	}
-	ttl, err := cli.TimeToLive(ctx, granted.ids[0])
+	ttl, err := cli.TimeToLive(ctx, granted[0])
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ttl.TTL != -1 {
-		t.Errorf("lease %x still alive (TTL %d) after the lesson", granted.ids[0], ttl.TTL)
+		t.Errorf("lease %x still alive (TTL %d) after the lesson", granted[0], ttl.TTL)
 	}
 }
 
@@ -185,34 +238,20 @@ func (c *cancelOn) Report(e runner.Event) {
 }
 
 func TestRunInterrupted(t *testing.T) {
-	srv, cli := startEtcd(t)
+	t.Parallel()
+	srv, cli := shared(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rep := &cancelOn{lesson: "block", cancel: cancel}
-	course := []runner.Lesson{
-		lesson("pass", func(ctx context.Context, t *runner.T) error {
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-			defer cancel()
-			_, err := t.Client.Put(ctx1, "k", "v")
-			return err
-		}),
-		lesson("block", func(ctx context.Context, t *runner.T) error {
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-			_, err := t.Client.Put(ctx1, "half-done", "v")
-			cancel()
-			if err != nil {
-				return err
-			}
-			t.Step("wait forever")
-			<-ctx.Done()
-			return ctx.Err()
-		}),
-		lesson("after", func(ctx context.Context, t *runner.T) error { return nil }),
-	}
 	sum, err := runner.Run(ctx, runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		RunID:    "interrupted",
 		Reporter: rep,
-	}, course)
+	}, []runner.Lesson{
+		lesson("pass", putKey),
+		lesson("block", writeThenBlock),
+		lesson("after", passCheck),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,31 +262,21 @@ func TestRunInterrupted(t *testing.T) {
 	if s := strings.Join(got, " "); s != "pass:passed block:interrupted after:not run" || !sum.Interrupted {
 		t.Errorf("summary = %s (interrupted %v)", s, sum.Interrupted)
 	}
-	ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel2()
-	resp, err := cli.Get(ctx2, runner.DefaultPrefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.Count != 0 {
-		t.Errorf("%d keys left under %s after an interrupted run", resp.Count, runner.DefaultPrefix)
+	if n := countUnder(t, cli, runner.DefaultPrefix+"interrupted/"); n != 0 {
+		t.Errorf("%d keys left under %s after an interrupted run", n, runner.DefaultPrefix+"interrupted/")
 	}
 }
 
 func TestRunKeep(t *testing.T) {
-	srv, cli := startEtcd(t)
+	t.Parallel()
+	srv, cli := shared(t)
 	rec := &runner.Recorder{}
 	_, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:    "kept",
 		Keep:     true,
 		Reporter: rec,
-	}, []runner.Lesson{lesson("pass", func(ctx context.Context, t *runner.T) error {
-		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		defer cancel()
-		_, err := t.Client.Put(ctx1, "k", "v")
-		return err
-	})})
+	}, []runner.Lesson{lesson("pass", putKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,9 +292,13 @@ func TestRunKeep(t *testing.T) {
 	if !strings.Contains(rec.String(), "etcdctl get --prefix /etcdtour/kept/pass/") {
 		t.Errorf("--keep output does not say how to see the keys:\n%s", rec.String())
 	}
+	if _, err := cli.Delete(ctx, "/etcdtour/kept/", clientv3.WithPrefix()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestRunUnreachable(t *testing.T) {
+	t.Parallel()
 	_, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
 		Reporter: &runner.Recorder{},
@@ -275,63 +308,76 @@ func TestRunUnreachable(t *testing.T) {
 	}
 }
 
+// rogue is a lesson that tries every cluster-wide call, and calls on a
+// lease it did not grant, keeping what each returned.
+type rogue struct {
+	endpoint string
+	foreign  clientv3.LeaseID
+	rev      int64
+	errs     []error
+}
+
+func (r *rogue) run(ctx context.Context, t *runner.T) error {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	defer cancel()
+	_, err := t.Client.Compact(ctx1, r.rev)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.Defragment(ctx1, r.endpoint)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.MemberRemove(ctx1, 1)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.Revoke(ctx1, r.foreign)
+	r.errs = append(r.errs, err)
+	own, err := t.Client.Grant(ctx1, 60)
+	if err != nil {
+		return err
+	}
+	_, err = t.Client.Revoke(ctx1, own.ID)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.Snapshot(ctx1)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.AuthDisable(ctx1)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.KeepAliveOnce(ctx1, r.foreign)
+	r.errs = append(r.errs, err)
+	_, err = t.Client.TimeToLive(ctx1, r.foreign, clientv3.WithAttachedKeys())
+	r.errs = append(r.errs, err)
+	ls, err := t.Client.Leases(ctx1)
+	if err != nil {
+		return err
+	}
+	for _, l := range ls.Leases {
+		if l.ID == r.foreign {
+			r.errs = append(r.errs, fmt.Errorf("Leases lists the foreign lease %x", r.foreign))
+		}
+	}
+	return nil
+}
+
 // TestLessonClientRefusesClusterWideCalls: a lesson cannot compact,
 // defragment, change membership, or revoke a lease it did not grant.
 func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
-	srv, cli := startEtcd(t)
+	t.Parallel()
+	srv, cli := shared(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	foreign, err := cli.Grant(ctx, 60)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cli.Revoke(context.Background(), foreign.ID) })
 	put, err := cli.Put(ctx, "/outside", "v")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var errs []error
-	course := []runner.Lesson{lesson("rogue", func(ctx context.Context, lt *runner.T) error {
-		ctx1, cancel := context.WithTimeout(ctx, lt.Timeout())
-		defer cancel()
-		_, err := lt.Client.Compact(ctx1, put.Header.Revision)
-		errs = append(errs, err)
-		_, err = lt.Client.Defragment(ctx1, srv.Endpoint())
-		errs = append(errs, err)
-		_, err = lt.Client.MemberRemove(ctx1, 1)
-		errs = append(errs, err)
-		_, err = lt.Client.Revoke(ctx1, foreign.ID)
-		errs = append(errs, err)
-		own, err := lt.Client.Grant(ctx1, 60)
-		if err != nil {
-			return err
-		}
-		_, err = lt.Client.Revoke(ctx1, own.ID)
-		errs = append(errs, err)
-		_, err = lt.Client.Snapshot(ctx1)
-		errs = append(errs, err)
-		_, err = lt.Client.AuthDisable(ctx1)
-		errs = append(errs, err)
-		_, err = lt.Client.KeepAliveOnce(ctx1, foreign.ID)
-		errs = append(errs, err)
-		_, err = lt.Client.TimeToLive(ctx1, foreign.ID, clientv3.WithAttachedKeys())
-		errs = append(errs, err)
-		ls, err := lt.Client.Leases(ctx1)
-		if err != nil {
-			return err
-		}
-		for _, l := range ls.Leases {
-			if l.ID == foreign.ID {
-				errs = append(errs, fmt.Errorf("Leases lists the foreign lease %x", foreign.ID))
-			}
-		}
-		return nil
-	})}
+	r := &rogue{endpoint: srv.Endpoint(), foreign: foreign.ID, rev: put.Header.Revision}
 	if _, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter: &runner.Recorder{},
-	}, course); err != nil {
+	}, []runner.Lesson{lesson("rogue", r.run)}); err != nil {
 		t.Fatal(err)
 	}
+	errs := r.errs
 	if len(errs) != 9 {
 		t.Fatalf("lesson made %d calls, want 9: %v", len(errs), errs)
 	}
@@ -359,23 +405,26 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 	}
 }
 
+// callsNoSuchMethod sends a request no etcd knows over the lesson's own
+// connection.
+func callsNoSuchMethod(ctx context.Context, t *runner.T) error {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	defer cancel()
+	err := t.Client.ActiveConnection().Invoke(ctx1, "/etcdserverpb.KV/NoSuchCall",
+		&etcdserverpb.RangeRequest{}, &etcdserverpb.RangeResponse{})
+	return fmt.Errorf("no such call: %w", err)
+}
+
 // TestServerTooOld: a server that does not know a call a lesson makes
 // answers Unimplemented, as an etcd older than the client does; the lesson
 // fails with one line saying the server is too old, naming its version.
 func TestServerTooOld(t *testing.T) {
-	srv, _ := startEtcd(t)
-	course := []runner.Lesson{lesson("newer-api", func(ctx context.Context, t *runner.T) error {
-		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		defer cancel()
-		// A method no etcd has, sent over the client's own connection.
-		err := t.Client.ActiveConnection().Invoke(ctx1, "/etcdserverpb.KV/NoSuchCall",
-			&etcdserverpb.RangeRequest{}, &etcdserverpb.RangeResponse{})
-		return fmt.Errorf("no such call: %w", err)
-	})}
+	t.Parallel()
+	srv, _ := shared(t)
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter: &runner.Recorder{},
-	}, course)
+	}, []runner.Lesson{lesson("newer-api", callsNoSuchMethod)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,6 +438,7 @@ func TestServerTooOld(t *testing.T) {
 // TestEmbeddedDiscard: Discard removes the temp dir of a running server (a
 // second Ctrl-C exits without Close), and Close still works after it.
 func TestEmbeddedDiscard(t *testing.T) {
+	t.Parallel()
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -419,6 +469,7 @@ func TestEmbeddedDiscard(t *testing.T) {
 // survives a start that fails, and a second server on it is refused at once
 // instead of waiting forever for the database's lock.
 func TestEmbeddedDataDirKept(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir})
 	if err != nil {
@@ -475,73 +526,140 @@ func TestEmbeddedDataDirKept(t *testing.T) {
 	}
 }
 
+// grantMarker is the TTL of the leases TestInterruptedGrant's lessons
+// grant, which tells them apart from those of the tests sharing the server.
+const grantMarker = 4711
+
+// grantUntilInterrupted grants leases, one after another, until the run is
+// interrupted.
+func grantUntilInterrupted(ctx context.Context, t *runner.T) error {
+	for ctx.Err() == nil {
+		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+		t.Client.Grant(ctx1, grantMarker)
+		cancel()
+	}
+	return ctx.Err()
+}
+
+// markedLeases lists the leases on the server granted with grantMarker.
+func markedLeases(t *testing.T, cli *clientv3.Client) []clientv3.LeaseID {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ls, err := cli.Leases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var marked []clientv3.LeaseID
+	for _, l := range ls.Leases {
+		ttl, err := cli.TimeToLive(ctx, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ttl.GrantedTTL == grantMarker {
+			marked = append(marked, l.ID)
+		}
+	}
+	return marked
+}
+
 // TestInterruptedGrant: a Ctrl-C that lands while a Grant is on its way must
 // not leave the lease behind: the server may grant it after the client gave
 // up waiting, and the clean-up would not know it.
 func TestInterruptedGrant(t *testing.T) {
-	srv, cli := startEtcd(t)
-	for round := range 5 {
-		ctx, cancel := context.WithCancel(context.Background())
-		grants := 0
-		course := []runner.Lesson{lesson("grants", func(ctx context.Context, t *runner.T) error {
-			// Grant as fast as possible, so the interrupt is likely to
-			// find a Grant in flight.
-			time.AfterFunc(time.Duration(20+10*round)*time.Millisecond, cancel)
-			for ctx.Err() == nil {
-				ctx1, cancel1 := context.WithTimeout(ctx, t.Timeout())
-				_, err := t.Client.Grant(ctx1, 60)
-				cancel1()
-				if err == nil {
-					grants++
-				}
-			}
-			return ctx.Err()
-		})}
-		sum, err := runner.Run(ctx, runner.Config{
-			Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
-			Reporter: &runner.Recorder{},
-		}, course)
-		cancel()
-		if err != nil {
-			t.Fatal(err)
+	t.Parallel()
+	srv, cli := shared(t)
+	conn := runner.Conn{Endpoints: []string{srv.Endpoint()}}
+	interrupted := func(t *testing.T, sum runner.Summary) {
+		t.Helper()
+		if st := sum.Lessons[0].Status; st != runner.StatusInterrupted {
+			t.Errorf("lesson %s, want interrupted", st)
 		}
-		if sum.Lessons[0].Status != runner.StatusInterrupted {
-			t.Fatalf("lesson %s, want interrupted", sum.Lessons[0].Status)
-		}
-		ctx2, cancel2 := context.WithTimeout(context.Background(), 5*time.Second)
-		ls, err := cli.Leases(ctx2)
-		cancel2()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ls.Leases) != 0 {
-			t.Fatalf("round %d: %d lease(s) left after an interrupted run that granted %d", round, len(ls.Leases), grants)
+		if left := markedLeases(t, cli); len(left) != 0 {
+			t.Errorf("%d lease(s) left after an interrupted run: %x", len(left), left)
 		}
 	}
+
+	// The lesson's client reports each request just before it sends it.
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprintf("just before grant %d is sent", n), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			grants := 0
+			rep := reporterFunc(func(e runner.Event) {
+				if e.Kind == runner.KindEtcdctl && e.Request == "LeaseGrant" {
+					if grants++; grants == n {
+						cancel()
+					}
+				}
+			})
+			sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: rep}, []runner.Lesson{lesson("grants", grantUntilInterrupted)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			interrupted(t, sum)
+		})
+	}
+
+	t.Run("after the server granted, before the answer is seen", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var mu sync.Mutex
+		var granted []clientv3.LeaseID
+		late := grpc.WithChainUnaryInterceptor(func(callCtx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			err := invoker(callCtx, method, req, reply, cc, opts...)
+			if r, ok := reply.(*etcdserverpb.LeaseGrantResponse); ok && err == nil {
+				mu.Lock()
+				granted = append(granted, clientv3.LeaseID(r.ID))
+				mu.Unlock()
+				cancel() // the Ctrl-C lands now, with the answer on its way
+				// A call whose context the Ctrl-C ended returns at once,
+				// without the answer.
+				if err := callCtx.Err(); err != nil {
+					return status.FromContextError(err).Err()
+				}
+			}
+			return err
+		})
+		sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: &runner.Recorder{}, DialOptions: []grpc.DialOption{late}},
+			[]runner.Lesson{lesson("grants", grantUntilInterrupted)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(granted) == 0 {
+			t.Fatal("the lesson granted no lease")
+		}
+		interrupted(t, sum)
+	})
+}
+
+// serverStopper is a lesson that stops the server under the run.
+type serverStopper struct{ srv *runner.Embedded }
+
+func (s serverStopper) stopsEtcd(ctx context.Context, t *runner.T) error {
+	s.srv.Close()
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	defer cancel()
+	_, err := t.Client.Put(ctx1, "k", "v")
+	return err
 }
 
 // TestServerGone: when etcd stops answering during a run, the lesson that
 // saw it fails, and the rest are not run (they would only time out, one
-// after another), with one line saying why.
+// after another), with one line saying why. The server is the test's own:
+// it stops it.
 func TestServerGone(t *testing.T) {
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	t.Parallel()
+	srv := ownServer(t)
 	rec := &runner.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 500 * time.Millisecond, CommandTimeout: 500 * time.Millisecond},
 		Reporter: rec,
 	}, []runner.Lesson{
 		lesson("first", noop),
-		lesson("stops-etcd", func(ctx context.Context, t *runner.T) error {
-			srv.Close()
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-			defer cancel()
-			_, err := t.Client.Put(ctx1, "k", "v")
-			return err
-		}),
+		lesson("stops-etcd", serverStopper{srv}.stopsEtcd),
 		lesson("third", noop),
 		lesson("fourth", noop),
 	})
