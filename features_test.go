@@ -198,12 +198,20 @@ func TestStepModeLongPauses(t *testing.T) {
 	}
 }
 
+// TestJSONOutput is the package's one run of the whole course: in JSON,
+// with the default etcd ports taken, so that the embedded server must pick
+// its own, and nothing but JSON lines on stdout and nothing on stderr.
 func TestJSONOutput(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
+	for _, addr := range []string{"127.0.0.1:2379", "127.0.0.1:2380"} {
+		if l, err := net.Listen("tcp", addr); err == nil {
+			defer l.Close()
+		}
+	}
 	r := runBinary(t, bin, nil, "--json")
-	if r.code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	var events []runner.Event
 	for i, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
@@ -239,9 +247,11 @@ func TestJSONOutput(t *testing.T) {
 			switch e.Kind {
 			case runner.KindStep:
 				step++
-				if e.Step != step || e.Source == "" {
-					t.Errorf("%s: step event %+v, want step %d with a source", l.ID, e, step)
+				if e.Step != step || e.Source == "" || e.Code == "" {
+					t.Errorf("%s: step event %+v, want step %d with a source and code", l.ID, e, step)
 				}
+			case runner.KindRequest:
+				t.Errorf("%s: request event in JSON", l.ID)
 			case runner.KindWait:
 				t.Errorf("%s: wait event in JSON", l.ID)
 			case runner.KindCheck:
@@ -294,8 +304,8 @@ func TestServe(t *testing.T) {
 		t.Fatalf("put to the served endpoint: %v", err)
 	}
 
-	r := runBinary(t, bin, []string{"ETCDCTL_ENDPOINTS=" + ep}, "run") // as serve says
-	if r.code != 0 || !strings.Contains(r.stdout, "6 passed, 0 failed") {
+	r := runBinary(t, bin, []string{"ETCDCTL_ENDPOINTS=" + ep}, "run", "put-get") // as serve says
+	if r.code != 0 || !strings.Contains(r.stdout, "1 passed, 0 failed") {
 		t.Errorf("ETCDCTL_ENDPOINTS=%s run: exit %d\n%s%s", ep, r.code, r.stdout, r.stderr)
 	}
 

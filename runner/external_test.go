@@ -32,9 +32,19 @@ import (
 // runCourse runs the whole course against conn and fails t unless every
 // lesson passed. Only TestCourseExternalTCP and TestCourseDebianEtcd run it:
 // it takes seconds, waiting for leases to expire.
+// runCourse runs every lesson of the course against conn, each lesson its
+// own run and all at once (each has its own prefix), as lessons' TestCourse
+// does on the embedded server; it returns when all have ended.
 func runCourse(t *testing.T, conn runner.Conn) {
 	t.Helper()
-	mustPass(t, conn, lessons.Course)
+	t.Run("course", func(t *testing.T) {
+		for _, l := range lessons.Course {
+			t.Run(l.ID, func(t *testing.T) {
+				t.Parallel()
+				mustPass(t, conn, []runner.Lesson{l})
+			})
+		}
+	})
 }
 
 // connErr connects with conn, running no lesson, and returns the error
