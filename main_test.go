@@ -62,7 +62,8 @@ func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(binDir, "etcdtour")
 	buildOnce.Do(func() {
-		out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+		// No symbol table or DWARF: every test waits for this link.
+		out, err := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin, ".").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
