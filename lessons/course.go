@@ -20,8 +20,10 @@ import (
 	"etcdtour/runner"
 )
 
-// Course is the curriculum, in order. The order follows the seed article:
-// install, put/get, watch, lease, keepalive, lock.
+// Course is the curriculum, in order. The first six follow the seed
+// article: install, put/get, watch, lease, keepalive, lock. Then where etcd
+// users get hurt: transactions, a lock lost with its lease, election,
+// service discovery.
 var Course = []runner.Lesson{
 	Install,
 	PutGet,
@@ -29,6 +31,8 @@ var Course = []runner.Lesson{
 	Lease,
 	KeepAlive,
 	Lock,
+	Txn,
+	LockLoss,
 }
 
 // kvString shows a key-value pair with its revisions.

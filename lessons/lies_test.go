@@ -106,6 +106,16 @@ var lies = map[string]struct {
 		return silentKeepAlive{s}
 	}), "the lease was renewed repeatedly (0 times)"},
 	// The lock's owner looks free to every Mutex.
+	// Every transaction says its condition held.
+	"txn": {unaryLie(false, func(r *pb.TxnResponse) { r.Succeeded = true }), "the first create succeeds, the second runs Else"},
+	// A proxy drops the fence: a write to the resource ignores its condition.
+	"lock-loss": {unaryLie(true, func(r *pb.TxnRequest) {
+		for _, op := range r.Success {
+			if p := op.GetRequestPut(); p != nil && strings.HasSuffix(string(p.Key), "/resource") {
+				r.Compare = nil
+			}
+		}
+	}), "session 1's fenced write is refused"},
 	"lock": {unaryLie(false, func(r *pb.TxnResponse) {
 		if len(r.Responses) == 2 {
 			if rr := r.Responses[1].GetResponseRange(); rr != nil {

@@ -199,7 +199,9 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		if t.Client, err = t.NewClient(); err != nil {
 			return fmt.Errorf("connect: %w", err)
 		}
-		return l.Run(lctx, t)
+		err = l.Run(lctx, t)
+		t.endStep()
+		return err
 	}()
 	timedOut := errors.Is(lctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 	cancel()

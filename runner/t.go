@@ -44,6 +44,8 @@ type T struct {
 	step       int
 	stepTitle  string
 	failedCall string // the etcdctl line of the last request that failed
+	lines      int    // etcdctl lines shown in this step
+	hidden     int    // and requests not shown
 	failures   []string
 	clients    []*clientv3.Client
 	leases     *leaseSet
@@ -91,6 +93,7 @@ func (t *T) Interactive() bool { return t.interactive }
 // Step starts a new numbered step. In step mode it first waits for the
 // presenter; if they quit, the lesson's context is cancelled.
 func (t *T) Step(format string, args ...any) {
+	t.endStep()
 	title := fmt.Sprintf(format, args...)
 	src, code := "", ""
 	if _, file, line, ok := runtime.Caller(1); ok {

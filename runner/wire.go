@@ -85,7 +85,38 @@ func (w wire) report(line, method string) {
 	if fromConcurrency() {
 		kind = KindRequest
 	}
+	if kind == KindEtcdctl && !w.t.showLine() {
+		kind = KindRequest // a loop's: counted, and said once at the step's end
+	}
 	w.t.report(Event{Kind: kind, Text: line, Request: method[strings.LastIndex(method, "/")+1:]})
+}
+
+// MaxEtcdctlPerStep is how many etcdctl lines of requests one step shows: a
+// loop of a hundred increments shows its first lines, then how many more
+// requests it made.
+const MaxEtcdctlPerStep = 12
+
+// showLine reports whether the step may show one more etcdctl line.
+func (t *T) showLine() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.lines < MaxEtcdctlPerStep {
+		t.lines++
+		return true
+	}
+	t.hidden++
+	return false
+}
+
+// endStep says how many of the step's requests were not shown, if any.
+func (t *T) endStep() {
+	t.mu.Lock()
+	hidden := t.hidden
+	t.lines, t.hidden = 0, 0
+	t.mu.Unlock()
+	if hidden > 0 {
+		t.report(Event{Kind: KindSay, Text: fmt.Sprintf("(and %d more requests like these: not shown)", hidden)})
+	}
 }
 
 // compound are the functions of the concurrency package whose requests
