@@ -33,6 +33,7 @@ var Course = []runner.Lesson{
 	Lock,
 	Txn,
 	LockLoss,
+	Election,
 }
 
 // kvString shows a key-value pair with its revisions.

@@ -100,7 +100,9 @@ func TestCourse(t *testing.T) {
 // watch, a lock, a keep-alive: calls whose requests do not render as one
 // line) against the requests the client sent after it: the watch's create
 // request is the same command; a lock's transaction creates a key under
-// the lock's name; a keep-alive renews the lease named.
+// the lock's name, and so does a campaign's under the election's; a
+// listen (elect --listen) reads or watches the election's keys; a
+// keep-alive renews the lease named.
 func checkHandLines(t *testing.T, rec *runner.Recorder) {
 	t.Helper()
 	rec.Mu().Lock()
@@ -116,6 +118,10 @@ func checkHandLines(t *testing.T, rec *runner.Recorder) {
 			case words[1] == "watch":
 				return r.Request == "Watch" && r.Text == e.Text
 			case words[1] == "lock":
+				return r.Request == "Txn" && strings.Contains(r.Text, `create("`+words[2]+`/`)
+			case words[1] == "elect" && words[2] == "--listen":
+				return (r.Request == "Range" || r.Request == "Watch") && strings.Contains(r.Text, " "+words[3]+"/")
+			case words[1] == "elect":
 				return r.Request == "Txn" && strings.Contains(r.Text, `create("`+words[2]+`/`)
 			case words[1] == "lease" && words[2] == "keep-alive":
 				return r.Request == "LeaseKeepAlive" && strings.HasSuffix(r.Text, " "+words[len(words)-1])

@@ -123,6 +123,17 @@ var lies = map[string]struct {
 			}
 		}
 	}), "returns ErrLocked"},
+	// The leader's key is hidden from the candidates that wait for it:
+	// Campaign's read of the keys created before its own comes back empty,
+	// so candidate 2 wins at once.
+	"election": {grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			err := invoker(ctx, method, req, reply, cc, opts...)
+			if r, ok := req.(*pb.RangeRequest); ok && r.MaxCreateRevision > 0 && err == nil {
+				reply.(*pb.RangeResponse).Kvs = nil
+			}
+			return err
+		}), "candidate 2 was elected while candidate 1 led"},
 }
 
 // runLying runs lesson l with a client that lies, and returns how it ended

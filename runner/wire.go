@@ -120,9 +120,11 @@ func (t *T) endStep() {
 }
 
 // compound are the functions of the concurrency package whose requests
-// are shown as one etcdctl command (lock, elect): the rest (Unlock's
-// delete, a Session's revoke) are shown as they are.
-var compound = []string{"NewSession", "Mutex).Lock", "Mutex).TryLock", "Campaign", "Proclaim", "Observe", "Leader", "STM", "stm"}
+// are shown as one etcdctl command (lock, elect, elect --listen): the rest
+// (Unlock's delete, a Session's revoke, an Election's Proclaim, Resign and
+// Leader) are shown as they are. Observe's requests come from the goroutine
+// it starts, (*Election).observe.
+var compound = []string{"NewSession", "Mutex).Lock", "Mutex).TryLock", "Campaign", "Observe", "observe", "STM", "stm"}
 
 func fromConcurrency() bool {
 	pcs := make([]uintptr, 64)
