@@ -34,6 +34,7 @@ var Course = []runner.Lesson{
 	Txn,
 	LockLoss,
 	Election,
+	Discovery,
 }
 
 // kvString shows a key-value pair with its revisions.

@@ -134,6 +134,11 @@ var lies = map[string]struct {
 			}
 			return err
 		}), "candidate 2 was elected while candidate 1 led"},
+	// Watches lose every DELETE: the client never learns that an instance
+	// died, and would keep sending it calls.
+	"discovery": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
+		return dropEvents{s, func(ev *mvccpb.Event) bool { return ev.Type == mvccpb.DELETE }}
+	}), "0 of 1 watch events"},
 }
 
 // runLying runs lesson l with a client that lies, and returns how it ended

@@ -232,8 +232,11 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	}
 	g := &gen{c: c}
 	var body strings.Builder
+	// Steps are numbered on across functions: a lesson whose steps go on
+	// in a function it calls last (discovery's second half) lists it after
+	// its Run, as the closure orders them.
 	for _, d := range decls {
-		g.file, g.step = d.file, 0
+		g.file = d.file
 		body.WriteString("\n" + g.decl(d.node) + "\n")
 	}
 	if len(g.errs) > 0 {

@@ -1,0 +1,150 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"etcdtour/runner"
+)
+
+// Discovery registers instances of a service in etcd and finds them.
+var Discovery = runner.Lesson{
+	ID:    "discovery",
+	Title: "Service discovery",
+	Doc:   "Two instances register under leases kept alive; a client lists and watches them, sees a crashed one go after its TTL and come back, then a gRPC client sends its calls wherever etcd says.",
+	Run:   discovery,
+}
+
+func discovery(ctx context.Context, t *runner.T) error {
+	cli := t.Client
+
+	t.Step("Two instances start and register, each under a lease")
+	t.Say(`Each instance, a gRPC server, puts services/health/<id> = its address
+under a lease it keeps alive. Instance 2 asks for a TTL of 1 s (the
+server may raise it), so that its crash shows soon; instance 1, 2 s.`)
+	srv1, err := startServer()
+	if err != nil {
+		return err
+	}
+	defer srv1.Stop()
+	srv2, err := startServer()
+	if err != nil {
+		return err
+	}
+	defer srv2.Stop()
+	lease1, err := register(ctx, t, "services/health/1", srv1.addr, 2)
+	if err != nil {
+		return err
+	}
+	defer revoke(ctx, t, lease1.ID)
+	alive2, crash2 := context.WithCancel(ctx) // instance 2's renewals
+	defer crash2()
+	lease2, err := register(alive2, t, "services/health/2", srv2.addr, 1)
+	if err != nil {
+		return err
+	}
+
+	t.Step("A client lists the instances, then watches for changes")
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	list, err := cli.Get(ctx1, "services/health/", clientv3.WithPrefix())
+	cancel()
+	if err != nil {
+		return err
+	}
+	live := map[string]string{} // the client's view: key -> address
+	for _, kv := range list.Kvs {
+		live[string(kv.Key)] = string(kv.Value)
+	}
+	t.Result("%v", live)
+	t.Equal(len(live), 2, "the client lists both instances")
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	rev := list.Header.Revision + 1 // so that no change after the Get is missed
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev), t.Key("services/health/"))
+	wch := cli.Watch(wctx, "services/health/", clientv3.WithPrefix(), clientv3.WithRev(rev))
+
+	t.Step("Instance 2 crashes: its renewals stop, its key goes a TTL later")
+	crash2()
+	crashed := time.Now()
+	ttl2 := time.Duration(lease2.TTL) * time.Second
+	t.Wait(ttl2, "waiting for lease %x to expire (TTL %v)", lease2.ID, ttl2)
+	evs, err := nextEvents(ctx, wch, 1, ttl2+time.Second+expirySlack)
+	if err != nil {
+		return err
+	}
+	t.Result("%s after %v", evString(evs[0]), time.Since(crashed).Round(100*time.Millisecond))
+	update(live, evs)
+	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key), "DELETE services/health/2", "the watch sees instance 2's key deleted")
+	t.Equal(len(live), 1, "the client now lists instance 1 only")
+
+	t.Step("Instance 2 finds its lease lost, and registers again")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	_, err = cli.KeepAliveOnce(ctx1, lease2.ID)
+	cancel()
+	t.Result("renew lease %x: %v", lease2.ID, err)
+	t.Check(errors.Is(err, rpctypes.ErrLeaseNotFound), "a lost lease cannot be renewed: ErrLeaseNotFound")
+	t.Say(`The lease and its keys are gone for good: register again, under a new
+lease. (A running KeepAlive says the same by closing its channel.)`)
+	lease2, err = register(ctx, t, "services/health/2", srv2.addr, 2)
+	if err != nil {
+		return err
+	}
+	defer revoke(ctx, t, lease2.ID)
+	evs, err = nextEvents(ctx, wch, 1, t.Timeout())
+	if err != nil {
+		return err
+	}
+	t.Result("%s", evString(evs[0]))
+	update(live, evs)
+	t.Equal(len(live), 2, "the client lists both instances again")
+	return discoveryGRPC(ctx, t, srv1, srv2, lease1.ID, lease2.ID)
+}
+
+// register announces an instance: key = addr, attached to a new lease of
+// ttl seconds that is renewed until ctx ends.
+func register(ctx context.Context, t *runner.T, key, addr string, ttl int64) (*clientv3.LeaseGrantResponse, error) {
+	cli := t.Client
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	grant, err := cli.Grant(ctx1, ttl)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	_, err = cli.Put(ctx1, key, addr, clientv3.WithLease(grant.ID))
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	t.Etcdctl("lease", "keep-alive", fmt.Sprintf("%x", grant.ID))
+	ka, err := cli.KeepAlive(ctx, grant.ID)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := <-ka; !ok { // the first renewal, at the client's next 500 ms tick
+		return nil, errors.New("the keep-alive channel closed: the lease is lost")
+	}
+	go func() {
+		for range ka { // read the renewals: a full channel drops them, warning
+		}
+	}()
+	t.Result("%s = %s, lease %x with TTL %ds", key, addr, grant.ID, grant.TTL)
+	return grant, nil
+}
+
+// update applies a watch's events to a client's view of the instances,
+// key -> address.
+func update(live map[string]string, evs []*clientv3.Event) {
+	for _, ev := range evs {
+		if ev.Type == clientv3.EventTypeDelete {
+			delete(live, string(ev.Kv.Key))
+		} else {
+			live[string(ev.Kv.Key)] = string(ev.Kv.Value)
+		}
+	}
+}
