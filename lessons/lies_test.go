@@ -105,7 +105,6 @@ var lies = map[string]struct {
 		}
 		return silentKeepAlive{s}
 	}), "the lease was renewed repeatedly (0 times)"},
-	// The lock's owner looks free to every Mutex.
 	// Every transaction says its condition held.
 	"txn": {unaryLie(false, func(r *pb.TxnResponse) { r.Succeeded = true }), "the first create succeeds, the second runs Else"},
 	// A proxy drops the fence: a write to the resource ignores its condition.
@@ -116,6 +115,7 @@ var lies = map[string]struct {
 			}
 		}
 	}), "session 1's fenced write is refused"},
+	// The lock's owner looks free to every Mutex.
 	"lock": {unaryLie(false, func(r *pb.TxnResponse) {
 		if len(r.Responses) == 2 {
 			if rr := r.Responses[1].GetResponseRange(); rr != nil {

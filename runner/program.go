@@ -585,6 +585,12 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 // not is the negation of a condition.
 func (g *gen) not(e ast.Expr) string {
 	switch e := e.(type) {
+	case *ast.UnaryExpr:
+		if e.Op == token.NOT {
+			return g.src(e.X)
+		}
+	case *ast.ParenExpr:
+		return g.not(e.X)
 	case *ast.Ident, *ast.CallExpr, *ast.SelectorExpr:
 		return "!" + g.src(e)
 	case *ast.BinaryExpr:
