@@ -240,7 +240,7 @@ func (c *Console) Report(e Event) {
 			if r.Status == StatusNotRun {
 				s = st.faint
 			}
-			c.printf(s, "  %d. %-12s %-11s %8s\n", i+1, r.ID, r.Status, fmtSeconds(r.Seconds))
+			c.printf(s, "  %2d. %-12s %-11s %8s\n", i+1, r.ID, r.Status, fmtSeconds(r.Seconds))
 		}
 		s := st.pass
 		if e.Failed > 0 {
