@@ -92,6 +92,7 @@ func TestCourse(t *testing.T) {
 			}
 			checkSayWidth(t, rec)
 			checkHandLines(t, rec)
+			checkEtcdctlAccepted(t, rec)
 		})
 	}
 }

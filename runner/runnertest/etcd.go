@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -36,19 +37,69 @@ func EtcdBinary(t testing.TB) string {
 // (host:port) once it serves. t.Cleanup kills it.
 func StartEtcd(t testing.TB) string {
 	t.Helper()
+	ep, stop, err := startEtcd(EtcdBinary(t), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return ep
+}
+
+var (
+	sharedOnce sync.Once
+	sharedEP   string
+	sharedStop func()
+	sharedDir  string
+	sharedErr  error
+)
+
+// SharedEtcd returns the endpoint of one etcd binary (Debian's etcd 3.4 in
+// CI) shared by the package's tests, started on first use and stopped by
+// Main.
+func SharedEtcd(t testing.TB) string {
+	t.Helper()
 	bin := EtcdBinary(t)
-	port := func() string {
+	sharedOnce.Do(func() {
+		if sharedDir, sharedErr = os.MkdirTemp("", "etcdtour-etcd-"); sharedErr == nil {
+			sharedEP, sharedStop, sharedErr = startEtcd(bin, sharedDir)
+		}
+	})
+	if sharedErr != nil {
+		t.Fatal(sharedErr)
+	}
+	return sharedEP
+}
+
+func stopShared() {
+	if sharedStop != nil {
+		sharedStop()
+	}
+	if sharedDir != "" {
+		os.RemoveAll(sharedDir)
+	}
+}
+
+func startEtcd(bin, dir string) (ep string, stop func(), err error) {
+	port := func() (string, error) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			t.Fatal(err)
+			return "", err
 		}
 		defer l.Close()
-		return l.Addr().String()
+		return l.Addr().String(), nil
 	}
 	for attempt := 1; ; attempt++ {
-		client, peer, dir := port(), port(), t.TempDir()
-		var log strings.Builder
-		cmd := exec.Command(bin, "--name=t", "--data-dir="+filepath.Join(dir, "data"),
+		client, err := port()
+		if err != nil {
+			return "", nil, err
+		}
+		peer, err := port()
+		if err != nil {
+			return "", nil, err
+		}
+		var log syncBuffer
+		data := filepath.Join(dir, fmt.Sprintf("data%d", attempt))
+		cmd := exec.Command(bin, "--name=t", "--data-dir="+data,
 			"--listen-client-urls=http://"+client, "--advertise-client-urls=http://"+client,
 			"--listen-peer-urls=http://"+peer, "--initial-advertise-peer-urls=http://"+peer,
 			"--initial-cluster=t=http://"+peer, "--heartbeat-interval=10", "--election-timeout=100")
@@ -60,22 +111,39 @@ func StartEtcd(t testing.TB) string {
 		}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+			return "", nil, err
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
 		stop := func() { cmd.Process.Kill(); <-exited }
-		err := serving(client, exited)
+		err = serving(client, exited)
 		if err == nil {
-			t.Cleanup(stop)
-			return client
+			return client, stop, nil
 		}
 		stop()
 		if attempt < 3 && strings.Contains(log.String(), "address already in use") {
 			continue
 		}
-		t.Fatalf("etcd at %s: %v\n%s", client, err, log.String())
+		return "", nil, fmt.Errorf("etcd at %s: %v\n%s", client, err, log.String())
 	}
+}
+
+// syncBuffer is a buffer that the child's output and a reader may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func serving(ep string, exited <-chan error) error {

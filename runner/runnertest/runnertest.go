@@ -61,6 +61,7 @@ func Main(m *testing.M) int {
 	if srv != nil {
 		srv.Close()
 	}
+	stopShared()
 	if code == 0 {
 		if err := goleak.Find(); err != nil {
 			fmt.Fprintf(os.Stderr, "goleak: goroutines left behind: %v\n", err)
