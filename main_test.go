@@ -18,10 +18,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"go.uber.org/goleak"
-
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
 )
 
 var (
@@ -30,30 +29,17 @@ var (
 	buildErr  error
 )
 
+// TestMain runs the tests as runnertest.Main does: more of them at once than
+// GOMAXPROCS (they wait on the binary and on etcd's timers, not on the
+// CPU), the shared embedded etcd (runnertest.Server) closed at the end, and
+// no goroutine left behind. The binary the tests build goes with its dir.
 func TestMain(m *testing.M) {
-	// The tests run the binary and wait on it and on etcd's timers, not on
-	// the CPU: let more than GOMAXPROCS of them run at once.
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", "16")
-	}
 	var err error
 	if binDir, err = os.MkdirTemp("", "etcdtour-test-bin-"); err != nil {
 		panic(err)
 	}
-	code := 0
-	func() {
-		defer os.RemoveAll(binDir)
-		code = m.Run()
-		if code == 0 {
-			if err := goleak.Find(); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				code = 1
-			}
-		}
-	}()
+	code := runnertest.Main(m)
+	os.RemoveAll(binDir)
 	os.Exit(code)
 }
 

@@ -1,0 +1,528 @@
+package main
+
+// Every flag and variable that etcdtour --help and etcdtour CMD --help list,
+// set to a distinctive value and its effect checked, so that a flag whose
+// handling is removed, or wired to the wrong field, fails a test. Most run
+// etcdtour's run in this process against the shared embedded etcd
+// (runnertest.Server); TestEveryFlagHasATest names the test for each.
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+
+	"etcdtour/runner/runnertest"
+)
+
+// hookWriter is a stdout that keeps what the run writes and calls a hook,
+// synchronously, the first time the output contains the hook's text: the
+// run waits while the test acts on what it saw.
+type hookWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	hooks []*hook
+}
+
+type hook struct {
+	text string
+	fn   func()
+	done bool
+}
+
+// on calls fn once the output contains text.
+func (w *hookWriter) on(text string, fn func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.hooks = append(w.hooks, &hook{text: text, fn: fn})
+}
+
+func (w *hookWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	for _, h := range w.hooks {
+		if !h.done && strings.Contains(w.buf.String(), h.text) {
+			h.done = true
+			h.fn()
+		}
+	}
+	return len(p), nil
+}
+
+func (w *hookWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// runWith runs etcdtour in this process with ctx, stdout and env (no other
+// ETCDCTL_* variable) the test's own; it returns the exit code, stderr and
+// how long the run took. A run still going after 30 s is interrupted, as by
+// Ctrl-C, instead of hanging the suite.
+func runWith(ctx context.Context, env map[string]string, stdout io.Writer, argv ...string) (int, string, time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var stderr bytes.Buffer
+	start := time.Now()
+	code := run(ctx, argv, strings.NewReader(""), stdout, &stderr, func(k string) string { return env[k] }, &abortList{})
+	return code, stderr.String(), time.Since(start)
+}
+
+// flagOrEnv is a flag given as --name value, or as its ETCDCTL_* variable.
+type flagOrEnv struct {
+	form string // "flag" or "env"
+	argv []string
+	env  map[string]string
+}
+
+// bothForms returns the two ways to set the connection flag name to value.
+func bothForms(name, value string) []flagOrEnv {
+	arg := []string{"--" + name, value}
+	if value == "true" {
+		arg = arg[:1] // a bool flag
+	}
+	return []flagOrEnv{
+		{form: "--" + name, argv: arg},
+		{form: envName(name), env: map[string]string{envName(name): value}},
+	}
+}
+
+// TestConnFlags: each connection flag, and its ETCDCTL_* variable, reaches
+// the connection: a value only it can explain shows in the outcome.
+// (--command-timeout is TestCommandTimeout's.)
+func TestConnFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	some := filepath.Join(dir, "some.pem") // readable, so the other file is the one refused
+	if err := os.WriteFile(some, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missingCA := filepath.Join(dir, "missing-ca-xyz.pem")
+	missingCert := filepath.Join(dir, "missing-cert-xyz.pem")
+	missingKey := filepath.Join(dir, "missing-key-xyz.pem")
+	// Never dialled: the check of the connection flags fails first.
+	notDialled := []string{"run", "install", "--endpoints", "127.0.0.1:2"}
+	for _, c := range []struct {
+		name, value string
+		argv        []string // besides the flag
+		want        string   // in stderr, exit 1
+		within      time.Duration
+	}{
+		{"endpoints", "127.0.0.1:99999", []string{"run", "install"}, `endpoint "127.0.0.1:99999" is malformed`, 0},
+		// Refused at once, but the client retries until the dial timeout:
+		// 1 s, not the default 5 s.
+		{"dial-timeout", "1s", []string{"run", "install", "--endpoints", "127.0.0.1:1"}, "cannot reach etcd at 127.0.0.1:1 within 1s", 3 * time.Second},
+		{"user", "alice-xyz", notDialled, `--user "alice-xyz" has no password`, 0},
+		{"password", "pw-xyz", notDialled, "--password given without --user", 0},
+		{"cacert", missingCA, notDialled, "--cacert " + missingCA + ": cannot read it", 0},
+		{"cert", missingCert, append([]string{"--key", some}, notDialled...), "--cert " + missingCert + ": cannot read it", 0},
+		{"key", missingKey, append([]string{"--cert", some}, notDialled...), "--key " + missingKey + ": cannot read it", 0},
+		// TLS to the shared server, which serves plain http: it hangs up.
+		{"insecure-skip-tls-verify", "true", []string{"run", "install", "--dial-timeout", "1s", "--endpoints", runnertest.Server(t).Endpoint()},
+			"hung up on the TLS handshake", 3 * time.Second},
+	} {
+		for _, f := range bothForms(c.name, c.value) {
+			t.Run(f.form, func(t *testing.T) {
+				t.Parallel()
+				var stdout bytes.Buffer
+				code, stderr, took := runWith(context.Background(), f.env, &stdout, append(f.argv, c.argv...)...)
+				if code != 1 || !strings.Contains(stderr, c.want) {
+					t.Errorf("exit %d, stderr %q; want 1 and %q\nstdout:\n%s", code, stderr, c.want, stdout.String())
+				}
+				if c.within > 0 && took > c.within {
+					t.Errorf("took %v, want under %v", took.Round(time.Millisecond), c.within)
+				}
+				if c.name == "endpoints" && f.env != nil && !strings.Contains(stderr, "came from ETCDCTL_ENDPOINTS") {
+					t.Errorf("stderr %q does not say the endpoints came from ETCDCTL_ENDPOINTS", stderr)
+				}
+			})
+		}
+	}
+}
+
+// staller forwards TCP connections to target until stall is called; the
+// connections accepted after that are held open and never answered. The
+// runner's own client, connected before the first lesson, keeps working.
+type staller struct {
+	l       net.Listener
+	mu      sync.Mutex
+	stalled bool
+	conns   []net.Conn
+}
+
+func newStaller(t *testing.T, target string) *staller {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &staller{l: l}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		l.Close()
+		s.mu.Lock()
+		for _, c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.conns = append(s.conns, c)
+			stalled := s.stalled
+			s.mu.Unlock()
+			if stalled {
+				continue // held: never read, never answered
+			}
+			u, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			s.mu.Lock()
+			s.conns = append(s.conns, u)
+			s.mu.Unlock()
+			wg.Go(func() { io.Copy(u, c); u.Close() })
+			wg.Go(func() { io.Copy(c, u); c.Close() })
+		}
+	})
+	return s
+}
+
+func (s *staller) stall() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stalled = true
+}
+
+// TestCommandTimeout: --command-timeout, and ETCDCTL_COMMAND_TIMEOUT, bound
+// each request of a lesson. The lesson's client gets no answer (its
+// connection is held by the staller, which stalls once the run has
+// connected); its first Put gives up after 500 ms, not the default 5 s.
+func TestCommandTimeout(t *testing.T) {
+	t.Parallel()
+	for _, f := range bothForms("command-timeout", "500ms") {
+		t.Run(f.form, func(t *testing.T) {
+			t.Parallel()
+			proxy := newStaller(t, runnertest.Server(t).Endpoint())
+			stdout := &hookWriter{}
+			stdout.on("keys under", proxy.stall) // the course has started: the runner is connected
+			code, stderr, took := runWith(context.Background(), f.env, stdout,
+				append(f.argv, "run", "put-get", "--endpoints", proxy.l.Addr().String())...)
+			out := stdout.String()
+			if code != 1 || !strings.Contains(out, "FAILED put-get") || !strings.Contains(out, "deadline exceeded") {
+				t.Errorf("exit %d, stderr %q; want 1, and put-get failed on its deadline:\n%s", code, stderr, out)
+			}
+			if took > 3*time.Second {
+				t.Errorf("took %v: the Put did not give up after 500ms", took.Round(time.Millisecond))
+			}
+		})
+	}
+}
+
+// runPrefix is the run's own prefix, as the first line of the output says.
+var runPrefix = regexp.MustCompile(`keys under (/\S*/)\n`)
+
+// TestPrefixAndKeep: --prefix puts the run's keys under it, and --keep
+// leaves them there; without --keep nothing is left. The lesson is txn,
+// which ends with keys in place (put-get deletes its own as its last step,
+// so it would pass with --keep ignored).
+func TestPrefixAndKeep(t *testing.T) {
+	t.Parallel()
+	ep := runnertest.Server(t).Endpoint()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{ep}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	count := func(t *testing.T, prefix string) int64 {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Count
+	}
+	for _, c := range []struct {
+		name       string
+		argv       []string
+		wantPrefix string // of the run's prefix
+		kept       bool
+	}{
+		{"--prefix --keep", []string{"--prefix", "/distinct-xyz/", "--keep"}, "/distinct-xyz/", true},
+		{"--keep", []string{"--keep"}, "/etcdtour/", true},
+		{"neither", nil, "/etcdtour/", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout bytes.Buffer
+			code, stderr, _ := runWith(context.Background(), nil, &stdout, append(c.argv, "run", "txn", "--endpoints", ep)...)
+			m := runPrefix.FindStringSubmatch(stdout.String())
+			if code != 0 || m == nil {
+				t.Fatalf("exit %d, stderr %q, no run prefix:\n%s", code, stderr, stdout.String())
+			}
+			p := m[1]
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				cli.Delete(ctx, p, clientv3.WithPrefix())
+			})
+			if !strings.HasPrefix(p, c.wantPrefix) {
+				t.Errorf("the run's keys are under %s, want under %s", p, c.wantPrefix)
+			}
+			n := count(t, p+"txn/")
+			switch {
+			case c.kept && n == 0:
+				t.Errorf("no keys left under %stxn/ after --keep:\n%s", p, stdout.String())
+			case c.kept && !strings.Contains(stdout.String(), "kept (--keep)"):
+				t.Errorf("the output does not say the keys were kept:\n%s", stdout.String())
+			case !c.kept && n != 0:
+				t.Errorf("%d keys left under %stxn/ without --keep", n, p)
+			}
+		})
+	}
+}
+
+// sgr is a Select Graphic Rendition escape: color or bold. (A live line's
+// \x1b[K is not one.)
+var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// TestColor: on a terminal the output has color, unless NO_COLOR is set or
+// --no-color is given. (On a pipe it never has: TestBinary.)
+func TestColor(t *testing.T) {
+	t.Parallel()
+	ep := runnertest.Server(t).Endpoint()
+	for _, c := range []struct {
+		name  string
+		env   map[string]string
+		argv  []string
+		color bool
+	}{
+		{"terminal", nil, nil, true},
+		{"NO_COLOR=1", map[string]string{"NO_COLOR": "1"}, nil, false},
+		{"--no-color", nil, []string{"--no-color"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			ptmx, tty, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ptmx.Close()
+			out := collectOutput(ptmx)
+			code, stderr, _ := runWith(context.Background(), c.env, tty, append(c.argv, "run", "install", "--endpoints", ep)...)
+			tty.Close()
+			<-out.done
+			s := out.String()
+			if code != 0 || !strings.Contains(s, "PASS install") {
+				t.Fatalf("exit %d, stderr %q:\n%q", code, stderr, s)
+			}
+			if got := sgr.MatchString(s); got != c.color {
+				t.Errorf("color %v, want %v:\n%q", got, c.color, s)
+			}
+		})
+	}
+}
+
+// gutter is a line of a step's Go code.
+var gutter = regexp.MustCompile(`(?m)^     │ `)
+
+// TestNoCode: each step shows its Go code, in a gutter, unless --no-code.
+func TestNoCode(t *testing.T) {
+	t.Parallel()
+	ep := runnertest.Server(t).Endpoint()
+	for _, noCode := range []bool{false, true} {
+		argv := []string{"run", "put-get", "--endpoints", ep}
+		if noCode {
+			argv = append(argv, "--no-code")
+		}
+		t.Run(map[bool]string{false: "default", true: "--no-code"}[noCode], func(t *testing.T) {
+			t.Parallel()
+			var stdout bytes.Buffer
+			code, stderr, _ := runWith(context.Background(), nil, &stdout, argv...)
+			if code != 0 {
+				t.Fatalf("exit %d, stderr %q:\n%s", code, stderr, stdout.String())
+			}
+			if got := gutter.MatchString(stdout.String()); got == noCode {
+				t.Errorf("code shown: %v, with --no-code %v:\n%s", got, noCode, stdout.String())
+			}
+		})
+	}
+}
+
+// TestInteractiveFlag: with --interactive the watch lesson waits for the
+// learner's own etcdctl writes, saying which to type; the test interrupts
+// it there, as a learner's Ctrl-C would. (Playing the learner to the end
+// is lessons' TestWatchInteractive.)
+func TestInteractiveFlag(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stdout := &hookWriter{}
+	stdout.on("In another terminal", cancel)
+	code, stderr, _ := runWith(ctx, nil, stdout, "run", "watch", "--interactive", "--endpoints", runnertest.Server(t).Endpoint())
+	if out := stdout.String(); code != exitInterrupted || !strings.Contains(out, "In another terminal") || !strings.Contains(out, "INTERRUPTED watch") {
+		t.Errorf("exit %d, stderr %q; want %d after the lesson asked for the learner's writes:\n%s", code, stderr, exitInterrupted, out)
+	}
+}
+
+// TestServeFlags: serve --listen serves on that URL, and --data-dir keeps
+// etcd's data in that dir after it stops.
+func TestServeFlags(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String() // free, once closed
+	l.Close()
+	dir := filepath.Join(t.TempDir(), "kept-xyz")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serving := make(chan struct{})
+	stdout := &hookWriter{}
+	stdout.on("Ctrl-C stops it", func() { close(serving) })
+	type exit struct {
+		code   int
+		stderr string
+	}
+	done := make(chan exit, 1)
+	go func() {
+		code, stderr, _ := runWith(ctx, nil, stdout, "serve", "--data-dir", dir, "--listen", "http://"+addr)
+		done <- exit{code, stderr}
+	}()
+	select {
+	case <-serving:
+	case e := <-done:
+		t.Fatalf("serve exited %d before serving, stderr %q:\n%s", e.code, e.stderr, stdout.String())
+	}
+	for _, want := range []string{"serving on " + addr + "\n", "data: " + dir + " (kept)"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("serve output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	_, err = cli.Put(pctx, "kept", "yes")
+	pcancel()
+	cli.Close()
+	if err != nil {
+		t.Errorf("put to %s, the --listen address: %v", addr, err)
+	}
+	cancel() // Ctrl-C
+	if e := <-done; e.code != 0 {
+		t.Errorf("serve exit %d after Ctrl-C, stderr %q", e.code, e.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "member", "snap", "db")); err != nil {
+		t.Errorf("etcd's data is not in --data-dir %s after serve stopped: %v", dir, err)
+	}
+}
+
+// flagTests names, for each flag and variable that etcdtour --help and
+// etcdtour CMD --help list, the tests that fail when its handling is
+// removed or mis-wired: "TestX" in this package, "runner.TestX" or
+// "lessons.TestX" in those.
+var flagTests = map[string][]string{
+	// run: connection flags, and their ETCDCTL_* variables
+	"endpoints":                        {"TestConnFlags", "TestBinary"},
+	"ETCDCTL_ENDPOINTS":                {"TestConnFlags", "TestBinary"},
+	"dial-timeout":                     {"TestConnFlags"},
+	"ETCDCTL_DIAL_TIMEOUT":             {"TestConnFlags"},
+	"command-timeout":                  {"TestCommandTimeout"},
+	"ETCDCTL_COMMAND_TIMEOUT":          {"TestCommandTimeout"},
+	"user":                             {"TestConnFlags", "runner.TestAuth"},
+	"ETCDCTL_USER":                     {"TestConnFlags"},
+	"password":                         {"TestConnFlags", "runner.TestAuth"},
+	"ETCDCTL_PASSWORD":                 {"TestConnFlags"},
+	"cacert":                           {"TestConnFlags", "runner.TestTLS", "runner.TestBinaryServerHangsUp"},
+	"ETCDCTL_CACERT":                   {"TestConnFlags"},
+	"cert":                             {"TestConnFlags", "runner.TestTLS"},
+	"ETCDCTL_CERT":                     {"TestConnFlags"},
+	"key":                              {"TestConnFlags", "runner.TestTLS"},
+	"ETCDCTL_KEY":                      {"TestConnFlags"},
+	"insecure-skip-tls-verify":         {"TestConnFlags", "runner.TestTLS"},
+	"ETCDCTL_INSECURE_SKIP_TLS_VERIFY": {"TestConnFlags"},
+	// run: the course's own
+	"prefix":      {"TestPrefixAndKeep"},
+	"keep":        {"TestPrefixAndKeep"},
+	"no-color":    {"TestColor"},
+	"NO_COLOR":    {"TestColor"},
+	"json":        {"TestJSONOutput"},
+	"step":        {"TestStepMode", "TestStepModeLongPauses"},
+	"interactive": {"TestInteractiveFlag", "lessons.TestWatchInteractive"},
+	"no-code":     {"TestNoCode"},
+	// show
+	"program": {"TestOwnFlagsTaken"},
+	// serve
+	"data-dir": {"TestServeFlags"},
+	"listen":   {"TestServeFlags"},
+}
+
+// TestEveryFlagHasATest: each flag of each command, each ETCDCTL_*
+// variable and NO_COLOR has an entry in flagTests, naming tests that exist;
+// and flagTests names nothing that is gone.
+func TestEveryFlagHasATest(t *testing.T) {
+	t.Parallel()
+	want := map[string]bool{"NO_COLOR": true}
+	for _, f := range allFlags() {
+		want[f.Name] = true
+	}
+	for _, name := range etcdctlFlags {
+		want[envName(name)] = true
+	}
+	for name := range want {
+		if len(flagTests[name]) == 0 {
+			t.Errorf("%s: no test named in flagTests: add one that fails when its handling breaks", name)
+		}
+	}
+	funcs := map[string]bool{}
+	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons"} {
+		files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range files {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range regexp.MustCompile(`(?m)^func (Test\w+)\(t \*testing\.T\)`).FindAllSubmatch(src, -1) {
+				funcs[pkg+string(m[1])] = true
+			}
+		}
+	}
+	for name, tests := range flagTests {
+		if !want[name] {
+			t.Errorf("flagTests has %s, which is no flag or variable of etcdtour", name)
+		}
+		for _, test := range tests {
+			if !funcs[test] {
+				t.Errorf("flagTests: %s names %s, which does not exist", name, test)
+			}
+		}
+	}
+}
