@@ -271,13 +271,10 @@ func cleanup(runCtx context.Context, cfg Config, raw *clientv3.Client, t *T) {
 		t.report(Event{Kind: KindCleanup, Text: "kept (--keep); see them with: etcdctl get --prefix " + shellQuote(t.prefix)})
 		return
 	}
-	budget := max(cfg.Conn.CommandTimeout, 5*time.Second)
-	if runCtx.Err() != nil {
-		budget = interruptedCleanup
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	ctx, cancel := context.WithTimeout(context.Background(), max(cfg.Conn.CommandTimeout, 5*time.Second))
 	defer cancel()
-	// A Ctrl-C during the clean-up shortens it to the interrupted budget.
+	// An interrupt, before the clean-up or during it, shortens it to the
+	// interrupted budget (AfterFunc on a context already done runs at once).
 	defer context.AfterFunc(runCtx, func() { time.AfterFunc(interruptedCleanup, cancel) })()
 	leases := t.leases.list()
 	revokeErrs := make([]error, len(leases))

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Re-checks the test suite by breaking the program on purpose: each mutation
+# below is applied, alone, to a temporary copy of the repository, and
+# `go test ./...` runs there. A mutation the tests do not notice "survives".
+# It prints one line a mutation and exits 1 if any survived or did not apply.
+# Needs go, and python3 for the substitutions.
+#
+# On demand, not in CI (it runs the whole suite once a mutation: minutes):
+#   bash .ci/mutate.sh            # all of them
+#   bash .ci/mutate.sh prefix     # those whose name contains "prefix"
+#
+# A mutation is: name | file | Perl regexp | replacement. Add one for every
+# promise a test guards (docs/testing.md lists them).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+mutations=$(cat <<'LIST'
+prefix-ignored|main.go|Prefix:\s+o\.prefix,|
+dial-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
+keep-ignored|main.go|Keep:\s+o\.keep,|
+command-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
+interactive-ignored|main.go|Interactive:\s+o\.interactive,|
+step-ignored|main.go|\t\tcfg\.Pause = newStepper\(o\.stdin, o\.stdout\)\.pause\n|
+program-ignored|main.go|if o\.program \{|if false {
+data-dir-ignored|main.go|DataDir: o\.dataDir, |
+listen-ignored|main.go|ClientURL: o\.listen|
+no-color-ignored|main.go|&& o\.getenv\("NO_COLOR"\) == ""|
+no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
+json-drops-checks|runner/report.go|case KindWait, KindRequest:|case KindWait, KindRequest, KindCheck:
+json-field-renamed|runner/report.go|json:"code,omitempty"|json:"src_code,omitempty"
+lesson-time-limit-removed|runner/run.go|lctx, cancel := context\.WithTimeout\(ctx, cfg\.LessonTimeout\)|lctx, cancel := context.WithCancel(ctx)
+cleanup-full-budget-after-ctrl-c|runner/run.go|defer context\.AfterFunc\(runCtx, func\(\) \{ time\.AfterFunc\(interruptedCleanup, cancel\) \}\)\(\)|
+lease-id-in-decimal|runner/wire.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
+step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
+etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method\)\n\t\t\}|
+check-always-true|runner/t.go|ok := equal\(got, want\)|ok := true
+program-checks-dropped|runner/program.go|case "Check":\n|case "CheckX":\n
+LIST
+)
+
+survived=0
+while IFS='|' read -r name file re repl; do
+  [ -z "$name" ] && continue
+  if [ $# -gt 0 ] && [[ "$name" != *"$1"* ]]; then continue; fi
+  tmp=$(mktemp -d)
+  cp -r "$root/." "$tmp/" && rm -rf "$tmp/.git"
+  # The replacement's \n and \t are a newline and a tab.
+  if ! RE="$re" REPL="$repl" python3 -c '
+import os, re, sys
+p = sys.argv[1]
+src = open(p).read()
+repl = os.environ["REPL"].replace("\\n", "\n").replace("\\t", "\t")
+out, n = re.subn(os.environ["RE"], lambda m: repl, src)
+if n == 0:
+    sys.exit(3)
+open(p, "w").write(out)' "$tmp/$file"; then
+    echo "DID NOT APPLY  $name ($file)"
+    survived=1
+    rm -rf "$tmp"
+    continue
+  fi
+  start=$(date +%s)
+  if (cd "$tmp" && go vet ./... >/dev/null 2>&1 && go test -count=1 -timeout 4m ./... >"$tmp/test.log" 2>&1); then
+    echo "SURVIVED       $name ($file)"
+    survived=1
+  else
+    caught=$(grep -E '^\s*--- FAIL: Test' "$tmp/test.log" 2>/dev/null | sed 's/ (.*//; s/.*FAIL: //' | sort -u | head -3 | tr '\n' ' ')
+    [ -z "$caught" ] && caught="(does not build or vet)"
+    echo "caught         $name in $(( $(date +%s) - start ))s by: $caught"
+  fi
+  rm -rf "$tmp"
+done <<<"$mutations"
+exit $survived
