@@ -268,6 +268,18 @@ func TestJSONOutput(t *testing.T) {
 		}
 		i++
 	}
+	// Every documented kind a passing run writes is there (a note comes only
+	// when etcd stops answering: runner.TestJSONFieldsAsDocumented).
+	seen := map[runner.Kind]bool{}
+	for _, e := range events {
+		seen[e.Kind] = true
+	}
+	for _, k := range []runner.Kind{runner.KindCourseStart, runner.KindLessonStart, runner.KindStep, runner.KindSay,
+		runner.KindEtcdctl, runner.KindResult, runner.KindCheck, runner.KindCleanup, runner.KindLessonEnd, runner.KindSummary} {
+		if !seen[k] {
+			t.Errorf("no %s event in a whole-course --json run", k)
+		}
+	}
 	last := events[i]
 	if last.Kind != runner.KindSummary || last.Passed != len(lessons.Course) || len(last.Lessons) != len(lessons.Course) || i != len(events)-1 {
 		t.Errorf("event %d of %d = %+v, want the summary last", i, len(events), last)
