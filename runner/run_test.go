@@ -140,7 +140,11 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	t.Parallel()
 	srv, cli := shared(t)
 	rec := &runner.Recorder{}
-	sum, err := runner.Run(context.Background(), runner.Config{
+	// Without the per-lesson time limit "block" would wait for go test's
+	// own timeout: end it sooner, as an interrupt (and a failure here).
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sum, err := runner.Run(ctx, runner.Config{
 		Conn:          runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:         "outcomes",
 		LessonTimeout: 500 * time.Millisecond,
@@ -212,7 +216,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	if len(granted) != 1 {
 		t.Fatalf("pass fixture granted %d leases", len(granted))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	ttl, err := cli.TimeToLive(ctx, granted[0])
 	if err != nil {
