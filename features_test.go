@@ -23,6 +23,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
 )
 
 // output collects what a process writes, for waiting on a line.
@@ -380,104 +381,26 @@ func TestInterrupt(t *testing.T) {
 	}
 }
 
-// freezer forwards TCP connections to target until frozen, then holds every
-// byte: a server that stopped answering, as a SIGSTOPped etcd would.
-type freezer struct {
-	l      net.Listener
-	target string
-	mu     sync.Mutex
-	frozen chan struct{} // closed by freeze
-	conns  []net.Conn
-	// clientGone is closed when, after the freeze, a client closes its
-	// connection: a lesson's client, closed as its clean-up begins.
-	clientGone chan struct{}
-	goneOnce   sync.Once
-}
-
-func newFreezer(t *testing.T, target string) *freezer {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &freezer{l: l, target: target, frozen: make(chan struct{}), clientGone: make(chan struct{})}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			f.mu.Lock()
-			f.conns = append(f.conns, c, s)
-			f.mu.Unlock()
-			go f.pipe(c, s, false)
-			go f.pipe(s, c, true)
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		for _, c := range f.conns {
-			c.Close()
-		}
-	})
-	return f
-}
-
-func (f *freezer) pipe(dst, src net.Conn, fromClient bool) {
-	b := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(b)
-		select {
-		case <-f.frozen:
-			// Drop it, and never answer again.
-			if err != nil {
-				if fromClient && errors.Is(err, io.EOF) {
-					f.goneOnce.Do(func() { close(f.clientGone) })
-				}
-				return
-			}
-			continue
-		default:
-		}
-		if n > 0 {
-			if _, werr := dst.Write(b[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (f *freezer) freeze() { close(f.frozen) }
-
 // frozenLease runs the lease lesson against an embedded etcd behind a
-// freezer, and freezes it while the lesson waits for the lease to expire.
+// proxy, and freezes it while the lesson waits for the lease to expire.
 // It returns the run and the endpoint it was given.
 func frozenLease(t *testing.T, commandTimeout string) (started, string) {
 	p, proxy := frozenLeaseProxy(t, commandTimeout)
-	return p, proxy.l.Addr().String()
+	return p, proxy.Addr()
 }
 
-func frozenLeaseProxy(t *testing.T, commandTimeout string) (started, *freezer) {
+func frozenLeaseProxy(t *testing.T, commandTimeout string) (started, *runnertest.Proxy) {
 	bin := buildBinary(t)
 	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	proxy := newFreezer(t, srv.Endpoint())
-	ep := proxy.l.Addr().String()
+	proxy := runnertest.NewProxy(t, srv.Endpoint())
+	ep := proxy.Addr()
 	p := startBinary(t, bin, nil, "--endpoints", ep, "--command-timeout", commandTimeout, "run", "lease")
 	p.out.waitFor(t, "waiting for lease", 1)
-	proxy.freeze()
+	proxy.Freeze()
 	return p, proxy
 }
 
@@ -594,7 +517,7 @@ func TestInterruptDuringCleanup(t *testing.T) {
 	// and its clean-up begins by closing the lesson's client. Then the
 	// clean-up waits on the frozen server, with a budget of 5 s.
 	select {
-	case <-proxy.clientGone:
+	case <-proxy.ClientGone():
 	case <-time.After(30 * time.Second):
 		t.Fatalf("the lesson's clean-up never began\n%s", p.out.String())
 	}

@@ -152,81 +152,20 @@ func TestConnFlags(t *testing.T) {
 	}
 }
 
-// staller forwards TCP connections to target until stall is called; the
-// connections accepted after that are held open and never answered. The
-// runner's own client, connected before the first lesson, keeps working.
-type staller struct {
-	l       net.Listener
-	mu      sync.Mutex
-	stalled bool
-	conns   []net.Conn
-}
-
-func newStaller(t *testing.T, target string) *staller {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &staller{l: l}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		l.Close()
-		s.mu.Lock()
-		for _, c := range s.conns {
-			c.Close()
-		}
-		s.mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s.mu.Lock()
-			s.conns = append(s.conns, c)
-			stalled := s.stalled
-			s.mu.Unlock()
-			if stalled {
-				continue // held: never read, never answered
-			}
-			u, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			s.mu.Lock()
-			s.conns = append(s.conns, u)
-			s.mu.Unlock()
-			wg.Go(func() { io.Copy(u, c); u.Close() })
-			wg.Go(func() { io.Copy(c, u); c.Close() })
-		}
-	})
-	return s
-}
-
-func (s *staller) stall() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.stalled = true
-}
-
 // TestCommandTimeout: --command-timeout, and ETCDCTL_COMMAND_TIMEOUT, bound
 // each request of a lesson. The lesson's client gets no answer (its
-// connection is held by the staller, which stalls once the run has
+// connection is held by the proxy, which stalls once the run has
 // connected); its first Put gives up after 500 ms, not the default 5 s.
 func TestCommandTimeout(t *testing.T) {
 	t.Parallel()
 	for _, f := range bothForms("command-timeout", "500ms") {
 		t.Run(f.form, func(t *testing.T) {
 			t.Parallel()
-			proxy := newStaller(t, runnertest.Server(t).Endpoint())
+			proxy := runnertest.NewProxy(t, runnertest.Server(t).Endpoint())
 			stdout := &hookWriter{}
-			stdout.on("keys under", proxy.stall) // the course has started: the runner is connected
+			stdout.on("keys under", proxy.Stall) // the course has started: the runner is connected
 			code, stderr, took := runWith(context.Background(), f.env, stdout,
-				append(f.argv, "run", "put-get", "--endpoints", proxy.l.Addr().String())...)
+				append(f.argv, "run", "put-get", "--endpoints", proxy.Addr())...)
 			out := stdout.String()
 			if code != 1 || !strings.Contains(out, "FAILED put-get") || !strings.Contains(out, "deadline exceeded") {
 				t.Errorf("exit %d, stderr %q; want 1, and put-get failed on its deadline:\n%s", code, stderr, out)

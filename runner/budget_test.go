@@ -9,9 +9,7 @@ package runner_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -83,102 +81,10 @@ func TestLessonTimeout(t *testing.T) {
 	}
 }
 
-// budgetFreezer forwards TCP connections to an etcd until freeze; then it
-// holds every byte, as a SIGSTOPped etcd would. The connections accepted
-// before mark are the runner's own client's (Run connects and checks the
-// server before its first event): after the freeze, the first bytes on one
-// of them are a lesson's clean-up's requests, and close cleanupSent.
-type budgetFreezer struct {
-	l           net.Listener
-	frozen      chan struct{}
-	cleanupSent chan struct{}
-	sentOnce    sync.Once
-
-	mu     sync.Mutex
-	marked bool
-	conns  []net.Conn
-}
-
-func newBudgetFreezer(t *testing.T, target string) *budgetFreezer {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &budgetFreezer{l: l, frozen: make(chan struct{}), cleanupSent: make(chan struct{})}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		l.Close()
-		f.mu.Lock()
-		for _, c := range f.conns {
-			c.Close()
-		}
-		f.mu.Unlock()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			s, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			f.mu.Lock()
-			f.conns = append(f.conns, c, s)
-			early := !f.marked
-			f.mu.Unlock()
-			wg.Go(func() { f.pipe(s, c, early) })
-			wg.Go(func() { f.pipe(c, s, false) })
-		}
-	})
-	return f
-}
-
-// pipe copies src to dst until the freeze, then drops what comes.
-// runnersRequest says src is the runner's own client.
-func (f *budgetFreezer) pipe(dst, src net.Conn, runnersRequest bool) {
-	b := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(b)
-		select {
-		case <-f.frozen:
-			if runnersRequest && n > 0 {
-				f.sentOnce.Do(func() { close(f.cleanupSent) })
-			}
-			if err != nil {
-				return
-			}
-			continue
-		default:
-		}
-		if n > 0 {
-			if _, werr := dst.Write(b[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (f *budgetFreezer) freeze() { close(f.frozen) }
-
-// mark says that the connections accepted from now on are the lessons'.
-func (f *budgetFreezer) mark() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.marked = true
-}
-
 // putThenFreeze is a lesson that writes a key, so that its clean-up has
 // work to do, then freezes the server and ends as then: by waiting to be
 // interrupted, or by failing on its own.
-func putThenFreeze(f *budgetFreezer, then func(ctx context.Context, t *runner.T) error) runner.Lesson {
+func putThenFreeze(f *runnertest.Proxy, then func(ctx context.Context, t *runner.T) error) runner.Lesson {
 	return lesson("frozen", func(ctx context.Context, t *runner.T) error {
 		t.Step("Write a key")
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
@@ -187,7 +93,7 @@ func putThenFreeze(f *budgetFreezer, then func(ctx context.Context, t *runner.T)
 		if err != nil {
 			return err
 		}
-		f.freeze()
+		f.Freeze()
 		return then(ctx, t)
 	})
 }
@@ -214,8 +120,8 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 	t.Parallel()
 	const within = 4 * time.Second
 	target := runnertest.Server(t).Endpoint()
-	conn := func(f *budgetFreezer) runner.Conn {
-		return runner.Conn{Endpoints: []string{f.l.Addr().String()}, CommandTimeout: 10 * time.Second, DialTimeout: 2 * time.Second}
+	conn := func(f *runnertest.Proxy) runner.Conn {
+		return runner.Conn{Endpoints: []string{f.Addr()}, CommandTimeout: 10 * time.Second, DialTimeout: 2 * time.Second}
 	}
 	// returnsWithin fails t unless Run, interrupted at cancelled, returned
 	// within the limit; it waits for it either way.
@@ -251,7 +157,7 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 
 	t.Run("Ctrl-C during the lesson", func(t *testing.T) {
 		t.Parallel()
-		f := newBudgetFreezer(t, target)
+		f := runnertest.NewProxy(t, target)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		cancelled := make(chan time.Time, 1)
@@ -277,12 +183,12 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 
 	t.Run("Ctrl-C during the clean-up", func(t *testing.T) {
 		t.Parallel()
-		f := newBudgetFreezer(t, target)
+		f := runnertest.NewProxy(t, target)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		rep := &budgetReporter{on: func(e runner.Event) {
 			if e.Kind == runner.KindCourseStart {
-				f.mark() // the runner has connected: later connections are the lesson's
+				f.Mark() // the runner has connected: later connections are the lesson's
 			}
 		}}
 		// The lesson fails on its own: its clean-up starts with the full
@@ -294,7 +200,7 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 		cancelled := make(chan time.Time, 1)
 		go func() {
 			select {
-			case <-f.cleanupSent:
+			case <-f.UnmarkedSent():
 				cancelled <- time.Now()
 				cancel()
 			case <-ctx.Done():
