@@ -5,7 +5,6 @@ package runner_test
 // package's TestMain (main_test.go) fails the run if a goroutine is left.
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -36,6 +35,8 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"etcdtour/runner/runnertest"
 )
 
 const debianInstall = "apt-get install -y etcd-server etcd-client"
@@ -276,7 +277,7 @@ func tail(s string, n int) string {
 func startEmbed(t testing.TB, o serverOpts) server {
 	t.Helper()
 	dir := t.TempDir()
-	var logBuf syncBuffer
+	var logBuf runnertest.Buffer
 	cfg := embed.NewConfig()
 	cfg.Name = "etcdtour-test"
 	cfg.Dir = filepath.Join(dir, "data")
@@ -321,23 +322,6 @@ func startEmbed(t testing.TB, o serverOpts) server {
 		ep = cu.Host
 	}
 	return server{Endpoint: ep, Kind: "embedded"}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // certs are PEM files of a test CA and the certificates it signed.

@@ -97,7 +97,7 @@ func startEtcd(bin, dir string) (ep string, stop func(), err error) {
 		if err != nil {
 			return "", nil, err
 		}
-		var log syncBuffer
+		var log Buffer
 		data := filepath.Join(dir, fmt.Sprintf("data%d", attempt))
 		cmd := exec.Command(bin, "--name=t", "--data-dir="+data,
 			"--listen-client-urls=http://"+client, "--advertise-client-urls=http://"+client,
@@ -128,19 +128,20 @@ func startEtcd(bin, dir string) (ep string, stop func(), err error) {
 	}
 }
 
-// syncBuffer is a buffer that the child's output and a reader may share.
-type syncBuffer struct {
+// Buffer is a buffer that a writer (a child process's output, a server's log)
+// and a reader may share.
+type Buffer struct {
 	mu sync.Mutex
 	b  strings.Builder
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
