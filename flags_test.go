@@ -246,38 +246,130 @@ func TestPrefixAndKeep(t *testing.T) {
 // \x1b[K is not one.)
 var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
-// TestColor: on a terminal the output has color, unless NO_COLOR is set or
-// --no-color is given. (On a pipe it never has: TestBinary.)
+// TestColor: on a terminal the output has color, unless NO_COLOR is set,
+// TERM is dumb, or --no-color or --color never is given; --color always
+// colors a pipe too (for less -R) and wins over NO_COLOR and TERM=dumb.
+// --theme, COLORFGBG and a 256-color TERM pick the colors: the etcdctl
+// line's color tells which theme ran. (On a pipe there is no color by
+// default: TestBinary.)
 func TestColor(t *testing.T) {
 	t.Parallel()
 	ep := runnertest.Server(t).Endpoint()
+	const (
+		anyBg   = "\x1b[1m"       // the default theme's step heading (16 colors)
+		any256  = "\x1b[38;5;98m" // its etcdctl lines, with 256 colors
+		dark    = "\x1b[93m"      // the dark theme's etcdctl lines
+		light   = "\x1b[35m"      // the light theme's
+		noColor = ""
+	)
 	for _, c := range []struct {
-		name  string
-		env   map[string]string
-		argv  []string
-		color bool
+		name string
+		env  map[string]string
+		argv []string
+		pipe bool   // stdout a pipe, not a terminal
+		want string // an SGR sequence the output must have; "" for none at all
 	}{
-		{"terminal", nil, nil, true},
-		{"NO_COLOR=1", map[string]string{"NO_COLOR": "1"}, nil, false},
-		{"--no-color", nil, []string{"--no-color"}, false},
+		{"terminal", nil, nil, false, anyBg},
+		{"NO_COLOR=1", map[string]string{"NO_COLOR": "1"}, nil, false, noColor},
+		{"--no-color", nil, []string{"--no-color"}, false, noColor},
+		{"--color never", nil, []string{"--color", "never"}, false, noColor},
+		{"TERM=dumb", map[string]string{"TERM": "dumb"}, nil, false, noColor},
+		{"--color auto on a pipe", nil, []string{"--color", "auto"}, true, noColor},
+		{"--color always on a pipe", nil, []string{"--color", "always"}, true, anyBg},
+		{"--color always NO_COLOR=1", map[string]string{"NO_COLOR": "1"}, []string{"--color=always"}, false, anyBg},
+		{"--color always TERM=dumb", map[string]string{"TERM": "dumb"}, []string{"--color=always"}, false, anyBg},
+		{"TERM=xterm-256color", map[string]string{"TERM": "xterm-256color"}, nil, false, any256},
+		{"COLORTERM=truecolor", map[string]string{"COLORTERM": "truecolor"}, nil, false, any256},
+		{"--theme dark", nil, []string{"--theme", "dark"}, false, dark},
+		{"--theme light", nil, []string{"--theme", "light"}, false, light},
+		{"COLORFGBG=15;0", map[string]string{"COLORFGBG": "15;0"}, nil, false, dark},
+		{"COLORFGBG=0;default;15", map[string]string{"COLORFGBG": "0;default;15"}, nil, false, light},
+		{"--theme dark beats COLORFGBG", map[string]string{"COLORFGBG": "0;15"}, []string{"--theme=dark"}, false, dark},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			ptmx, tty, err := pty.Open()
-			if err != nil {
-				t.Fatal(err)
+			var stdout io.Writer
+			var s func() string
+			if c.pipe {
+				b := &bytes.Buffer{}
+				stdout, s = b, b.String
+			} else {
+				ptmx, tty, err := pty.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ptmx.Close()
+				out := collectOutput(ptmx)
+				stdout = tty
+				s = func() string { tty.Close(); <-out.done; return out.String() }
 			}
-			defer ptmx.Close()
-			out := collectOutput(ptmx)
-			code, stderr, _ := runWith(context.Background(), c.env, tty, append(c.argv, "run", "install", "--endpoints", ep)...)
-			tty.Close()
-			<-out.done
-			s := out.String()
-			if code != 0 || !strings.Contains(s, "PASS install") {
-				t.Fatalf("exit %d, stderr %q:\n%q", code, stderr, s)
+			code, stderr, _ := runWith(context.Background(), c.env, stdout, append(c.argv, "run", "install", "--endpoints", ep)...)
+			got := s()
+			if code != 0 || !strings.Contains(got, "PASS install") {
+				t.Fatalf("exit %d, stderr %q:\n%q", code, stderr, got)
 			}
-			if got := sgr.MatchString(s); got != c.color {
-				t.Errorf("color %v, want %v:\n%q", got, c.color, s)
+			if c.want == noColor && sgr.MatchString(got) {
+				t.Errorf("color codes, want none:\n%q", got)
+			}
+			if c.want != noColor && !strings.Contains(got, c.want) {
+				t.Errorf("no %q in the output:\n%q", c.want, got)
+			}
+			for _, other := range []string{dark, light, any256} {
+				if other != c.want && strings.Contains(got, other) {
+					t.Errorf("%q, another theme's color, in the output:\n%q", other, got)
+				}
+			}
+		})
+	}
+	for _, argv := range [][]string{{"--color", "sometimes"}, {"--theme", "blue"}, {"--no-color", "--color=always"}} {
+		if r := inProcess(nil, append(argv, "run", "install")...); r.code != 2 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line", argv, r.code, r.stderr)
+		}
+	}
+}
+
+// TestRedraws: on a terminal a wait's status line is redrawn in place
+// (\r\033[K); with TERM=dumb, which has no such control, or on a pipe even
+// with --color always, the wait is one plain line.
+func TestRedraws(t *testing.T) {
+	t.Parallel()
+	ep := runnertest.Server(t).Endpoint()
+	for _, c := range []struct {
+		name   string
+		env    map[string]string
+		argv   []string
+		pipe   bool
+		redraw bool
+	}{
+		{"terminal", map[string]string{"TERM": "xterm"}, nil, false, true},
+		{"TERM=dumb", map[string]string{"TERM": "dumb"}, nil, false, false},
+		{"TERM=dumb --color always", map[string]string{"TERM": "dumb"}, []string{"--color", "always"}, false, false},
+		{"pipe --color always", nil, []string{"--color", "always"}, true, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout io.Writer
+			var s func() string
+			if c.pipe {
+				b := &bytes.Buffer{}
+				stdout, s = b, b.String
+			} else {
+				ptmx, tty, err := pty.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ptmx.Close()
+				out := collectOutput(ptmx)
+				stdout = tty
+				s = func() string { tty.Close(); <-out.done; return out.String() }
+			}
+			code, stderr, _ := runWith(context.Background(), c.env, stdout, append(c.argv, "run", "lease", "--endpoints", ep)...)
+			got := s()
+			if code != 0 || !strings.Contains(got, "waiting for lease") {
+				t.Fatalf("exit %d, stderr %q:\n%q", code, stderr, got)
+			}
+			if redrawn := strings.Contains(got, "\x1b[K"); redrawn != c.redraw {
+				t.Errorf("redrawn: %v, want %v:\n%q", redrawn, c.redraw, got)
 			}
 		})
 	}
@@ -410,6 +502,8 @@ var flagTests = map[string][]string{
 	"keep":        {"TestPrefixAndKeep"},
 	"no-color":    {"TestColor"},
 	"NO_COLOR":    {"TestColor"},
+	"color":       {"TestColor", "TestRedraws"},
+	"theme":       {"TestColor", "runner.TestThemeContrast"},
 	"json":        {"TestJSONOutput"},
 	"step":        {"TestStepMode", "TestStepModeLongPauses"},
 	"interactive": {"TestInteractiveFlag", "lessons.TestWatchInteractive"},

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -202,6 +203,8 @@ type options struct {
 	endpoints              string
 	prefix                 string
 	keep, noColor, jsonOut bool
+	color, theme           string
+	runID                  string
 	step, interactive      bool
 	program, noCode        bool
 	dataDir, listen        string
@@ -241,7 +244,9 @@ func runFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.conn.InsecureSkipVerify, "insecure-skip-tls-verify", false, "do not verify the server's certificate")
 	fs.StringVar(&o.prefix, "prefix", runner.DefaultPrefix, "every key goes under `/path/`")
 	fs.BoolVar(&o.keep, "keep", false, "leave each lesson's keys (needs --endpoints)")
-	fs.BoolVar(&o.noColor, "no-color", false, "no color (also NO_COLOR=1, or not a terminal)")
+	fs.BoolVar(&o.noColor, "no-color", false, "no color: the same as --color never")
+	fs.StringVar(&o.color, "color", "auto", "`when` to color: auto (a terminal, not TERM=dumb, no NO_COLOR), always or never")
+	fs.StringVar(&o.theme, "theme", "auto", "dark or light: colors for that `background`; auto reads COLORFGBG")
 	fs.BoolVar(&o.jsonOut, "json", false, "JSON lines, one per event (see docs/json.md)")
 	fs.BoolVar(&o.step, "step", false, "pause before each step: Enter runs it, q quits")
 	fs.BoolVar(&o.interactive, "interactive", false, "the watch lesson waits for your etcdctl writes")
@@ -622,6 +627,10 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if !strings.HasSuffix(o.prefix, "/") {
 		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
 	}
+	th, live, code := o.colors()
+	if code != exitOK {
+		return code
+	}
 	var outErr func() error
 	cfg := runner.Config{
 		Conn:        o.conn,
@@ -638,9 +647,8 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		j := runner.NewJSON(o.stdout)
 		cfg.Reporter, outErr = j, j.Err
 	} else {
-		tty := isTerminal(o.stdout)
-		con := runner.NewConsole(o.stdout, tty && !o.noColor && o.getenv("NO_COLOR") == "")
-		con.Live = tty
+		con := runner.NewThemedConsole(o.stdout, th)
+		con.Live = live
 		con.HideCode = o.noCode
 		cfg.Reporter, outErr = con, con.Err
 	}
@@ -688,6 +696,59 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// colors decides the console's colors and whether it redraws its status
+// lines. Explicit beats implicit, as no-color.org asks: --color always or
+// never wins over NO_COLOR and TERM; --no-color is --color never. With
+// --color auto, color needs a terminal, a TERM other than dumb and no
+// NO_COLOR. Redraws (\r\033[K) need a terminal that is not dumb, whatever
+// --color says.
+func (o *options) colors() (*runner.Theme, bool, int) {
+	mode := o.color
+	switch {
+	case mode != "auto" && mode != "always" && mode != "never":
+		return nil, false, o.usageErr("--color %q: want auto, always or never", mode)
+	case o.noColor && mode == "always":
+		return nil, false, o.usageErr("--no-color and --color always disagree: give one of them")
+	case o.noColor:
+		mode = "never"
+	}
+	if o.theme != "auto" && o.theme != "dark" && o.theme != "light" {
+		return nil, false, o.usageErr("--theme %q: want auto, dark or light", o.theme)
+	}
+	term := o.getenv("TERM")
+	live := isTerminal(o.stdout) && term != "dumb"
+	if mode == "never" || mode == "auto" && (!live || o.getenv("NO_COLOR") != "") {
+		return nil, live, exitOK
+	}
+	bg := runner.BackgroundUnknown
+	switch o.theme {
+	case "dark":
+		bg = runner.BackgroundDark
+	case "light":
+		bg = runner.BackgroundLight
+	default:
+		bg = colorFGBG(o.getenv("COLORFGBG"))
+	}
+	ct := o.getenv("COLORTERM")
+	th := runner.ThemeFor(bg, strings.Contains(term, "256color") || ct == "truecolor" || ct == "24bit")
+	return &th, live, exitOK
+}
+
+// colorFGBG is the background that COLORFGBG names ("15;0": white on
+// black; rxvt, Konsole and others set it), or unknown: its last field is the
+// background's palette index, which may also be "default".
+func colorFGBG(v string) runner.Background {
+	if v == "" {
+		return runner.BackgroundUnknown
+	}
+	f := strings.Split(v, ";")
+	n, err := strconv.Atoi(f[len(f)-1])
+	if err != nil || n > 15 {
+		return runner.BackgroundUnknown
+	}
+	return runner.BackgroundOf(n)
 }
 
 func cmdShow(ctx context.Context, o *options, args []string) int {

@@ -25,7 +25,12 @@ step-ignored|main.go|\t\tcfg\.Pause = newStepper\(o\.stdin, o\.stdout\)\.pause\n
 program-ignored|main.go|if o\.program \{|if false {
 data-dir-ignored|main.go|DataDir: o\.dataDir, |
 listen-ignored|main.go|ClientURL: o\.listen|
-no-color-ignored|main.go|&& o\.getenv\("NO_COLOR"\) == ""|
+no-color-ignored|main.go|o\.getenv\("NO_COLOR"\) != ""|false
+no-color-flag-ignored|main.go|\tcase o\.noColor:\n\t\tmode = "never"\n|
+term-dumb-ignored|main.go|live := isTerminal\(o\.stdout\) && term != "dumb"|live := isTerminal(o.stdout)
+color-always-ignored|main.go|mode == "auto" && \(!live|(!live
+theme-flag-ignored|main.go|\tcase "dark":\n\t\tbg = runner\.BackgroundDark\n|
+unreadable-color|runner/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
 no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report.go|case KindWait, KindRequest:|case KindWait, KindRequest, KindCheck:
 json-field-renamed|runner/report.go|json:"code,omitempty"|json:"src_code,omitempty"

@@ -86,33 +86,48 @@ type Console struct {
 }
 
 type styles struct {
-	lesson, step, say, etcdctl, result, pass, fail, faint, warn, code *color.Color
+	lesson, step, say, etcdctl, result, pass, fail, faint, warn, code, gutter *color.Color
 }
 
-// NewConsole returns a console reporter writing to w, with color or without.
-// Color is decided by the caller (see main): this package never inspects the
-// terminal or the environment.
+// NewConsole returns a console reporter writing to w, with color or without:
+// with color, in the theme readable on any background of a 16-color
+// terminal. Color is decided by the caller (see main): this package never
+// inspects the terminal or the environment.
 func NewConsole(w io.Writer, useColor bool) *Console {
-	mk := func(attrs ...color.Attribute) *color.Color {
+	if !useColor {
+		return NewThemedConsole(w, nil)
+	}
+	th := ThemeFor(BackgroundUnknown, false)
+	return NewThemedConsole(w, &th)
+}
+
+// NewThemedConsole returns a console reporter writing to w in the theme th;
+// nil means no color.
+func NewThemedConsole(w io.Writer, th *Theme) *Console {
+	mk := func(attrs []color.Attribute) *color.Color {
 		c := color.New(attrs...)
-		if useColor {
+		if th != nil && len(attrs) > 0 {
 			c.EnableColor()
 		} else {
 			c.DisableColor()
 		}
 		return c
 	}
+	if th == nil {
+		th = &Theme{}
+	}
 	return &Console{w: w, st: styles{
-		lesson:  mk(color.FgHiCyan, color.Bold),
-		step:    mk(color.FgHiWhite, color.Bold),
-		say:     mk(),
-		etcdctl: mk(color.FgHiYellow),
-		result:  mk(color.FgHiBlue),
-		pass:    mk(color.FgHiGreen),
-		fail:    mk(color.FgHiRed, color.Bold),
-		faint:   mk(color.Faint),
-		warn:    mk(color.FgHiMagenta),
-		code:    mk(color.FgCyan),
+		lesson:  mk(th.Lesson),
+		step:    mk(th.Step),
+		say:     mk(nil),
+		etcdctl: mk(th.Etcdctl),
+		result:  mk(th.Result),
+		pass:    mk(th.Pass),
+		fail:    mk(th.Fail),
+		faint:   mk(th.Meta),
+		warn:    mk(th.Warn),
+		code:    mk(th.Code),
+		gutter:  mk(th.Gutter),
 	}}
 }
 
@@ -166,7 +181,16 @@ func (c *Console) Report(e Event) {
 	}
 	switch e.Kind {
 	case KindCourseStart:
-		c.printf(st.faint, "%s\n", e.Text)
+		for _, line := range strings.Split(e.Text, "\n") {
+			// The export line is for learners to copy: it has a line of
+			// its own, in the etcdctl lines' style, never faint.
+			if head, vars, ok := strings.Cut(line, ": export "); ok {
+				c.printf(st.faint, "%s:\n", head)
+				c.printf(st.etcdctl, "  export %s\n", vars)
+				continue
+			}
+			c.printf(st.faint, "%s\n", line)
+		}
 	case KindLessonStart:
 		c.printf(st.lesson, "\n━━ Lesson %d/%d · %s · %s ━━\n", e.Index, e.Total, e.Lesson, e.Title)
 		if e.Text != "" {
@@ -187,10 +211,10 @@ func (c *Console) Report(e Event) {
 		if e.Code != "" && !c.HideCode {
 			for _, line := range strings.Split(e.Code, "\n") {
 				if line == "" {
-					c.printf(st.faint, "     │\n")
+					c.printf(st.gutter, "     │\n")
 					continue
 				}
-				c.printf(st.faint, "     │ ")
+				c.printf(st.gutter, "     │ ")
 				c.printf(st.code, "%s\n", line)
 			}
 		}
