@@ -669,6 +669,9 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		defer srv.Close()
 		o.abort.add(srv.Discard)
 		cfg.Conn.Endpoints = []string{srv.Endpoint()}
+		// Lessons that need an etcd of their own get one, in the
+		// embedded etcd's temp dir: Discard removes theirs too.
+		cfg.OwnServers, cfg.TempDir = true, srv.Dir()
 	} else if err := cfg.Conn.Check(); err != nil {
 		return o.fail(o.fromEnv(err))
 	} else {

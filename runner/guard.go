@@ -18,7 +18,8 @@ var ErrClusterWide = errors.New("etcdtour: lessons may not make cluster-wide cha
 
 func refuse(call string) error { return fmt.Errorf("%s: %w", call, ErrClusterWide) }
 
-// guardedKV refuses Compact, which drops history for every key.
+// guardedKV refuses Compact, which drops history for every key. A lesson
+// with an etcd of its own (Lesson.Needs) gets the KV without it.
 type guardedKV struct{ clientv3.KV }
 
 func (guardedKV) Compact(context.Context, int64, ...clientv3.CompactOption) (*clientv3.CompactResponse, error) {
@@ -43,6 +44,14 @@ func (guardedMaintenance) MoveLeader(context.Context, uint64) (*clientv3.MoveLea
 
 func (guardedMaintenance) Downgrade(context.Context, clientv3.DowngradeAction, string) (*clientv3.DowngradeResponse, error) {
 	return nil, refuse("Downgrade")
+}
+
+// ownMaintenance is the maintenance of a lesson's own etcd (Lesson.Needs):
+// Defragment too, which only takes its time on a cluster of the lesson's.
+type ownMaintenance struct{ guardedMaintenance }
+
+func (m ownMaintenance) Defragment(ctx context.Context, endpoint string) (*clientv3.DefragmentResponse, error) {
+	return m.Maintenance.Defragment(ctx, endpoint)
 }
 
 // guardedCluster keeps MemberList and refuses membership changes.

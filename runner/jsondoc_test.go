@@ -74,7 +74,7 @@ func TestJSONFieldsAsDocumented(t *testing.T) {
 	yes := true
 	full := runner.Event{Lesson: "l", Title: "t", Index: 1, Total: 2, Step: 3, Source: "s", Code: "c", Text: "x",
 		Request: "Put", OK: &yes, Got: "g", Want: "w", Status: runner.StatusFailed, Seconds: 1.5, Error: "e",
-		Failures: []string{"f"}, Passed: 1, Failed: 1, Interrupted: 1, NotRun: 1,
+		Failures: []string{"f"}, Passed: 1, Failed: 1, Interrupted: 1, NotRun: 1, Skipped: 1,
 		Lessons: []runner.LessonResult{{ID: "l", Status: runner.StatusFailed, Seconds: 1, Error: "e", Failures: []string{"f"}}},
 		Version: "3.4", Endpoints: []string{"127.0.0.1:2379"}, Prefix: "/p/"}
 	kinds := []runner.Kind{runner.KindCourseStart, runner.KindLessonStart, runner.KindStep, runner.KindSay,

@@ -29,6 +29,11 @@ type Lesson struct {
 	// done. The runner deletes the lesson's keys and revokes the leases it
 	// granted afterwards, whatever Run returned.
 	Run func(ctx context.Context, t *T) error
+	// Needs says what server the lesson must have to itself; the zero
+	// value means any etcd, a user's cluster included. A lesson that
+	// compacts, defragments, or stops members asks for its own (see
+	// Needs and T.Cluster).
+	Needs Needs
 }
 
 var idPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
@@ -62,6 +67,9 @@ func Validate(course []Lesson) error {
 		}
 		if l.Run == nil {
 			errs = append(errs, fmt.Errorf("%s: nil Run", where))
+		}
+		if m := l.Needs.Members; m != 0 && m != 1 && m != 3 {
+			errs = append(errs, fmt.Errorf("%s: Needs.Members is %d: a lesson's own cluster has 1 or 3 members", where, m))
 		}
 	}
 	return errors.Join(errs...)

@@ -31,6 +31,7 @@ func TestValidate(t *testing.T) {
 		{"empty doc", []runner.Lesson{{ID: "a", Title: "t", Run: noop}}, "empty doc"},
 		{"empty title", []runner.Lesson{{ID: "a", Doc: "d", Run: noop}}, "empty title"},
 		{"nil run", []runner.Lesson{{ID: "a", Title: "t", Doc: "d"}}, "nil Run"},
+		{"two members", []runner.Lesson{{ID: "a", Title: "t", Doc: "d", Run: noop, Needs: runner.Needs{Members: 2}}}, "1 or 3 members"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := runner.Validate(tc.course)

@@ -56,6 +56,7 @@ type Event struct {
 	// Set on summary only, when not zero.
 	Interrupted int            `json:"interrupted,omitempty"`
 	NotRun      int            `json:"not_run,omitempty"`
+	Skipped     int            `json:"skipped,omitempty"`
 	Lessons     []LessonResult `json:"lessons,omitempty"`
 	// Set on course-start only.
 	Version   string   `json:"version,omitempty"`
@@ -247,6 +248,8 @@ func (c *Console) Report(e Event) {
 		switch e.Status {
 		case StatusPassed:
 			c.printf(st.pass, "  PASS %s (%s)\n", e.Lesson, fmtSeconds(e.Seconds))
+		case StatusSkipped:
+			c.printf(st.faint, "\n  SKIP %s: %s\n", e.Lesson, e.Error)
 		default:
 			c.printf(st.fail, "  %s %s (%s)", strings.ToUpper(string(e.Status)), e.Lesson, fmtSeconds(e.Seconds))
 			if e.Error != "" {
@@ -261,7 +264,7 @@ func (c *Console) Report(e Event) {
 			if r.Status != StatusPassed {
 				s = st.fail
 			}
-			if r.Status == StatusNotRun {
+			if r.Status == StatusNotRun || r.Status == StatusSkipped {
 				s = st.faint
 			}
 			c.printf(s, "  %2d. %-12s %-11s %8s\n", i+1, r.ID, r.Status, fmtSeconds(r.Seconds))
@@ -276,6 +279,9 @@ func (c *Console) Report(e Event) {
 		}
 		if e.NotRun > 0 {
 			line += fmt.Sprintf(", %d not run", e.NotRun)
+		}
+		if e.Skipped > 0 {
+			line += fmt.Sprintf(", %d skipped", e.Skipped)
 		}
 		if e.Interrupted+e.NotRun > 0 {
 			s = st.fail
@@ -389,9 +395,10 @@ func (j *JSON) Report(e Event) {
 			Failed      int            `json:"failed"`
 			Interrupted int            `json:"interrupted"`
 			NotRun      int            `json:"not_run"`
+			Skipped     int            `json:"skipped"`
 			Seconds     float64        `json:"seconds"`
 			Lessons     []LessonResult `json:"lessons"`
-		}{e.Kind, e.Passed, e.Failed, e.Interrupted, e.NotRun, e.Seconds, e.Lessons})
+		}{e.Kind, e.Passed, e.Failed, e.Interrupted, e.NotRun, e.Skipped, e.Seconds, e.Lessons})
 		return
 	}
 	j.err = j.enc.Encode(e)

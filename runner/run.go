@@ -47,6 +47,15 @@ type Config struct {
 	// returns false to quit the run, which then ends as if ctx were
 	// cancelled: the lesson is interrupted and cleaned up.
 	Pause func(ctx context.Context, lesson string, step int, title string) bool
+	// OwnServers lets the runner start, for each lesson whose Needs asks
+	// for one, an embedded server or cluster of the lesson's own. False
+	// (the course runs on a cluster the user named) skips those lessons:
+	// they would compact it, or stop its members.
+	OwnServers bool
+	// TempDir is where those servers' temp dirs are made; empty means
+	// os.TempDir(). main puts them in the embedded etcd's temp dir, which
+	// goes even when a second Ctrl-C exits at once.
+	TempDir string
 }
 
 // DefaultPrefix is where the course's keys live unless --prefix says otherwise.
@@ -60,6 +69,9 @@ const (
 	StatusFailed      Status = "failed"
 	StatusInterrupted Status = "interrupted"
 	StatusNotRun      Status = "not run"
+	// StatusSkipped: the lesson needs a server of its own (Needs) and the
+	// run is on a cluster the user named. It does not fail the run.
+	StatusSkipped Status = "skipped"
 )
 
 // LessonResult is the outcome of one lesson.
@@ -78,10 +90,10 @@ type Summary struct {
 	Interrupted bool
 }
 
-// OK reports whether every lesson passed.
+// OK reports whether every lesson passed or was skipped.
 func (s Summary) OK() bool {
 	for _, r := range s.Lessons {
-		if r.Status != StatusPassed {
+		if r.Status != StatusPassed && r.Status != StatusSkipped {
 			return false
 		}
 	}
@@ -128,6 +140,13 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 			sum.Lessons = append(sum.Lessons, LessonResult{ID: l.ID, Status: StatusNotRun})
 			continue
 		}
+		if l.Needs.Members > 0 && !cfg.OwnServers {
+			// One line: the lesson is not the learner's to fix here.
+			res := LessonResult{ID: l.ID, Status: StatusSkipped, Error: skipReason(l.Needs)}
+			cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status, Error: res.Error})
+			sum.Lessons = append(sum.Lessons, res)
+			continue
+		}
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: l.Title,
 			Index: i + 1, Total: len(lessons), Text: l.Doc})
 		res := runLesson(ctx, quit, cfg, raw, version, runPrefix+l.ID+"/", l)
@@ -151,9 +170,19 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		count[r.Status]++
 	}
 	cfg.Reporter.Report(Event{Kind: KindSummary, Passed: count[StatusPassed], Failed: count[StatusFailed],
-		Interrupted: count[StatusInterrupted], NotRun: count[StatusNotRun],
+		Interrupted: count[StatusInterrupted], NotRun: count[StatusNotRun], Skipped: count[StatusSkipped],
 		Seconds: sum.Seconds, Lessons: sum.Lessons})
 	return sum, nil
+}
+
+// skipReason says why a lesson that needs a server of its own is not run
+// on the user's cluster, and how to run it.
+func skipReason(n Needs) string {
+	what := "an etcd of its own"
+	if n.Members > 1 {
+		what = fmt.Sprintf("an etcd cluster of its own (%d members)", n.Members)
+	}
+	return fmt.Sprintf("needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints", what)
 }
 
 // NewRunID returns a random run ID, eight hex digits, for Config.RunID.
@@ -171,15 +200,27 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	t := &T{id: l.ID, prefix: prefix, raw: raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
 		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
 		code: cfg.Code}
-	t.dial = func() (*clientv3.Client, error) {
-		c, err := cfg.Conn.client(append(wire{t}.dialOptions(), cfg.DialOptions...)...)
+	conn := cfg.Conn
+	own := l.Needs.Members > 0
+	t.dial = func(endpoints []string) (*clientv3.Client, error) {
+		conn := conn
+		if endpoints != nil {
+			conn.Endpoints = endpoints
+		}
+		c, err := conn.client(append(wire{t}.dialOptions(), cfg.DialOptions...)...)
 		if err != nil {
 			return nil, err
 		}
-		c.KV = guardedKV{namespace.NewKV(c.KV, prefix)}
+		c.KV = namespace.NewKV(c.KV, prefix)
+		c.Maintenance = guardedMaintenance{c.Maintenance}
+		if own {
+			// Its own etcd: the lesson may drop its history.
+			c.Maintenance = ownMaintenance{c.Maintenance.(guardedMaintenance)}
+		} else {
+			c.KV = guardedKV{c.KV}
+		}
 		c.Watcher = namespace.NewWatcher(c.Watcher, prefix)
 		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases, timeout: cfg.Conn.CommandTimeout}
-		c.Maintenance = guardedMaintenance{c.Maintenance}
 		c.Cluster = guardedCluster{c.Cluster}
 		c.Auth = guardedAuth{c.Auth}
 		return c, nil
@@ -196,6 +237,11 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 				err = fmt.Errorf("panic: %v", r)
 			}
 		}()
+		if own {
+			if conn, err = t.startCluster(lctx, cfg, l.Needs); err != nil {
+				return err
+			}
+		}
 		if t.Client, err = t.NewClient(); err != nil {
 			return fmt.Errorf("connect: %w", err)
 		}
@@ -211,7 +257,11 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	t.mu.Unlock()
 	// Interrupted is how the lesson ended, not a Ctrl-C during its clean-up.
 	interrupted := ctx.Err() != nil
-	cleanup(ctx, cfg, raw, t)
+	if t.Cluster != nil {
+		t.removeCluster()
+	} else {
+		cleanup(ctx, cfg, raw, t)
+	}
 
 	t.mu.Lock()
 	res := LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}

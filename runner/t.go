@@ -24,6 +24,9 @@ type T struct {
 	// lesson writes "greeting" and etcd stores PREFIX+"greeting". The runner
 	// closes it after the lesson, which cancels its watches and keep-alives.
 	Client *clientv3.Client
+	// Cluster is the lesson's own embedded cluster, if its Needs asked
+	// for one; nil otherwise. Client then talks to all of its members.
+	Cluster *Cluster
 
 	id          string
 	prefix      string
@@ -31,7 +34,7 @@ type T struct {
 	etcdctlEnv  string
 	timeout     time.Duration
 	rep         Reporter
-	dial        func() (*clientv3.Client, error)
+	dial        func(endpoints []string) (*clientv3.Client, error) // nil endpoints: the run's
 	raw         *clientv3.Client // the runner's own client, for the clean-up
 	ctx         context.Context  // the lesson's context, for Pause
 	interactive bool
@@ -242,8 +245,12 @@ func (t *T) Failed() bool {
 
 // NewClient opens another client under the lesson's prefix, as a second
 // program would. The runner closes it after the lesson.
-func (t *T) NewClient() (*clientv3.Client, error) {
-	c, err := t.dial()
+func (t *T) NewClient() (*clientv3.Client, error) { return t.newClient(nil) }
+
+// newClient opens a lesson client to endpoints (nil: the run's), which the
+// runner closes after the lesson.
+func (t *T) newClient(endpoints []string) (*clientv3.Client, error) {
+	c, err := t.dial(endpoints)
 	if err != nil {
 		return nil, err
 	}

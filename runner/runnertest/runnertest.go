@@ -73,11 +73,18 @@ func Main(m *testing.M) int {
 
 // Run runs lessons with cfg, against the shared server unless cfg.Conn names
 // one, and returns the summary and the recorder that heard every event. It
-// fails t if the run could not start.
+// fails t if the run could not start. On the shared server, as with no
+// --endpoints, lessons that need a server of their own get one (in a temp
+// dir of t's); on one cfg.Conn names, they are skipped unless cfg says
+// otherwise.
 func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *runner.Recorder) {
 	t.Helper()
 	if len(cfg.Conn.Endpoints) == 0 {
 		cfg.Conn.Endpoints = []string{Server(t).Endpoint()}
+		cfg.OwnServers = true
+	}
+	if cfg.OwnServers && cfg.TempDir == "" {
+		cfg.TempDir = t.TempDir() // and the test fails if it is not empty at the end
 	}
 	rec := &runner.Recorder{}
 	if cfg.Reporter == nil {

@@ -1,0 +1,544 @@
+package runner
+
+// Lessons that compact, defragment or stop members need an etcd of their
+// own: the runner starts one for the lesson alone (Lesson.Needs), hands it
+// to the lesson as T.Cluster, and removes it after the lesson.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"go.etcd.io/etcd/client/pkg/v3/types"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// Needs says what server a lesson must have to itself. The zero value means
+// any etcd will do, a user's cluster included.
+type Needs struct {
+	// Members > 0 gives the lesson an embedded cluster of its own with
+	// that many members (1 or 3), started for it alone and removed after
+	// it: the lesson may compact and defragment it, and stop and restart
+	// its members (T.Cluster). On a cluster the user named (--endpoints)
+	// such a lesson is skipped, with one line saying why.
+	Members int
+}
+
+// Raft timing of a lesson's own cluster. etcd's defaults (100 ms heartbeat,
+// 1 s election) would make a learner wait a second or two for each new
+// leader. The single embedded member uses 10 ms and 100 ms; with three
+// members a stalled leader is replaced after one election timeout, and on
+// a laptop busy with other work (or under -race) a 100 ms pause is not
+// rare. 200 ms is twenty missed heartbeats: a leader that misses them is
+// gone, not busy. Pre-vote and check-quorum (etcd's defaults) keep one slow
+// follower from deposing a healthy leader.
+const (
+	clusterTickMs     = 10
+	clusterElectionMs = 200
+)
+
+// ClusterOptions tunes StartCluster.
+type ClusterOptions struct {
+	// Members is how many members to start: 1 or 3.
+	Members int
+	// Dir is where the cluster's temp dir is made; empty means
+	// os.TempDir(). The temp dir holds each member's data and log and is
+	// removed by Close.
+	Dir string
+	// StartTimeout bounds how long the cluster may take to serve; zero
+	// means 10 s.
+	StartTimeout time.Duration
+}
+
+// A Cluster is an embedded etcd cluster of a lesson's own: every member runs
+// in this process, on 127.0.0.1, with ports picked for it, and logs to a
+// file in the cluster's temp dir, never to the terminal.
+//
+// Clients reach each member through a relay of ours on the member's client
+// address, so that Stop can cut a member's client connections at once, as a
+// crash does: a stopped member's address refuses connections, and a client
+// given every endpoint moves to another.
+type Cluster struct {
+	dir     string
+	members []*member
+	// dial opens a lesson client to some endpoints; set by the runner for
+	// the lesson, nil outside one.
+	dial func(endpoints []string) (*clientv3.Client, error)
+}
+
+type member struct {
+	name string
+	cfg  *embed.Config
+	log  *os.File
+	// The member's client and peer addresses are relays of ours (see
+	// Cluster): cutting them is how Stop cuts the member off at once.
+	relay, peerRelay *relay
+
+	mu   sync.Mutex
+	etcd *embed.Etcd // nil while stopped
+}
+
+// StartCluster starts an embedded cluster and waits until every member
+// serves clients and the cluster has a leader. It gives up when ctx is
+// done. On failure nothing is left behind: no member, no temp dir.
+func StartCluster(ctx context.Context, opts ClusterOptions) (*Cluster, error) {
+	if opts.Members != 1 && opts.Members != 3 {
+		return nil, fmt.Errorf("a lesson's own cluster has 1 or 3 members, not %d", opts.Members)
+	}
+	if opts.StartTimeout == 0 {
+		opts.StartTimeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
+	defer cancel()
+	var last error
+	for attempt := 0; attempt < 3; attempt++ {
+		c, err := startCluster(ctx, opts)
+		if err == nil {
+			return c, nil
+		}
+		last = err
+		// A port we picked was taken before etcd bound it: pick again.
+		if ctx.Err() != nil || !strings.Contains(err.Error(), "address already in use") {
+			break
+		}
+	}
+	if errors.Is(last, context.DeadlineExceeded) {
+		return nil, fmt.Errorf("embedded etcd cluster of %d not ready after %v", opts.Members, opts.StartTimeout)
+	}
+	return nil, last
+}
+
+func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err error) {
+	dir, err := os.MkdirTemp(opts.Dir, "etcdtour-cluster-")
+	if err != nil {
+		return nil, fmt.Errorf("embedded etcd cluster: cannot make a temp dir: %v (set TMPDIR to a writable directory)", unwrapPathError(err))
+	}
+	c := &Cluster{dir: dir}
+	defer func() {
+		if err != nil {
+			c.Close()
+		}
+	}()
+	token := "etcdtour-" + NewRunID()
+	var initial []string
+	for i := range opts.Members {
+		m := &member{name: fmt.Sprintf("m%d", i+1)}
+		c.members = append(c.members, m)
+		// The relay holds its listener from now on: its port cannot be
+		// taken. etcd's own ports are free ones it binds a moment later.
+		if m.relay, err = newRelay(); err != nil {
+			return nil, err
+		}
+		if m.peerRelay, err = newRelay(); err != nil {
+			return nil, err
+		}
+		peer, err := freeLoopbackURL()
+		if err != nil {
+			return nil, err
+		}
+		client, err := freeLoopbackURL()
+		if err != nil {
+			return nil, err
+		}
+		if m.log, err = os.Create(filepath.Join(dir, m.name+".log")); err != nil {
+			return nil, fmt.Errorf("embedded etcd cluster: log file: %w", err)
+		}
+		cfg := embed.NewConfig()
+		cfg.Name = m.name
+		cfg.Dir = filepath.Join(dir, m.name)
+		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.New(zapcore.NewCore(
+			zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
+			zapcore.AddSync(m.log), zap.InfoLevel)))
+		cfg.TickMs, cfg.ElectionMs = clusterTickMs, clusterElectionMs
+		cfg.UnsafeNoFsync = true // throw-away data
+		cfg.EnableGRPCGateway = false
+		cfg.InitialClusterToken = token
+		pu, _ := url.Parse(peer)
+		cu, _ := url.Parse(client)
+		ru, _ := url.Parse("http://" + m.relay.addr)
+		pru, _ := url.Parse("http://" + m.peerRelay.addr)
+		// Members tell each other, and clients (MemberList), the relays'
+		// addresses.
+		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pru}
+		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*ru}
+		m.relay.target, m.peerRelay.target = cu.Host, pu.Host
+		m.cfg = cfg
+		initial = append(initial, m.name+"="+pru.String())
+	}
+	for _, m := range c.members {
+		m.cfg.InitialCluster = strings.Join(initial, ",")
+	}
+	// One after the other, each a few milliseconds: a new member first
+	// asks the others' peer addresses whether the cluster already exists.
+	// Not yet listening, they refuse at once; bound but not yet serving
+	// (started at once), they would keep it waiting a second. Then all
+	// wait together for a leader.
+	started := make([]*embed.Etcd, len(c.members))
+	for i, m := range c.members {
+		if started[i], err = m.boot(); err != nil {
+			for _, e := range started[:i] {
+				hardStop(e)
+			}
+			return nil, err
+		}
+	}
+	errs := make([]error, len(c.members))
+	var wg sync.WaitGroup
+	for i, m := range c.members {
+		wg.Go(func() { errs[i] = m.ready(ctx, started[i]) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// start starts the member and waits until it serves clients.
+func (m *member) start(ctx context.Context) error {
+	e, err := m.boot()
+	if err != nil {
+		return err
+	}
+	return m.ready(ctx, e)
+}
+
+// ready waits until e serves clients. If e stops or ctx ends first, e is
+// stopped.
+func (m *member) ready(ctx context.Context, e *embed.Etcd) error {
+	select {
+	case <-e.Server.ReadyNotify():
+	case err := <-e.Err():
+		hardStop(e)
+		return fmt.Errorf("embedded etcd member %s stopped while starting: %w (log: %s)", m.name, err, m.log.Name())
+	case <-ctx.Done():
+		hardStop(e)
+		return ctx.Err()
+	}
+	m.mu.Lock()
+	m.etcd = e
+	m.mu.Unlock()
+	return nil
+}
+
+// boot starts the member's server from its config (and its data, if any)
+// and lets its peers reach it.
+func (m *member) boot() (*embed.Etcd, error) {
+	e, err := embed.StartEtcd(m.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("embedded etcd member %s did not start: %w (log: %s)", m.name, err, m.log.Name())
+	}
+	for _, r := range []*relay{m.relay, m.peerRelay} {
+		if err := r.open(); err != nil {
+			hardStop(e)
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// hardStop stops e as a crash would, for its peers: no leadership transfer
+// first. Then it closes what is left (listeners, goroutines).
+func hardStop(e *embed.Etcd) {
+	e.Server.HardStop()
+	e.Close()
+}
+
+// stop cuts the member's clients and peers off, and stops it. (Cut off
+// first, its server stops at once: etcd's peer handler would otherwise
+// wait a second for connections that etcd's own peers keep idle, and
+// leave their goroutines behind for five.)
+func (m *member) stop() {
+	m.relay.close()
+	m.peerRelay.close()
+	m.mu.Lock()
+	e := m.etcd
+	m.etcd = nil
+	m.mu.Unlock()
+	if e != nil {
+		hardStop(e)
+	}
+}
+
+// Endpoints are the members' client addresses (host:port), in member order.
+func (c *Cluster) Endpoints() []string {
+	eps := make([]string, len(c.members))
+	for i, m := range c.members {
+		eps[i] = m.relay.addr
+	}
+	return eps
+}
+
+// Size is the number of members, running or stopped.
+func (c *Cluster) Size() int { return len(c.members) }
+
+// Name is member i's name: "m1", "m2", ... (i counts from 0).
+func (c *Cluster) Name(i int) string { return c.members[i].name }
+
+// Dir is the cluster's temp dir.
+func (c *Cluster) Dir() string { return c.dir }
+
+// Leader returns the index of the member that is leader, once the running
+// members agree on one that runs. It waits for that until ctx is done.
+func (c *Cluster) Leader(ctx context.Context) (int, error) {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if i, ok := c.leader(); ok {
+			return i, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, fmt.Errorf("no leader: %w", ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
+
+func (c *Cluster) leader() (int, bool) {
+	index := map[types.ID]int{}
+	var leads []types.ID
+	for i, m := range c.members {
+		m.mu.Lock()
+		if m.etcd != nil {
+			index[m.etcd.Server.MemberID()] = i
+			leads = append(leads, m.etcd.Server.Leader())
+		}
+		m.mu.Unlock()
+	}
+	if len(leads) == 0 {
+		return -1, false
+	}
+	for _, l := range leads {
+		if l != leads[0] {
+			return -1, false
+		}
+	}
+	i, ok := index[leads[0]]
+	return i, ok
+}
+
+// Stop stops member i as a crash would: its clients' connections drop, its
+// address refuses new ones, and its peers stop hearing from it (a leader
+// hands nothing over). Its data stays, for Restart.
+func (c *Cluster) Stop(i int) error {
+	if i < 0 || i >= len(c.members) {
+		return fmt.Errorf("no member %d: the cluster has %d", i, len(c.members))
+	}
+	m := c.members[i]
+	m.mu.Lock()
+	running := m.etcd != nil
+	m.mu.Unlock()
+	if !running {
+		return fmt.Errorf("member %s is already stopped", m.name)
+	}
+	m.stop()
+	return nil
+}
+
+// Restart starts member i again from its data, on the same addresses, and
+// waits until it serves clients (which needs a leader) or ctx is done.
+func (c *Cluster) Restart(ctx context.Context, i int) error {
+	if i < 0 || i >= len(c.members) {
+		return fmt.Errorf("no member %d: the cluster has %d", i, len(c.members))
+	}
+	m := c.members[i]
+	m.mu.Lock()
+	running := m.etcd != nil
+	m.mu.Unlock()
+	if running {
+		return fmt.Errorf("member %s is running", m.name)
+	}
+	return m.start(ctx)
+}
+
+// Client opens a client of member i alone, with the lesson's prefix, as
+// t.Client is: for a serializable read from that member, say. The runner
+// closes it after the lesson.
+func (c *Cluster) Client(i int) (*clientv3.Client, error) {
+	if i < 0 || i >= len(c.members) {
+		return nil, fmt.Errorf("no member %d: the cluster has %d", i, len(c.members))
+	}
+	if c.dial == nil {
+		return nil, errors.New("Cluster.Client is for a lesson's own cluster, in the lesson")
+	}
+	return c.dial([]string{c.members[i].relay.addr})
+}
+
+// Close stops every member and removes the temp dir.
+func (c *Cluster) Close() error {
+	if c == nil {
+		return nil
+	}
+	var wg sync.WaitGroup
+	for _, m := range c.members {
+		if m.relay != nil && m.peerRelay != nil {
+			wg.Go(m.stop)
+		}
+	}
+	wg.Wait()
+	for _, m := range c.members {
+		for _, r := range []*relay{m.relay, m.peerRelay} {
+			if r != nil {
+				r.close()
+			}
+		}
+		if m.log != nil {
+			m.log.Close()
+		}
+	}
+	return os.RemoveAll(c.dir)
+}
+
+// A relay forwards a member's client connections from the address the
+// member advertises to the one it listens on. While the member is stopped
+// nothing listens there, so connections are refused as by a crashed
+// server; Restart binds the same port again.
+type relay struct {
+	addr   string // host:port, fixed
+	target string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]bool
+	wg    sync.WaitGroup
+}
+
+func newRelay() (*relay, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("embedded etcd cluster: no free port on 127.0.0.1: %w", err)
+	}
+	// It relays at once: until the member listens, a connection is
+	// closed as soon as it is accepted, and the member's peers, asking
+	// whether the cluster exists yet, hear no at once.
+	r := &relay{addr: ln.Addr().String(), conns: map[net.Conn]bool{}, ln: ln}
+	r.wg.Go(func() { r.accept(ln) })
+	return r, nil
+}
+
+// open binds the address again after close, and relays.
+func (r *relay) open() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ln != nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", r.addr)
+	if err != nil {
+		return fmt.Errorf("member's address %s: %w", r.addr, err)
+	}
+	r.ln = ln
+	r.wg.Go(func() { r.accept(ln) })
+	return nil
+}
+
+func (r *relay) accept(ln net.Listener) {
+	for {
+		in, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		out, err := net.DialTimeout("tcp", r.target, time.Second)
+		if err != nil {
+			in.Close()
+			continue
+		}
+		r.mu.Lock()
+		if r.ln != ln { // closed meanwhile
+			r.mu.Unlock()
+			in.Close()
+			out.Close()
+			return
+		}
+		r.conns[in], r.conns[out] = true, true
+		r.mu.Unlock()
+		r.wg.Go(func() { r.pipe(in, out) })
+		r.wg.Go(func() { r.pipe(out, in) })
+	}
+}
+
+// pipe copies one way; when either side ends, both are closed.
+func (r *relay) pipe(dst, src net.Conn) {
+	io.Copy(dst, src)
+	dst.Close()
+	src.Close()
+	r.mu.Lock()
+	delete(r.conns, dst)
+	delete(r.conns, src)
+	r.mu.Unlock()
+}
+
+// close stops accepting and drops every connection, and waits until the
+// relay's goroutines are done.
+func (r *relay) close() {
+	r.mu.Lock()
+	if r.ln != nil {
+		r.ln.Close()
+		r.ln = nil
+	}
+	for c := range r.conns {
+		c.Close()
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+}
+
+// startCluster starts the lesson's own cluster, says so, and returns how
+// to reach it: plain http, no user, the run's timeouts.
+func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (Conn, error) {
+	c, err := StartCluster(ctx, ClusterOptions{Members: n.Members, Dir: cfg.TempDir})
+	if err != nil {
+		if ctx.Err() != nil {
+			return Conn{}, ctx.Err()
+		}
+		return Conn{}, fmt.Errorf("start the lesson's own etcd: %w", err)
+	}
+	conn := Conn{Endpoints: c.Endpoints(), DialTimeout: cfg.Conn.DialTimeout, CommandTimeout: cfg.Conn.CommandTimeout}
+	raw, err := conn.client()
+	if err != nil {
+		c.Close()
+		return Conn{}, fmt.Errorf("connect to the lesson's own etcd: %w", err)
+	}
+	c.dial = t.newClient
+	t.mu.Lock()
+	t.Cluster, t.raw = c, raw
+	t.endpoints, t.etcdctlEnv = strings.Join(conn.Endpoints, ","), conn.etcdctlEnv()
+	t.mu.Unlock()
+	what := "an etcd of its own"
+	if n.Members > 1 {
+		what = fmt.Sprintf("an etcd cluster of its own, %d members", n.Members)
+	}
+	t.Say("This lesson runs on %s, started for it alone and\nremoved after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
+	return conn, nil
+}
+
+// removeCluster closes the lesson's clients and removes its own cluster,
+// data and all: nothing of it is left to clean up key by key.
+func (t *T) removeCluster() {
+	t.mu.Lock()
+	clients := t.clients
+	t.clients = nil
+	t.mu.Unlock()
+	for _, c := range clients {
+		c.Close()
+	}
+	t.raw.Close()
+	n := t.Cluster.Size()
+	if err := t.Cluster.Close(); err != nil {
+		t.Check(false, "cleanup: remove the lesson's own etcd: %v", err)
+		return
+	}
+	t.report(Event{Kind: KindCleanup, Text: fmt.Sprintf("stopped its own etcd (%d member(s)) and removed its data", n)})
+}
