@@ -35,8 +35,8 @@ type T struct {
 	timeout     time.Duration
 	rep         Reporter
 	dial        func(endpoints []string) (*clientv3.Client, error) // nil endpoints: the run's
-	raw         *clientv3.Client // the runner's own client, for the clean-up
-	ctx         context.Context  // the lesson's context, for Pause
+	raw         *clientv3.Client                                   // the runner's own client, for the clean-up
+	ctx         context.Context                                    // the lesson's context, for Pause
 	interactive bool
 	pause       func(ctx context.Context, lesson string, step int, title string) bool
 	quit        context.CancelFunc
