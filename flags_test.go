@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -239,6 +240,77 @@ func TestPrefixAndKeep(t *testing.T) {
 				t.Errorf("%d keys left under %stxn/ without --keep", n, p)
 			}
 		})
+	}
+}
+
+// TestRunID: --run-id fixes the run's prefix, under --prefix, so that the
+// commands on a slide are the ones on screen; a run id whose keys are still
+// there (here left by --keep) is refused, before any lesson, with one line
+// saying how to remove them, and that command works; without --keep the
+// same id runs again and again. A bad id is a usage error.
+func TestRunID(t *testing.T) {
+	t.Parallel()
+	ep := runnertest.Server(t).Endpoint()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{ep}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cli.Close() })
+	const p = "/runid-xyz/alice-1/"
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		cli.Delete(ctx, p, clientv3.WithPrefix())
+	})
+	count := func() int64 {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		resp, err := cli.Get(ctx, p, clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Count
+	}
+	argv := []string{"run", "txn", "--prefix", "/runid-xyz/", "--run-id", "alice-1", "--endpoints", ep}
+	for i := 0; i < 2; i++ { // the same name twice: the lesson leaves nothing
+		var stdout bytes.Buffer
+		code, stderr, _ := runWith(context.Background(), nil, &stdout, argv...)
+		if code != 0 || !strings.Contains(stdout.String(), "keys under "+p+"\n") || !strings.Contains(stdout.String(), "etcdctl get "+p+"txn/owner") {
+			t.Fatalf("run %d: exit %d, stderr %q; want 0 and the keys under %s:\n%s", i+1, code, stderr, p, stdout.String())
+		}
+	}
+	var stdout bytes.Buffer
+	if code, stderr, _ := runWith(context.Background(), nil, &stdout, append(argv, "--keep")...); code != 0 || count() == 0 {
+		t.Fatalf("--keep: exit %d, stderr %q, %d keys under %s", code, stderr, count(), p)
+	}
+	stdout.Reset()
+	code, stderr, _ := runWith(context.Background(), nil, &stdout, argv...)
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "already exist under "+p) ||
+		!strings.Contains(stderr, "pick another --run-id") || stdout.Len() != 0 {
+		t.Fatalf("keys left under the run id: exit %d, stderr %q, stdout %q; want 1, one line, nothing run", code, stderr, stdout.String())
+	}
+	// The command the line gives removes them (etcdctl 3.4, as in CI).
+	_, del, _ := strings.Cut(strings.TrimSpace(stderr), "delete them with: ")
+	if _, err := exec.LookPath("etcdctl"); err != nil {
+		t.Logf("no etcdctl: %s not run", del)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		cli.Delete(ctx, p, clientv3.WithPrefix())
+		cancel()
+	} else if out, err := exec.Command("sh", "-c", del).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", del, err, out)
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("%d keys under %s after %s", n, p, del)
+	}
+	if code, stderr, _ := runWith(context.Background(), nil, &stdout, argv...); code != 0 {
+		t.Errorf("after the delete: exit %d, stderr %q", code, stderr)
+	}
+	for _, bad := range []string{"a/b", "-x", ".", "x y", strings.Repeat("a", 65), "名字"} {
+		r := inProcess(nil, "run", "install", "--run-id", bad, "--endpoints", ep)
+		if r.code != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, "--run-id") {
+			t.Errorf("--run-id %q: exit %d, stderr %q; want 2 and one line", bad, r.code, r.stderr)
+		}
 	}
 }
 
@@ -473,6 +545,58 @@ func TestServeFlags(t *testing.T) {
 	}
 }
 
+// TestServeListenStable: serve --listen gives the same address on every
+// start, with or without a --data-dir, so that a slide can carry it. Each
+// start serves a client at that address, and stops on Ctrl-C.
+func TestServeListenStable(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String() // free, once closed
+	l.Close()
+	for start := 1; start <= 2; start++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		serving := make(chan struct{})
+		stdout := &hookWriter{}
+		stdout.on("Ctrl-C stops it", func() { close(serving) })
+		done := make(chan int, 1)
+		var stderr string
+		go func() {
+			var code int
+			code, stderr, _ = runWith(ctx, nil, stdout, "serve", "--listen", "http://"+addr)
+			done <- code
+		}()
+		select {
+		case <-serving:
+		case code := <-done:
+			cancel()
+			t.Fatalf("start %d: serve exited %d before serving, stderr %q:\n%s", start, code, stderr, stdout.String())
+		}
+		for _, want := range []string{"serving on " + addr + "\n", "export ETCDCTL_ENDPOINTS=" + addr + "\n"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("start %d: serve output lacks %q:\n%s", start, want, stdout.String())
+			}
+		}
+		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err = cli.Put(pctx, "stable", "yes")
+		pcancel()
+		cli.Close()
+		if err != nil {
+			t.Errorf("start %d: put to %s: %v", start, addr, err)
+		}
+		cancel() // Ctrl-C
+		if code := <-done; code != 0 {
+			t.Errorf("start %d: serve exit %d after Ctrl-C, stderr %q", start, code, stderr)
+		}
+	}
+}
+
 // flagTests names, for each flag and variable that etcdtour --help and
 // etcdtour CMD --help list, the tests that fail when its handling is
 // removed or mis-wired: "TestX" in this package, "runner.TestX" or
@@ -498,7 +622,8 @@ var flagTests = map[string][]string{
 	"insecure-skip-tls-verify":         {"TestConnFlags", "runner.TestTLS"},
 	"ETCDCTL_INSECURE_SKIP_TLS_VERIFY": {"TestConnFlags"},
 	// run: the course's own
-	"prefix":      {"TestPrefixAndKeep"},
+	"prefix":      {"TestPrefixAndKeep", "TestRunID"},
+	"run-id":      {"TestRunID"},
 	"keep":        {"TestPrefixAndKeep"},
 	"no-color":    {"TestColor"},
 	"NO_COLOR":    {"TestColor"},
@@ -512,7 +637,7 @@ var flagTests = map[string][]string{
 	"program": {"TestOwnFlagsTaken"},
 	// serve
 	"data-dir": {"TestServeFlags"},
-	"listen":   {"TestServeFlags"},
+	"listen":   {"TestServeFlags", "TestServeListenStable"},
 }
 
 // TestEveryFlagHasATest: each flag of each command, each ETCDCTL_*

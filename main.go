@@ -243,6 +243,7 @@ func runFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.conn.Key, "key", "", "client key `file`")
 	fs.BoolVar(&o.conn.InsecureSkipVerify, "insecure-skip-tls-verify", false, "do not verify the server's certificate")
 	fs.StringVar(&o.prefix, "prefix", runner.DefaultPrefix, "every key goes under `/path/`")
+	fs.StringVar(&o.runID, "run-id", "", "keys go under /path/`NAME`/ (default: random); refused if any exist")
 	fs.BoolVar(&o.keep, "keep", false, "leave each lesson's keys (needs --endpoints)")
 	fs.BoolVar(&o.noColor, "no-color", false, "no color: the same as --color never")
 	fs.StringVar(&o.color, "color", "auto", "`when` to color: auto (a terminal, not TERM=dumb, no NO_COLOR), always or never")
@@ -579,7 +580,8 @@ func envName(flag string) string {
 // was ETCDCTL_ENDPOINTS: exported for etcdctl during an earlier run, it may
 // name an etcd that is gone.
 func (o *options) fromEnv(err error) error {
-	if !o.envSet["endpoints"] {
+	var inUse *runner.PrefixInUseError
+	if !o.envSet["endpoints"] || errors.As(err, &inUse) {
 		return err
 	}
 	return fmt.Errorf("%w (the endpoints came from ETCDCTL_ENDPOINTS: unset it to run on an embedded etcd)", err)
@@ -627,6 +629,13 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if !strings.HasSuffix(o.prefix, "/") {
 		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
 	}
+	runID := runner.NewRunID()
+	if o.runID != "" {
+		if err := runner.CheckRunID(o.runID); err != nil {
+			return o.usageErr("%v", err)
+		}
+		runID = o.runID
+	}
 	th, live, code := o.colors()
 	if code != exitOK {
 		return code
@@ -635,7 +644,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	cfg := runner.Config{
 		Conn:        o.conn,
 		Prefix:      o.prefix,
-		RunID:       runner.NewRunID(),
+		RunID:       runID,
 		Keep:        o.keep,
 		Interactive: o.interactive,
 		Code:        lessons.Code,

@@ -17,6 +17,8 @@ root=$(pwd)
 
 mutations=$(cat <<'LIST'
 prefix-ignored|main.go|Prefix:\s+o\.prefix,|
+run-id-ignored|main.go|\t\trunID = o\.runID\n|
+run-id-in-use-not-refused|runner/conn.go|if existing > 0 \{|if existing < 0 {
 dial-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
 keep-ignored|main.go|Keep:\s+o\.keep,|
 command-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {

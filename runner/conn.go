@@ -229,12 +229,17 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	ctx, cancel := context.WithTimeout(ctx, c.DialTimeout)
 	defer cancel()
 	st, err := firstStatus(ctx, cli, c.Endpoints)
+	var existing int64
 	if err == nil {
 		// Write-free probes of the user's rights on the prefix: a read,
 		// and a delete of the whole prefix (which the clean-up does) in a
 		// transaction whose condition never holds. etcd checks the rights
-		// for every operation of a transaction, run or not.
-		_, err = cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+		// for every operation of a transaction, run or not. The read also
+		// counts the keys already there.
+		var resp *clientv3.GetResponse
+		if resp, err = cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly()); err == nil {
+			existing = resp.Count
+		}
 	}
 	if err == nil {
 		_, err = cli.Txn(ctx).
@@ -251,7 +256,28 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 		}
 		return nil, "", c.explain(err)
 	}
+	if existing > 0 {
+		// Another run's keys, or an earlier run's with the same --run-id:
+		// the lessons would find them, and the clean-up would delete them.
+		cli.Close()
+		return nil, "", &PrefixInUseError{Count: existing, Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv()}
+	}
 	return cli, st.Version, nil
+}
+
+// PrefixInUseError is Run's refusal to start where keys already exist under
+// the run's prefix: another run's, or left by an earlier run with the same
+// --run-id (--keep, or a second Ctrl-C).
+type PrefixInUseError struct {
+	Count     int64  // keys found
+	Prefix    string // the run's prefix
+	Endpoints string
+	env       string // etcdctl's variables for the cluster
+}
+
+func (e *PrefixInUseError) Error() string {
+	return fmt.Sprintf("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
+		e.Count, e.Prefix, e.Endpoints, e.env, shellQuote(e.Prefix))
 }
 
 // answers reports whether some endpoint still answers within the dial

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +27,9 @@ type Config struct {
 	// in "/". Each run takes its own sub-prefix PREFIX+RUNID+"/", and each
 	// lesson its own PREFIX+RUNID+"/"+LESSON+"/".
 	Prefix string
-	// RunID names this run's sub-prefix. Empty means a random one.
+	// RunID names this run's sub-prefix (see CheckRunID). Empty means a
+	// random one. Run refuses to start if any key exists under the
+	// sub-prefix: it would be another run's, or left by an earlier one.
 	RunID string
 	// Keep leaves the lessons' keys and leases in place after each lesson.
 	Keep bool
@@ -118,6 +121,9 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	if cfg.RunID == "" {
 		cfg.RunID = NewRunID()
 	}
+	if err := CheckRunID(cfg.RunID); err != nil {
+		return Summary{}, err
+	}
 	runPrefix := cfg.Prefix + cfg.RunID + "/"
 	cfg.Conn = cfg.Conn.withDefaults()
 	// quit lets Pause end the run the same way an interrupt does.
@@ -184,6 +190,18 @@ func skipReason(n Needs) string {
 	}
 	return fmt.Sprintf("needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints", what)
 }
+
+// CheckRunID says whether id can name a run: 1 to 64 letters, digits,
+// '-', '_' and '.', beginning with a letter or digit. It becomes one level
+// of the keys' prefix, so it has no '/'.
+func CheckRunID(id string) error {
+	if !runIDPattern.MatchString(id) {
+		return fmt.Errorf("--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice", id)
+	}
+	return nil
+}
+
+var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // NewRunID returns a random run ID, eight hex digits, for Config.RunID.
 func NewRunID() string {
