@@ -89,9 +89,12 @@ func TestReplayEtcdctlLines(t *testing.T) {
 			}
 			// Keep: the keys the lesson leaves to the clean-up are part of
 			// what the lines must rebuild.
-			sum, rec := runnertest.Run(t, runner.Config{Prefix: prefix, RunID: "r", Keep: true}, l)
+			// A run id per lesson: the lessons run at once, and a run does
+			// not start where another's keys are.
+			runID := "r-" + l.ID
+			sum, rec := runnertest.Run(t, runner.Config{Prefix: prefix, RunID: runID, Keep: true}, l)
 			runnertest.MustPass(t, sum, rec)
-			lessonPrefix := prefix + "r/" + l.ID + "/"
+			lessonPrefix := prefix + runID + "/" + l.ID + "/"
 			want := history(t, ep, lessonPrefix, before.Header.Revision+1)
 
 			var script []string

@@ -30,6 +30,7 @@ func everyKind() []runner.Event {
 		{Kind: runner.KindLessonEnd, Lesson: "put-get", Status: runner.StatusPassed, Seconds: 1},
 		{Kind: runner.KindLessonEnd, Lesson: "watch", Status: runner.StatusFailed, Seconds: 1, Error: "boom"},
 		{Kind: runner.KindLessonEnd, Lesson: "lease", Status: runner.StatusInterrupted, Seconds: 1, Error: "interrupted"},
+		{Kind: runner.KindLessonEnd, Lesson: "compact", Status: runner.StatusSkipped, Error: "needs an etcd of its own"},
 		{Kind: "something-new", Text: "a kind the console does not know"},
 		{Kind: runner.KindSummary, Passed: 1, Failed: 1, NotRun: 1, Seconds: 3, Lessons: []runner.LessonResult{
 			{ID: "put-get", Status: runner.StatusPassed}, {ID: "watch", Status: runner.StatusFailed}, {ID: "lease", Status: runner.StatusNotRun}}},
