@@ -29,6 +29,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"google.golang.org/grpc/grpclog"
 
+	"etcdtour/i18n"
 	"etcdtour/lessons"
 	"etcdtour/runner"
 )
@@ -214,6 +215,7 @@ type options struct {
 	getenv         func(string) string
 	abort          *abortList
 	envSet         map[string]bool // the flags set from ETCDCTL_* variables
+	lang           i18n.Lang       // --lang, else LC_ALL, LC_MESSAGES or LANG
 }
 
 func (o *options) usageErr(format string, args ...any) int {
@@ -259,13 +261,15 @@ func runFlags(fs *flag.FlagSet, o *options) {
 type flagSets struct {
 	own  map[string]*flag.FlagSet // by command name
 	all  *flag.FlagSet
-	help bool // --help or -h
+	help bool   // --help or -h
+	lang string // --lang, which every command takes
 }
 
 func newFlagSets(o *options) *flagSets {
 	s := &flagSets{own: map[string]*flag.FlagSet{}, all: newFlagSet()}
 	s.all.BoolVar(&s.help, "help", false, "")
 	s.all.BoolVar(&s.help, "h", false, "")
+	s.all.StringVar(&s.lang, "lang", "", "")
 	for _, c := range commands {
 		fs := newFlagSet()
 		if c.flags != nil {
@@ -295,7 +299,7 @@ func (s *flagSets) foreign(c string) string {
 	own := s.own[c]
 	bad := ""
 	s.all.Visit(func(f *flag.Flag) {
-		if bad == "" && f.Name != "help" && f.Name != "h" && (own == nil || own.Lookup(f.Name) == nil) {
+		if bad == "" && f.Name != "help" && f.Name != "h" && f.Name != "lang" && (own == nil || own.Lookup(f.Name) == nil) {
 			bad = f.Name
 		}
 	})
@@ -444,7 +448,8 @@ func writeFlag(w io.Writer, f *flag.Flag, width int) {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, abort *abortList) int {
-	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, abort: abort}
+	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, abort: abort,
+		lang: i18n.FromEnv(getenv)}
 	s := newFlagSets(o)
 	// Flags may come before or after the command and its arguments, as
 	// with etcdctl: s.all parses them all, then the command says which of
@@ -463,6 +468,13 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		}
 		pos = append(pos, s.all.Arg(0))
 		argv = s.all.Args()[1:]
+	}
+	if s.lang != "" {
+		l, ok := i18n.Match(s.lang)
+		if !ok {
+			return o.usageErr("--lang %q: want one of %s", s.lang, i18n.Names)
+		}
+		o.lang = l
 	}
 	name, args := defaultCommand, pos
 	if len(pos) > 0 {
@@ -605,7 +617,7 @@ func cmdList(ctx context.Context, o *options, args []string) int {
 	}
 	var b strings.Builder
 	for i, l := range lessons.Course {
-		fmt.Fprintf(&b, "%2d. %-10s %s\n", i+1, l.ID, l.Title)
+		fmt.Fprintf(&b, "%2d. %-10s %s\n", i+1, l.ID, o.lang.Text(l.Title))
 	}
 	return o.write(b.String())
 }
@@ -648,6 +660,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		Keep:        o.keep,
 		Interactive: o.interactive,
 		Code:        lessons.Code,
+		Lang:        o.lang,
 	}
 	if o.jsonOut {
 		if o.step {
@@ -659,13 +672,14 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		con := runner.NewThemedConsole(o.stdout, th)
 		con.Live = live
 		con.HideCode = o.noCode
+		con.Lang = o.lang
 		cfg.Reporter, outErr = con, con.Err
 	}
 	if o.step {
 		if !isTerminal(o.stdin) {
 			return o.usageErr("--step needs a terminal on stdin to read Enter and q from; run it without redirected input")
 		}
-		cfg.Pause = newStepper(o.stdin, o.stdout).pause
+		cfg.Pause = newStepper(o.stdin, o.stdout, o.lang).pause
 	}
 	if len(cfg.Conn.Endpoints) == 0 {
 		if o.keep {
@@ -860,10 +874,11 @@ func self() string {
 type stepper struct {
 	lines chan string
 	out   io.Writer
+	lang  i18n.Lang
 }
 
-func newStepper(in io.Reader, out io.Writer) *stepper {
-	s := &stepper{lines: make(chan string), out: out}
+func newStepper(in io.Reader, out io.Writer, lang i18n.Lang) *stepper {
+	s := &stepper{lines: make(chan string), out: out, lang: lang}
 	go func() {
 		// Reads stdin until it closes; it lives as long as the process.
 		sc := bufio.NewScanner(in)
@@ -878,10 +893,10 @@ func newStepper(in io.Reader, out io.Writer) *stepper {
 func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
 	// One line that fits 80 columns: the step's title is cut if need be (it
 	// comes in full as the step's heading).
-	const keys = " · Enter runs it, q Enter quits "
+	keys := s.lang.Msg(" · Enter runs it, q Enter quits ")
 	head := fmt.Sprintf("  ⏸  %s %d: ", lesson, step)
-	if room := 79 - utf8.RuneCountInString(head+keys); utf8.RuneCountInString(title) > room {
-		title = string([]rune(title)[:max(room-1, 0)]) + "…"
+	if room := 79 - i18n.Width(head+keys); i18n.Width(title) > room {
+		title = cut(title, room-1) + "…"
 	}
 	// Lines typed while the last step ran (an Enter pressed twice) must
 	// not answer this prompt.
@@ -904,6 +919,17 @@ func (s *stepper) pause(ctx context.Context, lesson string, step int, title stri
 		fmt.Fprintln(s.out) // Ctrl-C at the prompt
 		return false
 	}
+}
+
+// cut is the start of s that fits in width columns.
+func cut(s string, width int) string {
+	n := 0
+	for i, r := range s {
+		if n += i18n.RuneWidth(r); n > width {
+			return s[:i]
+		}
+	}
+	return s
 }
 
 // isTerminal reports whether w is a terminal: an *os.File, or a wrapper of

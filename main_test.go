@@ -34,6 +34,11 @@ var (
 // CPU), the shared embedded etcd (runnertest.Server) closed at the end, and
 // no goroutine left behind. The binary the tests build goes with its dir.
 func TestMain(m *testing.M) {
+	// The binary's messages are English unless a test asks for Chinese,
+	// whatever the locale of the terminal the tests run in.
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		os.Unsetenv(v)
+	}
 	var err error
 	if binDir, err = os.MkdirTemp("", "etcdtour-test-bin-"); err != nil {
 		panic(err)

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
+	"etcdtour/i18n"
 	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/runnertest"
@@ -68,15 +68,31 @@ func TestLessonFilesShort(t *testing.T) {
 }
 
 // TestCourse runs every lesson as its own subtest against the package's
-// embedded etcd. A lesson fails here when any of its checks fails or it
-// returns an error; every step must show its Go code.
+// embedded etcd, in English and in Chinese (--lang zh). A lesson fails
+// here when any of its checks fails or it returns an error; every step
+// must show its Go code.
 func TestCourse(t *testing.T) {
 	t.Parallel()
 	for _, l := range lessons.Course {
-		t.Run(l.ID, func(t *testing.T) {
-			// Each lesson has its own key prefix, so they can run at once.
-			t.Parallel()
-			sum, rec := runnertest.Run(t, runner.Config{Code: lessons.Code}, l)
+		for _, lang := range []i18n.Lang{i18n.English, i18n.Chinese} {
+			name := l.ID
+			if !lang.IsEnglish() {
+				name += "/" + lang.String()
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				testLesson(t, l, lang)
+			})
+		}
+	}
+}
+
+func testLesson(t *testing.T, l runner.Lesson, lang i18n.Lang) {
+	{
+		{
+			// Each run has its own key prefix, so they can run at once.
+			sum, rec := runnertest.Run(t, runner.Config{Code: lessons.Code, Lang: lang}, l)
+			rec.Lang = lang
 			runnertest.MustPass(t, sum, rec)
 			if len(runnertest.Events(rec, runner.KindCheck)) == 0 {
 				t.Errorf("%s made no checks: a lesson's checks are its assertions", l.ID)
@@ -93,7 +109,7 @@ func TestCourse(t *testing.T) {
 			checkSayWidth(t, rec)
 			checkHandLines(t, rec)
 			checkEtcdctlAccepted(t, rec)
-		})
+		}
 	}
 }
 
@@ -138,8 +154,9 @@ func checkHandLines(t *testing.T, rec *runner.Recorder) {
 	}
 }
 
-// maxSayWidth is the widest line a lesson may Say: the console indents it
-// by 5 columns, and presenters use 80-column terminals.
+// maxSayWidth is the widest line a lesson may Say, in columns (a Chinese
+// character takes two): the console indents it by 5 columns, and
+// presenters use 80-column terminals.
 const maxSayWidth = 74
 
 // checkSayWidth fails t for every line of a Say wider than maxSayWidth.
@@ -150,7 +167,7 @@ func checkSayWidth(t *testing.T, rec *runner.Recorder) {
 			continue
 		}
 		for _, line := range strings.Split(e.Text, "\n") {
-			if n := utf8.RuneCountInString(line); n > maxSayWidth {
+			if n := i18n.Width(line); n > maxSayWidth {
 				t.Errorf("%s step %d says a line of %d columns, more than %d: %q", e.Lesson, e.Step, n, maxSayWidth, line)
 			}
 		}
@@ -168,7 +185,7 @@ func normalise(s string) string {
 		{`etcd \d+\.\d+\.\d+`, "etcd VERSION"},
 		{`\.go:\d+\)`, ".go:LINE)"},
 		// The server is shared with tests that run at the same time.
-		{`(?i)(revision\D{0,3}|--rev=)\d+`, "${1}N"},
+		{`(?i)(revision\D{0,3}|--rev=|修订号\D{0,3})\d+`, "${1}N"},
 	} {
 		s = regexp.MustCompile(r.re).ReplaceAllString(s, r.repl)
 	}
@@ -176,14 +193,27 @@ func normalise(s string) string {
 }
 
 // TestGoldenPutGet compares the narration of the put-get lesson with
-// testdata/put-get.golden. Run "go test ./lessons -run Golden -update" to
-// rewrite it after changing the lesson on purpose.
+// testdata/put-get.golden, and in Chinese with put-get.zh.golden. Run
+// "go test ./lessons -run Golden -update" to rewrite them after changing
+// the lesson or its translation on purpose.
 func TestGoldenPutGet(t *testing.T) {
 	t.Parallel()
+	for _, c := range []struct {
+		lang i18n.Lang
+		file string
+	}{{i18n.English, "put-get.golden"}, {i18n.Chinese, "put-get.zh.golden"}} {
+		t.Run(c.lang.String(), func(t *testing.T) {
+			t.Parallel()
+			golden(t, c.lang, filepath.Join("testdata", c.file))
+		})
+	}
+}
+
+func golden(t *testing.T, lang i18n.Lang, golden string) {
 	// A prefix of its own: TestCourse runs put-get at the same time.
-	_, rec := runnertest.Run(t, runner.Config{Prefix: "/golden/", RunID: "golden", Code: lessons.Code}, lessons.PutGet)
-	got := normalise(rec.String())
-	golden := filepath.Join("testdata", "put-get.golden")
+	_, rec := runnertest.Run(t, runner.Config{Prefix: "/golden/", RunID: "golden-" + lang.String(), Code: lessons.Code, Lang: lang}, lessons.PutGet)
+	rec.Lang = lang
+	got := normalise(strings.ReplaceAll(rec.String(), "golden-"+lang.String(), "golden"))
 	if *update {
 		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
 			t.Fatal(err)

@@ -503,22 +503,22 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (Conn, error)
 		if ctx.Err() != nil {
 			return Conn{}, ctx.Err()
 		}
-		return Conn{}, fmt.Errorf("start the lesson's own etcd: %w", err)
+		return Conn{}, t.lang.Err("start the lesson's own etcd: %w", err)
 	}
 	conn := Conn{Endpoints: c.Endpoints(), DialTimeout: cfg.Conn.DialTimeout, CommandTimeout: cfg.Conn.CommandTimeout}
 	raw, err := conn.client()
 	if err != nil {
 		c.Close()
-		return Conn{}, fmt.Errorf("connect to the lesson's own etcd: %w", err)
+		return Conn{}, t.lang.Err("connect to the lesson's own etcd: %w", err)
 	}
 	c.dial = t.newClient
 	t.mu.Lock()
 	t.Cluster, t.raw = c, raw
 	t.endpoints, t.etcdctlEnv = strings.Join(conn.Endpoints, ","), conn.etcdctlEnv()
 	t.mu.Unlock()
-	what := "an etcd of its own"
+	what := t.lang.Msg("an etcd of its own")
 	if n.Members > 1 {
-		what = fmt.Sprintf("an etcd cluster of its own, %d members", n.Members)
+		what = t.lang.Msg("an etcd cluster of its own, %d members", n.Members)
 	}
 	t.Say("This lesson runs on %s, started for it alone and\nremoved after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
 	return conn, nil
@@ -540,5 +540,5 @@ func (t *T) removeCluster() {
 		t.Check(false, "cleanup: remove the lesson's own etcd: %v", err)
 		return
 	}
-	t.report(Event{Kind: KindCleanup, Text: fmt.Sprintf("stopped its own etcd (%d member(s)) and removed its data", n)})
+	t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("stopped its own etcd (%d member(s)) and removed its data", n)})
 }

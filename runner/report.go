@@ -7,9 +7,10 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/fatih/color"
+
+	"etcdtour/i18n"
 )
 
 // Kind is the type of an Event. The values are part of the JSON output and
@@ -83,6 +84,9 @@ type Console struct {
 	// HideCode leaves out each step's Go code (--no-code), for presenters
 	// who show the code beside the run.
 	HideCode bool
+	// Lang is the language of the console's own words (headings, PASS,
+	// the summary); the events' texts come translated (Config.Lang).
+	Lang     i18n.Lang
 	liveStop chan struct{} // closed to end the current live line; nil if none
 }
 
@@ -139,22 +143,15 @@ func (c *Console) printf(st *color.Color, format string, args ...any) {
 	_, c.err = io.WriteString(c.w, st.Sprintf(format, args...))
 }
 
-// wrap breaks each line of s longer than width at spaces, so that a lesson's
-// one-line doc fits an 80-column terminal after its indent.
-func wrap(s string, width int) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		for utf8.RuneCountInString(line) > width {
-			cut := strings.LastIndex(string([]rune(line)[:width+1]), " ")
-			if cut <= 0 {
-				break // one long word: leave it
-			}
-			out = append(out, line[:cut])
-			line = line[cut+1:]
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
+// wrap breaks each line of s wider than width columns, so that a lesson's
+// one-line doc fits an 80-column terminal after its indent: at spaces, and
+// between Chinese characters, which take two columns each.
+func wrap(s string, width int) string { return i18n.Wrap(s, width) }
+
+// pad is s followed by spaces up to width columns (fmt's %-*s counts
+// runes, and a Chinese character takes two columns).
+func pad(s string, width int) string {
+	return s + strings.Repeat(" ", max(width-i18n.Width(s), 0))
 }
 
 // indent prefixes every line of s after the first with pad.
@@ -175,7 +172,7 @@ func (c *Console) Report(e Event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.endLive()
-	st := c.st
+	st, lang := c.st, c.Lang
 	if e.Kind == KindWait && c.Live {
 		c.startLive(e)
 		return
@@ -193,7 +190,7 @@ func (c *Console) Report(e Event) {
 			c.printf(st.faint, "%s\n", line)
 		}
 	case KindLessonStart:
-		c.printf(st.lesson, "\n━━ Lesson %d/%d · %s · %s ━━\n", e.Index, e.Total, e.Lesson, e.Title)
+		c.printf(st.lesson, "\n%s\n", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title))
 		if e.Text != "" {
 			c.printf(st.faint, "   %s\n", indent(wrap(e.Text, 76), "   "))
 		}
@@ -203,7 +200,7 @@ func (c *Console) Report(e Event) {
 		if e.Source != "" {
 			// On the heading's line if both fit 80 columns, else below it.
 			sep := "  "
-			if utf8.RuneCountInString(head)+len(e.Source)+4 > 79 {
+			if i18n.Width(head)+len(e.Source)+4 > 79 {
 				sep = "\n     "
 			}
 			c.printf(st.faint, "%s(%s)", sep, e.Source)
@@ -237,28 +234,31 @@ func (c *Console) Report(e Event) {
 		} else {
 			c.printf(st.fail, "     ✗ %s\n", e.Text)
 			if e.Got != "" || e.Want != "" {
-				c.printf(st.fail, "         got:  %s\n         want: %s\n", indent(e.Got, "               "), indent(e.Want, "               "))
+				got, want := lang.Msg("got:"), lang.Msg("want:")
+				w := max(i18n.Width(got), i18n.Width(want)) + 1
+				c.printf(st.fail, "         %s%s\n         %s%s\n", pad(got, w), indent(e.Got, strings.Repeat(" ", 9+w)),
+					pad(want, w), indent(e.Want, strings.Repeat(" ", 9+w)))
 			}
 		}
 	case KindCleanup:
-		c.printf(st.faint, "  cleanup: %s\n", e.Text)
+		c.printf(st.faint, "  %s\n", lang.Msg("cleanup: %s", e.Text))
 	case KindNote:
 		c.printf(st.fail, "\n  %s\n", indent(wrap(e.Text, 76), "  "))
 	case KindLessonEnd:
 		switch e.Status {
 		case StatusPassed:
-			c.printf(st.pass, "  PASS %s (%s)\n", e.Lesson, fmtSeconds(e.Seconds))
+			c.printf(st.pass, "  %s\n", lang.Msg("PASS %s (%s)", e.Lesson, fmtSeconds(e.Seconds)))
 		case StatusSkipped:
-			c.printf(st.faint, "\n  SKIP %s: %s\n", e.Lesson, e.Error)
+			c.printf(st.faint, "\n  %s\n", lang.Msg("SKIP %s: %s", e.Lesson, e.Error))
 		default:
-			c.printf(st.fail, "  %s %s (%s)", strings.ToUpper(string(e.Status)), e.Lesson, fmtSeconds(e.Seconds))
+			c.printf(st.fail, "  %s %s (%s)", statusWord(lang, e.Status, true), e.Lesson, fmtSeconds(e.Seconds))
 			if e.Error != "" {
 				c.printf(st.fail, ": %s", e.Error)
 			}
 			c.printf(st.fail, "\n")
 		}
 	case KindSummary:
-		c.printf(st.lesson, "\n━━ Summary ━━\n")
+		c.printf(st.lesson, "\n%s\n", lang.Msg("━━ Summary ━━"))
 		for i, r := range e.Lessons {
 			s := st.pass
 			if r.Status != StatusPassed {
@@ -267,26 +267,26 @@ func (c *Console) Report(e Event) {
 			if r.Status == StatusNotRun || r.Status == StatusSkipped {
 				s = st.faint
 			}
-			c.printf(s, "  %2d. %-12s %-11s %8s\n", i+1, r.ID, r.Status, fmtSeconds(r.Seconds))
+			c.printf(s, "  %2d. %-12s %s %8s\n", i+1, r.ID, pad(statusWord(lang, r.Status, false), 11), fmtSeconds(r.Seconds))
 		}
 		s := st.pass
 		if e.Failed > 0 {
 			s = st.fail
 		}
-		line := fmt.Sprintf("%d passed, %d failed", e.Passed, e.Failed)
+		line := lang.Msg("%d passed, %d failed", e.Passed, e.Failed)
 		if e.Interrupted > 0 {
-			line += fmt.Sprintf(", %d interrupted", e.Interrupted)
+			line += lang.Msg(", %d interrupted", e.Interrupted)
 		}
 		if e.NotRun > 0 {
-			line += fmt.Sprintf(", %d not run", e.NotRun)
+			line += lang.Msg(", %d not run", e.NotRun)
 		}
 		if e.Skipped > 0 {
-			line += fmt.Sprintf(", %d skipped", e.Skipped)
+			line += lang.Msg(", %d skipped", e.Skipped)
 		}
 		if e.Interrupted+e.NotRun > 0 {
 			s = st.fail
 		}
-		c.printf(s, "  %s in %s\n", line, fmtSeconds(e.Seconds))
+		c.printf(s, "  %s\n", lang.Msg("%s in %s", line, fmtSeconds(e.Seconds)))
 	default:
 		c.printf(st.warn, "     %s\n", e.Text)
 	}
@@ -304,9 +304,9 @@ func (c *Console) startLive(e Event) {
 	total := time.Duration(e.Seconds * float64(time.Second))
 	draw := func() {
 		el := time.Since(start)
-		status := fmtWait(el) + " waited"
+		status := c.Lang.Msg("%s waited", fmtWait(el))
 		if total > 0 {
-			status = fmtWait(max(total-el, 0)) + " left"
+			status = c.Lang.Msg("%s left", fmtWait(max(total-el, 0)))
 		}
 		c.printf(c.st.faint, "\r\033[K       %s", status)
 	}
@@ -349,6 +349,30 @@ func fmtWait(d time.Duration) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 	return d.Truncate(time.Second).String()
+}
+
+// statusWord is how the console names a lesson's status: upper-case in
+// English where a lesson ends (FAILED), lower-case in the summary.
+func statusWord(lang i18n.Lang, s Status, end bool) string {
+	var w string
+	switch s {
+	case StatusPassed:
+		w = lang.Msg("passed")
+	case StatusFailed:
+		w = lang.Msg("failed")
+	case StatusInterrupted:
+		w = lang.Msg("interrupted")
+	case StatusNotRun:
+		w = lang.Msg("not run")
+	case StatusSkipped:
+		w = lang.Msg("skipped")
+	default:
+		w = string(s)
+	}
+	if end {
+		w = strings.ToUpper(w)
+	}
+	return w
 }
 
 func fmtSeconds(s float64) string {
@@ -408,6 +432,8 @@ func (j *JSON) Report(e Event) {
 type Recorder struct {
 	mu     sync.Mutex
 	Events []Event
+	// Lang is the language String writes the console's own words in.
+	Lang i18n.Lang
 }
 
 // Report implements Reporter.
@@ -426,6 +452,7 @@ func (r *Recorder) String() string {
 	defer r.mu.Unlock()
 	var b strings.Builder
 	c := NewConsole(&b, false)
+	c.Lang = r.Lang
 	for _, e := range r.Events {
 		c.Report(e)
 	}

@@ -17,6 +17,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"etcdtour/i18n"
 )
 
 // Config says where and how the course runs.
@@ -59,6 +61,11 @@ type Config struct {
 	// os.TempDir(). main puts them in the embedded etcd's temp dir, which
 	// goes even when a second Ctrl-C exits at once.
 	TempDir string
+	// Lang is the language of the narration: the lessons' titles, docs,
+	// steps, texts and checks, and the runner's own words. The JSON output's
+	// text fields follow it; its field names and kinds do not. The zero
+	// Lang is English.
+	Lang i18n.Lang
 }
 
 // DefaultPrefix is where the course's keys live unless --prefix says otherwise.
@@ -135,7 +142,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		return Summary{}, err
 	}
 	defer raw.Close()
-	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: fmt.Sprintf(
+	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: cfg.Lang.Msg(
 		"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s",
 		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
 
@@ -148,13 +155,15 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		}
 		if l.Needs.Members > 0 && !cfg.OwnServers {
 			// One line: the lesson is not the learner's to fix here.
-			res := LessonResult{ID: l.ID, Status: StatusSkipped, Error: skipReason(l.Needs)}
+			res := LessonResult{ID: l.ID, Status: StatusSkipped, Error: skipReason(cfg.Lang, l.Needs)}
 			cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status, Error: res.Error})
 			sum.Lessons = append(sum.Lessons, res)
 			continue
 		}
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: l.Title,
 			Index: i + 1, Total: len(lessons), Text: l.Doc})
+		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: cfg.Lang.Text(l.Title),
+			Index: i + 1, Total: len(lessons), Text: cfg.Lang.Text(l.Doc)})
 		res := runLesson(ctx, quit, cfg, raw, version, runPrefix+l.ID+"/", l)
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
@@ -163,7 +172,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 			// Was it the server? (A Ctrl-C during the probe is not an answer.)
 			gone = !cfg.Conn.answers(ctx, raw) && ctx.Err() == nil
 			if gone {
-				cfg.Reporter.Report(Event{Kind: KindNote, Text: fmt.Sprintf(
+				cfg.Reporter.Report(Event{Kind: KindNote, Text: cfg.Lang.Msg(
 					"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run",
 					strings.Join(cfg.Conn.Endpoints, ","), cfg.Conn.DialTimeout, l.ID)})
 			}
@@ -183,12 +192,12 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 
 // skipReason says why a lesson that needs a server of its own is not run
 // on the user's cluster, and how to run it.
-func skipReason(n Needs) string {
-	what := "an etcd of its own"
+func skipReason(lang i18n.Lang, n Needs) string {
+	what := lang.Msg("an etcd of its own")
 	if n.Members > 1 {
-		what = fmt.Sprintf("an etcd cluster of its own (%d members)", n.Members)
+		what = lang.Msg("an etcd cluster of its own (%d members)", n.Members)
 	}
-	return fmt.Sprintf("needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints", what)
+	return lang.Msg("needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints", what)
 }
 
 // CheckRunID says whether id can name a run: 1 to 64 letters, digits,
@@ -217,7 +226,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	t := &T{id: l.ID, prefix: prefix, raw: raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
 		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
-		code: cfg.Code}
+		code: cfg.Code, lang: cfg.Lang}
 	conn := cfg.Conn
 	own := l.Needs.Members > 0
 	t.dial = func(endpoints []string) (*clientv3.Client, error) {
@@ -252,7 +261,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				err = fmt.Errorf("panic: %v", r)
+				err = cfg.Lang.Err("panic: %v", r)
 			}
 		}()
 		if own {
@@ -261,7 +270,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 			}
 		}
 		if t.Client, err = t.NewClient(); err != nil {
-			return fmt.Errorf("connect: %w", err)
+			return cfg.Lang.Err("connect: %w", err)
 		}
 		err = l.Run(lctx, t)
 		t.endStep()
@@ -286,19 +295,19 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 	t.mu.Unlock()
 	switch {
 	case interrupted:
-		res.Status, res.Error = StatusInterrupted, "interrupted"
+		res.Status, res.Error = StatusInterrupted, cfg.Lang.Msg("interrupted")
 	case timedOut:
-		res.Status, res.Error = StatusFailed, fmt.Sprintf("did not finish within %v", cfg.LessonTimeout)
+		res.Status, res.Error = StatusFailed, cfg.Lang.Msg("did not finish within %v", cfg.LessonTimeout)
 	case status.Code(err) == codes.Unimplemented:
 		// An older server answers a call it does not know this way.
 		res.Status = StatusFailed
-		res.Error = fmt.Sprintf("etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd",
+		res.Error = cfg.Lang.Msg("etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd",
 			version, strings.Join(cfg.Conn.Endpoints, ","), err)
 	case err != nil:
 		res.Status, res.Error = StatusFailed, t.where(err)
 	case len(res.Failures) > 0:
 		res.Status = StatusFailed
-		res.Error = fmt.Sprintf("%d check(s) failed", len(res.Failures))
+		res.Error = cfg.Lang.Msg("%d check(s) failed", len(res.Failures))
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res
@@ -314,7 +323,7 @@ func (t *T) where(err error) string {
 		msg = fmt.Sprintf("%s: %s", strings.SplitN(t.failedCall, "\n", 2)[0], msg)
 	}
 	if t.step > 0 {
-		msg = fmt.Sprintf("step %d (%s): %s", t.step, t.stepTitle, msg)
+		msg = t.lang.Msg("step %d (%s): %s", t.step, t.stepTitle, msg)
 	}
 	return msg
 }
@@ -336,7 +345,7 @@ func cleanup(runCtx context.Context, cfg Config, raw *clientv3.Client, t *T) {
 		c.Close()
 	}
 	if cfg.Keep {
-		t.report(Event{Kind: KindCleanup, Text: "kept (--keep); see them with: etcdctl get --prefix " + shellQuote(t.prefix)})
+		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", shellQuote(t.prefix))})
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), max(cfg.Conn.CommandTimeout, 5*time.Second))
@@ -368,17 +377,17 @@ func cleanup(runCtx context.Context, cfg Config, raw *clientv3.Client, t *T) {
 		}
 	}
 	if revoked > 0 {
-		done = append(done, fmt.Sprintf("revoked %d lease(s)", revoked))
+		done = append(done, t.lang.Msg("revoked %d lease(s)", revoked))
 	}
 	switch {
 	case delErr != nil:
 		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
-		done = append(done, fmt.Sprintf("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
+		done = append(done, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
 	case del.Deleted > 0:
-		done = append(done, fmt.Sprintf("deleted %d key(s)", del.Deleted))
+		done = append(done, t.lang.Msg("deleted %d key(s)", del.Deleted))
 	}
 	if len(done) == 0 {
-		done = append(done, "nothing left behind")
+		done = append(done, t.lang.Msg("nothing left behind"))
 	}
-	t.report(Event{Kind: KindCleanup, Text: strings.Join(done, ", ")})
+	t.report(Event{Kind: KindCleanup, Text: strings.Join(done, t.lang.Msg(", "))})
 }

@@ -14,6 +14,8 @@ import (
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"etcdtour/i18n"
 )
 
 // T is a lesson's handle on the run: the client it works with and the
@@ -42,6 +44,7 @@ type T struct {
 	quit        context.CancelFunc
 	cleaning    bool // set once Run returned: the runner's clean-up reports
 	code        *Code
+	lang        i18n.Lang // what the narration is translated into
 
 	mu         sync.Mutex
 	step       int
@@ -93,11 +96,15 @@ func (t *T) EtcdctlEnv() string { return t.etcdctlEnv }
 // their own etcdctl commands (--interactive).
 func (t *T) Interactive() bool { return t.interactive }
 
+// Step, Say, Result, Wait, Check and Equal take a format in English, the
+// key of its translation (package i18n): the runner narrates in the run's
+// language (Config.Lang).
+
 // Step starts a new numbered step. In step mode it first waits for the
 // presenter; if they quit, the lesson's context is cancelled.
 func (t *T) Step(format string, args ...any) {
 	t.endStep()
-	title := fmt.Sprintf(format, args...)
+	title := t.lang.Msg(format, args...)
 	src, code := "", ""
 	if _, file, line, ok := runtime.Caller(1); ok {
 		src = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
@@ -122,7 +129,7 @@ func (t *T) Step(format string, args ...any) {
 
 // Say explains something to the learner.
 func (t *T) Say(format string, args ...any) {
-	t.report(Event{Kind: KindSay, Text: fmt.Sprintf(format, args...)})
+	t.report(Event{Kind: KindSay, Text: t.lang.Msg(format, args...)})
 }
 
 // Etcdctl shows the etcdctl command that does what the next call does, for
@@ -140,12 +147,12 @@ func (t *T) Etcdctl(args ...string) {
 
 // Result shows what a call returned.
 func (t *T) Result(format string, args ...any) {
-	t.report(Event{Kind: KindResult, Text: fmt.Sprintf(format, args...)})
+	t.report(Event{Kind: KindResult, Text: t.lang.Msg(format, args...)})
 }
 
 // Wait says that the lesson now waits for something, for about d if d > 0.
 func (t *T) Wait(d time.Duration, format string, args ...any) {
-	t.report(Event{Kind: KindWait, Text: fmt.Sprintf(format, args...), Seconds: d.Seconds()})
+	t.report(Event{Kind: KindWait, Text: t.lang.Msg(format, args...), Seconds: d.Seconds()})
 }
 
 // holdLeases renews the lesson's leases until release is called, so that a
@@ -190,7 +197,7 @@ func (t *T) holdLeases() (release func()) {
 // Check records whether ok holds. A false check fails the lesson, like
 // testing.T.Errorf, and the lesson goes on. Check returns ok.
 func (t *T) Check(ok bool, format string, args ...any) bool {
-	msg := fmt.Sprintf(format, args...)
+	msg := t.lang.Msg(format, args...)
 	if !ok {
 		t.mu.Lock()
 		t.failures = append(t.failures, msg)
@@ -205,11 +212,11 @@ func (t *T) Check(ok bool, format string, args ...any) bool {
 // t.Equal(resp.Count, 3, ...) works; other values must be of one type and
 // comparable with ==, as a program made from the lesson compares them.
 func (t *T) Equal(got, want any, format string, args ...any) bool {
-	msg := fmt.Sprintf(format, args...)
+	msg := t.lang.Msg(format, args...)
 	ok := equal(got, want)
 	if !ok {
 		t.mu.Lock()
-		t.failures = append(t.failures, fmt.Sprintf("%s: got %v, want %v", msg, got, want))
+		t.failures = append(t.failures, t.lang.Msg("%s: got %v, want %v", msg, got, want))
 		t.mu.Unlock()
 	}
 	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: fmt.Sprint(got), Want: fmt.Sprint(want)})

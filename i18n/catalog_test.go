@@ -1,0 +1,300 @@
+package i18n_test
+
+// The catalog must have the Chinese of every text a learner reads. The
+// texts are found in the source itself, with go/ast, so that a t.Say added
+// to a lesson without its Chinese fails here:
+//
+//   - in lessons: t.Step, t.Say, t.Result, t.Wait, t.Check and t.Equal
+//     (their format argument), and the Title and Doc of each runner.Lesson;
+//   - anywhere: calls of Lang's Msg, Err and Text with a literal argument,
+//     and of main's usageErr; a command's short and long help; a flag's
+//     usage.
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"etcdtour/i18n"
+)
+
+// A message is a text found in the source, and where.
+type message struct {
+	text  string
+	where string
+	// width is the widest a line of its translation may be, in columns; 0
+	// for none (a lesson's doc: the console wraps it).
+	width int
+	// format is whether text is a format (its verbs must be kept).
+	format bool
+}
+
+// The widths: narration is indented by 5 columns on an 80-column terminal
+// (TestCourse checks the same of what a run says); help and errors may
+// take the terminal's 80.
+const (
+	narrationWidth = 74
+	helpWidth      = 80
+)
+
+// narration maps each narrating method of *runner.T to its format's index.
+var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Check": 1, "Equal": 2}
+
+// sources are the files whose texts are translated.
+var sources = []string{"../main.go", "../lessons/*.go", "../runner/*.go"}
+
+// notYet are the kinds of text not translated yet: main's help and usage
+// errors.
+var notYet = map[string]bool{"usageErr": true, "help": true}
+
+func messages(t *testing.T) []message {
+	t.Helper()
+	var out []message
+	fset := token.NewFileSet()
+	for _, pattern := range sources {
+		files, err := filepath.Glob(pattern)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("%s: no files (%v)", pattern, err)
+		}
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fileMessages(t, fset, f)...)
+		}
+	}
+	return out
+}
+
+func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
+	var out []message
+	add := func(e ast.Expr, width int, format, mustBeLiteral bool) {
+		s, ok := literal(e)
+		where := fset.Position(e.Pos()).String()
+		switch {
+		case ok && s != "":
+			out = append(out, message{s, where, width, format})
+		case !ok && mustBeLiteral:
+			t.Errorf("%s: the text is not a string literal: the catalog is keyed by the literal, and this test finds it there", where)
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			sel, ok := n.Fun.(*ast.SelectorExpr)
+			if !ok {
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "usageErr" && len(n.Args) > 0 && !notYet["usageErr"] {
+					add(n.Args[0], helpWidth, true, false)
+				}
+				return true
+			}
+			recv, _ := sel.X.(*ast.Ident)
+			name := sel.Sel.Name
+			if i, ok := narration[name]; ok && recv != nil && recv.Name == "t" && len(n.Args) > i {
+				add(n.Args[i], narrationWidth, true, true)
+				return true
+			}
+			if recv != nil && (recv.Name == "fmt" || recv.Name == "errors") {
+				return true
+			}
+			switch {
+			case (name == "Msg" || name == "Err") && len(n.Args) > 0:
+				add(n.Args[0], helpWidth, true, false)
+			case name == "Text" && len(n.Args) == 1:
+				add(n.Args[0], helpWidth, false, false)
+			case name == "usageErr" && len(n.Args) > 0 && !notYet["usageErr"]:
+				add(n.Args[0], helpWidth, true, false)
+			case strings.HasSuffix(name, "Var") && len(n.Args) == 4 && recv != nil && recv.Name == "fs" && !notYet["help"]:
+				add(n.Args[3], helpWidth, false, false) // a flag's usage
+			}
+		case *ast.CompositeLit:
+			for _, el := range n.Elts {
+				kv, ok := el.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				key, _ := kv.Key.(*ast.Ident)
+				if key == nil {
+					continue
+				}
+				switch {
+				case isLesson(n.Type) && key.Name == "Title":
+					add(kv.Value, narrationWidth, false, true)
+				case isLesson(n.Type) && key.Name == "Doc":
+					add(kv.Value, 0, false, true)
+				case (key.Name == "short" || key.Name == "long") && !notYet["help"]:
+					add(kv.Value, helpWidth, false, false)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func isLesson(e ast.Expr) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	return ok && sel.Sel.Name == "Lesson"
+}
+
+// literal is the value of a string literal, or of a sum of them.
+func literal(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		if e.Op != token.ADD {
+			return "", false
+		}
+		x, ok1 := literal(e.X)
+		y, ok2 := literal(e.Y)
+		return x + y, ok1 && ok2
+	case *ast.ParenExpr:
+		return literal(e.X)
+	}
+	return "", false
+}
+
+// TestCatalogComplete fails for every text of the source that the catalog
+// has no Chinese for, and for every translation no text of the source uses
+// any more.
+func TestCatalogComplete(t *testing.T) {
+	zh := i18n.Translations(i18n.Chinese)
+	msgs := messages(t)
+	if len(msgs) < 100 {
+		t.Fatalf("found %d texts in the source: the walk is broken", len(msgs))
+	}
+	used := map[string]bool{}
+	var missing []string
+	for _, m := range msgs {
+		used[m.text] = true
+		if _, ok := zh[m.text]; !ok {
+			missing = append(missing, fmt.Sprintf("%s: %q", m.where, m.text))
+		}
+	}
+	if len(missing) > 0 {
+		t.Errorf("%d text(s) have no Chinese: add them to i18n/zh_*.go (the English is the key):\n%s",
+			len(missing), strings.Join(missing, "\n"))
+	}
+	var stale []string
+	for k := range zh {
+		if !used[k] {
+			stale = append(stale, strconv.Quote(k))
+		}
+	}
+	sort.Strings(stale)
+	if len(stale) > 0 {
+		t.Errorf("%d translation(s) whose English is no longer in the source: remove them, or correct the key:\n%s",
+			len(stale), strings.Join(stale, "\n"))
+	}
+}
+
+// TestCatalogVerbs fails for a translation whose format verbs are not its
+// key's: a dropped %d loses a number, an added one prints %!d(MISSING).
+// The order may change, with explicit argument indexes (%[2]s).
+func TestCatalogVerbs(t *testing.T) {
+	formats := map[string]bool{}
+	for _, m := range messages(t) {
+		formats[m.text] = formats[m.text] || m.format
+	}
+	for k, v := range i18n.Translations(i18n.Chinese) {
+		if !formats[k] {
+			continue
+		}
+		if got, want := verbs(v), verbs(k); !slices.Equal(got, want) {
+			t.Errorf("the translation of %q has the verbs %q, the English %q:\n%s", k, got, want, v)
+		}
+	}
+}
+
+// TestCatalogWidth fails for a translated line wider than its text may be
+// on an 80-column terminal, in display columns: a Chinese character takes
+// two. A verb counts as its width in the format. A one-line error longer
+// than that in English (the terminal wraps it) may be as long in Chinese.
+func TestCatalogWidth(t *testing.T) {
+	zh := i18n.Translations(i18n.Chinese)
+	for _, m := range messages(t) {
+		tr, ok := zh[m.text]
+		if !ok || m.width == 0 {
+			continue
+		}
+		limit := m.width
+		for _, line := range strings.Split(m.text, "\n") {
+			limit = max(limit, i18n.Width(line))
+		}
+		for _, line := range strings.Split(tr, "\n") {
+			if w := i18n.Width(line); w > limit {
+				t.Errorf("%s: a line of the Chinese is %d columns wide, more than %d: %q", m.where, w, limit, line)
+			}
+		}
+	}
+}
+
+// TestCatalogRoundTrip checks that the catalog gives back every
+// translation as written: the catalog reads "${...}" in a message as a
+// variable, for one.
+func TestCatalogRoundTrip(t *testing.T) {
+	for k, v := range i18n.Translations(i18n.Chinese) {
+		if got := i18n.Chinese.Text(k); got != v {
+			t.Errorf("the catalog gives %q for %q, not its translation %q", got, k, v)
+		}
+	}
+}
+
+var verb = regexp.MustCompile(`%([-+# 0]*)(\[\d+\])?(\*|\d+)?(\.(\*|\d+)?)?(\[\d+\])?([a-zA-Z%])`)
+
+// verbs lists the verbs of a format, each with the argument it formats:
+// "1:d", "2:q", sorted by argument.
+func verbs(format string) []string {
+	var out []string
+	arg := 1
+	for _, m := range verb.FindAllStringSubmatch(format, -1) {
+		if m[7] == "%" {
+			continue
+		}
+		for _, idx := range []string{m[2], m[6]} {
+			if idx != "" {
+				arg, _ = strconv.Atoi(strings.Trim(idx, "[]"))
+			}
+		}
+		if m[3] == "*" {
+			arg++
+		}
+		out = append(out, fmt.Sprintf("%d:%s%s", arg, m[1], m[7]))
+		arg++
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestVerbs(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		want   []string
+	}{
+		{"lease %x, TTL %ds", []string{"1:x", "2:d"}},
+		{"租约 %[2]d 秒，%[1]x", []string{"1:x", "2:d"}},
+		{"100%% %-12s", []string{"1:-s"}},
+		{"%w: %v", []string{"1:w", "2:v"}},
+	} {
+		if got := verbs(c.format); !slices.Equal(got, c.want) {
+			t.Errorf("verbs(%q) = %q, want %q", c.format, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package i18n_test
+
+import (
+	"strings"
+	"testing"
+
+	"etcdtour/i18n"
+)
+
+func TestMatch(t *testing.T) {
+	for _, c := range []struct {
+		pref string
+		want i18n.Lang
+		ok   bool
+	}{
+		{"zh", i18n.Chinese, true},
+		{"zh-CN", i18n.Chinese, true},
+		{"zh-Hans", i18n.Chinese, true},
+		{"zh_CN.UTF-8", i18n.Chinese, true},
+		{"zh_SG.GB18030", i18n.Chinese, true},
+		{"en", i18n.English, true},
+		{"en_US.UTF-8", i18n.English, true},
+		{"en-GB", i18n.English, true},
+		{"C", i18n.English, false},
+		{"POSIX", i18n.English, false},
+		{"", i18n.English, false},
+		{"xx-not a tag", i18n.English, false},
+	} {
+		got, ok := i18n.Match(c.pref)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Match(%q) = %v, %v; want %v, %v", c.pref, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want i18n.Lang
+	}{
+		{map[string]string{}, i18n.English},
+		{map[string]string{"LANG": "zh_CN.UTF-8"}, i18n.Chinese},
+		{map[string]string{"LANG": "zh_CN.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, i18n.English},
+		{map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, i18n.Chinese},
+		{map[string]string{"LC_MESSAGES": "zh_CN.UTF-8", "LC_ALL": "C"}, i18n.English},
+		{map[string]string{"LANG": "C", "LC_ALL": "zh_TW.UTF-8"}, i18n.Chinese},
+		{map[string]string{"LANG": "zh_CN.UTF-8", "LC_ALL": ""}, i18n.Chinese}, // empty is unset
+	} {
+		if got := i18n.FromEnv(func(k string) string { return c.env[k] }); got != c.want {
+			t.Errorf("FromEnv(%v) = %v, want %v", c.env, got, c.want)
+		}
+	}
+}
+
+func TestMsg(t *testing.T) {
+	if got := i18n.English.Msg("deleted %d key(s)", 12345); got != "deleted 12345 key(s)" {
+		t.Errorf("English: %q", got)
+	}
+	// Numbers are not grouped (12,345): a revision or a lease ID is copied
+	// into etcdctl lines as it is printed.
+	if got := i18n.Chinese.Msg("deleted %d key(s)", 12345); got != "删除了 12345 个 key" {
+		t.Errorf("Chinese: %q", got)
+	}
+	if got := i18n.Chinese.Msg("no such text %d", 1); got != "no such text 1" {
+		t.Errorf("a text with no translation: %q, want the English", got)
+	}
+	if got := i18n.Chinese.Text("100%"); got != "100%" {
+		t.Errorf("Text formats: %q", got)
+	}
+}
+
+func TestWidth(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "abc": 3, "租约": 4, "租约 %x，TTL": 12, "é": 1, "e\u0301": 1} {
+		if got := i18n.Width(s); got != want {
+			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+func TestWrap(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w    int
+		want string
+	}{
+		{"one two three", 7, "one two\nthree"},
+		{"one two three", 8, "one two\nthree"},
+		{"averylongword x", 5, "averylongword x"}, // as the console always did
+		{"写入和读取 key，看看 etcd", 10, "写入和读取\nkey，看看\netcd"},
+		// No line starts with closing punctuation.
+		{"一二三四，五六", 8, "一二三\n四，五六"},
+	} {
+		got := i18n.Wrap(c.s, c.w)
+		if got != c.want {
+			t.Errorf("Wrap(%q, %d) =\n%s\nwant\n%s", c.s, c.w, got, c.want)
+		}
+		for _, line := range strings.Split(got, "\n") {
+			if i18n.Width(line) > c.w && !strings.Contains(c.s, "averylongword") {
+				t.Errorf("Wrap(%q, %d): line %q is wider", c.s, c.w, line)
+			}
+		}
+	}
+}

@@ -1,0 +1,57 @@
+package i18n
+
+// zhRunner is the Chinese of the runner's own words: the console's
+// headings, result words, waits, the summary, the clean-up, and how a
+// lesson ended.
+var zhRunner = map[string]string{
+	// runner/report.go: the console
+	"━━ Lesson %d/%d · %s · %s ━━": "━━ 第 %d/%d 课 · %s · %s ━━",
+	"got:":                         "实际：",
+	"want:":                        "期望：",
+	"cleanup: %s":                  "清理：%s",
+	"PASS %s (%s)":                 "通过 %s (%s)",
+	"━━ Summary ━━":                "━━ 总结 ━━",
+	"%d passed, %d failed":         "%d 课通过，%d 课失败",
+	", %d interrupted":             "，%d 课被中断",
+	", %d not run":                 "，%d 课未运行",
+	"%s in %s":                     "%s，用时 %s",
+	"%s waited":                    "已等待 %s",
+	"%s left":                      "还剩 %s",
+	"passed":                       "通过",
+	"failed":                       "失败",
+	"interrupted":                  "已中断",
+	"not run":                      "未运行",
+	"skipped":                      "已跳过",
+	"SKIP %s: %s":                  "跳过 %s：%s",
+	", %d skipped":                 "，%d 课跳过",
+
+	// runner/run.go and t.go: the run, its lessons, the clean-up
+	"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s":                   "etcd %s，地址 %s · key 都在 %s 之下\n下面的 etcdctl 命令假定已执行：export %s",
+	"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run": "%s 上的 etcd 已无应答（%v 内没有可用的 endpoint）：%s 之后的课程不再运行",
+	"panic: %v":                "panic：%v",
+	"connect: %w":              "连接：%w",
+	"did not finish within %v": "未能在 %v 内完成",
+	"etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd": "%[2]s 上的 etcd %[1]s 版本太旧，无法运行本课：它没有实现本课用到的某个调用（%[3]v）；请换用更新的 etcd",
+	"%d check(s) failed": "%d 项检查失败",
+	"step %d (%s): %s":   "第 %d 步（%s）：%s",
+	"kept (--keep); see them with: etcdctl get --prefix %s":  "已保留（--keep）；查看：etcdctl get --prefix %s",
+	"cleanup: revoke lease %x: %v (etcdctl lease revoke %x)": "清理：撤销租约 %x 失败：%v（etcdctl lease revoke %x）",
+	"revoked %d lease(s)":    "撤销了 %d 个租约",
+	"cleanup: delete %q: %v": "清理：删除 %q 失败：%v",
+	"could not delete the keys under %s: etcdctl del --prefix %s": "无法删除 %s 下的 key：etcdctl del --prefix %s",
+	"deleted %d key(s)":   "删除了 %d 个 key",
+	"nothing left behind": "没有留下任何东西",
+	", ":                  "，",
+	"%s: got %v, want %v": "%s：实际 %v，期望 %v",
+
+	// runner/run.go and cluster.go: a lesson's own etcd (Lesson.Needs)
+	"an etcd of its own":                      "一个专属的 etcd",
+	"an etcd cluster of its own (%d members)": "一个专属的 etcd 集群（%d 个成员）",
+	"an etcd cluster of its own, %d members":  "一个专属的 etcd 集群，%d 个成员",
+	"needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints":                              "需要%s来压缩和停止，绝不动 --endpoints 指定的集群：请去掉 --endpoints 运行",
+	"This lesson runs on %s, started for it alone and\nremoved after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s": "本课运行在%s上，它只为本课启动，\n课后即删除。本课的 etcdctl 命令假定：\nexport ETCDCTL_ENDPOINTS=%s",
+	"cleanup: remove the lesson's own etcd: %v":                "清理：删除本课专属的 etcd 失败：%v",
+	"start the lesson's own etcd: %w":                          "启动本课专属的 etcd：%w",
+	"connect to the lesson's own etcd: %w":                     "连接本课专属的 etcd：%w",
+	"stopped its own etcd (%d member(s)) and removed its data": "已停止本课专属的 etcd（%d 个成员）并删除其数据",
+}

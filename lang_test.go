@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestLang: --lang, else LC_ALL, LC_MESSAGES or LANG, chooses the language
+// of what etcdtour says; --lang wins over the environment, and a language
+// etcdtour does not speak is a usage error.
+func TestLang(t *testing.T) {
+	t.Parallel()
+	zhEnv := map[string]string{"LANG": "zh_CN.UTF-8"}
+	for _, c := range []struct {
+		name string
+		env  map[string]string
+		argv []string
+		want string // in the output of list
+	}{
+		{"default", nil, []string{"list"}, "Put and Get"},
+		{"LANG", zhEnv, []string{"list"}, "Put 与 Get"},
+		{"LC_MESSAGES over LANG", map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "zh_CN.UTF-8"}, []string{"list"}, "Put 与 Get"},
+		{"LC_ALL over both", map[string]string{"LC_ALL": "C", "LC_MESSAGES": "zh_CN.UTF-8"}, []string{"list"}, "Put and Get"},
+		{"--lang zh", nil, []string{"list", "--lang", "zh"}, "Put 与 Get"},
+		{"--lang zh-CN", nil, []string{"--lang=zh-CN", "list"}, "Put 与 Get"},
+		{"--lang en over LANG", zhEnv, []string{"list", "--lang", "en"}, "Put and Get"},
+	} {
+		var b strings.Builder
+		code, _, _ := runWith(context.Background(), c.env, &b, c.argv...)
+		if out := b.String(); code != exitOK || !strings.Contains(out, c.want) {
+			t.Errorf("%s: etcdtour %q exited %d, want 0 and %q in:\n%s", c.name, c.argv, code, c.want, out)
+		}
+	}
+	code, out, _ := runWith(context.Background(), nil, &strings.Builder{}, "list", "--lang", "fr")
+	if code != exitUsage || !strings.Contains(out, `--lang "fr"`) {
+		t.Errorf("--lang fr: exited %d, want %d and an error naming it:\n%s", code, exitUsage, out)
+	}
+}
