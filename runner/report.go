@@ -182,9 +182,12 @@ func (c *Console) Report(e Event) {
 		for _, line := range strings.Split(e.Text, "\n") {
 			// The export line is for learners to copy: it has a line of
 			// its own, in the etcdctl lines' style, never faint.
-			if head, vars, ok := strings.Cut(line, ": export "); ok {
-				c.printf(st.faint, "%s:\n", head)
-				c.printf(st.etcdctl, "  export %s\n", vars)
+			// (The line ends "...: export VARS", or "...：export VARS"
+			// in Chinese.)
+			if i := strings.Index(line, "export "); i > 0 && strings.HasSuffix(strings.TrimRight(line[:i], " "), ":") ||
+				i > 0 && strings.HasSuffix(line[:i], "：") {
+				c.printf(st.faint, "%s\n", strings.TrimRight(line[:i], " "))
+				c.printf(st.etcdctl, "  export %s\n", line[i+len("export "):])
 				continue
 			}
 			c.printf(st.faint, "%s\n", line)
