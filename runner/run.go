@@ -160,8 +160,6 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 			sum.Lessons = append(sum.Lessons, res)
 			continue
 		}
-		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: l.Title,
-			Index: i + 1, Total: len(lessons), Text: l.Doc})
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: cfg.Lang.Text(l.Title),
 			Index: i + 1, Total: len(lessons), Text: cfg.Lang.Text(l.Doc)})
 		res := runLesson(ctx, quit, cfg, raw, version, runPrefix+l.ID+"/", l)
