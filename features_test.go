@@ -512,7 +512,9 @@ func TestInterruptFrozenServer(t *testing.T) {
 // within about a second.
 func TestInterruptDuringCleanup(t *testing.T) {
 	t.Parallel()
-	p, proxy := frozenLeaseProxy(t, "1s")
+	// --command-timeout 3s: the run finds the server gone (and cuts its
+	// clean-up short) only after 3 s.
+	p, proxy := frozenLeaseProxy(t, "3s")
 	// The expiry never comes: the lesson gives up after TTL + 1 s + 2 s,
 	// and its clean-up begins by closing the lesson's client. Then the
 	// clean-up waits on the frozen server, with a budget of 5 s.

@@ -26,8 +26,21 @@ var zhRunner = map[string]string{
 	", %d skipped":                 "，%d 课跳过",
 
 	// runner/run.go and t.go: the run, its lessons, the clean-up
-	"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s":                   "etcd %s，地址 %s · key 都在 %s 之下\n下面的 etcdctl 命令假定已执行：export %s",
-	"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run": "%s 上的 etcd 已无应答（%v 内没有可用的 endpoint）：%s 之后的课程不再运行",
+	"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s": "etcd %s，地址 %s · key 都在 %s 之下\n下面的 etcdctl 命令假定已执行：export %s",
+	"etcd at %s no longer answers (no endpoint within %v)":                 "%s 上的 etcd 已无应答（%v 内没有可用的 endpoint）",
+	"%s: the lessons after %s are not run":                                 "%s：%s 之后的课程不再运行",
+
+	// runner/quorum.go and fence.go: a cluster that lost its leader, fences
+	"%s: answers, knows no leader":     "%s：有应答，但不知道 leader 是谁",
+	"%s: answers, cannot serve a read": "%s：有应答，但无法完成读请求",
+	"%s: no answer":                    "%s：无应答",
+	"the etcd cluster has no leader (%s): nothing can be read or written until most of its members are back":                                      "etcd 集群没有 leader（%s）：在多数成员恢复之前，什么都读不了也写不了",
+	"could not create the lesson's fence %s: %w":                                                                                                  "无法创建本课的栅栏 key %s：%w",
+	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的栅栏 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行过期）",
+	"could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s":                                                               "无法删除 %s 下的 key：etcdctl del %s && etcdctl del --prefix %s",
+	"cleanup: lease %x was asked for and got no answer: a member may still grant it later (for %d s): etcdctl lease revoke %x":                    "清理：申请租约 %x 的请求没有得到应答：某个成员以后仍可能授予它（有效 %d 秒）：etcdctl lease revoke %x",
+	"lease %x may still be granted later: etcdctl lease revoke %x":                                                                                "租约 %x 以后仍可能被授予：etcdctl lease revoke %x",
+	"could not revoke lease %x: etcdctl lease revoke %x":                                                                                          "无法撤销租约 %x：etcdctl lease revoke %x",
 	"panic: %v":                "panic：%v",
 	"connect: %w":              "连接：%w",
 	"did not finish within %v": "未能在 %v 内完成",

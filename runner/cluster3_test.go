@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"etcdtour/runner/runnertest"
 )
 
@@ -17,16 +19,21 @@ func TestClusterHelper(t *testing.T) {
 	if n := len(c.Endpoints()); n != 3 {
 		t.Fatalf("%d endpoints, want 3", n)
 	}
-	cli := c.Client(t)
-	put := func(what string) {
+	put := func(cli *clientv3.Client, what string) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if _, err := cli.Put(ctx, "/runnertest/cluster", what); err != nil {
-			t.Fatalf("put %s: %v", what, err)
+		// A leader that just went away fails a request or two.
+		var err error
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, err = cli.Put(ctx, "/runnertest/cluster", what)
+			cancel()
+			if err == nil {
+				return
+			}
 		}
+		t.Fatalf("put %s: %v", what, err)
 	}
-	put("healthy")
+	put(c.Client(t), "healthy")
 	l := c.Leader()
 	if l < 0 {
 		t.Fatal("no leader in a healthy cluster")
@@ -36,11 +43,11 @@ func TestClusterHelper(t *testing.T) {
 	if nl := c.Leader(); nl == l || nl < 0 {
 		t.Fatalf("leader %d frozen, leader now %d: want another", l, nl)
 	}
-	put("leader frozen")
+	put(c.Client(t, (l+1)%3, (l+2)%3), "leader frozen")
 	c.Thaw(l)
 	c.WaitHealthy(t, 30*time.Second)
 	c.Kill((l + 1) % 3)
-	put("one member killed")
+	put(c.Client(t, l, (l+2)%3), "one member killed")
 	c.Restart(t, (l+1)%3)
-	put("restarted")
+	put(c.Client(t), "restarted")
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -142,12 +143,19 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		return Summary{}, err
 	}
 	defer raw.Close()
+	m := newMembers(cfg.Conn, raw)
+	defer m.close()
+	lease, err := grantRunLease(ctx, m, cfg.Conn.DialTimeout)
+	if err != nil {
+		return Summary{}, cfg.Conn.explain(err)
+	}
+	r := &run{raw: raw, members: m, lease: lease.id, version: version, prefix: runPrefix}
 	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: cfg.Lang.Msg(
 		"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s",
 		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
 
 	var sum Summary
-	gone := false // etcd stopped answering: the rest would only time out
+	gone := false // etcd lost its leader or stopped answering: the rest would only time out
 	for i, l := range lessons {
 		if ctx.Err() != nil || gone {
 			sum.Lessons = append(sum.Lessons, LessonResult{ID: l.ID, Status: StatusNotRun})
@@ -162,20 +170,29 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		}
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: cfg.Lang.Text(l.Title),
 			Index: i + 1, Total: len(lessons), Text: cfg.Lang.Text(l.Doc)})
-		res := runLesson(ctx, quit, cfg, raw, version, runPrefix+l.ID+"/", l)
+		res, why := runLesson(ctx, quit, cfg, r, l)
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
-		if res.Status == StatusFailed && i < len(lessons)-1 && ctx.Err() == nil {
-			// Was it the server? (A Ctrl-C during the probe is not an answer.)
-			gone = !cfg.Conn.answers(ctx, raw) && ctx.Err() == nil
-			if gone {
-				cfg.Reporter.Report(Event{Kind: KindNote, Text: cfg.Lang.Msg(
-					"etcd at %s no longer answers (no endpoint within %v): the lessons after %s are not run",
-					strings.Join(cfg.Conn.Endpoints, ","), cfg.Conn.DialTimeout, l.ID)})
+		if why != "" {
+			gone = true
+			if i < len(lessons)-1 {
+				why = cfg.Lang.Msg("%s: the lessons after %s are not run", why, l.ID)
 			}
+			cfg.Reporter.Report(Event{Kind: KindNote, Text: why})
 		}
 	}
+	// The run's lease goes last: it holds the fences of lessons whose
+	// clean-up could not delete them, and of fence puts that may land late.
+	budget := max(cfg.Conn.CommandTimeout, 5*time.Second)
+	if ctx.Err() != nil || gone {
+		budget = interruptedCleanup / 2
+	}
+	lctx, cancel := context.WithTimeout(context.Background(), budget)
+	if err := lease.end(lctx, m); err != nil {
+		cfg.Reporter.Report(Event{Kind: KindNote, Text: cfg.Lang.Msg("cleanup: %s", lease.left(cfg.Lang, err))})
+	}
+	cancel()
 	sum.Interrupted = ctx.Err() != nil
 	sum.Seconds = time.Since(start).Seconds()
 	count := map[Status]int{}
@@ -217,12 +234,24 @@ func NewRunID() string {
 	return hex.EncodeToString(b)
 }
 
+// run is what the lessons of one run share.
+type run struct {
+	raw     *clientv3.Client // the runner's own client
+	members *members         // the runner's own clients, one per endpoint
+	lease   clientv3.LeaseID // the run's lease, which the fences carry
+	version string           // the server's
+	prefix  string           // the run's prefix, PREFIX+RUNID+"/"
+}
+
 // runLesson runs one lesson with its own namespaced client and cleans up
-// after it, whatever happened.
-func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *clientv3.Client, version, prefix string, l Lesson) LessonResult {
+// after it, whatever happened. When the lesson failed it also finds out
+// whether the cluster can still serve the run; if not, why says so in one
+// line.
+func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run, l Lesson) (res LessonResult, why string) {
 	start := time.Now()
+	prefix := r.prefix + l.ID + "/"
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
-	t := &T{id: l.ID, prefix: prefix, raw: raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
+	t := &T{id: l.ID, prefix: prefix, raw: r.raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
 		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
 		code: cfg.Code, lang: cfg.Lang}
 	conn := cfg.Conn
@@ -232,7 +261,8 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		if endpoints != nil {
 			conn.Endpoints = endpoints
 		}
-		c, err := conn.client(append(wire{t}.dialOptions(), cfg.DialOptions...)...)
+		opts := append(wire{t}.dialOptions(), cfg.DialOptions...)
+		c, err := conn.client(append(opts, fence{t}.dialOptions()...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -251,6 +281,18 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		return c, nil
 	}
 
+	// The fence is the runner's, not the lesson's: it is not part of the
+	// lesson's time. A lesson on an etcd of its own writes there: no fence.
+	var fenceErr error
+	if !own {
+		fctx, fcancel := context.WithTimeout(ctx, max(cfg.Conn.CommandTimeout, 5*time.Second))
+		key := fenceKey(r.prefix, l.ID)
+		var rev int64
+		rev, fenceErr = putFence(fctx, r.members, key, r.lease)
+		fcancel()
+		t.fenceKey, t.fenceRev = key, rev
+	}
+
 	lctx, cancel := context.WithTimeout(ctx, cfg.LessonTimeout)
 	if cfg.Interactive || cfg.Pause != nil {
 		lctx, cancel = context.WithCancel(ctx) // a person sets the pace
@@ -262,6 +304,9 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 				err = cfg.Lang.Err("panic: %v", r)
 			}
 		}()
+		if fenceErr != nil {
+			return cfg.Lang.Err("could not create the lesson's fence %s: %w", t.fenceKey, fenceErr)
+		}
 		if own {
 			if conn, err = t.startCluster(lctx, cfg, l.Needs); err != nil {
 				return err
@@ -279,17 +324,38 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 
 	t.mu.Lock()
 	t.cleaning = true
+	failed := err != nil || timedOut || len(t.failures) > 0
 	t.mu.Unlock()
 	// Interrupted is how the lesson ended, not a Ctrl-C during its clean-up.
 	interrupted := ctx.Err() != nil
+
+	// A lesson that failed may have failed because the cluster lost its
+	// leader: find out while the clean-up runs, and cut the clean-up short
+	// if so (nothing can be written then). A lesson on an etcd of its own
+	// says nothing of the user's cluster.
+	lost := make(chan struct{})
+	probed := make(chan struct{})
+	if failed && !interrupted && !own {
+		go func() {
+			defer close(probed)
+			ok, w := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout)
+			if !ok && ctx.Err() == nil {
+				why = w
+				close(lost)
+			}
+		}()
+	} else {
+		close(probed)
+	}
 	if t.Cluster != nil {
 		t.removeCluster()
 	} else {
-		cleanup(ctx, cfg, raw, t)
+		cleanup(ctx, lost, cfg, r, t)
 	}
+	<-probed
 
 	t.mu.Lock()
-	res := LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}
+	res = LessonResult{ID: l.ID, Status: StatusPassed, Failures: t.failures}
 	t.mu.Unlock()
 	switch {
 	case interrupted:
@@ -300,7 +366,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		// An older server answers a call it does not know this way.
 		res.Status = StatusFailed
 		res.Error = cfg.Lang.Msg("etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd",
-			version, strings.Join(cfg.Conn.Endpoints, ","), err)
+			r.version, strings.Join(cfg.Conn.Endpoints, ","), err)
 	case err != nil:
 		res.Status, res.Error = StatusFailed, t.where(err)
 	case len(res.Failures) > 0:
@@ -308,7 +374,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, raw *cl
 		res.Error = cfg.Lang.Msg("%d check(s) failed", len(res.Failures))
 	}
 	res.Seconds = time.Since(start).Seconds()
-	return res
+	return res, why
 }
 
 // where says which step and call an error of the lesson's came from: a
@@ -332,12 +398,15 @@ func (t *T) where(err error) string {
 const interruptedCleanup = time.Second
 
 // cleanup closes the lesson's clients (ending their watches and keep-alives),
-// revokes the leases the lesson granted and deletes its keys, all at once. It
-// uses its own deadline so that it also runs after the run was interrupted.
-func cleanup(runCtx context.Context, cfg Config, raw *clientv3.Client, t *T) {
+// revokes the leases the lesson granted (and those whose Grant got no
+// answer) and deletes its keys with its fence, all at once, through
+// whichever members answer. It uses its own deadline so that it also runs
+// after the run was interrupted; it gives up when lost is closed.
+func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t *T) {
 	t.mu.Lock()
 	clients := t.clients
 	t.clients = nil
+	fkey := t.fenceKey
 	t.mu.Unlock()
 	for _, c := range clients {
 		c.Close()
@@ -351,39 +420,87 @@ func cleanup(runCtx context.Context, cfg Config, raw *clientv3.Client, t *T) {
 	// An interrupt, before the clean-up or during it, shortens it to the
 	// interrupted budget (AfterFunc on a context already done runs at once).
 	defer context.AfterFunc(runCtx, func() { time.AfterFunc(interruptedCleanup, cancel) })()
+	go func() {
+		select {
+		case <-lost:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	unknown := t.leases.unanswered()
 	leases := t.leases.list()
+	for id := range unknown {
+		if !slices.Contains(leases, id) {
+			leases = append(leases, id)
+		}
+	}
 	revokeErrs := make([]error, len(leases))
 	var wg sync.WaitGroup
 	for i, id := range leases {
-		wg.Go(func() { _, revokeErrs[i] = raw.Revoke(ctx, id) })
+		wg.Go(func() {
+			revokeErrs[i] = r.members.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
+				_, err := cli.Revoke(ctx, id)
+				return err
+			})
+		})
 	}
-	var del *clientv3.DeleteResponse
+	var deleted int64
 	var delErr error
-	wg.Go(func() { del, delErr = raw.Delete(ctx, t.prefix, clientv3.WithPrefix()) })
+	wg.Go(func() {
+		delErr = r.members.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
+			if fkey == "" {
+				del, err := cli.Delete(ctx, t.prefix, clientv3.WithPrefix())
+				if err == nil {
+					deleted = del.Deleted
+				}
+				return err
+			}
+			// The fence and the keys at once: a late write of the lesson's
+			// lands before this (and is deleted) or after (and is refused).
+			resp, err := cli.Txn(ctx).Then(clientv3.OpDelete(fkey), clientv3.OpDelete(t.prefix, clientv3.WithPrefix())).Commit()
+			if err == nil {
+				deleted = resp.Responses[1].GetResponseDeleteRange().Deleted
+			}
+			return err
+		})
+	})
 	wg.Wait()
 
-	var done []string
+	var done, left []string
+	switch {
+	case delErr != nil && fkey != "":
+		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
+		// The fence first: then a write that lands late is refused.
+		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s", t.prefix, shellQuote(fkey), shellQuote(t.prefix)))
+	case delErr != nil:
+		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
+		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
+	case deleted > 0:
+		done = append(done, t.lang.Msg("deleted %d key(s)", deleted))
+	}
 	revoked := 0
 	for i, err := range revokeErrs {
+		id := leases[i]
+		ttl, unanswered := unknown[id]
 		switch {
 		case err == nil:
 			revoked++
+		case errors.Is(err, rpctypes.ErrLeaseNotFound) && unanswered:
+			// Not granted (yet): a member that holds the Grant may still
+			// grant it when it answers again.
+			t.Check(false, "cleanup: lease %x was asked for and got no answer: a member may still grant it later (for %d s): etcdctl lease revoke %x", id, ttl, id)
+			left = append(left, t.lang.Msg("lease %x may still be granted later: etcdctl lease revoke %x", id, id))
 		case errors.Is(err, rpctypes.ErrLeaseNotFound):
 			// already revoked by the lesson, or expired
 		default:
-			t.Check(false, "cleanup: revoke lease %x: %v (etcdctl lease revoke %x)", leases[i], err, leases[i])
+			t.Check(false, "cleanup: revoke lease %x: %v (etcdctl lease revoke %x)", id, err, id)
+			left = append(left, t.lang.Msg("could not revoke lease %x: etcdctl lease revoke %x", id, id))
 		}
 	}
 	if revoked > 0 {
-		done = append(done, t.lang.Msg("revoked %d lease(s)", revoked))
+		done = append([]string{t.lang.Msg("revoked %d lease(s)", revoked)}, done...)
 	}
-	switch {
-	case delErr != nil:
-		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
-		done = append(done, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
-	case del.Deleted > 0:
-		done = append(done, t.lang.Msg("deleted %d key(s)", del.Deleted))
-	}
+	done = append(done, left...)
 	if len(done) == 0 {
 		done = append(done, t.lang.Msg("nothing left behind"))
 	}

@@ -55,6 +55,8 @@ type T struct {
 	failures   []string
 	clients    []*clientv3.Client
 	leases     *leaseSet
+	fenceKey   string // the lesson's fence (fence.go), "" once it is gone
+	fenceRev   int64  // the revision the fence was created at
 }
 
 // report passes a lesson's event on, unless the lesson was interrupted or
@@ -296,10 +298,58 @@ func shellQuote(s string) string {
 }
 
 // leaseSet remembers every lease granted through a lesson's clients, so the
-// runner revokes exactly those after the lesson and no other.
+// runner revokes exactly those after the lesson and no other; and the
+// leases whose Grant got no answer, which the server may have granted, or
+// may grant later.
 type leaseSet struct {
-	mu  sync.Mutex
-	ids map[clientv3.LeaseID]bool
+	mu      sync.Mutex
+	ids     map[clientv3.LeaseID]bool
+	unknown map[clientv3.LeaseID]int64 // ID → TTL of a Grant with no answer
+	pending map[clientv3.LeaseID]int64 // ID → TTL of a Grant on its way
+}
+
+// asked records that a Grant for id leaves.
+func (s *leaseSet) asked(id clientv3.LeaseID, ttl int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pending == nil {
+		s.pending = map[clientv3.LeaseID]int64{}
+	}
+	s.pending[id] = ttl
+}
+
+// answered records how the Grant for id ended: granted, refused, or with no
+// answer (a timeout, a cancel, a lost connection), when it may still be
+// granted, now or later.
+func (s *leaseSet) answered(id clientv3.LeaseID, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ttl := s.pending[id]
+	delete(s.pending, id)
+	switch {
+	case err == nil:
+		s.ids[id] = true
+	case transient(err):
+		if s.unknown == nil {
+			s.unknown = map[clientv3.LeaseID]int64{}
+		}
+		s.unknown[id] = ttl
+	}
+}
+
+// unanswered returns the leases whose Grant got no answer, or has none yet,
+// with their TTLs.
+func (s *leaseSet) unanswered() map[clientv3.LeaseID]int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[clientv3.LeaseID]int64{}
+	for id, ttl := range s.unknown {
+		out[id] = ttl
+	}
+	for id, ttl := range s.pending {
+		out[id] = ttl
+	}
+	return out
 }
 
 func (s *leaseSet) list() []clientv3.LeaseID {

@@ -316,11 +316,20 @@ func (c *Cluster) Leader() int {
 	return -1
 }
 
-// Client opens a client of all three members for a test's own setup and
-// checks, outside the runner. t.Cleanup closes it.
-func (c *Cluster) Client(t testing.TB) *clientv3.Client {
+// Client opens a client of the members given (all three if none) for a
+// test's own setup and checks, outside the runner. t.Cleanup closes it. A
+// client of a frozen member waits for it: its balancer sends it requests
+// as long as the connection stays open.
+func (c *Cluster) Client(t testing.TB, members ...int) *clientv3.Client {
 	t.Helper()
-	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints(), DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	eps := c.Endpoints()
+	if len(members) > 0 {
+		eps = nil
+		for _, i := range members {
+			eps = append(eps, c.Endpoint(i))
+		}
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)
 	}

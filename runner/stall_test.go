@@ -1,0 +1,203 @@
+package runner_test
+
+// A run on a three-member etcd 3.4 cluster whose members stall (SIGSTOP)
+// and die: whatever member stalls at whatever moment, nothing of the run is
+// left that the output did not name; the clean-up goes through the members
+// that answer; a lost leader is said in one line and ends the run.
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
+)
+
+// stallCluster is how the tests start their three members: a 50 ms
+// heartbeat and a 500 ms election timeout (etcd's defaults are 100 ms and
+// 1 s), so that a stalled leader is replaced in about a second.
+func stallCluster(t *testing.T) *runnertest.Cluster {
+	return runnertest.StartCluster(t, runnertest.ClusterOptions{HeartbeatMs: 50, ElectionMs: 500})
+}
+
+// named is what the output of some runs told the user to remove: the keys
+// and prefixes of its etcdctl del lines, and the leases of its etcdctl
+// lease revoke lines.
+type named struct {
+	keys, prefixes []string
+	leases         map[string]bool
+}
+
+var (
+	delPrefixLine = regexp.MustCompile(`etcdctl del --prefix (\S+)`)
+	delKeyLine    = regexp.MustCompile(`etcdctl del ([^-\s]\S*)`)
+	revokeLine    = regexp.MustCompile(`etcdctl lease revoke ([0-9a-f]+)`)
+)
+
+// cleanupNamed collects what the clean-up and the runner's notes of the
+// recorded runs named; the lessons' own etcdctl lines (what they did) do
+// not count.
+func cleanupNamed(recs ...*runner.Recorder) named {
+	n := named{leases: map[string]bool{}}
+	for _, rec := range recs {
+		var texts []string
+		for _, k := range []runner.Kind{runner.KindCleanup, runner.KindNote, runner.KindCheck} {
+			for _, e := range runnertest.Events(rec, k) {
+				if k != runner.KindCheck || strings.HasPrefix(e.Text, "cleanup: ") {
+					texts = append(texts, e.Text)
+				}
+			}
+		}
+		for _, s := range texts {
+			for _, m := range delPrefixLine.FindAllStringSubmatch(s, -1) {
+				n.prefixes = append(n.prefixes, strings.Trim(m[1], "'"))
+			}
+			for _, m := range delKeyLine.FindAllStringSubmatch(s, -1) {
+				n.keys = append(n.keys, strings.Trim(m[1], "'"))
+			}
+			for _, m := range revokeLine.FindAllStringSubmatch(s, -1) {
+				n.leases[m[1]] = true
+			}
+		}
+	}
+	return n
+}
+
+func (n named) key(k string) bool {
+	return slices.Contains(n.keys, k) || slices.ContainsFunc(n.prefixes, func(p string) bool { return strings.HasPrefix(k, p) })
+}
+
+// leftovers waits for the late writes of stalled members to land (the
+// cluster is healthy again, and a write through each member has gone
+// through), then returns the keys under prefix and every lease of the
+// cluster (a test's own) that n does not name, and how many it names.
+func leftovers(t *testing.T, c *runnertest.Cluster, prefix string, n named) (unnamed []string, namedLeft int) {
+	t.Helper()
+	c.ThawAll()
+	c.WaitHealthy(t, 60*time.Second)
+	// A stalled member hands on what it holds as soon as it resumes; a
+	// write through each member after that is behind it in the log.
+	for i := range 3 {
+		cli := c.Client(t, i)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := cli.Put(ctx, "/barrier", "x")
+		cancel()
+		if err != nil {
+			t.Fatalf("barrier through member %d: %v", i, err)
+		}
+	}
+	cli := c.Client(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range resp.Kvs {
+		if n.key(string(kv.Key)) {
+			namedLeft++
+		} else {
+			unnamed = append(unnamed, "key "+string(kv.Key))
+		}
+	}
+	ls, err := cli.Leases(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls.Leases {
+		if n.leases[hex(l.ID)] {
+			namedLeft++
+		} else {
+			unnamed = append(unnamed, "lease "+hex(l.ID))
+		}
+	}
+	return unnamed, namedLeft
+}
+
+func hex(id clientv3.LeaseID) string { return fmt.Sprintf("%x", int64(id)) }
+
+// TestStalledMember runs every lesson of the course, each as its own run
+// and all at once, against a three-member cluster while one member after
+// another is frozen (SIGSTOP) at random moments for random times, one at a
+// time. Lessons may fail (their requests time out on the frozen member);
+// what must hold: every clean-up succeeds (the two others are a majority),
+// and once every member runs again and what they held has landed, nothing
+// of the runs is left that their output did not name.
+func TestStalledMember(t *testing.T) {
+	t.Parallel()
+	c := stallCluster(t)
+	const prefix = "/stall/"
+	conn := runner.Conn{Endpoints: c.Endpoints(), CommandTimeout: time.Second, DialTimeout: 5 * time.Second}
+
+	stop := make(chan struct{})
+	freezes := 0
+	var freezer sync.WaitGroup
+	freezer.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Duration(100+rand.IntN(900)) * time.Millisecond):
+			}
+			i := rand.IntN(3)
+			c.Freeze(i)
+			freezes++
+			select {
+			case <-stop:
+			case <-time.After(time.Duration(500+rand.IntN(2500)) * time.Millisecond):
+			}
+			c.Thaw(i)
+		}
+	})
+
+	recs := make([]*runner.Recorder, len(lessons.Course))
+	sums := make([]runner.Summary, len(lessons.Course))
+	var wg sync.WaitGroup
+	for i, l := range lessons.Course {
+		recs[i] = &runner.Recorder{}
+		wg.Go(func() {
+			var err error
+			sums[i], err = runner.Run(context.Background(), runner.Config{Conn: conn, Prefix: prefix, Reporter: recs[i]}, []runner.Lesson{l})
+			if err != nil {
+				t.Errorf("%s: runner.Run: %v", l.ID, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	freezer.Wait()
+
+	failed := 0
+	for i, sum := range sums {
+		for _, r := range sum.Lessons {
+			if r.Status != runner.StatusPassed {
+				failed++
+			}
+			for _, f := range r.Failures {
+				if strings.HasPrefix(f, "cleanup: ") && !strings.Contains(f, "may still grant it later") {
+					t.Errorf("%s: the clean-up failed with a majority up: %s\n%s", r.ID, f, recs[i].String())
+				}
+			}
+		}
+	}
+	n := cleanupNamed(recs...)
+	unnamed, namedLeft := leftovers(t, c, prefix, n)
+	t.Logf("%d freezes; %d of %d lessons failed; %d leftovers named, %d not", freezes, failed, len(lessons.Course), namedLeft, len(unnamed))
+	if len(unnamed) > 0 {
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.String())
+		}
+		t.Errorf("left and not named in the output: %q\n%s", unnamed, strings.Join(out, "\n"))
+	}
+}
