@@ -821,7 +821,7 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 			return o.usageErr("--listen %q is not a plain-http client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)
 		}
 	}
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen})
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen, LongRunning: true})
 	if err != nil {
 		return o.fail(err)
 	}

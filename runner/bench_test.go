@@ -1,8 +1,12 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,4 +46,48 @@ func BenchmarkEmbeddedStart(b *testing.B) {
 	}
 	sort.Slice(samples, func(i, j int) bool { return samples[i] < samples[j] })
 	b.ReportMetric(float64(samples[len(samples)/2].Microseconds())/1000, "median-ms")
+}
+
+// BenchmarkEmbeddedIdle measures what an idle embedded etcd costs: the CPU
+// time the process uses over 10 s while the server does nothing, as a
+// percentage of one core (from /proc/self/stat; Linux only):
+//
+//	go test ./runner -run '^$' -bench EmbeddedIdle -benchtime 1x
+func BenchmarkEmbeddedIdle(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		opts runner.EmbeddedOptions
+	}{{"course", runner.EmbeddedOptions{}}, {"serve", runner.EmbeddedOptions{LongRunning: true}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				srv, err := runner.StartEmbedded(c.opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				time.Sleep(time.Second) // past the start
+				cpu0, t0 := cpuTime(b), time.Now()
+				time.Sleep(10 * time.Second)
+				used, took := cpuTime(b)-cpu0, time.Since(t0)
+				srv.Close()
+				b.ReportMetric(100*used.Seconds()/took.Seconds(), "%cpu-idle")
+			}
+		})
+	}
+}
+
+// cpuTime is the user and system CPU time this process has used so far.
+func cpuTime(b *testing.B) time.Duration {
+	stat, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		b.Skipf("no /proc/self/stat: %v", err)
+	}
+	// Fields after the command name, which is in parentheses: utime and
+	// stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		b.Fatalf("/proc/self/stat: %q", stat)
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
