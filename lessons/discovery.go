@@ -37,17 +37,18 @@ server may raise it), so that its crash shows soon; instance 1, 2 s.`)
 		return err
 	}
 	defer srv2.Stop()
-	lease1, err := register(ctx, t, "services/health/1", srv1.addr, 2)
-	if err != nil {
-		return err
-	}
-	defer revoke(ctx, t, lease1.ID)
+	// Instance 2 first: a client's first keep-alive goes out at once (register).
 	alive2, crash2 := context.WithCancel(ctx) // instance 2's renewals
 	defer crash2()
 	lease2, err := register(alive2, t, "services/health/2", srv2.addr, 1)
 	if err != nil {
 		return err
 	}
+	lease1, err := register(ctx, t, "services/health/1", srv1.addr, 2)
+	if err != nil {
+		return err
+	}
+	defer revoke(ctx, t, lease1.ID)
 
 	t.Step("A client lists the instances, then watches for changes")
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
@@ -126,7 +127,7 @@ func register(ctx context.Context, t *runner.T, key, addr string, ttl int64) (*c
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := <-ka; !ok { // the first renewal, at the client's next 500 ms tick
+	if _, ok := <-ka; !ok { // the first renewal: at once, or at the client's next 500 ms tick
 		return nil, errors.New("the keep-alive channel closed: the lease is lost")
 	}
 	go func() {
@@ -137,8 +138,7 @@ func register(ctx context.Context, t *runner.T, key, addr string, ttl int64) (*c
 	return grant, nil
 }
 
-// update applies a watch's events to a client's view of the instances,
-// key -> address.
+// update applies a watch's events to the client's view, key -> address.
 func update(live map[string]string, evs []*clientv3.Event) {
 	for _, ev := range evs {
 		if ev.Type == clientv3.EventTypeDelete {

@@ -75,7 +75,7 @@ would "acquire" the same key, and either's Unlock frees both.`)
 	defer stop()
 	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", held.Header.Revision+1), t.Key("lock/"))
 	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(), clientv3.WithRev(held.Header.Revision+1))
-	const hold = 500 * time.Millisecond
+	const hold = 100 * time.Millisecond // long enough to see session 2 wait
 	locked2 := make(chan error, 1)
 	go func() {
 		// Lock blocks until session 1 lets go: allow the hold and a

@@ -24,7 +24,9 @@ func lockLoss(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Session 1 takes the lock and writes, fenced by it")
-	s1, err := concurrency.NewSession(cli, concurrency.WithTTL(2))
+	// TTL 1 s, the shortest: its next renewal, which finds the lease gone,
+	// comes within 500 ms.
+	s1, err := concurrency.NewSession(cli, concurrency.WithTTL(1))
 	if err != nil {
 		return err
 	}
@@ -68,8 +70,9 @@ revoked, the way expiry revokes it). Its key goes with it.`)
 		return err
 	}
 	var got2, done1 time.Duration
-	// Done() closes by the next renewal, at most a TTL (2 s) away.
-	deadline := time.After(2*time.Second + t.Timeout())
+	// Done() closes by the next renewal, at most a TTL (1 s) away.
+	t.Wait(0, "waiting for session 2 to get the lock and session 1's Done() to close")
+	deadline := time.After(time.Second + t.Timeout())
 	for got2 == 0 || done1 == 0 {
 		select {
 		case err := <-locked2:
@@ -86,9 +89,9 @@ revoked, the way expiry revokes it). Its key goes with it.`)
 		}
 	}
 	t.Say(`Which comes first is a race: Done() closes when the next renewal is
-refused (TTL 2 s: within a second), or later still if the process itself
-stalled. Code that checks Done() before it writes may write after the
-loss.`)
+refused (TTL 1 s: within half a second), or later still if the process
+itself stalled. Code that checks Done() before it writes may write
+after the loss.`)
 
 	t.Step("Session 1 still thinks it holds the lock")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
