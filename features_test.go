@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -254,7 +256,9 @@ func TestJSONOutput(t *testing.T) {
 			case runner.KindRequest:
 				t.Errorf("%s: request event in JSON", l.ID)
 			case runner.KindWait:
-				t.Errorf("%s: wait event in JSON", l.ID)
+				if e.Text == "" {
+					t.Errorf("%s: a wait that does not say what for: %+v", l.ID, e)
+				}
 			case runner.KindCheck:
 				if e.OK == nil || !*e.OK {
 					t.Errorf("%s: failed check %q", l.ID, e.Text)
@@ -276,7 +280,7 @@ func TestJSONOutput(t *testing.T) {
 		seen[e.Kind] = true
 	}
 	for _, k := range []runner.Kind{runner.KindCourseStart, runner.KindLessonStart, runner.KindStep, runner.KindSay,
-		runner.KindEtcdctl, runner.KindResult, runner.KindCheck, runner.KindCleanup, runner.KindLessonEnd, runner.KindSummary} {
+		runner.KindEtcdctl, runner.KindResult, runner.KindWait, runner.KindCheck, runner.KindCleanup, runner.KindLessonEnd, runner.KindSummary} {
 		if !seen[k] {
 			t.Errorf("no %s event in a whole-course --json run", k)
 		}
@@ -284,6 +288,63 @@ func TestJSONOutput(t *testing.T) {
 	last := events[i]
 	if last.Kind != runner.KindSummary || last.Passed != len(lessons.Course) || len(last.Lessons) != len(lessons.Course) || i != len(events)-1 {
 		t.Errorf("event %d of %d = %+v, want the summary last", i, len(events), last)
+	}
+}
+
+// TestJSONLive: with --json each event is written when it happens, waits
+// included. The keepalive lesson holds its lease for TTL + 0.5 s (1.5 s on
+// the embedded etcd) and reports each renewal: the first is written long
+// before the hold ends (the next event after a wait's results, the Get's
+// etcdctl line), and they come apart, not in one batch after the hold.
+func TestJSONLive(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "--json", "run", "keepalive")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	type line struct {
+		at time.Time
+		e  runner.Event
+	}
+	var lines []line
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		var e runner.Event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, sc.Text())
+		}
+		lines = append(lines, line{time.Now(), e})
+	}
+	if code := wait(t, cmd); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	hold := slices.IndexFunc(lines, func(l line) bool {
+		return l.e.Kind == runner.KindWait && strings.HasPrefix(l.e.Text, "keeping lease")
+	})
+	if hold < 0 {
+		t.Fatalf("no wait for the hold in %d events", len(lines))
+	}
+	var renewals []line
+	end := hold + 1
+	for ; end < len(lines) && lines[end].e.Kind == runner.KindResult; end++ {
+		renewals = append(renewals, lines[end])
+	}
+	if len(renewals) < 2 || end == len(lines) {
+		t.Fatalf("%d renewals after the hold's wait, then %d events", len(renewals), len(lines)-end)
+	}
+	waited := time.Duration(lines[hold].e.Seconds * float64(time.Second))
+	first, last, after := renewals[0].at, renewals[len(renewals)-1].at, lines[end].at
+	if after.Sub(first) < waited/2 {
+		t.Errorf("the first renewal was written %v before the hold's end, less than half the %v hold: batched after it?", after.Sub(first), waited)
+	}
+	if last.Sub(first) < 300*time.Millisecond {
+		t.Errorf("%d renewals written within %v: not as each came (they are 500 ms apart)", len(renewals), last.Sub(first))
 	}
 }
 

@@ -26,7 +26,7 @@ const (
 	KindRequest     Kind = "request"      // Text, Request: a request made inside a compound call (a Mutex's Lock) or a stream; not shown
 	KindResult      Kind = "result"       // Text: what a call returned
 	KindCheck       Kind = "check"        // OK, Text: what was checked; Got, Want: for a comparison
-	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known
+	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known. Lasts until the lesson's next request, check, step or wait: results and says meanwhile happen during it
 	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson
 	KindLessonEnd   Kind = "lesson-end"   // Status, Seconds, Error, Failures
 	KindNote        Kind = "note"         // Text: the runner's own word, such as "etcd no longer answers"
@@ -79,15 +79,25 @@ type Console struct {
 	err error
 
 	// Live makes waits visible on a terminal: a countdown while a lease
-	// runs out, a ticking line while a lock is awaited. Off for pipes.
+	// runs out, a ticking line while a lock is awaited, kept below what
+	// the lesson reports while it waits (each renewal as it comes). Off for
+	// pipes.
 	Live bool
 	// HideCode leaves out each step's Go code (--no-code), for presenters
 	// who show the code beside the run.
 	HideCode bool
 	// Lang is the language of the console's own words (headings, PASS,
 	// the summary); the events' texts come translated (Config.Lang).
-	Lang     i18n.Lang
-	liveStop chan struct{} // closed to end the current live line; nil if none
+	Lang i18n.Lang
+	live *liveLine // the wait under way, nil if none
+}
+
+// A liveLine is a wait's status line: redrawn every 100 ms at the bottom of
+// the output until the wait ends.
+type liveLine struct {
+	stop  chan struct{} // closed to end it
+	draw  func()        // writes the status, from column 0; c.mu held
+	shown bool          // the status is on the screen
 }
 
 type styles struct {
@@ -169,10 +179,22 @@ func (c *Console) Err() error {
 
 // Report implements Reporter.
 func (c *Console) Report(e Event) {
+	if e.Kind == KindRequest {
+		return // recorded for tests; the lesson's own etcdctl line stands for it
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.endLive()
 	st, lang := c.st, c.Lang
+	if c.live != nil {
+		if during(e.Kind) {
+			// What happens while the lesson waits goes above the status
+			// line, which is drawn again below it.
+			c.hideLive()
+			defer c.showLive()
+		} else {
+			c.endLive()
+		}
+	}
 	if e.Kind == KindWait && c.Live {
 		c.startLive(e)
 		return
@@ -219,8 +241,6 @@ func (c *Console) Report(e Event) {
 				c.printf(st.code, "%s\n", line)
 			}
 		}
-	case KindRequest:
-		// recorded for tests; the lesson's own etcdctl line stands for it
 	case KindSay:
 		c.printf(st.say, "     %s\n", indent(e.Text, "     "))
 	case KindEtcdctl:
@@ -295,17 +315,25 @@ func (c *Console) Report(e Event) {
 	}
 }
 
+// during reports whether an event of kind k is part of a wait: what the
+// lesson reports while it waits (a renewal, a lock acquired, an expiry)
+// rather than what it does next. A wait lasts until the lesson's next
+// request, check, step or wait, or its end.
+func during(k Kind) bool {
+	return k == KindResult || k == KindSay
+}
+
 // startLive writes the wait's line, then a short status line below it that
-// it keeps updating until the next event: short, so that it never wraps on
+// it keeps updating until the wait ends: short, so that it never wraps on
 // an 80-column terminal (a wrapped line cannot be redrawn with \r). Called
 // with c.mu held.
 func (c *Console) startLive(e Event) {
-	stop := make(chan struct{})
-	c.liveStop = stop
+	l := &liveLine{stop: make(chan struct{})}
+	c.live = l
 	c.printf(c.st.faint, "     … %s\n", indent(e.Text, "       "))
 	start := time.Now()
 	total := time.Duration(e.Seconds * float64(time.Second))
-	draw := func() {
+	l.draw = func() {
 		el := time.Since(start)
 		status := c.Lang.Msg("%s waited", fmtWait(el))
 		if total > 0 {
@@ -313,20 +341,22 @@ func (c *Console) startLive(e Event) {
 		}
 		c.printf(c.st.faint, "\r\033[K       %s", status)
 	}
-	draw()
+	c.showLive()
 	go func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-l.stop:
 				return
 			case <-tick.C:
 				c.mu.Lock()
 				select {
-				case <-stop: // ended while we waited for the lock
+				case <-l.stop: // ended while we waited for the lock
 				default:
-					draw()
+					if l.shown {
+						l.draw()
+					}
 				}
 				c.mu.Unlock()
 			}
@@ -334,15 +364,42 @@ func (c *Console) startLive(e Event) {
 	}()
 }
 
-// endLive erases the status line, if any: what follows takes its place.
-// Called with c.mu held.
+// showLive draws the status line of the wait under way. Called with c.mu
+// held.
+func (c *Console) showLive() {
+	if c.live != nil {
+		c.live.draw()
+		c.live.shown = true
+	}
+}
+
+// hideLive erases the status line, leaving the cursor at the start of its
+// line for what is printed next. Called with c.mu held.
+func (c *Console) hideLive() {
+	if c.live != nil && c.live.shown {
+		c.printf(c.st.faint, "\r\033[K")
+		c.live.shown = false
+	}
+}
+
+// endLive erases the status line, if any, and stops redrawing it: what
+// follows takes its place. Called with c.mu held.
 func (c *Console) endLive() {
-	if c.liveStop == nil {
+	if c.live == nil {
 		return
 	}
-	close(c.liveStop)
-	c.liveStop = nil
-	c.printf(c.st.faint, "\r\033[K")
+	c.hideLive()
+	close(c.live.stop)
+	c.live = nil
+}
+
+// Close ends the status line of a wait under way, if any, so that nothing
+// is redrawn after the run: for an exit that comes before the next event
+// (a second Ctrl-C).
+func (c *Console) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.endLive()
 }
 
 // fmtWait shows a wait to a tenth of a second under a minute, to the second
@@ -412,8 +469,8 @@ func (j *JSON) Report(e Event) {
 		return
 	}
 	switch e.Kind {
-	case KindWait, KindRequest:
-		return // waits are for people watching a terminal; requests for tests
+	case KindRequest:
+		return // for tests: the lesson's own etcdctl line stands for it
 	case KindSummary:
 		// The counts are always present in the summary, zero or not.
 		j.err = j.enc.Encode(struct {

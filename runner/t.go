@@ -153,6 +153,11 @@ func (t *T) Result(format string, args ...any) {
 }
 
 // Wait says that the lesson now waits for something, for about d if d > 0.
+// The wait lasts until the lesson's next request, check, step or wait: what
+// it reports with Result or Say meanwhile (each renewal, a lock acquired, an
+// expiry) is part of the wait, and should be reported when it happens, not
+// after the wait, so that a console shows it under the wait's line as it
+// comes.
 func (t *T) Wait(d time.Duration, format string, args ...any) {
 	t.report(Event{Kind: KindWait, Text: t.lang.Msg(format, args...), Seconds: d.Seconds()})
 }
