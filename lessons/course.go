@@ -35,6 +35,7 @@ var Course = []runner.Lesson{
 	LockLoss,
 	Election,
 	Discovery,
+	History,
 }
 
 // kvString shows a key-value pair with its revisions.

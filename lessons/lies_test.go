@@ -139,6 +139,15 @@ var lies = map[string]struct {
 	"discovery": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
 		return dropEvents{s, func(ev *mvccpb.Event) bool { return ev.Type == mvccpb.DELETE }}
 	}), "0 of 1 watch events"},
+	// Compact says it compacted, and sent nothing: the history is all there.
+	"history": {grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			if _, ok := req.(*pb.CompactionRequest); ok {
+				reply.(*pb.CompactionResponse).Header = &pb.ResponseHeader{}
+				return nil
+			}
+			return invoker(ctx, method, req, reply, cc, opts...)
+		}), "a Get at revision"},
 }
 
 // runLying runs lesson l with a client that lies, and returns how it ended

@@ -76,23 +76,36 @@ func TestPrograms(t *testing.T) {
 
 	// A server of their own, etcd 3.4 as a learner may run (the embedded
 	// one where none is installed, outside CI): at the end no key and no
-	// lease may be left on it.
-	var ep string
-	if _, err := exec.LookPath("etcd"); err == nil || os.Getenv("CI") == "true" {
-		ep = runnertest.StartEtcd(t)
-	} else {
+	// lease may be left on it. A lesson that needs an etcd of its own
+	// (it compacts it) gets one more, its own, as its program says it must.
+	newServer := func() string {
+		if _, err := exec.LookPath("etcd"); err == nil || os.Getenv("CI") == "true" {
+			return runnertest.StartEtcd(t)
+		}
 		t.Logf("no etcd on PATH: the programs run against an embedded etcd")
 		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer srv.Close()
-		ep = srv.Endpoint()
+		t.Cleanup(func() { srv.Close() })
+		return srv.Endpoint()
+	}
+	eps := []string{newServer()}
+	own := map[string]string{}
+	for _, l := range lessons.Course {
+		if l.Needs.Members > 0 {
+			own[l.ID] = newServer()
+			eps = append(eps, own[l.ID])
+		}
 	}
 	t.Run("run", func(t *testing.T) {
 		for _, l := range lessons.Course {
 			t.Run(l.ID, func(t *testing.T) {
 				t.Parallel()
+				ep := eps[0]
+				if own[l.ID] != "" {
+					ep = own[l.ID]
+				}
 				cmd := exec.Command(filepath.Join(dir, "bin", l.ID))
 				cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS="+ep)
 				var stdout, stderr bytes.Buffer
@@ -107,6 +120,13 @@ func TestPrograms(t *testing.T) {
 			})
 		}
 	})
+	for _, ep := range eps {
+		nothingLeft(t, ep)
+	}
+}
+
+// nothingLeft fails t if the etcd at ep holds a key or a lease.
+func nothingLeft(t *testing.T, ep string) {
 	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{ep}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 	if err != nil {
 		t.Fatal(err)

@@ -226,6 +226,13 @@ func (m *member) ready(ctx context.Context, e *embed.Etcd) error {
 		hardStop(e)
 		return ctx.Err()
 	}
+	// Clients in only now: a restarted member has caught up with what was
+	// committed while it was away (it applied all of it before its own
+	// announcement), so a client never reads or watches its past.
+	if err := m.relay.open(); err != nil {
+		hardStop(e)
+		return err
+	}
 	m.mu.Lock()
 	m.etcd = e
 	m.mu.Unlock()
@@ -239,11 +246,9 @@ func (m *member) boot() (*embed.Etcd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded etcd member %s did not start: %w (log: %s)", m.name, err, m.log.Name())
 	}
-	for _, r := range []*relay{m.relay, m.peerRelay} {
-		if err := r.open(); err != nil {
-			hardStop(e)
-			return nil, err
-		}
+	if err := m.peerRelay.open(); err != nil {
+		hardStop(e)
+		return nil, err
 	}
 	return e, nil
 }
@@ -348,7 +353,9 @@ func (c *Cluster) Stop(i int) error {
 }
 
 // Restart starts member i again from its data, on the same addresses, and
-// waits until it serves clients (which needs a leader) or ctx is done.
+// waits until it serves clients (which needs a leader) or ctx is done. By
+// then it has applied everything the cluster committed while it was
+// stopped; its clients reconnect only then.
 func (c *Cluster) Restart(ctx context.Context, i int) error {
 	if i < 0 || i >= len(c.members) {
 		return fmt.Errorf("no member %d: the cluster has %d", i, len(c.members))
@@ -518,9 +525,9 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (Conn, error)
 	t.mu.Unlock()
 	what := t.lang.Msg("an etcd of its own")
 	if n.Members > 1 {
-		what = t.lang.Msg("an etcd cluster of its own, %d members", n.Members)
+		what = t.lang.Msg("an etcd cluster of its own (%d members)", n.Members)
 	}
-	t.Say("This lesson runs on %s, started for it alone and\nremoved after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
+	t.Say("This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
 	return conn, nil
 }
 

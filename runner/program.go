@@ -245,7 +245,7 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	var b bytes.Buffer
 	if err := programTmpl.Execute(&b, map[string]any{
 		"ID": l.ID, "Title": l.Title, "Doc": "// " + strings.ReplaceAll(wrap(l.Doc, 74), "\n", "\n// "), "Prefix": ProgramPrefix + l.ID + "/",
-		"Run": runName(l), "Body": body.String(),
+		"Run": runName(l), "Body": body.String(), "Own": l.Needs.Members > 0, "Cluster": g.cluster,
 	}); err != nil {
 		return nil, err
 	}
@@ -267,6 +267,15 @@ var programTmpl = template.Must(template.New("").Parse(`// Command {{.ID}} is th
 //
 // It talks to the etcd at $ETCDCTL_ENDPOINTS (default 127.0.0.1:2379),
 // keeps its keys under {{printf "%q" .Prefix}} and deletes them before it exits.
+{{- if .Own}}
+//
+// It needs an etcd of its own: it may compact and defragment it, which
+// drops the history of every key there, not only of its own. Give it a
+// throw-away one (etcdtour serve, or etcd --data-dir "$(mktemp -d)"),
+// never a shared one. etcdtour runs the lesson on an etcd it starts for
+// it alone{{if .Cluster}}, and stops and restarts members of it: this program ends
+// where the lesson does that{{end}}.
+{{- end}}
 // Made by "etcdtour show --program {{.ID}}".
 package main
 
@@ -284,7 +293,16 @@ func main() {
 		log.Fatal(err)
 	}
 	defer cli.Close()
+{{- if .Own}}
+	fmt.Printf("This program may compact the etcd at %s: give it one of its own.\n", strings.Join(cli.Endpoints(), ","))
+{{- end}}
 	err = {{.Run}}(context.Background(), cli)
+{{- if .Cluster}}
+	if errors.Is(err, errOwnCluster) {
+		fmt.Printf("\n%v\n", err)
+		err = nil
+	}
+{{- end}}
 	// Delete the keys, also when the lesson failed.
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	_, derr := cli.Delete(ctx, "", clientv3.WithPrefix())
@@ -317,7 +335,57 @@ func newClient() (*clientv3.Client, error) {
 	cli.Lease = namespace.NewLease(cli.Lease, prefix)
 	return cli, nil
 }
-{{.Body}}`))
+{{.Body}}
+{{- if .Cluster}}
+// ownCluster stands for the etcd cluster etcdtour starts for this lesson
+// alone. Here it is the etcd at $ETCDCTL_ENDPOINTS, one member per
+// endpoint: it tells the members and the leader, but a program cannot stop
+// or restart a member of a cluster it did not start.
+type ownCluster struct{ cli *clientv3.Client }
+
+func clusterOf(cli *clientv3.Client) ownCluster { return ownCluster{cli} }
+
+// errOwnCluster ends the program where the lesson stops or restarts a
+// member.
+var errOwnCluster = errors.New("The rest of the lesson stops and restarts members of an etcd cluster\nthat etcdtour starts for it alone: etcdtour run {{.ID}}")
+
+func (c ownCluster) Endpoints() []string { return c.cli.Endpoints() }
+
+func (c ownCluster) Size() int { return len(c.cli.Endpoints()) }
+
+func (c ownCluster) Name(i int) string { return c.cli.Endpoints()[i] }
+
+// Leader is the index of the endpoint whose member is the leader.
+func (c ownCluster) Leader(ctx context.Context) (int, error) {
+	for i, ep := range c.cli.Endpoints() {
+		st, err := c.cli.Status(ctx, ep)
+		if err == nil && st.Leader == st.Header.MemberId {
+			return i, nil
+		}
+	}
+	return -1, errors.New("no endpoint is the leader")
+}
+
+func (c ownCluster) Stop(i int) error { return errOwnCluster }
+
+func (c ownCluster) Restart(ctx context.Context, i int) error { return errOwnCluster }
+
+// Client is a client of member i alone, with this program's prefix.
+func (c ownCluster) Client(i int) (*clientv3.Client, error) {
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   c.cli.Endpoints()[i : i+1],
+		DialTimeout: 5 * time.Second,
+		Logger:      zap.NewNop(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	cli.KV = namespace.NewKV(cli.KV, prefix)
+	cli.Watcher = namespace.NewWatcher(cli.Watcher, prefix)
+	cli.Lease = namespace.NewLease(cli.Lease, prefix)
+	return cli, nil
+}
+{{- end}}`))
 
 // knownImports are the packages a program may use, by name.
 var knownImports = map[string]string{
@@ -396,10 +464,11 @@ func (c *Code) addImports(src []byte) ([]byte, error) {
 // gen rewrites a lesson's declarations into a program's: *runner.T t
 // becomes the client cli, narration becomes prints, checks return errors.
 type gen struct {
-	c    *Code
-	file string
-	step int
-	errs []string
+	c       *Code
+	file    string
+	step    int
+	errs    []string
+	cluster bool // the lesson uses t.Cluster
 }
 
 func (g *gen) off(p token.Pos) int { return g.c.fset.Position(p).Offset }
@@ -569,6 +638,10 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 	case *ast.SelectorExpr:
 		if isT(n, "Client") {
 			return "cli", true
+		}
+		if isT(n, "Cluster") {
+			g.cluster = true
+			return "clusterOf(cli)", true
 		}
 	case *ast.Field:
 		if star, ok := n.Type.(*ast.StarExpr); ok && isLessonT(star.X) {

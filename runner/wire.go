@@ -46,8 +46,9 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	}
 	var line string
 	var err error
-	if _, ok := req.(*pb.StatusRequest); ok {
-		// Status goes to one endpoint, which only the connection knows.
+	if toOne(req) {
+		// Status and Defragment go to one endpoint, which only the
+		// connection knows.
 		var p peer.Peer
 		err = invoker(ctx, method, req, reply, cc, append(opts, grpc.Peer(&p))...)
 		target := ""
@@ -234,8 +235,28 @@ func Etcdctl(req any, target string) string {
 		return "ETCDCTL_ENDPOINTS=" + shellQuote(target) + " etcdctl endpoint status -w table"
 	case *pb.MemberListRequest:
 		return "etcdctl member list -w table"
+	case *pb.CompactionRequest:
+		if r.Physical {
+			return fmt.Sprintf("etcdctl compaction --physical %d", r.Revision)
+		}
+		return fmt.Sprintf("etcdctl compaction %d", r.Revision)
+	case *pb.DefragmentRequest:
+		if target == "" {
+			return "etcdctl defrag"
+		}
+		return "ETCDCTL_ENDPOINTS=" + shellQuote(target) + " etcdctl defrag"
 	}
 	return ""
+}
+
+// toOne reports whether req is a request the client sends to one endpoint
+// it names, not to any: its etcdctl line names the endpoint.
+func toOne(req any) bool {
+	switch req.(type) {
+	case *pb.StatusRequest, *pb.DefragmentRequest:
+		return true
+	}
+	return false
 }
 
 // args joins etcdctl arguments, quoted for a POSIX shell as needed; a key
@@ -269,7 +290,21 @@ func putArgs(r *pb.PutRequest) string {
 		flags = append(flags, "--ignore-value")
 		return args(flags, string(r.Key))
 	}
+	if v, ok := repeated(r.Value); ok {
+		return args(flags, string(r.Key)) + " " + v
+	}
 	return args(flags, string(r.Key), string(r.Value))
+}
+
+// repeated writes a long value of one letter or digit repeated, such as
+// 16 KiB of "x", as the shell command that makes it: the same request, on
+// one line a person can read.
+func repeated(v []byte) (string, bool) {
+	if len(v) < 64 || strings.Trim(string(v), string(v[:1])) != "" ||
+		!(v[0] >= 'a' && v[0] <= 'z' || v[0] >= 'A' && v[0] <= 'Z' || v[0] >= '0' && v[0] <= '9') {
+		return "", false
+	}
+	return fmt.Sprintf(`"$(head -c %d /dev/zero | tr '\0' %c)"`, len(v), v[0]), true
 }
 
 // keyRange gives the flags and operands of a key range as etcdctl names it:

@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"strings"
 	"testing"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -23,6 +24,9 @@ func TestEtcdctl(t *testing.T) {
 	}{
 		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte("x y")}, "etcdctl put /p/a 'x y'"},
 		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte("-1"), Lease: 0x694d, PrevKv: true}, "etcdctl put --lease=694d --prev-kv -- /p/a -1"},
+		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte(strings.Repeat("x", 16384))}, `etcdctl put /p/a "$(head -c 16384 /dev/zero | tr '\0' x)"`},
+		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte(strings.Repeat("x", 63))}, "etcdctl put /p/a " + strings.Repeat("x", 63)},
+		{&pb.PutRequest{Key: []byte("/p/a"), Value: []byte(strings.Repeat("x", 99) + "y")}, "etcdctl put /p/a " + strings.Repeat("x", 99) + "y"},
 		{&pb.RangeRequest{Key: []byte("/p/")}, "etcdctl get /p/"},
 		{&pb.RangeRequest{Key: []byte("/p/"), RangeEnd: []byte("/p0")}, "etcdctl get --prefix /p/"},
 		{&pb.RangeRequest{Key: []byte("/p/a"), RangeEnd: []byte("/p/c"), Revision: 7}, "etcdctl get --rev=7 /p/a /p/c"},
@@ -34,6 +38,9 @@ func TestEtcdctl(t *testing.T) {
 		{&pb.LeaseTimeToLiveRequest{ID: 0x694d, Keys: true}, "etcdctl lease timetolive --keys 694d"},
 		{&pb.LeaseLeasesRequest{}, "etcdctl lease list"},
 		{&pb.MemberListRequest{}, "etcdctl member list -w table"},
+		{&pb.CompactionRequest{Revision: 42}, "etcdctl compaction 42"},
+		{&pb.CompactionRequest{Revision: 42, Physical: true}, "etcdctl compaction --physical 42"},
+		{&pb.DefragmentRequest{}, "etcdctl defrag"},
 		{&pb.TxnRequest{
 			Compare: []*pb.Compare{{Key: []byte("/p/a"), Target: pb.Compare_CREATE, Result: pb.Compare_EQUAL,
 				TargetUnion: &pb.Compare_CreateRevision{CreateRevision: 0}}},
@@ -43,6 +50,15 @@ func TestEtcdctl(t *testing.T) {
 	} {
 		if got := runner.Etcdctl(c.req, ""); got != c.want {
 			t.Errorf("%T:\n got %s\nwant %s", c.req, got, c.want)
+		}
+	}
+	// Status and Defragment go to one member: the line names it.
+	for req, want := range map[any]string{
+		&pb.StatusRequest{}:     "ETCDCTL_ENDPOINTS=127.0.0.1:2379 etcdctl endpoint status -w table",
+		&pb.DefragmentRequest{}: "ETCDCTL_ENDPOINTS=127.0.0.1:2379 etcdctl defrag",
+	} {
+		if got := runner.Etcdctl(req, "127.0.0.1:2379"); got != want {
+			t.Errorf("%T to one endpoint:\n got %s\nwant %s", req, got, want)
 		}
 	}
 }
