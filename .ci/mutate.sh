@@ -45,6 +45,11 @@ step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
 etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method\)\n\t\t\}|
 check-always-true|runner/t.go|ok := equal\(got, want\)|ok := true
 program-checks-dropped|runner/program.go|case "Check":\n|case "CheckX":\n
+late-writes-not-fenced|runner/fence.go|\tkey, rev := f\.t\.fence\(\)|\tkey, rev := "", int64(0)\n\t_ = f.t
+lease-id-not-chosen|runner/fence.go|if r\.ID != 0 \{|if true {
+cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started < n \{|next := func() {\n\t\tif false {
+quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if false {
+nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\)\n|
 LIST
 )
 
