@@ -456,6 +456,7 @@ func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGran
 func (t *T) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(quiet(ctx), t.timeout)
 	defer cancel()
-	_, err := t.Client.Get(ctx, "", clientv3.WithCountOnly())
+	// The lesson's prefix: a Get of "" alone is refused (no key given).
+	_, err := t.Client.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
 	return err
 }
