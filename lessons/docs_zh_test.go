@@ -31,6 +31,7 @@ var sectionZh = map[string]string{
 	"Interactive mode: your own writes":   "交互模式：你自己写入",
 	"Two facts, checked under contention": "两个事实，在争抢下验证",
 	"Numbers seen":                        "实测数字",
+	"Waits":                               "等待",
 }
 
 func TestDocsZhCN(t *testing.T) {
