@@ -24,7 +24,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mattn/go-isatty"
 	"google.golang.org/grpc/grpclog"
@@ -346,36 +345,46 @@ func newFlagSetOf(c *command) *flag.FlagSet {
 	return fs
 }
 
-// overview is etcdtour --help and etcdtour help: the commands and common
-// examples, within 80 columns. Each command's flags are in its own help.
+// overviewText is the text of etcdtour --help around its two tables, the
+// commands (from commands) and examples: all of its words in one place, for
+// translators. The whole fits one 24-row, 80-column screen
+// (TestCommandHelp); each command's flags are in its own help.
+var overviewText = struct {
+	intro, usage, commands, help, examples, more string
+}{
+	intro: `etcdtour teaches the etcd v3 Go client by running lessons against a real etcd
+and narrating each call, its etcdctl equivalent and its result.`,
+	usage:    "Usage: etcdtour [command] [flags] [arguments]   (flags go anywhere)",
+	commands: "Commands:",
+	help:     "this, or a command's usage and flags",
+	examples: "Examples:",
+	more:     `"etcdtour COMMAND --help" lists its flags; run's also come from ETCDCTL_*.`,
+}
+
+// examples are the overview's examples: a command line and what it does.
+var examples = []struct{ cmd, what string }{
+	{"etcdtour", "the whole course, on an embedded etcd"},
+	{"etcdtour run lock", "one lesson; also run watch lease, run 2-4"},
+	{"etcdtour --step", "pause before every step (presenters)"},
+	{"etcdtour --run-id alice", "keys under /etcdtour/alice/ (workshops)"},
+	{"etcdtour show lock", "the Go code the lock lesson runs"},
+	{"etcdtour serve", "an etcd for etcdctl and other terminals"},
+	{"etcdtour --endpoints HOST:2379", "the course on your own etcd"},
+	{"etcdtour --json > events.jsonl", "one JSON object per line for every event"},
+}
+
+// overview is etcdtour --help and etcdtour help.
 func overview(w io.Writer) {
-	fmt.Fprint(w, `etcdtour teaches the etcd v3 Go client (go.etcd.io/etcd/client/v3) by running
-lessons against a real etcd and narrating each call, its etcdctl equivalent and
-its result. With no --endpoints it starts an embedded etcd of its own.
-
-Usage: etcdtour [command] [flags] [arguments]   (flags go anywhere)
-
-Commands:
-`)
+	t := overviewText
+	fmt.Fprintf(w, "%s\n\n%s\n\n%s\n", t.intro, t.usage, t.commands)
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-19s %s\n", strings.TrimSpace(c.name+" "+c.args), c.short)
 	}
-	fmt.Fprint(w, `  help [command]      this, or a command's usage and flags
-
-Examples:
-  etcdtour                          the whole course on an embedded etcd
-  etcdtour run lock                 one lesson; also run watch lease, run 2-4
-  etcdtour --step                   pause before every step (presenters)
-  etcdtour show lock                the Go code the lock lesson runs
-  etcdtour serve                    an etcd for etcdctl and other terminals
-  etcdtour run watch --interactive --endpoints 127.0.0.1:2379
-  etcdtour --json > events.jsonl    one JSON object per line for every event
-  etcdtour --endpoints 127.0.0.1:2379   the course on your own etcd
-  ETCDCTL_ENDPOINTS=10.0.0.5:2379 etcdtour run put-get
-
-"etcdtour COMMAND --help" lists a command's flags; run's connection flags also
-read ETCDCTL_<NAME>, as etcdctl does.
-`)
+	fmt.Fprintf(w, "  %-19s %s\n\n%s\n", "help [command]", t.help, t.examples)
+	for _, e := range examples {
+		fmt.Fprintf(w, "  %-30s  %s\n", e.cmd, e.what)
+	}
+	fmt.Fprintf(w, "\n%s\n", t.more)
 }
 
 // help is c's own help: its usage line, what it does, and its flags only.
@@ -437,7 +446,7 @@ func writeFlag(w io.Writer, f *flag.Flag, width int) {
 	indent := 2 + width + 2
 	col := fmt.Sprintf("  %-*s ", width, flagName(f))
 	for _, word := range strings.Fields(text) {
-		if n := utf8.RuneCountInString(col); n > indent && n+1+len(word) > 79 {
+		if n := i18n.Width(col); n > indent && n+1+i18n.Width(word) > 79 {
 			fmt.Fprintln(w, col)
 			col = strings.Repeat(" ", indent-1)
 		}
@@ -890,14 +899,20 @@ func newStepper(in io.Reader, out io.Writer, lang i18n.Lang) *stepper {
 	return s
 }
 
-func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
-	// One line that fits 80 columns: the step's title is cut if need be (it
-	// comes in full as the step's heading).
-	keys := s.lang.Msg(" · Enter runs it, q Enter quits ")
-	head := fmt.Sprintf("  ⏸  %s %d: ", lesson, step)
-	if room := 79 - i18n.Width(head+keys); i18n.Width(title) > room {
-		title = cut(title, room-1) + "…"
+// stepPrompt is the step prompt in lang: one line that fits 60 columns
+// with the cursor after it (a terminal beside the code, a large font on a
+// projector), the step's title cut with "…" if need be (it comes in full
+// as the step's heading).
+func stepPrompt(lang i18n.Lang, lesson string, step int, title string) string {
+	head, keys := fmt.Sprintf("  ⏸ %s %d: ", lesson, step), lang.Msg(" · Enter runs it, q quits ")
+	if room := 59 - i18n.Width(head+keys); i18n.Width(title) > room {
+		title = strings.TrimRight(cut(title, room-1), " ,:;") + "…"
 	}
+	return head + title + keys
+}
+
+func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
+	prompt := stepPrompt(s.lang, lesson, step, title)
 	// Lines typed while the last step ran (an Enter pressed twice) must
 	// not answer this prompt.
 	for drained := false; !drained; {
@@ -908,7 +923,7 @@ func (s *stepper) pause(ctx context.Context, lesson string, step int, title stri
 			drained = true
 		}
 	}
-	fmt.Fprint(s.out, "\n"+head+title+keys)
+	fmt.Fprint(s.out, "\n"+prompt)
 	select {
 	case line, ok := <-s.lines:
 		if !ok { // Ctrl-D: quit, on a line of its own

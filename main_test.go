@@ -16,8 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"etcdtour/i18n"
 	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/runnertest"
@@ -420,8 +420,9 @@ func TestCommandHelp(t *testing.T) {
 		}
 	}
 	within80(t, "--help", r.stdout)
-	if n := strings.Count(r.stdout, "\n"); n > 40 {
-		t.Errorf("--help is %d lines; the overview should fit a screen", n)
+	// One 24-row screen, with the shell's prompt below it.
+	if n := strings.Count(r.stdout, "\n"); n > 23 {
+		t.Errorf("--help is %d lines, more than 23: it must fit one 24-row screen (the rest goes in a command's help):\n%s", n, r.stdout)
 	}
 	for _, argv := range [][]string{{"help"}, {"-h"}, {"help", "help"}, {"help", "--help"}, {"--json", "--help"}} {
 		if o := inProcess(nil, argv...); o.code != 0 || o.stdout != r.stdout {
@@ -435,10 +436,12 @@ func TestCommandHelp(t *testing.T) {
 	}
 }
 
+// within80 fails t for each line of s wider than 80 display columns (a
+// Chinese character is two).
 func within80(t *testing.T, what, s string) {
 	t.Helper()
 	for _, line := range strings.Split(s, "\n") {
-		if n := utf8.RuneCountInString(line); n > 80 {
+		if n := runner.Width(line); n > 80 {
 			t.Errorf("%s: a line of %d columns: %q", what, n, line)
 		}
 	}
@@ -505,6 +508,29 @@ func TestCommandFlagsAgree(t *testing.T) {
 			for name := range c.why {
 				if _, ok := first[name]; ok && newFlagSetOf(c).Lookup(name) != nil {
 					t.Errorf("%s says why it has no --%s, but has it", c.name, name)
+				}
+			}
+		}
+	}
+}
+
+// TestStepPrompt: the --step prompt fits 60 columns with the cursor after
+// it, for every lesson, in English and in Chinese, with a long title cut
+// with "…", in English or in Chinese (two columns a character).
+func TestStepPrompt(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []i18n.Lang{i18n.English, i18n.Chinese} {
+		for _, l := range lessons.Course {
+			for _, title := range []string{"Get it back", strings.Repeat("Overwrite it, asking for the previous value ", 2), strings.Repeat("覆盖它并取回旧值", 5)} {
+				line := stepPrompt(lang, l.ID, 12, title)
+				if w := runner.Width(line); w > 59 {
+					t.Errorf("a prompt of %d columns, want at most 59 (and the cursor): %q", w, line)
+				}
+				head, keys := "  ⏸ "+l.ID+" 12: ", lang.Msg(" · Enter runs it, q quits ")
+				shown := strings.TrimSuffix(strings.TrimPrefix(line, head), keys)
+				if !strings.HasPrefix(line, head) || !strings.HasSuffix(line, keys) || shown == "" ||
+					shown != title && (!strings.HasSuffix(shown, "…") || !strings.HasPrefix(title, strings.TrimSuffix(shown, "…"))) {
+					t.Errorf("prompt %q for %q: want the lesson, the step, the title (cut with …) and the keys", line, title)
 				}
 			}
 		}

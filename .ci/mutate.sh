@@ -32,6 +32,7 @@ no-color-flag-ignored|main.go|\tcase o\.noColor:\n\t\tmode = "never"\n|
 term-dumb-ignored|main.go|live := isTerminal\(o\.stdout\) && term != "dumb"|live := isTerminal(o.stdout)
 color-always-ignored|main.go|mode == "auto" && \(!live|(!live
 theme-flag-ignored|main.go|\tcase "dark":\n\t\tbg = runner\.BackgroundDark\n|
+console-80-columns-ignored|runner/fit.go|const Columns = 80|const Columns = 200
 unreadable-color|runner/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
 no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindCheck:\n\t\treturn // for tests

@@ -77,3 +77,11 @@ func breakAt(line string, w int) (cut, skip int) {
 	}
 	return cut, skip
 }
+
+// CanBreak reports whether a line may break between prev and r where there
+// is no space: where one of them is wide (Chinese has no spaces) and r is
+// not closing punctuation. It is Wrap's rule, for the console's own
+// breaking of lines (runner's fit).
+func CanBreak(prev, r rune) bool {
+	return prev != ' ' && r != ' ' && (RuneWidth(r) == 2 || RuneWidth(prev) == 2) && !strings.ContainsRune(noLineStart, r)
+}

@@ -107,6 +107,7 @@ func testLesson(t *testing.T, l runner.Lesson, lang i18n.Lang) {
 				}
 			}
 			checkSayWidth(t, rec)
+			checkConsoleFits(t, rec)
 			checkHandLines(t, rec)
 			checkEtcdctlAccepted(t, rec)
 		}

@@ -71,7 +71,7 @@ renew:
 		select {
 		case ka, ok := <-ch:
 			if !ok {
-				return errors.New("the keep-alive channel closed early: the lease was lost")
+				return errors.New("the keep-alive channel closed: the lease was lost")
 			}
 			renewals++
 			t.Result("renewed after %.1fs: TTL %ds", time.Since(started).Seconds(), ka.TTL)

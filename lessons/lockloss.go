@@ -85,7 +85,7 @@ revoked, the way expiry revokes it). Its key goes with it.`)
 			done1 = time.Since(lost)
 			t.Result("session 1's Done() closed, %v after the loss", done1.Round(time.Millisecond))
 		case <-deadline:
-			return errors.New("session 2 never got the lock, or session 1's Done() never closed")
+			return errors.New("no lock for session 2, or no Done() for session 1")
 		}
 	}
 	t.Say(`Which comes first is a race: Done() closes when the next renewal is

@@ -164,11 +164,6 @@ func pad(s string, width int) string {
 	return s + strings.Repeat(" ", max(width-i18n.Width(s), 0))
 }
 
-// indent prefixes every line of s after the first with pad.
-func indent(s, pad string) string {
-	return strings.ReplaceAll(s, "\n", "\n"+pad)
-}
-
 // Err is the first error writing the output met, if any: after it the
 // console writes nothing more.
 func (c *Console) Err() error {
@@ -208,77 +203,87 @@ func (c *Console) Report(e Event) {
 			// in Chinese.)
 			if i := strings.Index(line, "export "); i > 0 && strings.HasSuffix(strings.TrimRight(line[:i], " "), ":") ||
 				i > 0 && strings.HasSuffix(line[:i], "：") {
-				c.printf(st.faint, "%s\n", strings.TrimRight(line[:i], " "))
-				c.printf(st.etcdctl, "  export %s\n", line[i+len("export "):])
+				c.printf(st.faint, "%s", fit("", "", strings.TrimRight(line[:i], " ")))
+				c.printf(st.etcdctl, "%s", fitShell("  ", "    ", line[i:]))
 				continue
 			}
-			c.printf(st.faint, "%s\n", line)
+			// "etcd V at ENDPOINTS · keys under PREFIX": on two lines
+			// where one does not fit.
+			if Width(line) > Columns {
+				line = strings.Replace(line, " · ", "\n", 1)
+			}
+			c.printf(st.faint, "%s", fit("", "  ", line))
 		}
 	case KindLessonStart:
-		c.printf(st.lesson, "\n%s\n", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title))
+		c.printf(st.lesson, "\n%s", fit("", "   ", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title)))
 		if e.Text != "" {
-			c.printf(st.faint, "   %s\n", indent(wrap(e.Text, 76), "   "))
+			c.printf(st.faint, "%s", fit("   ", "   ", e.Text))
 		}
 	case KindStep:
-		head := fmt.Sprintf("  %d. %s", e.Step, e.Text)
+		head := strings.TrimSuffix(fit("  ", "     ", fmt.Sprintf("%d. %s", e.Step, e.Text)), "\n")
 		c.printf(st.step, "\n%s", head)
 		if e.Source != "" {
-			// On the heading's line if both fit 80 columns, else below it.
+			// On the heading's last line if both fit, else below it.
+			last := head[strings.LastIndex(head, "\n")+1:]
 			sep := "  "
-			if i18n.Width(head)+len(e.Source)+4 > 79 {
+			if Width(last)+len(e.Source)+4 > Columns {
 				sep = "\n     "
 			}
 			c.printf(st.faint, "%s(%s)", sep, e.Source)
 		}
 		c.printf(st.step, "\n")
 		if e.Code != "" && !c.HideCode {
+			const gutter = "     │ "
 			for _, line := range strings.Split(e.Code, "\n") {
 				if line == "" {
 					c.printf(st.gutter, "     │\n")
 					continue
 				}
-				c.printf(st.gutter, "     │ ")
-				c.printf(st.code, "%s\n", line)
+				for _, piece := range fitGo(line, Width(gutter)) {
+					c.printf(st.gutter, gutter)
+					c.printf(st.code, "%s\n", piece)
+				}
 			}
 		}
 	case KindSay:
-		c.printf(st.say, "     %s\n", indent(e.Text, "     "))
+		c.printf(st.say, "%s", fit("     ", "     ", e.Text))
 	case KindEtcdctl:
 		// Lines after the first (a txn's input) stay at column 0: pasted
 		// into a shell, a here-document must end with EOF alone on a line.
-		c.printf(st.etcdctl, "     $ %s\n", e.Text)
+		// A line too long is broken the shell's way, with " \".
+		c.printf(st.etcdctl, "%s", fitShell("     $ ", "         ", e.Text))
 	case KindResult:
-		c.printf(st.result, "     → %s\n", indent(e.Text, "       "))
+		c.printf(st.result, "%s", fit("     → ", "       ", e.Text))
 	case KindWait:
-		c.printf(st.faint, "     … %s\n", e.Text)
+		c.printf(st.faint, "%s", fit("     … ", "       ", e.Text))
 	case KindCheck:
 		if e.OK != nil && *e.OK {
-			c.printf(st.pass, "     ✓ %s\n", e.Text)
+			c.printf(st.pass, "%s", fit("     ✓ ", "       ", e.Text))
 		} else {
-			c.printf(st.fail, "     ✗ %s\n", e.Text)
+			c.printf(st.fail, "%s", fit("     ✗ ", "       ", e.Text))
 			if e.Got != "" || e.Want != "" {
 				got, want := lang.Msg("got:"), lang.Msg("want:")
 				w := max(i18n.Width(got), i18n.Width(want)) + 1
-				c.printf(st.fail, "         %s%s\n         %s%s\n", pad(got, w), indent(e.Got, strings.Repeat(" ", 9+w)),
-					pad(want, w), indent(e.Want, strings.Repeat(" ", 9+w)))
+				c.printf(st.fail, "%s", fit("         "+pad(got, w), strings.Repeat(" ", 9+w), e.Got))
+				c.printf(st.fail, "%s", fit("         "+pad(want, w), strings.Repeat(" ", 9+w), e.Want))
 			}
 		}
 	case KindCleanup:
-		c.printf(st.faint, "  %s\n", lang.Msg("cleanup: %s", e.Text))
+		c.printf(st.faint, "%s", fit("  ", "    ", lang.Msg("cleanup: %s", e.Text)))
 	case KindNote:
-		c.printf(st.fail, "\n  %s\n", indent(wrap(e.Text, 76), "  "))
+		c.printf(st.fail, "\n%s", fit("  ", "  ", e.Text))
 	case KindLessonEnd:
 		switch e.Status {
 		case StatusPassed:
 			c.printf(st.pass, "  %s\n", lang.Msg("PASS %s (%s)", e.Lesson, fmtSeconds(e.Seconds)))
 		case StatusSkipped:
-			c.printf(st.faint, "\n  %s\n", lang.Msg("SKIP %s: %s", e.Lesson, e.Error))
+			c.printf(st.faint, "\n%s", fit("  ", "    ", lang.Msg("SKIP %s: %s", e.Lesson, e.Error)))
 		default:
-			c.printf(st.fail, "  %s %s (%s)", statusWord(lang, e.Status, true), e.Lesson, fmtSeconds(e.Seconds))
+			line := fmt.Sprintf("%s %s (%s)", statusWord(lang, e.Status, true), e.Lesson, fmtSeconds(e.Seconds))
 			if e.Error != "" {
-				c.printf(st.fail, ": %s", e.Error)
+				line += ": " + e.Error
 			}
-			c.printf(st.fail, "\n")
+			c.printf(st.fail, "%s", fit("  ", "    ", line))
 		}
 	case KindSummary:
 		c.printf(st.lesson, "\n%s\n", lang.Msg("━━ Summary ━━"))
@@ -311,7 +316,7 @@ func (c *Console) Report(e Event) {
 		}
 		c.printf(s, "  %s\n", lang.Msg("%s in %s", line, fmtSeconds(e.Seconds)))
 	default:
-		c.printf(st.warn, "     %s\n", e.Text)
+		c.printf(st.warn, "%s", fit("     ", "     ", e.Text))
 	}
 }
 
@@ -330,7 +335,7 @@ func during(k Kind) bool {
 func (c *Console) startLive(e Event) {
 	l := &liveLine{stop: make(chan struct{})}
 	c.live = l
-	c.printf(c.st.faint, "     … %s\n", indent(e.Text, "       "))
+	c.printf(c.st.faint, "%s", fit("     … ", "       ", e.Text))
 	start := time.Now()
 	total := time.Duration(e.Seconds * float64(time.Second))
 	l.draw = func() {

@@ -1,0 +1,97 @@
+package lessons_test
+
+import (
+	"fmt"
+	"go/scanner"
+	"go/token"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"etcdtour/runner"
+)
+
+// checkConsoleFits renders a run's events as the console shows them and
+// fails t for every line wider than runner.Columns display columns (a wide
+// rune counts two), unless the line is one word (a key or an endpoint
+// longer than the line). Where the console broke a line to fit, the broken
+// form must mean the same: an etcdctl line read by sh gives etcdctl the same
+// arguments and input, and a step's code is the same Go.
+func checkConsoleFits(t *testing.T, rec *runner.Recorder) {
+	t.Helper()
+	rec.Mu().Lock()
+	events := append([]runner.Event(nil), rec.Events...)
+	rec.Mu().Unlock()
+	for _, e := range events {
+		var b strings.Builder
+		con := runner.NewConsole(&b, false)
+		con.Lang = rec.Lang // the run's language: the console's own words too
+		con.Report(e)
+		out := b.String()
+		for _, line := range strings.Split(out, "\n") {
+			if w := runner.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+				t.Errorf("%s step %d: a %s line of %d columns, more than %d:\n%s", e.Lesson, e.Step, e.Kind, w, runner.Columns, line)
+			}
+		}
+		switch {
+		case e.Kind == runner.KindEtcdctl && strings.Contains(out, " \\\n"):
+			sameShell(t, e, strings.TrimPrefix(out, "     $ "))
+		case e.Kind == runner.KindStep && e.Code != "":
+			var code []string
+			for _, line := range strings.Split(out, "\n") {
+				if rest, ok := strings.CutPrefix(line, "     │"); ok {
+					code = append(code, strings.TrimPrefix(rest, " "))
+				}
+			}
+			if a, b := goTokens(e.Code), goTokens(strings.Join(code, "\n")); a != b {
+				t.Errorf("%s step %d: the code shown is not the step's Go:\n%s\nwant the tokens of:\n%s", e.Lesson, e.Step, strings.Join(code, "\n"), e.Code)
+			}
+		}
+	}
+}
+
+// fakeEtcdctl prints each argument etcdctl would get, the endpoints it
+// would read, and its input.
+const fakeEtcdctl = `etcdctl() { printf '[%s]' "$ETCDCTL_ENDPOINTS" "$@"; echo; cat; }` + "\n"
+
+// sameShell fails t unless sh reads the console's broken form of e's line
+// as it reads the line itself.
+func sameShell(t *testing.T, e runner.Event, shown string) {
+	t.Helper()
+	run := func(script string) string {
+		out, err := exec.Command("sh", "-c", fakeEtcdctl+script).CombinedOutput()
+		if err != nil {
+			t.Errorf("sh: %v\n%s\n%s", err, script, out)
+		}
+		return string(out)
+	}
+	if a, b := run(e.Text), run(shown); a != b || a == "" {
+		t.Errorf("%s step %d: the etcdctl line as shown is not the line:\n%s\nsh reads it as:\n%s\nwant:\n%s", e.Lesson, e.Step, shown, b, a)
+	}
+}
+
+var spaceRun = regexp.MustCompile(`\s+`)
+
+// goTokens is Go code as its tokens, automatic semicolons included, with
+// its comments' words after them: breaking a line where Go allows it does
+// not change it, moving a comment above its line does not either.
+func goTokens(src string) string {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	file := fset.AddFile("", -1, len(src))
+	s.Init(file, []byte(src), nil, scanner.ScanComments)
+	var toks, comments []string
+	for {
+		_, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if tok == token.COMMENT {
+			comments = append(comments, strings.TrimPrefix(lit, "//"))
+			continue
+		}
+		toks = append(toks, fmt.Sprintf("%s %q", tok, lit))
+	}
+	return strings.Join(toks, "\n") + "\n// " + strings.TrimSpace(spaceRun.ReplaceAllString(strings.Join(comments, " "), " "))
+}
