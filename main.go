@@ -61,7 +61,7 @@ func main() {
 		<-sigs
 		stop() // first Ctrl-C: interrupt the lesson, clean up, summarize
 		<-sigs
-		fmt.Fprintln(os.Stderr, "\netcdtour: interrupted again, exiting now without the lessons' clean-up")
+		fmt.Fprintln(os.Stderr, "\netcdtour: "+startLang(os.Args[1:], os.Getenv).Msg("interrupted again, exiting now without the lessons' clean-up"))
 		abort.run()
 		os.Exit(exitInterrupted)
 	}()
@@ -217,8 +217,10 @@ type options struct {
 	lang           i18n.Lang       // --lang, else LC_ALL, LC_MESSAGES or LANG
 }
 
+// usageErr reports a usage error, format in English: it is the key of its
+// translation (package i18n).
 func (o *options) usageErr(format string, args ...any) int {
-	fmt.Fprintf(o.stderr, "etcdtour: "+format+"\n", args...)
+	fmt.Fprintf(o.stderr, "etcdtour: %s\n", o.lang.Msg(format, args...))
 	return exitUsage
 }
 
@@ -307,13 +309,13 @@ func (s *flagSets) foreign(c string) string {
 
 // notAFlag is the usage error for --name given to command c, which has no
 // such flag: why not, and where to look.
-func notAFlag(c, name string, implicit bool) string {
-	msg := fmt.Sprintf("--%s is not a flag of %q", name, c)
+func notAFlag(lang i18n.Lang, c, name string, implicit bool) string {
+	msg := lang.Msg("--%s is not a flag of %q", name, c)
 	if implicit {
-		msg += ", the default command"
+		msg += lang.Msg(", the default command")
 	}
 	if cmd := findCommand(c); cmd != nil && cmd.why[name] != "" {
-		msg += ": " + cmd.why[name]
+		msg += lang.Msg(": %s", lang.Text(cmd.why[name]))
 	}
 	var takers []string
 	for _, t := range commands {
@@ -328,11 +330,11 @@ func notAFlag(c, name string, implicit bool) string {
 	switch len(takers) {
 	case 0:
 	case 1:
-		return fmt.Sprintf("%s (only %s takes it; see %s)", msg, takers[0], see)
+		return lang.Msg("%s (only %s takes it; see %s)", msg, takers[0], see)
 	default:
-		return fmt.Sprintf("%s (only %s take it; see %s)", msg, strings.Join(takers, " and "), see)
+		return lang.Msg("%s (only %s take it; see %s)", msg, strings.Join(takers, lang.Msg(" and ")), see)
 	}
-	return fmt.Sprintf("%s (see %s)", msg, see)
+	return lang.Msg("%s (see %s)", msg, see)
 }
 
 // newFlagSetOf is c's flag set, bound to options of its own: for looking
@@ -358,7 +360,7 @@ and narrating each call, its etcdctl equivalent and its result.`,
 	commands: "Commands:",
 	help:     "this, or a command's usage and flags",
 	examples: "Examples:",
-	more:     `"etcdtour COMMAND --help" lists its flags; run's also come from ETCDCTL_*.`,
+	more:     `"etcdtour COMMAND --help": its flags (run's also from ETCDCTL_*); --lang en|zh.`,
 }
 
 // examples are the overview's examples: a command line and what it does.
@@ -374,21 +376,21 @@ var examples = []struct{ cmd, what string }{
 }
 
 // overview is etcdtour --help and etcdtour help.
-func overview(w io.Writer) {
+func overview(w io.Writer, lang i18n.Lang) {
 	t := overviewText
-	fmt.Fprintf(w, "%s\n\n%s\n\n%s\n", t.intro, t.usage, t.commands)
+	fmt.Fprintf(w, "%s\n\n%s\n\n%s\n", lang.Text(t.intro), lang.Text(t.usage), lang.Text(t.commands))
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-19s %s\n", strings.TrimSpace(c.name+" "+c.args), c.short)
+		fmt.Fprintf(w, "  %-19s %s\n", strings.TrimSpace(c.name+" "+c.args), lang.Text(c.short))
 	}
-	fmt.Fprintf(w, "  %-19s %s\n\n%s\n", "help [command]", t.help, t.examples)
+	fmt.Fprintf(w, "  %-19s %s\n\n%s\n", "help [command]", lang.Text(t.help), lang.Text(t.examples))
 	for _, e := range examples {
-		fmt.Fprintf(w, "  %-30s  %s\n", e.cmd, e.what)
+		fmt.Fprintf(w, "  %-30s  %s\n", e.cmd, lang.Text(e.what))
 	}
-	fmt.Fprintf(w, "\n%s\n", t.more)
+	fmt.Fprintf(w, "\n%s\n", lang.Text(t.more))
 }
 
 // help is c's own help: its usage line, what it does, and its flags only.
-func (c *command) help(w io.Writer) {
+func (c *command) help(w io.Writer, lang i18n.Lang) {
 	fs := newFlagSetOf(c)
 	var conn, other []*flag.Flag
 	for _, name := range etcdctlFlags {
@@ -403,14 +405,14 @@ func (c *command) help(w io.Writer) {
 	})
 	line := "etcdtour " + c.name
 	if len(conn)+len(other) > 0 {
-		line += " [flags]"
+		line += lang.Msg(" [flags]")
 	}
 	if c.args != "" {
 		line += " " + c.args
 	}
-	fmt.Fprintf(w, "Usage: %s\n\n%s", line, c.long)
+	fmt.Fprintf(w, "%s\n\n%s", lang.Msg("Usage: %s", line), lang.Text(c.long))
 	if len(conn)+len(other) == 0 {
-		fmt.Fprintf(w, "\n%s takes no flags.\n", c.name)
+		fmt.Fprintf(w, "\n%s\n", lang.Msg("%s takes no flags.", c.name))
 		return
 	}
 	width := 0
@@ -418,16 +420,16 @@ func (c *command) help(w io.Writer) {
 		width = max(width, len(flagName(f)))
 	}
 	if len(conn) > 0 {
-		fmt.Fprint(w, "\nConnection flags, each also read from ETCDCTL_<NAME> as etcdctl does (setting\nboth a flag and its variable is an error). Unlike etcdctl's 2s, --dial-timeout\ndefaults to 5s: it also bounds the checks made before the first lesson.\n")
+		fmt.Fprint(w, "\n"+lang.Text("Connection flags, each also read from ETCDCTL_<NAME> as etcdctl does (setting\nboth a flag and its variable is an error). Unlike etcdctl's 2s, --dial-timeout\ndefaults to 5s: it also bounds the checks made before the first lesson.\n"))
 		for _, f := range conn {
-			writeFlag(w, f, width)
+			writeFlag(w, f, width, lang)
 		}
-		fmt.Fprint(w, "\nOther flags:\n")
+		fmt.Fprint(w, "\n"+lang.Text("Other flags:\n"))
 	} else {
-		fmt.Fprint(w, "\nFlags:\n")
+		fmt.Fprint(w, "\n"+lang.Text("Flags:\n"))
 	}
 	for _, f := range other {
-		writeFlag(w, f, width)
+		writeFlag(w, f, width, lang)
 	}
 }
 
@@ -437,28 +439,30 @@ func flagName(f *flag.Flag) string {
 	return strings.TrimSpace("--" + f.Name + " " + arg)
 }
 
-// writeFlag writes f's line of help, its usage wrapped within 80 columns.
-func writeFlag(w io.Writer, f *flag.Flag, width int) {
-	_, text := flag.UnquoteUsage(f)
+// writeFlag writes f's line of help, its usage in lang wrapped within 80
+// columns. (Its value's name, the usage's `quoted` word, stays English: it
+// is the same in the translation.)
+func writeFlag(w io.Writer, f *flag.Flag, width int, lang i18n.Lang) {
+	tf := *f
+	tf.Usage = lang.Text(f.Usage)
+	_, text := flag.UnquoteUsage(&tf)
 	if f.DefValue != "" && f.DefValue != "false" {
-		text += fmt.Sprintf(" (default %s)", f.DefValue)
+		text += lang.Msg(" (default %s)", f.DefValue)
 	}
 	indent := 2 + width + 2
-	col := fmt.Sprintf("  %-*s ", width, flagName(f))
-	for _, word := range strings.Fields(text) {
-		if n := i18n.Width(col); n > indent && n+1+i18n.Width(word) > 79 {
-			fmt.Fprintln(w, col)
-			col = strings.Repeat(" ", indent-1)
+	head := fmt.Sprintf("  %-*s  ", width, flagName(f))
+	for i, line := range strings.Split(i18n.Wrap(text, 79-indent), "\n") {
+		if i > 0 {
+			head = strings.Repeat(" ", indent)
 		}
-		col += " " + word
+		fmt.Fprintln(w, head+line)
 	}
-	fmt.Fprintln(w, col)
 }
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, abort *abortList) int {
 	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, abort: abort,
-		lang: i18n.FromEnv(getenv)}
+		lang: startLang(argv, getenv)}
 	s := newFlagSets(o)
 	// Flags may come before or after the command and its arguments, as
 	// with etcdctl: s.all parses them all, then the command says which of
@@ -470,7 +474,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 			if len(pos) > 0 && findCommand(pos[0]) != nil {
 				see = "etcdtour " + pos[0] + " --help"
 			}
-			return o.usageErr("%s (see %s)", flagError(err), see)
+			return o.usageErr("%s (see %s)", flagError(o.lang, err), see)
 		}
 		if s.all.NArg() == 0 {
 			break
@@ -485,6 +489,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		}
 		o.lang = l
 	}
+	o.conn.Lang = o.lang
 	name, args := defaultCommand, pos
 	if len(pos) > 0 {
 		name, args = pos[0], pos[1:]
@@ -499,14 +504,14 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	if s.help {
 		var b strings.Builder
 		if len(pos) == 0 {
-			overview(&b)
+			overview(&b, o.lang)
 		} else {
-			c.help(&b)
+			c.help(&b, o.lang)
 		}
 		return o.write(b.String())
 	}
 	if f := s.foreign(c.name); f != "" {
-		return o.usageErr("%s", notAFlag(c.name, f, len(pos) == 0))
+		return o.usageErr("%s", notAFlag(o.lang, c.name, f, len(pos) == 0))
 	}
 	// ETCDCTL_* variables are for the commands that connect to an etcd:
 	// serve is the server, and ignores them.
@@ -521,18 +526,18 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 // helpCmd is etcdtour help [command].
 func (o *options) helpCmd(s *flagSets, args []string) int {
 	if f := s.foreign("help"); f != "" {
-		return o.usageErr("%s", notAFlag("help", f, false))
+		return o.usageErr("%s", notAFlag(o.lang, "help", f, false))
 	}
 	var b strings.Builder
 	switch {
 	case len(args) == 0 || args[0] == "help" && len(args) == 1:
-		overview(&b)
+		overview(&b, o.lang)
 	case len(args) > 1:
 		return o.usageErr("help takes one command, got %q (see etcdtour --help)", args)
 	case findCommand(args[0]) == nil:
 		return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", args[0], commandNames())
 	default:
-		findCommand(args[0]).help(&b)
+		findCommand(args[0]).help(&b, o.lang)
 	}
 	return o.write(b.String())
 }
@@ -541,7 +546,7 @@ func (o *options) helpCmd(s *flagSets, args []string) int {
 // ETCDCTL_* variables, and checks them.
 func (o *options) connFromEnv(fs *flag.FlagSet) int {
 	var err error
-	if o.envSet, err = applyEnv(fs, o.getenv); err != nil {
+	if o.envSet, err = applyEnv(o.lang, fs, o.getenv); err != nil {
 		return o.usageErr("%v", err)
 	}
 	for _, d := range []struct {
@@ -573,7 +578,7 @@ func commandNames() string {
 // applyEnv sets each connection flag from its ETCDCTL_* variable and says
 // which it set. Like etcdctl, it refuses a variable and a flag that set the
 // same thing.
-func applyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, error) {
+func applyEnv(lang i18n.Lang, fs *flag.FlagSet, getenv func(string) string) (map[string]bool, error) {
 	set, fromEnv := map[string]bool{}, map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	for _, name := range etcdctlFlags {
@@ -583,10 +588,10 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) string) (map[string]bool, er
 			continue
 		}
 		if set[name] {
-			return nil, fmt.Errorf("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
+			return nil, lang.Err("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
 		}
 		if err := fs.Set(name, v); err != nil {
-			return nil, fmt.Errorf("invalid value %q for %s: %v", v, env, err)
+			return nil, lang.Err("invalid value %q for %s: %v", v, env, err)
 		}
 		fromEnv[name] = true
 	}
@@ -605,20 +610,66 @@ func (o *options) fromEnv(err error) error {
 	if !o.envSet["endpoints"] || errors.As(err, &inUse) {
 		return err
 	}
-	return fmt.Errorf("%w (the endpoints came from ETCDCTL_ENDPOINTS: unset it to run on an embedded etcd)", err)
+	return o.lang.Err("%w (the endpoints came from ETCDCTL_ENDPOINTS: unset it to run on an embedded etcd)", err)
 }
 
 // flagError is the flag package's error with flags spelled as --name, as
 // the help shows them.
-func flagError(err error) string {
+// flagError is the flag package's error with flags spelled as --name, as
+// the help shows them, in lang: the package's own English errors are
+// matched and translated.
+func flagError(lang i18n.Lang, err error) string {
 	msg := dashFlag.ReplaceAllString(err.Error(), "$1--$2")
-	if strings.Contains(msg, "timeout") && strings.HasSuffix(msg, "parse error") {
-		msg += ": want a duration such as 5s or 500ms"
+	duration := strings.Contains(msg, "timeout") && strings.HasSuffix(msg, "parse error")
+	if m := notDefined.FindStringSubmatch(msg); m != nil {
+		msg = lang.Msg("flag provided but not defined: %s", m[1])
+	} else if m := needsArg.FindStringSubmatch(msg); m != nil {
+		msg = lang.Msg("flag needs an argument: %s", m[1])
+	} else if m := badValue.FindStringSubmatch(msg); m != nil {
+		why := m[3]
+		if why == "parse error" {
+			why = lang.Msg("parse error")
+		}
+		msg = lang.Msg("invalid value %s for flag %s: %s", m[1], m[2], why)
+	}
+	if duration {
+		msg += lang.Msg(": want a duration such as 5s or 500ms")
 	}
 	return msg
 }
 
-var dashFlag = regexp.MustCompile(`(flag |: )-([a-z])`)
+var (
+	dashFlag   = regexp.MustCompile(`(flag |: )-([a-z])`)
+	notDefined = regexp.MustCompile(`^flag provided but not defined: (\S+)$`)
+	needsArg   = regexp.MustCompile(`^flag needs an argument: (\S+)$`)
+	badValue   = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?(\S+): (.*)$`)
+)
+
+// startLang is the language before the command line is parsed: --lang as
+// given anywhere in argv (so that an error in parsing it is in that
+// language too), else the environment's.
+func startLang(argv []string, getenv func(string) string) i18n.Lang {
+	for i, a := range argv {
+		if a == "--" {
+			break
+		}
+		v, ok := "", false
+		for _, p := range []string{"--lang=", "-lang="} {
+			if rest, found := strings.CutPrefix(a, p); found {
+				v, ok = rest, true
+			}
+		}
+		if (a == "--lang" || a == "-lang") && i+1 < len(argv) {
+			v, ok = argv[i+1], true
+		}
+		if ok {
+			if l, matched := i18n.Match(v); matched {
+				return l
+			}
+		}
+	}
+	return i18n.FromEnv(getenv)
+}
 
 func cmdList(ctx context.Context, o *options, args []string) int {
 	if len(args) > 0 {
@@ -634,16 +685,16 @@ func cmdList(ctx context.Context, o *options, args []string) int {
 // write writes s to stdout; a failure to is one (exit 1).
 func (o *options) write(s string) int {
 	if _, err := io.WriteString(o.stdout, s); err != nil {
-		return o.fail(fmt.Errorf("writing the output: %v", err))
+		return o.fail(o.lang.Err("writing the output: %v", err))
 	}
 	return exitOK
 }
 
 func cmdRun(ctx context.Context, o *options, args []string) int {
 	if err := runner.Validate(lessons.Course); err != nil {
-		return o.fail(fmt.Errorf("the course is broken: %v", err))
+		return o.fail(o.lang.Err("the course is broken: %v", err))
 	}
-	chosen, err := runner.Select(lessons.Course, args)
+	chosen, err := runner.Select(o.lang, lessons.Course, args)
 	if err != nil {
 		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, lessonIDs(), len(lessons.Course))
 	}
@@ -694,7 +745,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		if o.keep {
 			return o.usageErr("--keep needs --endpoints: the embedded etcd and its data go when etcdtour exits (start one with etcdtour serve)")
 		}
-		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{Lang: o.lang})
 		if err != nil {
 			return o.fail(err)
 		}
@@ -711,7 +762,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		o.abort.add(func() {
 			// ETCDCTL_ENDPOINTS=…, not --endpoints: etcdctl refuses the flag
 			// where the variable is exported, as the course suggests.
-			fmt.Fprintf(o.stderr, "etcdtour: keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s\n", p, ep, p)
+			fmt.Fprintf(o.stderr, "etcdtour: %s\n", o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
 		})
 	}
 	sum, err := runner.Run(ctx, cfg, chosen)
@@ -724,7 +775,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		return o.fail(o.fromEnv(err))
 	case werr != nil && !errors.Is(werr, syscall.EPIPE):
 		// The run went on, but no one saw it: say so, and fail.
-		return o.fail(fmt.Errorf("writing the output: %v", werr))
+		return o.fail(o.lang.Err("writing the output: %v", werr))
 	case sum.Interrupted:
 		return exitInterrupted
 	case !sum.OK():
@@ -790,7 +841,7 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	if len(args) != 1 {
 		return o.usageErr("show takes one lesson: etcdtour show ID|N")
 	}
-	chosen, err := runner.Select(lessons.Course, args)
+	chosen, err := runner.Select(o.lang, lessons.Course, args)
 	if err != nil {
 		return o.usageErr("%v: valid lessons are %s", err, lessonIDs())
 	}
@@ -800,13 +851,13 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	if o.program {
 		src, err := lessons.Code.Program(chosen[0])
 		if err != nil {
-			return o.fail(fmt.Errorf("program of %s: %v", chosen[0].ID, err))
+			return o.fail(o.lang.Err("program of %s: %v", chosen[0].ID, err))
 		}
 		return o.write(string(src))
 	}
 	src, err := lessons.Code.Show(chosen[0])
 	if err != nil {
-		return o.fail(fmt.Errorf("source of %s: %v", chosen[0].ID, err))
+		return o.fail(o.lang.Err("source of %s: %v", chosen[0].ID, err))
 	}
 	return o.write(src)
 }
@@ -830,18 +881,18 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 			return o.usageErr("--listen %q is not a plain-http client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)
 		}
 	}
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen, LongRunning: true})
+	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen, LongRunning: true, Lang: o.lang})
 	if err != nil {
 		return o.fail(err)
 	}
 	defer srv.Close()
 	o.abort.add(srv.Discard)
 	ep := srv.Endpoint()
-	keep := "a temp dir, removed on exit"
+	keep := o.lang.Msg("a temp dir, removed on exit")
 	if o.dataDir != "" {
-		keep = "kept"
+		keep = o.lang.Msg("kept")
 	}
-	if code := o.write(fmt.Sprintf(`etcd %s is serving on %s
+	if code := o.write(o.lang.Msg(`etcd %s is serving on %s
 data: %s (%s)
 
 In another terminal:
@@ -856,10 +907,10 @@ Ctrl-C stops it.
 	}
 	select {
 	case <-ctx.Done():
-		fmt.Fprintln(o.stdout, "\nstopping etcd")
+		fmt.Fprintln(o.stdout, "\n"+o.lang.Msg("stopping etcd"))
 		return exitOK
 	case err := <-srv.Err():
-		return o.fail(fmt.Errorf("embedded etcd stopped: %v", err))
+		return o.fail(o.lang.Err("embedded etcd stopped: %v", err))
 	}
 }
 

@@ -7,8 +7,8 @@ package i18n_test
 //   - in lessons: t.Step, t.Say, t.Result, t.Wait, t.Check and t.Equal
 //     (their format argument), and the Title and Doc of each runner.Lesson;
 //   - anywhere: calls of Lang's Msg, Err and Text with a literal argument,
-//     and of main's usageErr; a command's short and long help; a flag's
-//     usage.
+//     and of main's usageErr; a command's short and long help, and its why;
+//     a flag's usage; the words of main's overviewText and examples.
 
 import (
 	"fmt"
@@ -51,9 +51,8 @@ var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Che
 // sources are the files whose texts are translated.
 var sources = []string{"../main.go", "../lessons/*.go", "../runner/*.go"}
 
-// notYet are the kinds of text not translated yet: main's help and usage
-// errors.
-var notYet = map[string]bool{"usageErr": true, "help": true}
+// notYet are the kinds of text not translated yet ("usageErr", "help").
+var notYet = map[string]bool{}
 
 func messages(t *testing.T) []message {
 	t.Helper()
@@ -92,6 +91,30 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
+		case *ast.ValueSpec:
+			// main's overview: the words of overviewText, and what each of
+			// the examples does.
+			for i, name := range n.Names {
+				if i >= len(n.Values) || notYet["help"] {
+					continue
+				}
+				lit, ok := n.Values[i].(*ast.CompositeLit)
+				if !ok {
+					continue
+				}
+				for _, el := range lit.Elts {
+					switch name.Name {
+					case "overviewText":
+						if kv, ok := el.(*ast.KeyValueExpr); ok {
+							add(kv.Value, helpWidth, false, true)
+						}
+					case "examples":
+						if e, ok := el.(*ast.CompositeLit); ok && len(e.Elts) == 2 {
+							add(e.Elts[1], helpWidth-34, false, true)
+						}
+					}
+				}
+			}
 		case *ast.CallExpr:
 			sel, ok := n.Fun.(*ast.SelectorExpr)
 			if !ok {
@@ -136,6 +159,14 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
 					add(kv.Value, 0, false, true)
 				case (key.Name == "short" || key.Name == "long") && !notYet["help"]:
 					add(kv.Value, helpWidth, false, false)
+				case key.Name == "why" && !notYet["help"]:
+					if m, ok := kv.Value.(*ast.CompositeLit); ok {
+						for _, el := range m.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok {
+								add(kv.Value, helpWidth, false, false)
+							}
+						}
+					}
 				}
 			}
 		}
@@ -213,7 +244,13 @@ func TestCatalogVerbs(t *testing.T) {
 	for _, m := range messages(t) {
 		formats[m.text] = formats[m.text] || m.format
 	}
+	quoted := regexp.MustCompile("`[^`]*`")
 	for k, v := range i18n.Translations(i18n.Chinese) {
+		// A flag's usage names its value in backquotes, and help prints
+		// that name as the flag's argument: it must be the same.
+		if got, want := quoted.FindAllString(v, -1), quoted.FindAllString(k, -1); !slices.Equal(got, want) {
+			t.Errorf("the translation of %q quotes %q, the English %q", k, got, want)
+		}
 		if !formats[k] {
 			continue
 		}

@@ -512,7 +512,7 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (Conn, error)
 		}
 		return Conn{}, t.lang.Err("start the lesson's own etcd: %w", err)
 	}
-	conn := Conn{Endpoints: c.Endpoints(), DialTimeout: cfg.Conn.DialTimeout, CommandTimeout: cfg.Conn.CommandTimeout}
+	conn := Conn{Endpoints: c.Endpoints(), DialTimeout: cfg.Conn.DialTimeout, CommandTimeout: cfg.Conn.CommandTimeout, Lang: cfg.Lang}
 	raw, err := conn.client()
 	if err != nil {
 		c.Close()

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/url"
@@ -24,6 +23,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"etcdtour/i18n"
 )
 
 // Conn says how to reach etcd, with etcdctl's options.
@@ -35,6 +36,8 @@ type Conn struct {
 	Password           string
 	CACert, Cert, Key  string // PEM file paths
 	InsecureSkipVerify bool
+	// Lang is the language of the errors it reports.
+	Lang i18n.Lang
 }
 
 func (c Conn) withDefaults() Conn {
@@ -52,10 +55,10 @@ func (c Conn) withDefaults() Conn {
 // cannot be read.
 func (c Conn) Check() error {
 	if len(c.Endpoints) == 0 {
-		return errors.New("no endpoint given: pass --endpoints host:port")
+		return c.Lang.Err("no endpoint given: pass --endpoints host:port")
 	}
 	for _, ep := range c.Endpoints {
-		if err := checkEndpoint(ep); err != nil {
+		if err := checkEndpoint(c.Lang, ep); err != nil {
 			return err
 		}
 	}
@@ -63,19 +66,19 @@ func (c Conn) Check() error {
 		name, pass, hasPass := strings.Cut(c.User, ":")
 		switch {
 		case name == "":
-			return fmt.Errorf("--user %q has no user name: use --user NAME or NAME:PASSWORD", c.User)
+			return c.Lang.Err("--user %q has no user name: use --user NAME or NAME:PASSWORD", c.User)
 		case hasPass && c.Password != "":
 			// etcdctl would take all of "name:pw" as the user name.
-			return fmt.Errorf("--user %s:… and --password both give a password: give it once", name)
+			return c.Lang.Err("--user %s:… and --password both give a password: give it once", name)
 		case pass == "" && c.Password == "":
 			// The client would connect without authenticating, silently.
-			return fmt.Errorf("--user %q has no password: use --user %s:PASSWORD or --password", name, name)
+			return c.Lang.Err("--user %q has no password: use --user %s:PASSWORD or --password", name, name)
 		}
 	} else if c.Password != "" {
-		return errors.New("--password given without --user: add --user NAME")
+		return c.Lang.Err("--password given without --user: add --user NAME")
 	}
 	if (c.Cert == "") != (c.Key == "") {
-		return errors.New("--cert and --key go together: give both or neither")
+		return c.Lang.Err("--cert and --key go together: give both or neither")
 	}
 	pem := map[string][]byte{}
 	for _, f := range []struct{ flag, path string }{{"--cacert", c.CACert}, {"--cert", c.Cert}, {"--key", c.Key}} {
@@ -84,16 +87,16 @@ func (c Conn) Check() error {
 		}
 		b, err := os.ReadFile(f.path)
 		if err != nil {
-			return fmt.Errorf("%s %s: cannot read it: %v", f.flag, f.path, unwrapPathError(err))
+			return c.Lang.Err("%s %s: cannot read it: %v", f.flag, f.path, unwrapPathError(err))
 		}
 		pem[f.flag] = b
 	}
 	if c.CACert != "" && !x509.NewCertPool().AppendCertsFromPEM(pem["--cacert"]) {
-		return fmt.Errorf("--cacert %s: no PEM certificate in it: give the CA certificate that signed the server's", c.CACert)
+		return c.Lang.Err("--cacert %s: no PEM certificate in it: give the CA certificate that signed the server's", c.CACert)
 	}
 	if c.Cert != "" {
 		if _, err := tls.X509KeyPair(pem["--cert"], pem["--key"]); err != nil {
-			return fmt.Errorf("--cert %s and --key %s are not a certificate and its key: %v", c.Cert, c.Key, err)
+			return c.Lang.Err("--cert %s and --key %s are not a certificate and its key: %v", c.Cert, c.Key, err)
 		}
 	}
 	return nil
@@ -107,15 +110,15 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func checkEndpoint(ep string) error {
+func checkEndpoint(lang i18n.Lang, ep string) error {
 	if strings.TrimSpace(ep) != ep || ep == "" {
-		return fmt.Errorf("endpoint %q is malformed: want host:port or http(s)://host:port, without spaces", ep)
+		return lang.Err("endpoint %q is malformed: want host:port or http(s)://host:port, without spaces", ep)
 	}
 	hostport := ep
 	if strings.Contains(ep, "://") {
 		u, err := url.Parse(ep)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "unix" && u.Scheme != "unixs") {
-			return fmt.Errorf("endpoint %q is malformed: want host:port or http(s)://host:port", ep)
+			return lang.Err("endpoint %q is malformed: want host:port or http(s)://host:port", ep)
 		}
 		if u.Scheme == "unix" || u.Scheme == "unixs" {
 			return nil
@@ -124,7 +127,7 @@ func checkEndpoint(ep string) error {
 	}
 	host, port, err := net.SplitHostPort(hostport)
 	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 || strings.Contains(host, "/") {
-		return fmt.Errorf("endpoint %q is malformed: want host:port or http(s)://host:port", ep)
+		return lang.Err("endpoint %q is malformed: want host:port or http(s)://host:port", ep)
 	}
 	return nil
 }
@@ -141,7 +144,7 @@ func (c Conn) tls() (*tls.Config, error) {
 	}
 	cfg, err := info.ClientConfig()
 	if err != nil {
-		return nil, fmt.Errorf("TLS setup: %w", err)
+		return nil, c.Lang.Err("TLS setup: %w", err)
 	}
 	return cfg, nil
 }
@@ -251,7 +254,7 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 		cli.Close()
 		if errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(err.Error(), "permission denied") {
 			user, _, _ := strings.Cut(c.User, ":")
-			return nil, "", fmt.Errorf("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
+			return nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
 				user, base, strings.Join(c.Endpoints, ","), shellQuote(base))
 		}
 		return nil, "", c.explain(err)
@@ -260,7 +263,7 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 		// Another run's keys, or an earlier run's with the same --run-id:
 		// the lessons would find them, and the clean-up would delete them.
 		cli.Close()
-		return nil, "", &PrefixInUseError{Count: existing, Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv()}
+		return nil, "", &PrefixInUseError{Count: existing, Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv(), lang: c.Lang}
 	}
 	return cli, st.Version, nil
 }
@@ -273,10 +276,11 @@ type PrefixInUseError struct {
 	Prefix    string // the run's prefix
 	Endpoints string
 	env       string // etcdctl's variables for the cluster
+	lang      i18n.Lang
 }
 
 func (e *PrefixInUseError) Error() string {
-	return fmt.Sprintf("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
+	return e.lang.Msg("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
 		e.Count, e.Prefix, e.Endpoints, e.env, shellQuote(e.Prefix))
 }
 
@@ -326,17 +330,17 @@ func (c Conn) explain(err error) error {
 	s := err.Error()
 	switch {
 	case errors.Is(err, rpctypes.ErrAuthFailed) || strings.Contains(s, rpctypes.ErrAuthFailed.Error()):
-		return fmt.Errorf("etcd at %s rejected user %q: wrong user name or password (check --user and --password)", eps, user)
+		return c.Lang.Err("etcd at %s rejected user %q: wrong user name or password (check --user and --password)", eps, user)
 	case errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(s, "permission denied"):
-		return fmt.Errorf("user %q may not read and write the course's prefix on %s: grant it a role with readwrite on the prefix, or pick another --prefix", user, eps)
+		return c.Lang.Err("user %q may not read and write the course's prefix on %s: grant it a role with readwrite on the prefix, or pick another --prefix", user, eps)
 	case errors.Is(err, rpctypes.ErrUserEmpty) || strings.Contains(s, "user name is empty"):
-		return fmt.Errorf("etcd at %s has authentication enabled: pass --user NAME:PASSWORD", eps)
+		return c.Lang.Err("etcd at %s has authentication enabled: pass --user NAME:PASSWORD", eps)
 	case errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled:
-		return fmt.Errorf("interrupted while connecting to etcd at %s", eps)
+		return c.Lang.Err("interrupted while connecting to etcd at %s", eps)
 	case strings.Contains(s, "x509") || strings.Contains(s, "certificate") || strings.Contains(s, "tls:"):
 		// Only in errors that name the cause; the client usually reports
 		// a TLS failure as a timeout, which diagnose looks behind.
-		return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", eps, tlsReason(s))
+		return c.Lang.Err("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", eps, tlsReason(s))
 	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded || status.Code(err) == codes.Unavailable:
 		// The client retries until the deadline and then reports only the
 		// deadline, whether no one listens, TLS failed, or the cluster has
@@ -344,9 +348,9 @@ func (c Conn) explain(err error) error {
 		if why := c.diagnose(); why != nil {
 			return why
 		}
-		return fmt.Errorf("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
+		return c.Lang.Err("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
 	}
-	return fmt.Errorf("etcd at %s: %v", eps, err)
+	return c.Lang.Err("etcd at %s: %v", eps, err)
 }
 
 // diagnoseBudget bounds diagnose: it runs after the dial timeout has passed,
@@ -391,7 +395,7 @@ func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) e
 	if scheme == "unix" || scheme == "unixs" {
 		path := strings.TrimPrefix(ep, scheme+"://")
 		if _, err := os.Stat(path); err != nil {
-			return fmt.Errorf("no etcd socket at %s (%v): check --endpoints", path, unwrapPathError(err))
+			return c.Lang.Err("no etcd socket at %s (%v): check --endpoints", path, unwrapPathError(err))
 		}
 		return nil
 	}
@@ -402,7 +406,7 @@ func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) e
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", hostport)
 	if err != nil {
-		return fmt.Errorf("cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)", ep, c.DialTimeout, dialReason(err))
+		return c.Lang.Err("cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)", ep, c.DialTimeout, dialReason(err))
 	}
 	defer conn.Close()
 	if deadline, ok := ctx.Deadline(); ok {
@@ -415,7 +419,7 @@ func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) e
 		// server answers a TLS hello. Nothing is verified, no request sent.
 		probe := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true, NextProtos: []string{"h2"}})
 		if probe.HandshakeContext(ctx) == nil {
-			return fmt.Errorf("etcd at %s serves https, not plain http: use https://%s in --endpoints, with --cacert", ep, hostport)
+			return c.Lang.Err("etcd at %s serves https, not plain http: use https://%s in --endpoints, with --cacert", ep, hostport)
 		}
 		return nil
 	}
@@ -448,25 +452,25 @@ func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) e
 	var hn x509.HostnameError
 	switch s := err.Error(); {
 	case errors.As(err, &rh):
-		return fmt.Errorf("etcd at %s does not serve TLS (https): use http://%s in --endpoints", ep, hostport)
+		return c.Lang.Err("etcd at %s does not serve TLS (https): use http://%s in --endpoints", ep, hostport)
 	case errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET):
 		// A TLS server answers a handshake it dislikes with an alert; a
 		// plain one hangs up on it.
-		return fmt.Errorf("etcd at %s hung up on the TLS handshake: it likely serves plain http, not https (use http://%s in --endpoints)", ep, hostport)
+		return c.Lang.Err("etcd at %s hung up on the TLS handshake: it likely serves plain http, not https (use http://%s in --endpoints)", ep, hostport)
 	case errors.As(err, &ua):
-		return fmt.Errorf("TLS with etcd at %s failed: its certificate is signed by an authority we do not trust (check --cacert: it must be the CA that signed the server's certificate)", ep)
+		return c.Lang.Err("TLS with etcd at %s failed: its certificate is signed by an authority we do not trust (check --cacert: it must be the CA that signed the server's certificate)", ep)
 	case errors.As(err, &hn):
-		return fmt.Errorf("TLS with etcd at %s failed: %v (check the host in --endpoints against the server's certificate)", ep, hn)
+		return c.Lang.Err("TLS with etcd at %s failed: %v (check the host in --endpoints against the server's certificate)", ep, hn)
 	case errors.As(err, &cv):
-		return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert)", ep, tlsReason(cv.Error()))
+		return c.Lang.Err("TLS with etcd at %s failed: %s (check --cacert)", ep, tlsReason(cv.Error()))
 	case strings.Contains(s, "certificate required") || (c.Cert == "" && strings.Contains(s, "remote error: tls:")):
-		return fmt.Errorf("TLS with etcd at %s failed: the server requires a client certificate (pass --cert and --key)", ep)
+		return c.Lang.Err("TLS with etcd at %s failed: the server requires a client certificate (pass --cert and --key)", ep)
 	case strings.Contains(s, "remote error: tls:"):
-		return fmt.Errorf("TLS with etcd at %s failed: the server refused our certificate (%s): check --cert and --key", ep, s[strings.Index(s, "tls:"):])
+		return c.Lang.Err("TLS with etcd at %s failed: the server refused our certificate (%s): check --cert and --key", ep, s[strings.Index(s, "tls:"):])
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		return nil // too slow to tell; say nothing rather than guess
 	}
-	return fmt.Errorf("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", ep, tlsReason(err.Error()))
+	return c.Lang.Err("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", ep, tlsReason(err.Error()))
 }
 
 // dialReason is the heart of a dial error: "connection refused", "no such

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"etcdtour/i18n"
 )
 
 // A Lesson is one unit of the course.
@@ -77,7 +79,8 @@ func Validate(course []Lesson) error {
 
 // Select returns the lessons args name, in course order, each once. An
 // argument is a lesson ID, its 1-based number, or a range of numbers "N-M".
-func Select(course []Lesson, args []string) ([]Lesson, error) {
+// Its errors are in lang.
+func Select(lang i18n.Lang, course []Lesson, args []string) ([]Lesson, error) {
 	if len(args) == 0 {
 		return course, nil
 	}
@@ -87,7 +90,7 @@ func Select(course []Lesson, args []string) ([]Lesson, error) {
 			chosen[i] = true
 			continue
 		}
-		lo, hi, err := parseRange(a, len(course))
+		lo, hi, err := parseRange(lang, a, len(course))
 		if err != nil {
 			return nil, err
 		}
@@ -114,8 +117,8 @@ func indexOf(course []Lesson, id string) int {
 }
 
 // parseRange parses "N" or "N-M" within 1..n.
-func parseRange(a string, n int) (lo, hi int, err error) {
-	bad := fmt.Errorf("unknown lesson %q", a)
+func parseRange(lang i18n.Lang, a string, n int) (lo, hi int, err error) {
+	bad := lang.Err("unknown lesson %q", a)
 	l, h, isRange := strings.Cut(a, "-")
 	if lo, err = strconv.Atoi(l); err != nil {
 		return 0, 0, bad
@@ -127,10 +130,10 @@ func parseRange(a string, n int) (lo, hi int, err error) {
 		}
 	}
 	if lo > hi && lo <= n && hi >= 1 {
-		return 0, 0, fmt.Errorf("lesson range %q is backwards: write %d-%d", a, hi, lo)
+		return 0, 0, lang.Err("lesson range %q is backwards: write %d-%d", a, hi, lo)
 	}
 	if lo < 1 || hi > n || lo > hi {
-		return 0, 0, fmt.Errorf("lesson number %q out of range: the course has lessons 1 to %d", a, n)
+		return 0, 0, lang.Err("lesson number %q out of range: the course has lessons 1 to %d", a, n)
 	}
 	return lo, hi, nil
 }

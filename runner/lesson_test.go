@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"etcdtour/i18n"
 	"etcdtour/runner"
 )
 
@@ -66,13 +67,13 @@ func TestSelect(t *testing.T) {
 		{[]string{"2-4"}, "put-get watch lease"},
 		{[]string{"lock", "6", "5-6"}, "keepalive lock"}, // each once
 	} {
-		got, err := runner.Select(course, tc.args)
+		got, err := runner.Select(i18n.English, course, tc.args)
 		if err != nil || ids(got) != tc.want {
 			t.Errorf("Select(%q) = %q, %v; want %q", tc.args, ids(got), err, tc.want)
 		}
 	}
 	for _, bad := range []string{"nope", "0", "7", "4-2", "1-9", "-1", "x-y"} {
-		if _, err := runner.Select(course, []string{bad}); err == nil {
+		if _, err := runner.Select(i18n.English, course, []string{bad}); err == nil {
 			t.Errorf("Select(%q) succeeded, want an error", bad)
 		}
 	}

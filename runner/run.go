@@ -134,6 +134,9 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	runPrefix := cfg.Prefix + cfg.RunID + "/"
 	cfg.Conn = cfg.Conn.withDefaults()
+	if cfg.Conn.Lang.IsEnglish() {
+		cfg.Conn.Lang = cfg.Lang
+	}
 	// quit lets Pause end the run the same way an interrupt does.
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()

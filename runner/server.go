@@ -15,6 +15,8 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+
+	"etcdtour/i18n"
 )
 
 // Embedded is a single-member etcd running inside this process.
@@ -28,6 +30,7 @@ type Embedded struct {
 	dir     string   // temp dir holding data/ and etcd.log, removed by Close
 	logFile *os.File // etcd's zap log, closed after the server stops
 	owned   bool     // dir was created by us and is removed by Close
+	lang    i18n.Lang
 }
 
 // EmbeddedOptions tunes StartEmbedded. The zero value is what the course uses.
@@ -44,6 +47,8 @@ type EmbeddedOptions struct {
 	// it ticks every 10 ms instead of every 1 ms, for a quarter of the idle
 	// CPU and about 50 ms more to start.
 	LongRunning bool
+	// Lang is the language of the errors it reports.
+	Lang i18n.Lang
 }
 
 // Raft timing for a single local member. With etcd's defaults (100 ms
@@ -70,16 +75,16 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = 10 * time.Second
 	}
-	s := &Embedded{}
+	s := &Embedded{lang: opts.Lang}
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("embedded etcd: data dir: %w", err)
+			return nil, opts.Lang.Err("embedded etcd: data dir: %w", err)
 		}
 		s.dir = opts.DataDir
 	} else {
 		dir, err := os.MkdirTemp("", "etcdtour-")
 		if err != nil {
-			return nil, fmt.Errorf("embedded etcd: cannot make a temp dir in %s: %v (set TMPDIR to a writable directory)", os.TempDir(), unwrapPathError(err))
+			return nil, opts.Lang.Err("embedded etcd: cannot make a temp dir in %s: %v (set TMPDIR to a writable directory)", os.TempDir(), unwrapPathError(err))
 		}
 		s.dir, s.owned = dir, true
 	}
@@ -87,7 +92,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	lf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		s.removeDir()
-		return nil, fmt.Errorf("embedded etcd: log file: %w", err)
+		return nil, opts.Lang.Err("embedded etcd: log file: %w", err)
 	}
 	s.logFile = lf
 
@@ -96,7 +101,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	cfg.Dir = filepath.Join(s.dir, "data")
 	if opts.DataDir != "" && inUse(cfg.Dir) {
 		s.close()
-		return nil, fmt.Errorf("data dir %s is in use by another etcd (an etcdtour serve --data-dir %s still running?): stop it or pick another --data-dir", opts.DataDir, opts.DataDir)
+		return nil, opts.Lang.Err("data dir %s is in use by another etcd (an etcdtour serve --data-dir %s still running?): stop it or pick another --data-dir", opts.DataDir, opts.DataDir)
 	}
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.New(zapcore.NewCore(
 		zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig()),
@@ -128,7 +133,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		cu, perr := url.Parse(client)
 		if perr != nil || cu.Host == "" || (cu.Scheme != "http" && cu.Scheme != "https") {
 			s.close()
-			return nil, fmt.Errorf("bad listen URL %q: want http://HOST:PORT", client)
+			return nil, opts.Lang.Err("bad listen URL %q: want http://HOST:PORT", client)
 		}
 		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
 		e, err = embed.StartEtcd(cfg)
@@ -139,7 +144,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 			os.RemoveAll(cfg.Dir) // a fresh start on the next port
 		}
 		if opts.DataDir != "" || opts.ClientURL != "" || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
-			return nil, s.fail(fmt.Errorf("embedded etcd did not start: %w", err), logPath)
+			return nil, s.fail(opts.Lang.Err("embedded etcd did not start: %w", err), logPath)
 		}
 	}
 	s.etcd = e
@@ -148,11 +153,11 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		return s, nil
 	case err := <-e.Err():
 		e.Close()
-		return nil, s.fail(fmt.Errorf("embedded etcd stopped while starting: %w", err), logPath)
+		return nil, s.fail(opts.Lang.Err("embedded etcd stopped while starting: %w", err), logPath)
 	case <-time.After(opts.StartTimeout):
 		e.Server.Stop()
 		e.Close()
-		return nil, s.fail(fmt.Errorf("embedded etcd not ready after %v", opts.StartTimeout), logPath)
+		return nil, s.fail(opts.Lang.Err("embedded etcd not ready after %v", opts.StartTimeout), logPath)
 	}
 }
 
@@ -163,7 +168,7 @@ func (s *Embedded) fail(err error, logPath string) error {
 	if s.owned {
 		os.RemoveAll(filepath.Join(s.dir, "data"))
 	}
-	return fmt.Errorf("%w (full log: %s)", err, logPath)
+	return s.lang.Err("%w (full log: %s)", err, logPath)
 }
 
 // inUse reports whether another etcd holds the database under dataDir.
