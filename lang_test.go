@@ -44,9 +44,9 @@ func TestLangHelpAndErrors(t *testing.T) {
 	t.Parallel()
 	zhEnv := map[string]string{"LANG": "zh_CN.UTF-8"}
 	for _, c := range []struct {
-		env        map[string]string
-		argv       []string
-		code       int
+		env       map[string]string
+		argv      []string
+		code      int
 		want, not string // in stdout and stderr
 	}{
 		{nil, []string{"--lang", "zh", "--help"}, exitOK, "用法：etcdtour", "Usage:"},
