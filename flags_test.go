@@ -630,7 +630,7 @@ var flagTests = map[string][]string{
 	"color":       {"TestColor", "TestRedraws"},
 	"theme":       {"TestColor", "runner.TestThemeContrast"},
 	"json":        {"TestJSONOutput"},
-	"step":        {"TestStepMode", "TestStepModeLongPauses"},
+	"step":        {"TestStepMode", "TestStepModeLongPauses", "TestStepModeTypeAhead"},
 	"interactive": {"TestInteractiveFlag", "lessons.TestWatchInteractive"},
 	"no-code":     {"TestNoCode"},
 	// show

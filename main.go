@@ -734,12 +734,22 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		con.HideCode = o.noCode
 		con.Lang = o.lang
 		cfg.Reporter, outErr = con, con.Err
+		defer con.Close()
+		o.abort.add(con.Close) // a second Ctrl-C: no status line is left
+	}
+	if o.step && !isTerminal(o.stdin) {
+		return o.usageErr("--step needs a terminal on stdin to read Enter and q from; run it without redirected input")
+	}
+	var term *terminal
+	if o.step || live && !o.jsonOut {
+		// Keys typed during the run must not land in a status line, answer
+		// a prompt shown after them, or be run by the shell after exit.
+		term = takeTerminal(o.stdin)
+		defer term.Restore()
+		o.abort.add(term.Restore)
 	}
 	if o.step {
-		if !isTerminal(o.stdin) {
-			return o.usageErr("--step needs a terminal on stdin to read Enter and q from; run it without redirected input")
-		}
-		cfg.Pause = newStepper(o.stdin, o.stdout, o.lang).pause
+		cfg.Pause = newStepper(o.stdin, term, o.stdout, o.lang).pause
 	}
 	if len(cfg.Conn.Endpoints) == 0 {
 		if o.keep {
@@ -932,13 +942,18 @@ func self() string {
 
 // stepper pauses before each step until the presenter presses Enter.
 type stepper struct {
-	lines chan string
+	term  *terminal   // stdin, if etcdtour controls it
+	lines chan string // stdin's lines, if it does not
 	out   io.Writer
 	lang  i18n.Lang
 }
 
-func newStepper(in io.Reader, out io.Writer, lang i18n.Lang) *stepper {
-	s := &stepper{lines: make(chan string), out: out, lang: lang}
+func newStepper(in io.Reader, term *terminal, out io.Writer, lang i18n.Lang) *stepper {
+	s := &stepper{term: term, out: out, lang: lang}
+	if term != nil {
+		return s // read at each prompt
+	}
+	s.lines = make(chan string)
 	go func() {
 		// Reads stdin until it closes; it lives as long as the process.
 		sc := bufio.NewScanner(in)
@@ -962,10 +977,15 @@ func stepPrompt(lang i18n.Lang, lesson string, step int, title string) string {
 	return head + title + keys
 }
 
-func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
-	prompt := stepPrompt(s.lang, lesson, step, title)
+// readLine shows the prompt and reads the line typed after it. It returns
+// ok false for end of input (Ctrl-D), and ctx's error if ctx ends first.
+func (s *stepper) readLine(ctx context.Context, prompt func()) (string, bool, error) {
+	if s.term != nil {
+		// Drops what was typed before the prompt, in the terminal's queue.
+		return s.term.readLine(ctx, prompt)
+	}
 	// Lines typed while the last step ran (an Enter pressed twice) must
-	// not answer this prompt.
+	// not answer this prompt: drop those read already.
 	for drained := false; !drained; {
 		select {
 		case _, ok := <-s.lines:
@@ -974,17 +994,23 @@ func (s *stepper) pause(ctx context.Context, lesson string, step int, title stri
 			drained = true
 		}
 	}
-	fmt.Fprint(s.out, "\n"+prompt)
+	prompt()
 	select {
 	case line, ok := <-s.lines:
-		if !ok { // Ctrl-D: quit, on a line of its own
-			fmt.Fprintln(s.out)
-		}
-		return ok && !strings.EqualFold(strings.TrimSpace(line), "q")
+		return line, ok, nil
 	case <-ctx.Done():
-		fmt.Fprintln(s.out) // Ctrl-C at the prompt
+		return "", false, ctx.Err()
+	}
+}
+
+func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
+	prompt := stepPrompt(s.lang, lesson, step, title)
+	line, ok, err := s.readLine(ctx, func() { fmt.Fprint(s.out, "\n"+prompt) })
+	if err != nil || !ok {
+		fmt.Fprintln(s.out) // Ctrl-C or Ctrl-D at the prompt: quit, on a line of its own
 		return false
 	}
+	return !strings.EqualFold(strings.TrimSpace(line), "q")
 }
 
 // cut is the start of s that fits in width columns.

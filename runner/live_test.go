@@ -1,7 +1,6 @@
 package runner_test
 
 import (
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,47 +8,6 @@ import (
 	"etcdtour/runner"
 	"etcdtour/runner/runnertest"
 )
-
-// sgr is a color escape.
-var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
-
-// screen is what a terminal shows after it has been written s: "\r"
-// returns to column 0, "\x1b[K" erases to the end of the line, "\n" starts
-// the next line; color escapes are dropped. It is enough to see what a
-// live line leaves behind.
-func screen(s string) []string {
-	s = sgr.ReplaceAllString(s, "")
-	lines := []string{""}
-	col := 0
-	for len(s) > 0 {
-		cur := &lines[len(lines)-1]
-		switch {
-		case strings.HasPrefix(s, "\x1b[K"):
-			*cur = string([]rune(*cur)[:col])
-			s = s[3:]
-			continue
-		case s[0] == '\r':
-			col = 0
-		case s[0] == '\n':
-			lines = append(lines, "")
-			col = 0
-		default:
-			r := []rune(s)[0]
-			line := []rune(*cur)
-			if col < len(line) {
-				line[col] = r
-			} else {
-				line = append(line, r)
-			}
-			*cur = string(line)
-			col++
-			s = s[len(string(r)):]
-			continue
-		}
-		s = s[1:]
-	}
-	return lines
-}
 
 // TestLiveWait: on a terminal, what a lesson reports while it waits (each
 // renewal of a kept-alive lease) is shown as it comes, under the wait's
@@ -65,7 +23,7 @@ func TestLiveWait(t *testing.T) {
 		// What the terminal shows on its last line: the status.
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			lines := screen(out.String())
+			lines := runnertest.Screen(out.String())
 			if last := lines[len(lines)-1]; strings.TrimSpace(last) != "" || time.Now().After(deadline) {
 				return last
 			}
@@ -77,7 +35,7 @@ func TestLiveWait(t *testing.T) {
 	}
 	for _, r := range []string{"renewed after 0.0s", "renewed after 0.5s"} {
 		c.Report(runner.Event{Kind: runner.KindResult, Text: r})
-		lines := screen(out.String())
+		lines := runnertest.Screen(out.String())
 		if got := lines[len(lines)-2]; got != "     → "+r {
 			t.Errorf("the line above the status is %q, want the result %q\n%q", got, r, out.String())
 		}
@@ -105,7 +63,7 @@ func TestLiveWait(t *testing.T) {
 		"     ✓ the key is still there",
 		"",
 	}
-	if got := screen(out.String()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got := runnertest.Screen(out.String()); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the screen after the wait:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
@@ -124,7 +82,7 @@ func TestLiveWaitClose(t *testing.T) {
 	if out.String() != before {
 		t.Errorf("redrawn after Close: %q", out.String()[len(before):])
 	}
-	if got := screen(before); len(got) != 2 || got[1] != "" {
+	if got := runnertest.Screen(before); len(got) != 2 || got[1] != "" {
 		t.Errorf("the screen after Close: %q", got)
 	}
 }

@@ -1,0 +1,123 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A terminal is stdin while a run shows itself on the same terminal. Keys
+// typed during the run are not echoed, so that they never land in a wait's
+// status line; a --step prompt reads only what is typed after it was shown
+// (the input queue is flushed first, and echo is on while it waits); and
+// what is typed during the run is dropped at exit, so that the shell does
+// not run it. Restore puts the terminal back as it was, on every way out.
+type terminal struct {
+	fd    int
+	mu    sync.Mutex
+	saved *unix.Termios // nil once restored
+	quiet unix.Termios  // saved, without echo
+}
+
+// takeTerminal takes over in if it is a terminal and this process is in its
+// foreground: a process in the background must not change it (it would be
+// stopped by SIGTTOU). It returns nil, and changes nothing, otherwise.
+func takeTerminal(in any) *terminal {
+	f, ok := in.(*os.File)
+	if !ok {
+		return nil
+	}
+	fd := int(f.Fd())
+	saved, err := unix.IoctlGetTermios(fd, ioctlGetTermios)
+	if err != nil {
+		return nil // not a terminal
+	}
+	if pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err != nil || pgrp != unix.Getpgrp() {
+		return nil
+	}
+	t := &terminal{fd: fd, saved: saved, quiet: *saved}
+	t.quiet.Lflag &^= unix.ECHO | unix.ECHONL
+	if err := unix.IoctlSetTermios(fd, ioctlSetTermios, &t.quiet); err != nil {
+		return nil
+	}
+	return t
+}
+
+// Restore drops what was typed and not read, and puts the terminal back as
+// it was. It may be called more than once, from any goroutine.
+func (t *terminal) Restore() {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.saved == nil {
+		return
+	}
+	flushInput(t.fd)
+	unix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)
+	t.saved = nil
+}
+
+// errRestored is readLine's error once the terminal is no longer ours.
+var errRestored = errors.New("the terminal was restored")
+
+// readLine drops what was typed before it was called, turns echo on, and
+// reads one line, without its newline. It returns io.EOF-like ok=false for
+// Ctrl-D at the start of a line, and ctx's error when ctx ends first (a
+// Ctrl-C). Echo is off again when it returns.
+func (t *terminal) readLine(ctx context.Context, prompt func()) (line string, ok bool, err error) {
+	t.mu.Lock()
+	if t.saved == nil {
+		t.mu.Unlock()
+		return "", false, errRestored
+	}
+	flushInput(t.fd)
+	unix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		if t.saved != nil {
+			unix.IoctlSetTermios(t.fd, ioctlSetTermios, &t.quiet)
+		}
+		t.mu.Unlock()
+	}()
+	prompt()
+	// In canonical mode the terminal is readable once a whole line (or
+	// Ctrl-D) is in: poll for that, so that a Ctrl-C can end the wait.
+	fds := []unix.PollFd{{Fd: int32(t.fd), Events: unix.POLLIN}}
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", false, err
+		}
+		n, err := unix.Poll(fds, int(pollInterval/time.Millisecond))
+		if err != nil && err != unix.EINTR {
+			return "", false, err
+		}
+		if n > 0 {
+			break
+		}
+	}
+	buf := make([]byte, 4096)
+	n, err := unix.Read(t.fd, buf)
+	for err == unix.EINTR {
+		n, err = unix.Read(t.fd, buf)
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if n == 0 {
+		return "", false, nil // Ctrl-D
+	}
+	return strings.TrimRight(string(buf[:n]), "\r\n"), true, nil
+}
+
+// pollInterval is how often readLine looks at ctx while it waits.
+const pollInterval = 50 * time.Millisecond
