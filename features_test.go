@@ -370,10 +370,10 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer cli.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	_, err = cli.Put(ctx, "hello", "world")
 	cancel()
-	cli.Close()
 	if err != nil {
 		t.Fatalf("put to the served endpoint: %v", err)
 	}
@@ -383,9 +383,26 @@ func TestServe(t *testing.T) {
 		t.Errorf("ETCDCTL_ENDPOINTS=%s run: exit %d\n%s%s", ep, r.code, r.stdout, r.stderr)
 	}
 
+	// A client still watching (etcdctl watch in another terminal) must not
+	// hold serve up: etcd alone waits for open streams up to its request
+	// timeout, 5.2 s here, before it stops.
+	wctx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	wch := cli.Watch(wctx, "hello", clientv3.WithCreatedNotify())
+	select {
+	case <-wch: // the watch is in place
+	case <-time.After(10 * time.Second):
+		t.Fatal("no created notification for the watch")
+	}
+	stopped := time.Now()
 	cmd.Process.Signal(os.Interrupt)
-	if code := wait(t, cmd); code != 0 {
-		t.Errorf("serve exit code %d after Ctrl-C, want 0", code)
+	if code := wait(t, cmd); code != exitInterrupted {
+		t.Errorf("serve exit code %d after Ctrl-C, want %d", code, exitInterrupted)
+	}
+	// The promise is 1 s; 3 s leaves room for a loaded machine and still
+	// fails when serve waits for the watch.
+	if took := time.Since(stopped); took > 3*time.Second {
+		t.Errorf("serve took %v to stop after Ctrl-C with a watch open, want about 1 s at most", took.Round(time.Millisecond))
 	}
 	<-out.done
 	emptyDir(t, tmp)

@@ -113,34 +113,43 @@ func TestConnFlags(t *testing.T) {
 	missingCA := filepath.Join(dir, "missing-ca-xyz.pem")
 	missingCert := filepath.Join(dir, "missing-cert-xyz.pem")
 	missingKey := filepath.Join(dir, "missing-key-xyz.pem")
-	// Never dialled: the check of the connection flags fails first.
+	// Never dialled: the check of the connection flags fails first, and
+	// what it finds wrong in them is a usage error, exit 2.
 	notDialled := []string{"run", "install", "--endpoints", "127.0.0.1:2"}
+	ep := runnertest.Server(t).Endpoint()
 	for _, c := range []struct {
 		name, value string
 		argv        []string // besides the flag
-		want        string   // in stderr, exit 1
+		code        int      // the exit code
+		want        string   // in stderr, on one line
 		within      time.Duration
 	}{
-		{"endpoints", "127.0.0.1:99999", []string{"run", "install"}, `endpoint "127.0.0.1:99999" is malformed`, 0},
+		{"endpoints", "127.0.0.1:99999", []string{"run", "install"}, exitUsage, `endpoint "127.0.0.1:99999" is malformed`, 0},
 		// Refused at once, but the client retries until the dial timeout:
 		// 1 s, not the default 5 s.
-		{"dial-timeout", "1s", []string{"run", "install", "--endpoints", "127.0.0.1:1"}, "cannot reach etcd at 127.0.0.1:1 within 1s", 3 * time.Second},
-		{"user", "alice-xyz", notDialled, `--user "alice-xyz" has no password`, 0},
-		{"password", "pw-xyz", notDialled, "--password given without --user", 0},
-		{"cacert", missingCA, notDialled, "--cacert " + missingCA + ": cannot read it", 0},
-		{"cert", missingCert, append([]string{"--key", some}, notDialled...), "--cert " + missingCert + ": cannot read it", 0},
-		{"key", missingKey, append([]string{"--cert", some}, notDialled...), "--key " + missingKey + ": cannot read it", 0},
+		{"dial-timeout", "1s", []string{"run", "install", "--endpoints", "127.0.0.1:1"}, exitFailed, "cannot reach etcd at 127.0.0.1:1 within 1s", 3 * time.Second},
+		// A healthy etcd that no one could reach in 1 ms: the timeout is
+		// too short, not the server wrong.
+		{"dial-timeout", "1ms", []string{"run", "install", "--endpoints", ep}, exitFailed, "--dial-timeout 1ms had passed: that is too short", 0},
+		{"user", "alice-xyz", notDialled, exitUsage, `--user "alice-xyz" has no password`, 0},
+		{"user", ":pw-xyz", notDialled, exitUsage, `--user ":pw-xyz" has no user name`, 0},
+		{"password", "pw-xyz", notDialled, exitUsage, "--password given without --user", 0},
+		{"cacert", missingCA, notDialled, exitUsage, "--cacert " + missingCA + ": cannot read it", 0},
+		{"cacert", some, notDialled, exitUsage, "--cacert " + some + ": no PEM certificate in it", 0},
+		{"cert", missingCert, append([]string{"--key", some}, notDialled...), exitUsage, "--cert " + missingCert + ": cannot read it", 0},
+		{"cert", some, notDialled, exitUsage, "--cert and --key go together", 0},
+		{"key", missingKey, append([]string{"--cert", some}, notDialled...), exitUsage, "--key " + missingKey + ": cannot read it", 0},
 		// TLS to the shared server, which serves plain http: it hangs up.
-		{"insecure-skip-tls-verify", "true", []string{"run", "install", "--dial-timeout", "1s", "--endpoints", runnertest.Server(t).Endpoint()},
-			"hung up on the TLS handshake", 3 * time.Second},
+		{"insecure-skip-tls-verify", "true", []string{"run", "install", "--dial-timeout", "1s", "--endpoints", ep},
+			exitFailed, "hung up on the TLS handshake", 3 * time.Second},
 	} {
 		for _, f := range bothForms(c.name, c.value) {
-			t.Run(f.form, func(t *testing.T) {
+			t.Run(f.form+"="+filepath.Base(c.value), func(t *testing.T) {
 				t.Parallel()
 				var stdout bytes.Buffer
 				code, stderr, took := runWith(context.Background(), f.env, &stdout, append(f.argv, c.argv...)...)
-				if code != 1 || !strings.Contains(stderr, c.want) {
-					t.Errorf("exit %d, stderr %q; want 1 and %q\nstdout:\n%s", code, stderr, c.want, stdout.String())
+				if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+					t.Errorf("exit %d, stderr %q; want %d and one line with %q\nstdout:\n%s", code, stderr, c.code, c.want, stdout.String())
 				}
 				if c.within > 0 && took > c.within {
 					t.Errorf("took %v, want under %v", took.Round(time.Millisecond), c.within)
@@ -490,7 +499,9 @@ func TestInteractiveFlag(t *testing.T) {
 }
 
 // TestServeFlags: serve --listen serves on that URL, and --data-dir keeps
-// etcd's data in that dir after it stops.
+// etcd's data in that dir after it stops; restarted with the same
+// --data-dir and no --listen, serve keeps its address and its keys, and
+// says so when that address has been taken meanwhile.
 func TestServeFlags(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -501,47 +512,85 @@ func TestServeFlags(t *testing.T) {
 	l.Close()
 	dir := filepath.Join(t.TempDir(), "kept-xyz")
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	serving := make(chan struct{})
-	stdout := &hookWriter{}
-	stdout.on("Ctrl-C stops it", func() { close(serving) })
-	type exit struct {
-		code   int
-		stderr string
-	}
-	done := make(chan exit, 1)
-	go func() {
-		code, stderr, _ := runWith(ctx, nil, stdout, "serve", "--data-dir", dir, "--listen", "http://"+addr)
-		done <- exit{code, stderr}
-	}()
-	select {
-	case <-serving:
-	case e := <-done:
-		t.Fatalf("serve exited %d before serving, stderr %q:\n%s", e.code, e.stderr, stdout.String())
-	}
-	for _, want := range []string{"serving on " + addr + "\n", "data: " + dir + " (kept)"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("serve output lacks %q:\n%s", want, stdout.String())
+	// serve runs serve with argv until fn returns, then interrupts it.
+	serve := func(fn func(out string), argv ...string) {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		serving := make(chan struct{})
+		stdout := &hookWriter{}
+		stdout.on("Ctrl-C stops it", func() { close(serving) })
+		type exit struct {
+			code   int
+			stderr string
+		}
+		done := make(chan exit, 1)
+		go func() {
+			code, stderr, _ := runWith(ctx, nil, stdout, append([]string{"serve"}, argv...)...)
+			done <- exit{code, stderr}
+		}()
+		select {
+		case <-serving:
+		case e := <-done:
+			t.Fatalf("serve %q exited %d before serving, stderr %q:\n%s", argv, e.code, e.stderr, stdout.String())
+		}
+		fn(stdout.String())
+		cancel() // Ctrl-C
+		if e := <-done; e.code != exitInterrupted {
+			t.Errorf("serve %q: exit %d after Ctrl-C, want %d, stderr %q", argv, e.code, exitInterrupted, e.stderr)
 		}
 	}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	client := func() *clientv3.Client {
+		cli, err := clientv3.New(clientv3.Config{Endpoints: []string{addr}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cli
+	}
+
+	serve(func(out string) {
+		for _, want := range []string{"serving on " + addr + "\n", "data: " + dir + " (kept)"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("serve output lacks %q:\n%s", want, out)
+			}
+		}
+		cli := client()
+		defer cli.Close()
+		pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer pcancel()
+		if _, err := cli.Put(pctx, "kept", "yes"); err != nil {
+			t.Errorf("put to %s, the --listen address: %v", addr, err)
+		}
+	}, "--data-dir", dir, "--listen", "http://"+addr)
+	if _, err := os.Stat(filepath.Join(dir, "data", "member", "snap", "db")); err != nil {
+		t.Errorf("etcd's data is not in --data-dir %s after serve stopped: %v", dir, err)
+	}
+
+	// Restarted without --listen: the same address, the same keys.
+	serve(func(out string) {
+		if !strings.Contains(out, "serving on "+addr+"\n") {
+			t.Errorf("restarted on --data-dir %s without --listen, serve does not serve on %s, where it was:\n%s", dir, addr, out)
+			return
+		}
+		cli := client()
+		defer cli.Close()
+		gctx, gcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer gcancel()
+		resp, err := cli.Get(gctx, "kept")
+		if err != nil || len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "yes" {
+			t.Errorf("after a restart on --data-dir %s, get kept: %v %v, want \"yes\"", dir, resp, err)
+		}
+	}, "--data-dir", dir)
+
+	// Its address taken meanwhile: one line that says so and names --listen.
+	l, err = net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Second)
-	_, err = cli.Put(pctx, "kept", "yes")
-	pcancel()
-	cli.Close()
-	if err != nil {
-		t.Errorf("put to %s, the --listen address: %v", addr, err)
-	}
-	cancel() // Ctrl-C
-	if e := <-done; e.code != 0 {
-		t.Errorf("serve exit %d after Ctrl-C, stderr %q", e.code, e.stderr)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "data", "member", "snap", "db")); err != nil {
-		t.Errorf("etcd's data is not in --data-dir %s after serve stopped: %v", dir, err)
+	defer l.Close()
+	code, stderr, _ := runWith(context.Background(), nil, io.Discard, "serve", "--data-dir", dir)
+	if code != exitFailed || !strings.Contains(stderr, addr) || !strings.Contains(stderr, "--listen") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("serve --data-dir %s with its address %s taken: exit %d, stderr %q; want 1 and one line naming the address and --listen", dir, addr, code, stderr)
 	}
 }
 
@@ -606,7 +655,7 @@ var flagTests = map[string][]string{
 	"endpoints":                        {"TestConnFlags", "TestBinary"},
 	"ETCDCTL_ENDPOINTS":                {"TestConnFlags", "TestBinary"},
 	"dial-timeout":                     {"TestConnFlags"},
-	"ETCDCTL_DIAL_TIMEOUT":             {"TestConnFlags"},
+	"ETCDCTL_DIAL_TIMEOUT":             {"TestConnFlags", "TestBadInput"},
 	"command-timeout":                  {"TestCommandTimeout"},
 	"ETCDCTL_COMMAND_TIMEOUT":          {"TestCommandTimeout"},
 	"user":                             {"TestConnFlags", "runner.TestAuth"},
@@ -622,7 +671,7 @@ var flagTests = map[string][]string{
 	"insecure-skip-tls-verify":         {"TestConnFlags", "runner.TestTLS"},
 	"ETCDCTL_INSECURE_SKIP_TLS_VERIFY": {"TestConnFlags"},
 	// run: the course's own
-	"prefix":      {"TestPrefixAndKeep", "TestRunID"},
+	"prefix":      {"TestPrefixAndKeep", "TestRunID", "TestBadInput"},
 	"run-id":      {"TestRunID"},
 	"keep":        {"TestPrefixAndKeep"},
 	"no-color":    {"TestColor"},

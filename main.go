@@ -24,6 +24,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode"
 
 	"github.com/mattn/go-isatty"
 	"google.golang.org/grpc/grpclog"
@@ -591,7 +592,7 @@ func applyEnv(lang i18n.Lang, fs *flag.FlagSet, getenv func(string) string) (map
 			return nil, lang.Err("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
 		}
 		if err := fs.Set(name, v); err != nil {
-			return nil, lang.Err("invalid value %q for %s: %v", v, env, err)
+			return nil, lang.Err("invalid value %q for %s: %v", v, env, valueError(lang, name, err))
 		}
 		fromEnv[name] = true
 	}
@@ -634,6 +635,16 @@ func flagError(lang i18n.Lang, err error) string {
 	}
 	if duration {
 		msg += lang.Msg(": want a duration such as 5s or 500ms")
+	}
+	return msg
+}
+
+// valueError is the error of setting flag name from its variable, with the
+// hint the flag itself would get.
+func valueError(lang i18n.Lang, name string, err error) string {
+	msg := err.Error()
+	if strings.HasSuffix(name, "timeout") && strings.HasSuffix(msg, "parse error") {
+		msg = strings.TrimSuffix(msg, "parse error") + lang.Msg("parse error") + lang.Msg(": want a duration such as 5s or 500ms")
 	}
 	return msg
 }
@@ -701,6 +712,10 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if !strings.HasSuffix(o.prefix, "/") {
 		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
 	}
+	if i := strings.IndexFunc(o.prefix, unicode.IsControl); i >= 0 {
+		// It would be printed in every etcdctl line, and break each.
+		return o.usageErr("--prefix %q has a control character (%U): use printable characters, such as /etcdtour/", o.prefix, []rune(o.prefix[i:])[0])
+	}
 	runID := runner.NewRunID()
 	if o.runID != "" {
 		if err := runner.CheckRunID(o.runID); err != nil {
@@ -766,7 +781,8 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		// embedded etcd's temp dir: Discard removes theirs too.
 		cfg.OwnServers, cfg.TempDir = true, srv.Dir()
 	} else if err := cfg.Conn.Check(); err != nil {
-		return o.fail(o.fromEnv(err))
+		// Found in the flags themselves, before any server was asked.
+		return o.usageErr("%v", o.fromEnv(err))
 	} else {
 		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.Prefix+cfg.RunID+"/"
 		o.abort.add(func() {
@@ -918,7 +934,7 @@ Ctrl-C stops it.
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(o.stdout, "\n"+o.lang.Msg("stopping etcd"))
-		return exitOK
+		return exitInterrupted // as every command does after Ctrl-C
 	case err := <-srv.Err():
 		return o.fail(o.lang.Err("embedded etcd stopped: %v", err))
 	}

@@ -212,6 +212,9 @@ func TestBadInput(t *testing.T) {
 		{nil, []string{"--command-timeout", "0"}, "--command-timeout 0s: want a positive duration"},
 		{[]string{"ETCDCTL_DIAL_TIMEOUT=0s"}, nil, "ETCDCTL_DIAL_TIMEOUT=0s: want a positive duration"},
 		{nil, []string{"--dial-timeout", "abc"}, `invalid value "abc" for flag --dial-timeout: parse error: want a duration such as 5s`},
+		{[]string{"ETCDCTL_DIAL_TIMEOUT=abc"}, nil, `invalid value "abc" for ETCDCTL_DIAL_TIMEOUT: parse error: want a duration such as 5s`},
+		{nil, []string{"--prefix", "/a\nb/"}, `--prefix "/a\nb/" has a control character (U+000A)`},
+		{nil, []string{"--prefix", "/a\x1b[31mb/"}, `--prefix "/a\x1b[31mb/" has a control character (U+001B)`},
 		{nil, []string{"--bogus"}, "flag provided but not defined: --bogus"},
 		{nil, []string{"serve", "--listen", "https://127.0.0.1:2379"}, "is not a plain-http client URL"},
 		{nil, []string{"run", "4-2"}, `lesson range "4-2" is backwards: write 2-4`},
@@ -258,8 +261,8 @@ func TestServeIgnoresEtcdctlEndpoints(t *testing.T) {
 	cmd, out := p.cmd, p.out
 	out.waitFor(t, "is serving on", 1)
 	cmd.Process.Signal(os.Interrupt)
-	if code := wait(t, cmd); code != 0 {
-		t.Errorf("serve with ETCDCTL_ENDPOINTS set: exit %d, want 0 after Ctrl-C", code)
+	if code := wait(t, cmd); code != exitInterrupted {
+		t.Errorf("serve with ETCDCTL_ENDPOINTS set: exit %d, want %d after Ctrl-C", code, exitInterrupted)
 	}
 	<-out.done
 }

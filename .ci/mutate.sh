@@ -53,6 +53,14 @@ lease-id-not-chosen|runner/fence.go|if r\.ID != 0 \{|if true {
 cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started < n \{|next := func() {\n\t\tif false {
 quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if false {
 nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\)\n|
+serve-waits-for-streams|runner/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
+serve-ctrl-c-exits-0|main.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
+serve-forgets-its-address|runner/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
+prefix-control-chars-allowed|main.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(o.prefix) {
+conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
+env-duration-hint-dropped|main.go|valueError\(name, err\)\)|err.Error())
+dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
+diagnose-past-dial-timeout|runner/conn.go|const diagnoseBudget = 300 \* time\.Millisecond|const diagnoseBudget = 600 * time.Millisecond
 LIST
 )
 

@@ -225,11 +225,14 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	if err != nil {
 		return nil, "", err
 	}
+	// One deadline for the whole check, and the diagnosis of a failure
+	// after it: the error comes within the dial timeout plus diagnoseBudget.
+	deadline := time.Now().Add(c.DialTimeout)
 	cli, err := clientv3.New(cc)
 	if err != nil {
-		return nil, "", c.explain(err)
+		return nil, "", c.explain(err, deadline, nil)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.DialTimeout)
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	st, err := firstStatus(ctx, cli, c.Endpoints)
 	var existing int64
@@ -251,13 +254,13 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 			Commit()
 	}
 	if err != nil {
-		cli.Close()
+		defer cli.Close()
 		if errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(err.Error(), "permission denied") {
 			user, _, _ := strings.Cut(c.User, ":")
 			return nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
 				user, base, strings.Join(c.Endpoints, ","), shellQuote(base))
 		}
-		return nil, "", c.explain(err)
+		return nil, "", c.explain(err, deadline, cli)
 	}
 	if existing > 0 {
 		// Another run's keys, or an earlier run's with the same --run-id:
@@ -323,8 +326,9 @@ func firstStatus(ctx context.Context, cli *clientv3.Client, eps []string) (*clie
 }
 
 // explain turns a client error into one line saying what went wrong and
-// what to do.
-func (c Conn) explain(err error) error {
+// what to do. deadline is when the check gave up; cli, if not nil, is its
+// client, still open, for a last look at the cluster.
+func (c Conn) explain(err error, deadline time.Time, cli *clientv3.Client) error {
 	eps := strings.Join(c.Endpoints, ",")
 	user, _, _ := strings.Cut(c.User, ":")
 	s := err.Error()
@@ -343,9 +347,10 @@ func (c Conn) explain(err error) error {
 		return c.Lang.Err("TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)", eps, tlsReason(s))
 	case errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded || status.Code(err) == codes.Unavailable:
 		// The client retries until the deadline and then reports only the
-		// deadline, whether no one listens, TLS failed, or the cluster has
-		// no leader. Look for the first two ourselves.
-		if why := c.diagnose(); why != nil {
+		// deadline, whether no one listens, TLS failed, the cluster has no
+		// leader, or the dial timeout was too short to get an answer. Look
+		// for the first two, and the last, ourselves.
+		if why := c.diagnose(deadline.Add(diagnoseBudget), cli); why != nil {
 			return why
 		}
 		return c.Lang.Err("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
@@ -354,15 +359,19 @@ func (c Conn) explain(err error) error {
 }
 
 // diagnoseBudget bounds diagnose: it runs after the dial timeout has passed,
-// and an error must come within the dial timeout plus a second.
-const diagnoseBudget = 500 * time.Millisecond
+// and the error must come within the dial timeout plus half a second of the
+// start (docs/cluster.md), process start-up and exit included.
+const diagnoseBudget = 300 * time.Millisecond
 
 // diagnose connects to each endpoint itself, the way the client would, and
 // returns an error naming the first problem it finds: nothing listening, a
 // TLS handshake that fails, https on one side only, or a client certificate
-// the server wants or refuses. It returns nil if it finds none.
-func (c Conn) diagnose() error {
-	ctx, cancel := context.WithTimeout(context.Background(), diagnoseBudget)
+// the server wants or refuses. Meanwhile it asks cli (if not nil) once more
+// for the status of the cluster: a cluster with a leader that answers now
+// answered too late, and the dial timeout is too short. It returns nil if it
+// finds none of these, by deadline.
+func (c Conn) diagnose(deadline time.Time, cli *clientv3.Client) error {
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	tc, err := c.tls()
 	if err != nil {
@@ -375,11 +384,27 @@ func (c Conn) diagnose() error {
 	for i, ep := range c.Endpoints {
 		wg.Go(func() { found[i] = c.diagnoseEndpoint(ctx, ep, tc) })
 	}
+	lateC := make(chan *clientv3.StatusResponse, 1)
+	go func() {
+		var late *clientv3.StatusResponse
+		if cli != nil {
+			if st, err := firstStatus(ctx, cli, c.Endpoints); err == nil && st.Leader != 0 {
+				late = st
+			}
+		}
+		lateC <- late
+	}()
 	wg.Wait()
 	for _, err := range found {
 		if err != nil {
+			cancel() // the status is not needed: say what was found now
+			<-lateC
 			return err
 		}
+	}
+	if late := <-lateC; late != nil {
+		return c.Lang.Err("etcd %s at %s answered, but only after --dial-timeout %v had passed: that is too short to reach the cluster and check it; try --dial-timeout 5s (the default)",
+			late.Version, strings.Join(c.Endpoints, ","), c.DialTimeout)
 	}
 	return nil
 }

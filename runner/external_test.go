@@ -10,6 +10,7 @@ package runner_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -443,6 +444,44 @@ func TestNotEtcd(t *testing.T) {
 	ep := strings.TrimPrefix(srv.URL, "http://")
 	msg := connErr(t, runner.Conn{Endpoints: []string{ep}, DialTimeout: 2 * time.Second})
 	mustMention(t, msg, ep, "is it etcd")
+}
+
+// TestSilentServer: a server that accepts connections and never answers is
+// reported within the dial timeout plus half a second (docs/cluster.md),
+// diagnosis included. Not parallel: the bound is tight by design, and the
+// other tests of the package would only make it slower to measure.
+func TestSilentServer(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn
+	accepted := make(chan struct{})
+	go func() {
+		defer close(accepted)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // never read, never answered
+		}
+	}()
+	defer func() {
+		l.Close()
+		<-accepted
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	const dial = 2 * time.Second
+	start := time.Now()
+	msg := connErr(t, runner.Conn{Endpoints: []string{l.Addr().String()}, DialTimeout: dial})
+	took := time.Since(start)
+	mustMention(t, msg, l.Addr().String(), "did not answer as etcd within 2s")
+	if took > dial+500*time.Millisecond {
+		t.Errorf("reported after %v, more than the dial timeout %v plus 500ms", took.Round(time.Millisecond), dial)
+	}
 }
 
 // TestMalformedEndpoint checks that Check rejects what is not an address,

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +16,9 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"etcdtour/i18n"
 )
@@ -31,6 +35,12 @@ type Embedded struct {
 	logFile *os.File // etcd's zap log, closed after the server stops
 	owned   bool     // dir was created by us and is removed by Close
 	lang    i18n.Lang
+
+	// closing is cancelled when Close begins: it ends the streams clients
+	// hold open (watches, keep-alives), which etcd would otherwise wait
+	// for, up to its request timeout of 5 s, before it stops.
+	closing    context.Context
+	endStreams context.CancelFunc
 }
 
 // EmbeddedOptions tunes StartEmbedded. The zero value is what the course uses.
@@ -39,7 +49,8 @@ type EmbeddedOptions struct {
 	// removed on Close. The log goes to DataDir/etcd.log.
 	DataDir string
 	// ClientURL is the client listen address, such as "http://127.0.0.1:2379".
-	// Empty means 127.0.0.1 on a free port.
+	// Empty means the address the server had the last time it ran on
+	// DataDir, and else 127.0.0.1 on a free port.
 	ClientURL string
 	// StartTimeout bounds how long the server may take to become ready.
 	StartTimeout time.Duration
@@ -76,6 +87,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		opts.StartTimeout = 10 * time.Second
 	}
 	s := &Embedded{lang: opts.Lang}
+	s.closing, s.endStreams = context.WithCancel(context.Background())
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 			return nil, opts.Lang.Err("embedded etcd: data dir: %w", err)
@@ -110,6 +122,7 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	if opts.LongRunning {
 		cfg.TickMs, cfg.ElectionMs = servingTickMs, servingElectionMs
 	}
+	cfg.GRPCAdditionalServerOptions = []grpc.ServerOption{grpc.ChainStreamInterceptor(s.endOnClose)}
 	// The course's data is throw-away unless DataDir keeps it (etcdtour
 	// serve --data-dir); skipping fsync saves milliseconds per write.
 	cfg.UnsafeNoFsync = opts.DataDir == ""
@@ -121,6 +134,14 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 	pu, _ := url.Parse("http://127.0.0.1:0")
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
+	// A server restarted on a kept DataDir keeps its address, which the
+	// terminals that use it have exported.
+	urlFile, remembered := filepath.Join(s.dir, clientURLFile), false
+	if opts.DataDir != "" && opts.ClientURL == "" {
+		if b, err := os.ReadFile(urlFile); err == nil && strings.TrimSpace(string(b)) != "" {
+			opts.ClientURL, remembered = strings.TrimSpace(string(b)), true
+		}
+	}
 	var e *embed.Etcd
 	for attempt := 0; ; attempt++ {
 		client := opts.ClientURL
@@ -143,11 +164,20 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		if s.owned {
 			os.RemoveAll(cfg.Dir) // a fresh start on the next port
 		}
+		if remembered && strings.Contains(err.Error(), "address already in use") {
+			s.logFile.Close()
+			return nil, opts.Lang.Err("embedded etcd on %s: %s, where it served last time (%s), is taken: stop what holds it, or pass --listen with another address",
+				opts.DataDir, opts.ClientURL, urlFile)
+		}
 		if opts.DataDir != "" || opts.ClientURL != "" || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
 			return nil, s.fail(opts.Lang.Err("embedded etcd did not start: %w", err), logPath)
 		}
 	}
 	s.etcd = e
+	if opts.DataDir != "" {
+		// Best effort: without it, the next start takes a free port.
+		os.WriteFile(urlFile, []byte(cfg.ListenClientUrls[0].String()+"\n"), 0o600)
+	}
 	select {
 	case <-e.Server.ReadyNotify():
 		return s, nil
@@ -160,6 +190,34 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		return nil, s.fail(opts.Lang.Err("embedded etcd not ready after %v", opts.StartTimeout), logPath)
 	}
 }
+
+// clientURLFile, in a kept DataDir, holds the client URL the server last
+// listened on.
+const clientURLFile = "client-url"
+
+// endOnClose is a stream interceptor: the stream's context ends when Close
+// begins (at once for a stream opened after that), so that the handler of a
+// watch or a keep-alive returns and etcd's graceful stop does not wait. The
+// client is told Unavailable, as when a server goes away: it tries again
+// elsewhere, where a "watch canceled" would end its watch for good.
+func (s *Embedded) endOnClose(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	ctx, cancel := context.WithCancel(ss.Context())
+	defer cancel()
+	defer context.AfterFunc(s.closing, cancel)()
+	err := handler(srv, streamCtx{ss, ctx})
+	if s.closing.Err() != nil {
+		return status.Error(codes.Unavailable, "etcd is stopping")
+	}
+	return err
+}
+
+// streamCtx is a server stream with a context of our own.
+type streamCtx struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s streamCtx) Context() context.Context { return s.ctx }
 
 // fail keeps the log (and its dir) for the user to read, and removes the
 // data unless it is a DataDir the user keeps.
@@ -218,6 +276,7 @@ func (s *Embedded) Close() error {
 	if s == nil || s.etcd == nil {
 		return nil
 	}
+	s.endStreams()
 	s.etcd.Close()
 	s.etcd = nil
 	return s.close()
