@@ -60,6 +60,7 @@ prefix-control-chars-allowed|main.go|unicode\.IsControl\); i >= 0 \{|unicode.IsC
 conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 env-duration-hint-dropped|main.go|valueError\(name, err\)\)|err.Error())
 dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
+lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
 diagnose-past-dial-timeout|runner/conn.go|const diagnoseBudget = 300 \* time\.Millisecond|const diagnoseBudget = 600 * time.Millisecond
 LIST
 )

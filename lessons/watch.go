@@ -41,8 +41,8 @@ func watch(ctx context.Context, t *runner.T) error {
 	start := get.Header.Revision + 1
 	t.Say(`Watch from the revision you read + 1, not from "now" (revision 0):
 "now" is the serving member's revision, and a member that lags behind
-would replay writes you have already seen. From a known revision nothing
-is missed and nothing is repeated.`)
+would replay writes you have already seen (etcd-io/etcd#11496). From a
+known revision nothing is missed and nothing is repeated.`)
 	t.Etcdctl("watch", "--rev="+fmt.Sprint(start), t.Key("name"))
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
