@@ -640,7 +640,7 @@ func TestServeListenStable(t *testing.T) {
 			t.Errorf("start %d: put to %s: %v", start, addr, err)
 		}
 		cancel() // Ctrl-C
-		if code := <-done; code != 0 {
+		if code := <-done; code != exitInterrupted {
 			t.Errorf("start %d: serve exit %d after Ctrl-C, stderr %q", start, code, stderr)
 		}
 	}
