@@ -172,7 +172,8 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 		// addresses.
 		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pru}
 		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*ru}
-		m.relay.target, m.peerRelay.target = cu.Host, pu.Host
+		m.relay.setTarget(cu.Host)
+		m.peerRelay.setTarget(pu.Host)
 		m.cfg = cfg
 		initial = append(initial, m.name+"="+pru.String())
 	}
@@ -413,13 +414,13 @@ func (c *Cluster) Close() error {
 // nothing listens there, so connections are refused as by a crashed
 // server; Restart binds the same port again.
 type relay struct {
-	addr   string // host:port, fixed
-	target string
+	addr string // host:port, fixed
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]bool
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	target string // set after accept has started: read under mu
+	ln     net.Listener
+	conns  map[net.Conn]bool
+	wg     sync.WaitGroup
 }
 
 func newRelay() (*relay, error) {
@@ -433,6 +434,13 @@ func newRelay() (*relay, error) {
 	r := &relay{addr: ln.Addr().String(), conns: map[net.Conn]bool{}, ln: ln}
 	r.wg.Go(func() { r.accept(ln) })
 	return r, nil
+}
+
+// setTarget says where to relay to.
+func (r *relay) setTarget(hostport string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.target = hostport
 }
 
 // open binds the address again after close, and relays.
@@ -457,7 +465,10 @@ func (r *relay) accept(ln net.Listener) {
 		if err != nil {
 			return
 		}
-		out, err := net.DialTimeout("tcp", r.target, time.Second)
+		r.mu.Lock()
+		target := r.target
+		r.mu.Unlock()
+		out, err := net.DialTimeout("tcp", target, time.Second)
 		if err != nil {
 			in.Close()
 			continue
