@@ -59,7 +59,7 @@ var zhLessons = map[string]string{
 	"Watch": "监听（Watch）",
 	"Watch a key while another client writes it (the lesson's own, or you with etcdctl under --interactive), watch a prefix, replay history from a past revision.": "在另一个客户端写入时监听一个 key（写入者是本课自己的客户端，或者在 --interactive 下用 etcdctl 的你），监听一个前缀，再从过去的修订号回放历史。",
 	"Read the key, then watch it from the next revision": "读取 key，然后从下一个修订号开始监听",
-	"Watch from the revision you read + 1, not from \"now\" (revision 0):\n\"now\" is the serving member's revision, and a member that lags behind\nwould replay writes you have already seen. From a known revision nothing\nis missed and nothing is repeated.": "从读到的修订号 + 1 开始监听，而不是从“现在”（修订号 0）：\n“现在”是当前提供服务的成员的修订号，落后的成员会把你已经\n看到过的写入再回放一遍。从已知的修订号开始，既不会漏掉，\n也不会重复。",
+	"Watch from the revision you read + 1, not from \"now\" (revision 0):\n\"now\" is the serving member's revision, and a member that lags behind\nwould replay writes you have already seen (etcd-io/etcd#11496). From a\nknown revision nothing is missed and nothing is repeated.": "从读到的修订号 + 1 开始监听，而不是从“现在”（修订号 0）：\n“现在”是当前提供服务的成员的修订号，落后的成员会把你已经\n看到过的写入再回放一遍（etcd-io/etcd#11496）。从已知的修订号\n开始，既不会漏掉，也不会重复。",
 	"A second client writes; the watch sees each change in order": "第二个客户端写入；监听按顺序看到每一次变化",
 	"PUT a, PUT b, DELETE: every change, in order":                "PUT a、PUT b、DELETE：每次变化，按顺序",
 	"each event has the revision of its write":                    "每个事件都带着其写入的修订号",
