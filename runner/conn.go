@@ -395,19 +395,32 @@ func (c Conn) diagnose(deadline time.Time, cli *clientv3.Client) error {
 		lateC <- late
 	}()
 	wg.Wait()
+	var first error
+	reachable := false // an endpoint the client might have reached by now
 	for _, err := range found {
-		if err != nil {
-			cancel() // the status is not needed: say what was found now
-			<-lateC
-			return err
+		var slow slowDial
+		if err == nil || errors.As(err, &slow) {
+			reachable = true
+		}
+		if first == nil {
+			first = err
 		}
 	}
+	if !reachable {
+		cancel() // no status can come: say what was found now
+	}
+	// A cluster that answers now, with a leader, is the answer, whatever
+	// else was found: one endpoint down does not stop a run.
 	if late := <-lateC; late != nil {
 		return c.Lang.Err("etcd %s at %s answered, but only after --dial-timeout %v had passed: that is too short to reach the cluster and check it; try --dial-timeout 5s (the default)",
 			late.Version, strings.Join(c.Endpoints, ","), c.DialTimeout)
 	}
-	return nil
+	return first
 }
+
+// slowDial is diagnose's finding for an endpoint it could not connect to
+// within its budget: slow, or nothing there (packets dropped).
+type slowDial struct{ error }
 
 func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) error {
 	scheme, hostport := "", ep
@@ -431,7 +444,11 @@ func (c Conn) diagnoseEndpoint(ctx context.Context, ep string, tc *tls.Config) e
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", hostport)
 	if err != nil {
-		return c.Lang.Err("cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)", ep, c.DialTimeout, dialReason(err))
+		err = c.Lang.Err("cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)", ep, c.DialTimeout, dialReason(err))
+		if ctx.Err() != nil {
+			return slowDial{err}
+		}
+		return err
 	}
 	defer conn.Close()
 	if deadline, ok := ctx.Deadline(); ok {
