@@ -228,9 +228,13 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	// One deadline for the whole check, and the diagnosis of a failure
 	// after it: the error comes within the dial timeout plus diagnoseBudget.
 	deadline := time.Now().Add(c.DialTimeout)
+	// Should the check be slow, the diagnosis of each endpoint starts before
+	// the deadline, to have time enough on a slow or loaded machine.
+	p := c.startProbe(deadline.Add(-earlyProbe), deadline.Add(diagnoseBudget))
+	defer p.stop()
 	cli, err := clientv3.New(cc)
 	if err != nil {
-		return nil, "", c.explain(err, deadline, nil)
+		return nil, "", c.explain(err, deadline, nil, p)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
@@ -260,7 +264,7 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 			return nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
 				user, base, strings.Join(c.Endpoints, ","), shellQuote(base))
 		}
-		return nil, "", c.explain(err, deadline, cli)
+		return nil, "", c.explain(err, deadline, cli, p)
 	}
 	if existing > 0 {
 		// Another run's keys, or an earlier run's with the same --run-id:
@@ -327,8 +331,9 @@ func firstStatus(ctx context.Context, cli *clientv3.Client, eps []string) (*clie
 
 // explain turns a client error into one line saying what went wrong and
 // what to do. deadline is when the check gave up; cli, if not nil, is its
-// client, still open, for a last look at the cluster.
-func (c Conn) explain(err error, deadline time.Time, cli *clientv3.Client) error {
+// client, still open, for a last look at the cluster; p, if not nil, is the
+// diagnosis of the endpoints started before.
+func (c Conn) explain(err error, deadline time.Time, cli *clientv3.Client, p *probe) error {
 	eps := strings.Join(c.Endpoints, ",")
 	user, _, _ := strings.Cut(c.User, ":")
 	s := err.Error()
@@ -350,7 +355,7 @@ func (c Conn) explain(err error, deadline time.Time, cli *clientv3.Client) error
 		// deadline, whether no one listens, TLS failed, the cluster has no
 		// leader, or the dial timeout was too short to get an answer. Look
 		// for the first two, and the last, ourselves.
-		if why := c.diagnose(deadline.Add(diagnoseBudget), cli); why != nil {
+		if why := c.diagnose(deadline.Add(diagnoseBudget), cli, p); why != nil {
 			return why
 		}
 		return c.Lang.Err("%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health, or a longer --dial-timeout)", eps, c.DialTimeout, eps)
@@ -360,8 +365,68 @@ func (c Conn) explain(err error, deadline time.Time, cli *clientv3.Client) error
 
 // diagnoseBudget bounds diagnose: it runs after the dial timeout has passed,
 // and the error must come within the dial timeout plus half a second of the
-// start (docs/cluster.md), process start-up and exit included.
-const diagnoseBudget = 300 * time.Millisecond
+// start (docs/cluster.md), process start-up and exit included. The probes
+// of the endpoints start earlyProbe before the deadline, if the check is
+// still going on then.
+const (
+	diagnoseBudget = 300 * time.Millisecond
+	earlyProbe     = 500 * time.Millisecond
+)
+
+// A probe runs diagnoseEndpoint on every endpoint, from a given time (or
+// from now, after now()) until its end.
+type probe struct {
+	cancel context.CancelFunc
+	begin  chan struct{} // closed by now(): begin at once
+	once   sync.Once
+	done   chan struct{} // closed when found is final
+	found  []error
+}
+
+func (c Conn) startProbe(start, end time.Time) *probe {
+	ctx, cancel := context.WithDeadline(context.Background(), end)
+	p := &probe{cancel: cancel, begin: make(chan struct{}), done: make(chan struct{}), found: make([]error, len(c.Endpoints))}
+	go func() {
+		defer close(p.done)
+		timer := time.NewTimer(time.Until(start))
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-p.begin:
+		case <-ctx.Done():
+			return // not needed: the check went well
+		}
+		tc, err := c.tls()
+		if err != nil {
+			p.found[0] = err
+			return
+		}
+		// In parallel, so that a slow endpoint does not use up the budget
+		// of the others.
+		var wg sync.WaitGroup
+		for i, ep := range c.Endpoints {
+			wg.Go(func() { p.found[i] = c.diagnoseEndpoint(ctx, ep, tc) })
+		}
+		wg.Wait()
+	}()
+	return p
+}
+
+// now begins the probe at once, if it has not yet begun.
+func (p *probe) now() { p.once.Do(func() { close(p.begin) }) }
+
+// wait returns the findings, in the order of the endpoints.
+func (p *probe) wait() []error {
+	p.now()
+	<-p.done
+	return p.found
+}
+
+// stop ends the probe, begun or not, and waits for it.
+func (p *probe) stop() {
+	p.cancel()
+	<-p.done
+}
 
 // diagnose connects to each endpoint itself, the way the client would, and
 // returns an error naming the first problem it finds: nothing listening, a
@@ -369,20 +434,14 @@ const diagnoseBudget = 300 * time.Millisecond
 // the server wants or refuses. Meanwhile it asks cli (if not nil) once more
 // for the status of the cluster: a cluster with a leader that answers now
 // answered too late, and the dial timeout is too short. It returns nil if it
-// finds none of these, by deadline.
-func (c Conn) diagnose(deadline time.Time, cli *clientv3.Client) error {
+// finds none of these, by deadline. p is the probe of the endpoints if one
+// was started before; nil starts one now.
+func (c Conn) diagnose(deadline time.Time, cli *clientv3.Client, p *probe) error {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	tc, err := c.tls()
-	if err != nil {
-		return err
-	}
-	// In parallel, so that a slow endpoint does not use up the budget of
-	// the others; the first endpoint's finding is reported first.
-	found := make([]error, len(c.Endpoints))
-	var wg sync.WaitGroup
-	for i, ep := range c.Endpoints {
-		wg.Go(func() { found[i] = c.diagnoseEndpoint(ctx, ep, tc) })
+	if p == nil {
+		p = c.startProbe(time.Now(), deadline)
+		defer p.stop()
 	}
 	lateC := make(chan *clientv3.StatusResponse, 1)
 	go func() {
@@ -394,7 +453,7 @@ func (c Conn) diagnose(deadline time.Time, cli *clientv3.Client) error {
 		}
 		lateC <- late
 	}()
-	wg.Wait()
+	found := p.wait() // the first endpoint's finding is reported first
 	var first error
 	reachable := false // an endpoint the client might have reached by now
 	for _, err := range found {

@@ -150,7 +150,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	defer m.close()
 	lease, err := grantRunLease(ctx, m, cfg.Conn.DialTimeout)
 	if err != nil {
-		return Summary{}, cfg.Conn.explain(err, time.Now(), raw)
+		return Summary{}, cfg.Conn.explain(err, time.Now(), raw, nil)
 	}
 	r := &run{raw: raw, members: m, lease: lease.id, version: version, prefix: runPrefix}
 	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: cfg.Lang.Msg(
