@@ -61,7 +61,7 @@ conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|re
 env-duration-hint-dropped|main.go|valueError\(name, err\)\)|err.Error())
 dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
-diagnose-past-dial-timeout|runner/conn.go|const diagnoseBudget = 300 \* time\.Millisecond|const diagnoseBudget = 600 * time.Millisecond
+diagnose-past-dial-timeout|runner/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
 LIST
 )
 
