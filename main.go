@@ -718,7 +718,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	}
 	runID := runner.NewRunID()
 	if o.runID != "" {
-		if err := runner.CheckRunID(o.runID); err != nil {
+		if err := runner.CheckRunID(o.lang, o.runID); err != nil {
 			return o.usageErr("%v", err)
 		}
 		runID = o.runID

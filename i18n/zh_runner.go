@@ -57,6 +57,9 @@ var zhRunner = map[string]string{
 	", ":                  "，",
 	"%s: got %v, want %v": "%s：实际 %v，期望 %v",
 
+	"(and %d more requests like these: not shown)":                                                               "（还有 %d 个类似的请求：不再显示）",
+	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个字母、数字、'-'、'_' 或 '.'，以字母或数字开头，例如 alice",
+
 	// runner/run.go and cluster.go: a lesson's own etcd (Lesson.Needs)
 	"an etcd of its own":                      "一个专属的 etcd",
 	"an etcd cluster of its own (%d members)": "一个专属的 etcd 集群（%d 个成员）",

@@ -129,7 +129,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	if cfg.RunID == "" {
 		cfg.RunID = NewRunID()
 	}
-	if err := CheckRunID(cfg.RunID); err != nil {
+	if err := CheckRunID(cfg.Lang, cfg.RunID); err != nil {
 		return Summary{}, err
 	}
 	runPrefix := cfg.Prefix + cfg.RunID + "/"
@@ -220,10 +220,10 @@ func skipReason(lang i18n.Lang, n Needs) string {
 
 // CheckRunID says whether id can name a run: 1 to 64 letters, digits,
 // '-', '_' and '.', beginning with a letter or digit. It becomes one level
-// of the keys' prefix, so it has no '/'.
-func CheckRunID(id string) error {
+// of the keys' prefix, so it has no '/'. The error is in lang.
+func CheckRunID(lang i18n.Lang, id string) error {
 	if !runIDPattern.MatchString(id) {
-		return fmt.Errorf("--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice", id)
+		return lang.Err("--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice", id)
 	}
 	return nil
 }
