@@ -36,6 +36,8 @@ var Course = []runner.Lesson{
 	Election,
 	Discovery,
 	History,
+	WatchResume,
+	Failover,
 }
 
 // kvString shows a key-value pair with its revisions.

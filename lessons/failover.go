@@ -1,0 +1,138 @@
+package lessons
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"etcdtour/runner"
+)
+
+// Failover stops the leader of a three-member cluster under a client that
+// writes, a watch and a lease, and then leaves one member alone.
+var Failover = runner.Lesson{
+	ID:    "failover",
+	Title: "A cluster loses its leader",
+	Doc:   "Three members; the leader stops while a client writes: a new one is elected, no acknowledged write is lost, a watch sees each once, a lease outlives its TTL; the member comes back and catches up; one member alone still reads, serializably only.",
+	Run:   failover,
+	// Its own three members: the lesson stops and restarts them.
+	Needs: runner.Needs{Members: 3},
+}
+
+func failover(ctx context.Context, t *runner.T) error {
+	cli := t.Client // given all three endpoints
+
+	t.Step("Three members: which one leads?")
+	old, err := leaderOf(ctx, t)
+	if err != nil {
+		return err
+	}
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	leader, err := t.Cluster.Leader(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Equal(t.Cluster.Name(old), t.Cluster.Name(leader), "every member names the same leader")
+
+	t.Step("Before the failure: a key under a 1 s lease, and watches")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	grant, err := cli.Grant(ctx1, 1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	granted := time.Now()
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	put, err := cli.Put(ctx1, "session", "alive", clientv3.WithLease(grant.ID))
+	cancel()
+	if err != nil {
+		return err
+	}
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", put.Header.Revision+1), t.Key("w/"))
+	wch := cli.Watch(wctx, "w/", clientv3.WithPrefix(), clientv3.WithRev(put.Header.Revision+1))
+	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", put.Header.Revision+1), t.Key("session"))
+	sch := cli.Watch(wctx, "session", clientv3.WithRev(put.Header.Revision+1))
+
+	t.Step("The leader stops while a client keeps writing")
+	stopWriting := make(chan struct{})
+	done := keepWriting(ctx, t, stopWriting)
+	t.Wait(writeBefore, "the client writes for %v before the leader stops", writeBefore)
+	time.Sleep(writeBefore)
+	stopped := time.Now()
+	if err := t.Cluster.Stop(old); err != nil {
+		return err
+	}
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	leader, err = t.Cluster.Leader(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Result("%s stopped; %s leads %v later", t.Cluster.Name(old), t.Cluster.Name(leader), time.Since(stopped).Round(time.Millisecond))
+	t.Check(leader != old, "a new leader is elected")
+	time.Sleep(writeBefore) // the writes go on under the new leader
+	close(stopWriting)
+	w := <-done
+	t.Result("%d writes acknowledged, %d failed", len(w.acked), len(w.failed))
+
+	t.Step("Every acknowledged write is there; the watch saw each once")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	get, err := cli.Get(ctx1, "w/", clientv3.WithPrefix(), clientv3.WithSort(clientv3.SortByModRevision, clientv3.SortAscend))
+	cancel()
+	if err != nil {
+		return err
+	}
+	var stored []string // "w/03@12", in revision order
+	lost := 0
+	for _, kv := range get.Kvs {
+		stored = append(stored, fmt.Sprintf("%s@%d", kv.Key, kv.ModRevision))
+	}
+	for key, rev := range w.acked {
+		if !strings.Contains(" "+strings.Join(stored, " ")+" ", fmt.Sprintf(" %s@%d ", key, rev)) {
+			lost++
+		}
+	}
+	t.Result("%d keys stored (a failed write may have been applied)", len(stored))
+	t.Equal(lost, 0, "no acknowledged write is lost")
+	evs, err := nextEvents(ctx, wch, len(stored), t.Timeout())
+	if err != nil {
+		return err
+	}
+	var seen []string
+	for _, ev := range evs {
+		seen = append(seen, fmt.Sprintf("%s@%d", ev.Kv.Key, ev.Kv.ModRevision))
+	}
+	t.Equal(strings.Join(seen, " "), strings.Join(stored, " "), "the watch saw every stored write once, in order")
+
+	t.Step("The stopped member restarts and catches up")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	err = t.Cluster.Restart(ctx1, old)
+	cancel()
+	if err != nil {
+		return err
+	}
+	revs, err := revisions(ctx, t)
+	if err != nil {
+		return err
+	}
+	t.Equal(revs[old], revs[leader], "%s's revision equals the leader's", t.Cluster.Name(old))
+
+	t.Step("The lease outlives its TTL")
+	t.Say(`A new leader does not know how long the old one had counted down: it
+gives every lease its full TTL again, plus an election timeout.`)
+	t.Wait(0, "waiting for the DELETE of %q", "session")
+	if _, err := nextEvents(ctx, sch, 1, t.Timeout()); err != nil {
+		return err
+	}
+	lived := time.Since(granted)
+	t.Result("DELETE %q %v after a grant of %ds", "session", lived.Round(time.Millisecond), grant.TTL)
+	t.Check(lived > time.Duration(grant.TTL)*time.Second+leaseCheck, "the key outlived its TTL (and the 500 ms of the expiry check)")
+
+	return alone(ctx, t, leader)
+}
