@@ -23,6 +23,7 @@ func alone(ctx context.Context, t *runner.T, survivor int) error {
 	if err != nil {
 		return err
 	}
+	defer one.Close()
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	get, err := one.Get(ctx1, "w/00", clientv3.WithSerializable())
 	cancel()

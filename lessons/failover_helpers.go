@@ -12,6 +12,10 @@ import (
 const (
 	// writeEvery is how often the failover lesson's client writes.
 	writeEvery = 20 * time.Millisecond
+	// writeTimeout bounds each of those writes. One sent just before the
+	// leader stopped waits for an answer that will not come: a second is
+	// enough on loopback, and such a write is counted as failed.
+	writeTimeout = time.Second
 	// writeBefore is how long the failover lesson's client writes before
 	// the leader stops, and after a new one leads.
 	writeBefore = 500 * time.Millisecond
@@ -43,7 +47,7 @@ func keepWriting(ctx context.Context, t *runner.T, stop <-chan struct{}) <-chan 
 			case <-time.After(writeEvery):
 			}
 			key := fmt.Sprintf("w/%02d", i)
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			ctx1, cancel := context.WithTimeout(ctx, writeTimeout)
 			put, err := t.Client.Put(ctx1, key, "v")
 			cancel()
 			if err != nil {

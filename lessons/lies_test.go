@@ -148,6 +148,30 @@ var lies = map[string]struct {
 			}
 			return invoker(ctx, method, req, reply, cc, opts...)
 		}), "a Get at revision"},
+	// The watch starts from "now", whatever revision it asks for: the
+	// write made between the list and the watch is never seen.
+	"watch-resume": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
+		return fromNow{s}
+	}), "0 of 1 watch events"},
+	// A proxy acknowledges one write it never forwarded.
+	"failover": {grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			if p, ok := req.(*pb.PutRequest); ok && strings.HasSuffix(string(p.Key), "/w/03") {
+				reply.(*pb.PutResponse).Header = &pb.ResponseHeader{Revision: 4}
+				return nil
+			}
+			return invoker(ctx, method, req, reply, cc, opts...)
+		}), "no acknowledged write is lost"},
+}
+
+// fromNow is a watch stream whose watches all start from the next revision.
+type fromNow struct{ grpc.ClientStream }
+
+func (s fromNow) SendMsg(m any) error {
+	if w, ok := m.(*pb.WatchRequest); ok && w.GetCreateRequest() != nil {
+		w.GetCreateRequest().StartRevision = 0
+	}
+	return s.ClientStream.SendMsg(m)
 }
 
 // runLying runs lesson l with a client that lies, and returns how it ended

@@ -13,13 +13,13 @@ import (
 
 // write makes one change, or several in one Txn (at one revision), and
 // returns the events they must cause, such as "PUT jobs/3@7".
-func write(ctx context.Context, t *runner.T, cli *clientv3.Client, ops ...clientv3.Op) ([]string, error) {
+func write(ctx context.Context, t *runner.T, writer *clientv3.Client, ops ...clientv3.Op) ([]string, error) {
 	op := ops[0]
 	if len(ops) > 1 {
 		op = clientv3.OpTxn(nil, ops, nil)
 	}
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	resp, err := cli.Do(ctx1, op)
+	resp, err := writer.Do(ctx1, op)
 	cancel()
 	if err != nil {
 		return nil, err

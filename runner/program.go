@@ -245,7 +245,8 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	var b bytes.Buffer
 	if err := programTmpl.Execute(&b, map[string]any{
 		"ID": l.ID, "Title": l.Title, "Doc": "// " + strings.ReplaceAll(wrap(l.Doc, 74), "\n", "\n// "), "Prefix": ProgramPrefix + l.ID + "/",
-		"Run": runName(l), "Body": body.String(), "Own": l.Needs.Members > 0, "Cluster": g.cluster,
+		"Run": runName(l), "Body": body.String(), "Own": l.Needs.Members > 0,
+		"Members": g.members(l), "ClusterCode": programCluster,
 	}); err != nil {
 		return nil, err
 	}
@@ -265,7 +266,12 @@ var programTmpl = template.Must(template.New("").Parse(`// Command {{.ID}} is th
 //
 {{.Doc}}
 //
-// It talks to the etcd at $ETCDCTL_ENDPOINTS (default 127.0.0.1:2379),
+{{if .Members}}// It needs an etcd of its own, which it stops and restarts: it starts
+// {{.Members}} etcd process(es) on loopback ports (the etcd binary must be on
+// PATH), and kills them and removes their data before it exits. It does
+// not use $ETCDCTL_ENDPOINTS: never point a lesson like this one at an etcd
+// that anyone else uses. Its keys are under {{printf "%q" .Prefix}}.
+{{else}}// It talks to the etcd at $ETCDCTL_ENDPOINTS (default 127.0.0.1:2379),
 // keeps its keys under {{printf "%q" .Prefix}} and deletes them before it exits.
 {{- if .Own}}
 //
@@ -273,10 +279,9 @@ var programTmpl = template.Must(template.New("").Parse(`// Command {{.ID}} is th
 // drops the history of every key there, not only of its own. Give it a
 // throw-away one (etcdtour serve, or etcd --data-dir "$(mktemp -d)"),
 // never a shared one. etcdtour runs the lesson on an etcd it starts for
-// it alone{{if .Cluster}}, and stops and restarts members of it: this program ends
-// where the lesson does that{{end}}.
+// it alone.
 {{- end}}
-// Made by "etcdtour show --program {{.ID}}".
+{{end}}// Made by "etcdtour show --program {{.ID}}".
 package main
 
 // requestTimeout bounds each call: the client waits, it does not fail,
@@ -286,7 +291,49 @@ const requestTimeout = 5 * time.Second
 // prefix is where this program's keys live.
 const prefix = {{printf "%q" .Prefix}}
 
+{{if .Members}}// cluster is the program's own etcd.
+var cluster *etcdCluster
+
 func main() {
+	log.SetFlags(0)
+	fmt.Println("Starting an etcd of this program's own: {{.Members}} etcd process(es).")
+	var err error
+	if cluster, err = startCluster({{.Members}}); err != nil {
+		log.Fatal(err)
+	}
+	cli, err := newClient()
+	if err != nil {
+		cluster.Close()
+		log.Fatal(err)
+	}
+	err = {{.Run}}(context.Background(), cli)
+	cli.Close()
+	cluster.Close() // its keys go with it
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// newClient connects to every member of the program's own etcd.
+func newClient() (*clientv3.Client, error) { return newClientTo(cluster.Endpoints()) }
+
+// newClientTo connects to endpoints with every key under prefix: it writes
+// "name" and etcd stores prefix+"name".
+func newClientTo(endpoints []string) (*clientv3.Client, error) {
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   endpoints,
+		DialTimeout: 5 * time.Second,
+		Logger:      zap.NewNop(), // no JSON log lines between ours
+	})
+	if err != nil {
+		return nil, err
+	}
+	cli.KV = namespace.NewKV(cli.KV, prefix)
+	cli.Watcher = namespace.NewWatcher(cli.Watcher, prefix)
+	cli.Lease = namespace.NewLease(cli.Lease, prefix)
+	return cli, nil
+}
+{{.ClusterCode}}{{else}}func main() {
 	log.SetFlags(0)
 	cli, err := newClient()
 	if err != nil {
@@ -297,12 +344,6 @@ func main() {
 	fmt.Printf("This program may compact the etcd at %s: give it one of its own.\n", strings.Join(cli.Endpoints(), ","))
 {{- end}}
 	err = {{.Run}}(context.Background(), cli)
-{{- if .Cluster}}
-	if errors.Is(err, errOwnCluster) {
-		fmt.Printf("\n%v\n", err)
-		err = nil
-	}
-{{- end}}
 	// Delete the keys, also when the lesson failed.
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	_, derr := cli.Delete(ctx, "", clientv3.WithPrefix())
@@ -335,57 +376,7 @@ func newClient() (*clientv3.Client, error) {
 	cli.Lease = namespace.NewLease(cli.Lease, prefix)
 	return cli, nil
 }
-{{.Body}}
-{{- if .Cluster}}
-// ownCluster stands for the etcd cluster etcdtour starts for this lesson
-// alone. Here it is the etcd at $ETCDCTL_ENDPOINTS, one member per
-// endpoint: it tells the members and the leader, but a program cannot stop
-// or restart a member of a cluster it did not start.
-type ownCluster struct{ cli *clientv3.Client }
-
-func clusterOf(cli *clientv3.Client) ownCluster { return ownCluster{cli} }
-
-// errOwnCluster ends the program where the lesson stops or restarts a
-// member.
-var errOwnCluster = errors.New("The rest of the lesson stops and restarts members of an etcd cluster\nthat etcdtour starts for it alone: etcdtour run {{.ID}}")
-
-func (c ownCluster) Endpoints() []string { return c.cli.Endpoints() }
-
-func (c ownCluster) Size() int { return len(c.cli.Endpoints()) }
-
-func (c ownCluster) Name(i int) string { return c.cli.Endpoints()[i] }
-
-// Leader is the index of the endpoint whose member is the leader.
-func (c ownCluster) Leader(ctx context.Context) (int, error) {
-	for i, ep := range c.cli.Endpoints() {
-		st, err := c.cli.Status(ctx, ep)
-		if err == nil && st.Leader == st.Header.MemberId {
-			return i, nil
-		}
-	}
-	return -1, errors.New("no endpoint is the leader")
-}
-
-func (c ownCluster) Stop(i int) error { return errOwnCluster }
-
-func (c ownCluster) Restart(ctx context.Context, i int) error { return errOwnCluster }
-
-// Client is a client of member i alone, with this program's prefix.
-func (c ownCluster) Client(i int) (*clientv3.Client, error) {
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   c.cli.Endpoints()[i : i+1],
-		DialTimeout: 5 * time.Second,
-		Logger:      zap.NewNop(),
-	})
-	if err != nil {
-		return nil, err
-	}
-	cli.KV = namespace.NewKV(cli.KV, prefix)
-	cli.Watcher = namespace.NewWatcher(cli.Watcher, prefix)
-	cli.Lease = namespace.NewLease(cli.Lease, prefix)
-	return cli, nil
-}
-{{- end}}`))
+{{end}}{{.Body}}`))
 
 // knownImports are the packages a program may use, by name.
 var knownImports = map[string]string{
@@ -400,6 +391,9 @@ var knownImports = map[string]string{
 	"namespace":   "go.etcd.io/etcd/client/v3/namespace",
 	"concurrency": "go.etcd.io/etcd/client/v3/concurrency",
 	"zap":         "go.uber.org/zap",
+	"exec":        "os/exec",
+	"filepath":    "path/filepath",
+	"net":         "net",
 }
 
 // addImports adds an import block for the packages src uses, taking their
@@ -469,6 +463,16 @@ type gen struct {
 	step    int
 	errs    []string
 	cluster bool // the lesson uses t.Cluster
+}
+
+// members is how many members the program's own etcd has: none unless
+// the lesson stops or restarts them (t.Cluster), which it cannot do to an
+// etcd at $ETCDCTL_ENDPOINTS.
+func (g *gen) members(l Lesson) int {
+	if !g.cluster {
+		return 0
+	}
+	return max(l.Needs.Members, 1)
 }
 
 func (g *gen) off(p token.Pos) int { return g.c.fset.Position(p).Offset }
@@ -641,7 +645,7 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 		}
 		if isT(n, "Cluster") {
 			g.cluster = true
-			return "clusterOf(cli)", true
+			return "cluster", true
 		}
 	case *ast.Field:
 		if star, ok := n.Type.(*ast.StarExpr); ok && isLessonT(star.X) {

@@ -1,0 +1,177 @@
+package runner
+
+// The program of a lesson that needs an etcd of its own (Lesson.Needs) and
+// stops or restarts its members (t.Cluster) cannot do that to the etcd at
+// $ETCDCTL_ENDPOINTS: it starts its own, as etcd processes on loopback
+// ports, and t.Cluster becomes this small type of the program's.
+
+// programCluster is the program's own cluster, in Go source. It needs the
+// etcd binary on PATH (any 3.4 or later).
+const programCluster = `
+// etcdCluster is this program's own etcd: etcd processes on loopback
+// ports it picked, with their data in a temp dir. The lesson stops and
+// restarts them; Close kills them all and removes the dir.
+type etcdCluster struct {
+	dir       string
+	endpoints []string
+	args      [][]string
+	cmds      []*exec.Cmd // nil while stopped
+}
+
+// startCluster starts n members and waits until they have a leader.
+func startCluster(n int) (*etcdCluster, error) {
+	dir, err := os.MkdirTemp("", "etcd-program-")
+	if err != nil {
+		return nil, err
+	}
+	c := &etcdCluster{dir: dir, cmds: make([]*exec.Cmd, n)}
+	var peers, initial []string
+	for i := 0; i < n; i++ {
+		peer, client := freePort(), freePort()
+		if peer == "" || client == "" {
+			c.Close()
+			return nil, errors.New("no free port on 127.0.0.1")
+		}
+		peers = append(peers, "http://"+peer)
+		c.endpoints = append(c.endpoints, client)
+		initial = append(initial, fmt.Sprintf("m%d=http://%s", i+1, peer))
+	}
+	for i := 0; i < n; i++ {
+		c.args = append(c.args, []string{
+			"--name", c.Name(i), "--data-dir", filepath.Join(dir, c.Name(i)),
+			"--listen-peer-urls", peers[i], "--initial-advertise-peer-urls", peers[i],
+			"--listen-client-urls", "http://" + c.endpoints[i], "--advertise-client-urls", "http://" + c.endpoints[i],
+			"--initial-cluster", strings.Join(initial, ","), "--initial-cluster-state", "new",
+			// Loopback: a fast heartbeat, and elections in a fraction of a second.
+			"--heartbeat-interval", "10", "--election-timeout", fmt.Sprint(100 * n),
+		})
+		if err := c.start(i); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := c.Leader(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func freePort() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return ""
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func (c *etcdCluster) start(i int) error {
+	log, err := os.OpenFile(filepath.Join(c.dir, c.Name(i)+".log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	cmd := exec.Command("etcd", c.args[i]...)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("this program starts etcd processes of its own: %w", err)
+	}
+	c.cmds[i] = cmd
+	return nil
+}
+
+func (c *etcdCluster) Endpoints() []string { return c.endpoints }
+func (c *etcdCluster) Size() int            { return len(c.endpoints) }
+func (c *etcdCluster) Name(i int) string    { return fmt.Sprintf("m%d", i+1) }
+
+// Leader asks the running members until they all name one of them leader.
+func (c *etcdCluster) Leader(ctx context.Context) (int, error) {
+	for {
+		if i, ok := c.leader(ctx); ok {
+			return i, nil
+		}
+		select {
+		case <-ctx.Done():
+			return -1, fmt.Errorf("no leader: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// leader returns the member that every running member names as leader.
+func (c *etcdCluster) leader(ctx context.Context) (int, bool) {
+	ids, lead := map[uint64]int{}, uint64(0)
+	for i, ep := range c.endpoints {
+		if c.cmds[i] == nil {
+			continue
+		}
+		st, err := c.status(ctx, ep)
+		if err != nil || st.Leader == 0 || (lead != 0 && st.Leader != lead) {
+			return -1, false
+		}
+		ids[st.Header.MemberId], lead = i, st.Leader
+	}
+	i, ok := ids[lead]
+	return i, ok
+}
+
+func (c *etcdCluster) status(ctx context.Context, ep string) (*clientv3.StatusResponse, error) {
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{ep}, DialTimeout: time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	return cli.Status(ctx, ep)
+}
+
+// Stop kills member i, as a crash would; its data stays.
+func (c *etcdCluster) Stop(i int) error {
+	if c.cmds[i] == nil {
+		return fmt.Errorf("%s is not running", c.Name(i))
+	}
+	c.cmds[i].Process.Kill()
+	c.cmds[i].Wait()
+	c.cmds[i] = nil
+	return nil
+}
+
+// Restart starts member i again from its data and waits until it serves.
+func (c *etcdCluster) Restart(ctx context.Context, i int) error {
+	if err := c.start(i); err != nil {
+		return err
+	}
+	for {
+		cli, err := c.Client(i)
+		if err != nil {
+			return err
+		}
+		ctx1, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		_, err = cli.Get(ctx1, "probe", clientv3.WithCountOnly())
+		cancel()
+		cli.Close()
+		if err == nil || ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// Client connects to member i alone, with every key under prefix.
+func (c *etcdCluster) Client(i int) (*clientv3.Client, error) {
+	return newClientTo([]string{c.endpoints[i]})
+}
+
+// Close kills every member and removes the data.
+func (c *etcdCluster) Close() {
+	for i, cmd := range c.cmds {
+		if cmd != nil {
+			c.Stop(i)
+		}
+	}
+	os.RemoveAll(c.dir)
+}
+`
