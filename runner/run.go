@@ -260,11 +260,14 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	conn := cfg.Conn
 	own := l.Needs.Members > 0
 	t.dial = func(endpoints []string) (*clientv3.Client, error) {
-		conn := conn
+		conn, w := conn, wire{t: t}
 		if endpoints != nil {
 			conn.Endpoints = endpoints
 		}
-		opts := append(wire{t}.dialOptions(), cfg.DialOptions...)
+		if len(endpoints) == 1 {
+			w.only = endpoints[0] // a client of one member (Cluster.Client)
+		}
+		opts := append(w.dialOptions(), cfg.DialOptions...)
 		c, err := conn.client(append(opts, fence{t}.dialOptions()...)...)
 		if err != nil {
 			return nil, err

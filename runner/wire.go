@@ -30,6 +30,9 @@ func quiet(ctx context.Context) context.Context { return context.WithValue(ctx, 
 // wire renders a lesson client's requests as etcdctl lines.
 type wire struct {
 	t *T
+	// only is the one endpoint of a client of one member of the lesson's
+	// own cluster (Cluster.Client): its lines name it, as a Status's do.
+	only string
 }
 
 // interceptors returns the dial options that report the lesson's requests.
@@ -59,6 +62,9 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 		w.report(line, method)
 	} else {
 		line = Etcdctl(req, "")
+		if line != "" && w.only != "" {
+			line = "ETCDCTL_ENDPOINTS=" + shellQuote(w.only) + " " + line
+		}
 		if line != "" {
 			w.report(line, method)
 		}
