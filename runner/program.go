@@ -306,7 +306,10 @@ func main() {
 		cluster.Close()
 		log.Fatal(err)
 	}
-	err = {{.Run}}(context.Background(), cli)
+	// Ctrl-C ends the lesson, and the etcd processes and their data go.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err = {{.Run}}(ctx, cli)
+	stop()
 	cli.Close()
 	cluster.Close() // its keys go with it
 	if err != nil {
@@ -392,6 +395,8 @@ var knownImports = map[string]string{
 	"concurrency": "go.etcd.io/etcd/client/v3/concurrency",
 	"zap":         "go.uber.org/zap",
 	"exec":        "os/exec",
+	"signal":      "os/signal",
+	"syscall":     "syscall",
 	"filepath":    "path/filepath",
 	"net":         "net",
 }
