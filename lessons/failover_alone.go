@@ -40,7 +40,9 @@ elsewhere has moved on since: a serializable read may be stale.`)
 	t.Result("linearizable: %v", err)
 	t.Check(err != nil, "a linearizable Get fails: it needs a quorum to confirm")
 
-	t.Step("The two come back: a quorum again")
+	// The two come back in this step: a presenter's pause with no quorum
+	// would stall the course's own requests.
+	t.Say("The two others start again: a quorum, and linearizable reads, again.")
 	for i := 0; i < t.Cluster.Size(); i++ {
 		if i == survivor {
 			continue
