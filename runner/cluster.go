@@ -538,6 +538,7 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (Conn, error)
 	if n.Members > 1 {
 		what = t.lang.Msg("an etcd cluster of its own (%d members)", n.Members)
 	}
+	// Three lines of at most 74 columns, the last one to copy as it is.
 	t.Say("This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
 	return conn, nil
 }
