@@ -287,3 +287,38 @@ func TestOwnClusterInterrupted(t *testing.T) {
 	}
 	emptyDir(t, dir)
 }
+
+// TestMemberClientLinesNameTheMember: the etcdctl line of a request made
+// through a client of one member (Cluster.Client) sends it to that member,
+// as the request went: ETCDCTL_ENDPOINTS=ADDR in front. The lesson's
+// client, which has every member, names none.
+func TestMemberClientLinesNameTheMember(t *testing.T) {
+	t.Parallel()
+	var member string
+	sum, rec := runnertest.Run(t, runner.Config{}, ownLesson("member", 1, func(ctx context.Context, t *runner.T) error {
+		t.Step("Read from one member, then from the cluster")
+		member = t.Cluster.Endpoints()[0]
+		one, err := t.Cluster.Client(0)
+		if err != nil {
+			return err
+		}
+		for _, c := range []*clientv3.Client{one, t.Client} {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			_, err = c.Get(ctx1, "k", clientv3.WithSerializable())
+			cancel()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	runnertest.MustPass(t, sum, rec)
+	var lines []string
+	for _, e := range runnertest.Events(rec, runner.KindEtcdctl) {
+		lines = append(lines, e.Text)
+	}
+	want := []string{"ETCDCTL_ENDPOINTS=" + member + " etcdctl get --consistency=s ", "etcdctl get --consistency=s "}
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], want[0]) || !strings.HasPrefix(lines[1], want[1]) {
+		t.Errorf("etcdctl lines %q, want them to start with %q", lines, want)
+	}
+}
