@@ -153,10 +153,10 @@ var lies = map[string]struct {
 	"watch-resume": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
 		return fromNow{s}
 	}), "0 of 1 watch events"},
-	// A proxy acknowledges one write it never forwarded.
+	// A proxy acknowledges the first write and never forwards it.
 	"failover": {grpc.WithChainUnaryInterceptor(
 		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-			if p, ok := req.(*pb.PutRequest); ok && strings.HasSuffix(string(p.Key), "/w/03") {
+			if p, ok := req.(*pb.PutRequest); ok && strings.HasSuffix(string(p.Key), "/w/00") {
 				reply.(*pb.PutResponse).Header = &pb.ResponseHeader{Revision: 4}
 				return nil
 			}
