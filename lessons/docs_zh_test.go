@@ -32,6 +32,7 @@ var sectionZh = map[string]string{
 	"Two facts, checked under contention": "两个事实，在争抢下验证",
 	"Numbers seen":                        "实测数字",
 	"Waits":                               "等待",
+	"The program":                         "程序",
 }
 
 func TestDocsZhCN(t *testing.T) {
