@@ -65,6 +65,10 @@ func watchResume(ctx context.Context, t *runner.T) error {
 	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "), "the write made between the list and the watch is seen")
 
 	t.Step("Several events at one revision: a Txn, a lease's expiry")
+	if w, err = write(ctx, t, writer, clientv3.OpPut("jobs/4", "new"), clientv3.OpPut("jobs/5", "new"), clientv3.OpDelete("jobs/1")); err != nil {
+		return err
+	}
+	wrote = append(wrote, w...)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	grant, err := writer.Grant(ctx1, 1)
 	cancel()
@@ -77,10 +81,6 @@ func watchResume(ctx context.Context, t *runner.T) error {
 		}
 		wrote = append(wrote, w...)
 	}
-	if w, err = write(ctx, t, writer, clientv3.OpPut("jobs/4", "new"), clientv3.OpPut("jobs/5", "new"), clientv3.OpDelete("jobs/1")); err != nil {
-		return err
-	}
-	wrote = append(wrote, w...)
 	t.Wait(time.Duration(grant.TTL)*time.Second, "waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
 	if seen, last, err = follow(ctx, t, wch, seen, 7); err != nil {
 		return err
