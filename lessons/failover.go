@@ -69,7 +69,7 @@ func failover(ctx context.Context, t *runner.T) error {
 	if err := t.Cluster.Stop(old); err != nil {
 		return err
 	}
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	ctx1, cancel = context.WithTimeout(ctx, electionWait)
 	leader, err = t.Cluster.Leader(ctx1)
 	cancel()
 	if err != nil {

@@ -16,6 +16,9 @@ const (
 	// leader stopped waits for an answer that will not come: a second is
 	// enough on loopback, and such a write is counted as failed.
 	writeTimeout = time.Second
+	// electionWait bounds the wait for a new leader: an election timeout
+	// or two on loopback, more on a busy machine.
+	electionWait = 5 * time.Second
 	// writeBefore is how long the failover lesson's client writes before
 	// the leader stops, and after a new one leads.
 	writeBefore = 500 * time.Millisecond
