@@ -58,6 +58,9 @@ serve-ctrl-c-exits-0|main.go|return exitInterrupted // as every command does aft
 serve-forgets-its-address|runner/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
 prefix-control-chars-allowed|main.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(o.prefix) {
 conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
+member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
+own-etcd-program-not-started|runner/program.go|"Members": g\.members\(l\)|"Members": 0
+acked-writes-not-checked|lessons/failover.go|if at\[key\] != rev \{|if false {
 env-duration-hint-dropped|main.go|valueError\(name, err\)\)|err.Error())
 dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
