@@ -61,7 +61,7 @@ conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|re
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
 own-etcd-program-not-started|runner/program.go|"Members": g\.members\(l\)|"Members": 0
 acked-writes-not-checked|lessons/failover.go|if at\[key\] != rev \{|if false {
-env-duration-hint-dropped|main.go|valueError\(name, err\)\)|err.Error())
+env-duration-hint-dropped|main.go|valueError\(lang, name, err\)\)|err)
 dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
 diagnose-past-dial-timeout|runner/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
