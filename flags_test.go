@@ -148,6 +148,14 @@ func TestConnFlags(t *testing.T) {
 				t.Parallel()
 				var stdout bytes.Buffer
 				code, stderr, took := runWith(context.Background(), f.env, &stdout, append(f.argv, c.argv...)...)
+				// 1 ms: the diagnosis has 300 ms to hear the server
+				// answer, which a loaded machine may miss once; a
+				// runner that never says "too short" misses every time.
+				for try := 1; try < 3 && c.value == "1ms" && !strings.Contains(stderr, c.want); try++ {
+					t.Logf("try %d: %s", try, stderr)
+					stdout.Reset()
+					code, stderr, took = runWith(context.Background(), f.env, &stdout, append(f.argv, c.argv...)...)
+				}
 				if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 					t.Errorf("exit %d, stderr %q; want %d and one line with %q\nstdout:\n%s", code, stderr, c.code, c.want, stdout.String())
 				}
