@@ -51,7 +51,7 @@ program-checks-dropped|runner/program.go|case "Check":\n|case "CheckX":\n
 late-writes-not-fenced|runner/fence.go|\tkey, rev := f\.t\.fence\(\)|\tkey, rev := "", int64(0)\n\t_ = f.t
 lease-id-not-chosen|runner/fence.go|if r\.ID != 0 \{|if true {
 cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started < n \{|next := func() {\n\t\tif false {
-quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if false {
+quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if failed && interrupted && !own {
 nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\)\n|
 serve-waits-for-streams|runner/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
 serve-ctrl-c-exits-0|main.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK

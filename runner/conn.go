@@ -217,13 +217,13 @@ func (c Conn) client(opts ...grpc.DialOption) (*clientv3.Client, error) {
 // connect opens a client and proves, within the dial timeout, that the
 // cluster answers and that the user may read and write prefix. It returns
 // the server's version.
-func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Client, string, error) {
+func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Client, *members, string, error) {
 	if err := c.Check(); err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	cc, err := c.clientConfig()
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	// One deadline for the whole check, and the diagnosis of a failure
 	// after it: the error comes within the dial timeout plus diagnoseBudget.
@@ -234,45 +234,59 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	defer p.stop()
 	cli, err := clientv3.New(cc)
 	if err != nil {
-		return nil, "", c.explain(err, deadline, nil, p)
+		return nil, nil, "", c.explain(err, deadline, nil, p)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	st, err := firstStatus(ctx, cli, c.Endpoints)
+	// The probes go through whichever member answers: the client's own
+	// balancer would send one of them to a member that stalled.
+	var m *members
 	var existing int64
 	if err == nil {
+		m = newMembers(c, cli)
 		// Write-free probes of the user's rights on the prefix: a read,
 		// and a delete of the whole prefix (which the clean-up does) in a
 		// transaction whose condition never holds. etcd checks the rights
 		// for every operation of a transaction, run or not. The read also
 		// counts the keys already there.
-		var resp *clientv3.GetResponse
-		if resp, err = cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly()); err == nil {
-			existing = resp.Count
-		}
+		err = m.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
+			resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+			if err == nil {
+				existing = resp.Count
+			}
+			return err
+		})
 	}
 	if err == nil {
-		_, err = cli.Txn(ctx).
-			If(clientv3.Compare(clientv3.Version(prefix), "<", 0)).
-			Then(clientv3.OpDelete(prefix, clientv3.WithPrefix())).
-			Commit()
+		err = m.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
+			_, err := cli.Txn(ctx).
+				If(clientv3.Compare(clientv3.Version(prefix), "<", 0)).
+				Then(clientv3.OpDelete(prefix, clientv3.WithPrefix())).
+				Commit()
+			return err
+		})
 	}
 	if err != nil {
+		if m != nil {
+			m.close()
+		}
 		defer cli.Close()
 		if errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(err.Error(), "permission denied") {
 			user, _, _ := strings.Cut(c.User, ":")
-			return nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
+			return nil, nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
 				user, base, strings.Join(c.Endpoints, ","), shellQuote(base))
 		}
-		return nil, "", c.explain(err, deadline, cli, p)
+		return nil, nil, "", c.explain(err, deadline, cli, p)
 	}
 	if existing > 0 {
 		// Another run's keys, or an earlier run's with the same --run-id:
 		// the lessons would find them, and the clean-up would delete them.
+		m.close()
 		cli.Close()
-		return nil, "", &PrefixInUseError{Count: existing, Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv(), lang: c.Lang}
+		return nil, nil, "", &PrefixInUseError{Count: existing, Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv(), lang: c.Lang}
 	}
-	return cli, st.Version, nil
+	return cli, m, st.Version, nil
 }
 
 // PrefixInUseError is Run's refusal to start where keys already exist under

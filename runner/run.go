@@ -141,12 +141,11 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 
-	raw, version, err := cfg.Conn.connect(ctx, cfg.Prefix, runPrefix)
+	raw, m, version, err := cfg.Conn.connect(ctx, cfg.Prefix, runPrefix)
 	if err != nil {
 		return Summary{}, err
 	}
 	defer raw.Close()
-	m := newMembers(cfg.Conn, raw)
 	defer m.close()
 	lease, err := grantRunLease(ctx, m, cfg.Conn.DialTimeout)
 	if err != nil {
@@ -173,17 +172,11 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		}
 		cfg.Reporter.Report(Event{Kind: KindLessonStart, Lesson: l.ID, Title: cfg.Lang.Text(l.Title),
 			Index: i + 1, Total: len(lessons), Text: cfg.Lang.Text(l.Doc)})
-		res, why := runLesson(ctx, quit, cfg, r, l)
+		res, lost := runLesson(ctx, quit, cfg, r, l, i == len(lessons)-1)
 		cfg.Reporter.Report(Event{Kind: KindLessonEnd, Lesson: l.ID, Status: res.Status,
 			Seconds: res.Seconds, Error: res.Error, Failures: res.Failures})
 		sum.Lessons = append(sum.Lessons, res)
-		if why != "" {
-			gone = true
-			if i < len(lessons)-1 {
-				why = cfg.Lang.Msg("%s: the lessons after %s are not run", why, l.ID)
-			}
-			cfg.Reporter.Report(Event{Kind: KindNote, Text: why})
-		}
+		gone = lost
 	}
 	// The run's lease goes last: it holds the fences of lessons whose
 	// clean-up could not delete them, and of fence puts that may land late.
@@ -248,9 +241,9 @@ type run struct {
 
 // runLesson runs one lesson with its own namespaced client and cleans up
 // after it, whatever happened. When the lesson failed it also finds out
-// whether the cluster can still serve the run; if not, why says so in one
-// line.
-func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run, l Lesson) (res LessonResult, why string) {
+// whether the cluster can still serve the run; if not, it says so in one
+// line as soon as it knows, and returns lost.
+func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run, l Lesson, last bool) (res LessonResult, lost bool) {
 	start := time.Now()
 	prefix := r.prefix + l.ID + "/"
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
@@ -336,19 +329,27 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	interrupted := ctx.Err() != nil
 
 	// A lesson that failed may have failed because the cluster lost its
-	// leader: find out while the clean-up runs, and cut the clean-up short
-	// if so (nothing can be written then). A lesson on an etcd of its own
-	// says nothing of the user's cluster.
-	lost := make(chan struct{})
+	// leader: find out while the clean-up runs. The window is
+	// --command-timeout and most of a second more, for an election under
+	// way (a stalled leader is replaced within etcd's election timeout,
+	// 1 s by default) not to pass for a lost leader. If none is found, say
+	// so at once, and give the clean-up a second more (nothing can be
+	// written without a leader, but one may come back).
+	lostc := make(chan struct{})
 	probed := make(chan struct{})
 	if failed && !interrupted && !own {
 		go func() {
 			defer close(probed)
-			ok, w := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout)
-			if !ok && ctx.Err() == nil {
-				why = w
-				close(lost)
+			ok, why := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout+probeExtra)
+			if ok || ctx.Err() != nil {
+				return
 			}
+			if !last {
+				why = cfg.Lang.Msg("%s: the lessons after %s are not run", why, l.ID)
+			}
+			cfg.Reporter.Report(Event{Kind: KindNote, Text: why})
+			lost = true
+			close(lostc)
 		}()
 	} else {
 		close(probed)
@@ -356,7 +357,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	if t.Cluster != nil {
 		t.removeCluster()
 	} else {
-		cleanup(ctx, lost, cfg, r, t)
+		cleanup(ctx, lostc, cfg, r, t)
 	}
 	<-probed
 
@@ -380,7 +381,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		res.Error = cfg.Lang.Msg("%d check(s) failed", len(res.Failures))
 	}
 	res.Seconds = time.Since(start).Seconds()
-	return res, why
+	return res, lost
 }
 
 // where says which step and call an error of the lesson's came from: a
@@ -398,6 +399,15 @@ func (t *T) where(err error) string {
 	return msg
 }
 
+// probeExtra is how much longer than --command-timeout the runner looks for
+// a leader after a lesson failed, and lostCleanup how long the clean-up may
+// go on after none was found: the note comes within --command-timeout + 1 s
+// of the failure.
+const (
+	probeExtra  = 800 * time.Millisecond
+	lostCleanup = time.Second
+)
+
 // interruptedCleanup bounds the whole clean-up of a lesson that was
 // interrupted, so that Ctrl-C ends the run within 2 s even when the server
 // no longer answers. Otherwise the clean-up has max(--command-timeout, 5s).
@@ -407,7 +417,7 @@ const interruptedCleanup = time.Second
 // revokes the leases the lesson granted (and those whose Grant got no
 // answer) and deletes its keys with its fence, all at once, through
 // whichever members answer. It uses its own deadline so that it also runs
-// after the run was interrupted; it gives up when lost is closed.
+// after the run was interrupted; it gives up a second after lost is closed.
 func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t *T) {
 	t.mu.Lock()
 	clients := t.clients
@@ -429,7 +439,7 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 	go func() {
 		select {
 		case <-lost:
-			cancel()
+			time.AfterFunc(lostCleanup, cancel)
 		case <-ctx.Done():
 		}
 	}()
