@@ -20,13 +20,14 @@ import (
 )
 
 // TestQuorumLost runs the course with --json on a three-member etcd 3.4
-// cluster, two of whose members are killed as the second lesson sends its
-// first request. The run must say, in one line, that the cluster has no
-// leader and what each member answers, within --command-timeout + 1 s of
-// the lesson failing on it (at most a --command-timeout after the kill);
-// run none of the lessons after; clean up what it can, naming the rest; and
-// exit 1. Once the members are back, nothing of the run is left that the
-// output did not name.
+// cluster, two of whose members are killed as the run starts its lessons.
+// The lesson that meets it fails; the run must say, in one line, that the
+// cluster has no leader and what each member answers, within
+// --command-timeout + 1 s of noticing (which is at most max(--command-
+// timeout, 5 s) after the kill: the lesson's request, or the runner's own
+// for the lesson, times out); run none of the lessons after; clean up what
+// it can, naming the rest; and exit 1. Once the members are back, nothing of
+// the run is left that the output did not name.
 func TestQuorumLost(t *testing.T) {
 	t.Parallel()
 	c := runnertest.StartCluster(t, runnertest.ClusterOptions{HeartbeatMs: 50, ElectionMs: 500})
@@ -53,14 +54,12 @@ func TestQuorumLost(t *testing.T) {
 		mu     sync.Mutex
 		lines  []line
 		killed time.Time
-		second string // the lesson during which the members die
 	)
 	scanned := make(chan struct{})
 	go func() {
 		defer close(scanned)
 		sc := bufio.NewScanner(stdout)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		starts := 0
 		for sc.Scan() {
 			var ev runner.Event
 			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
@@ -70,12 +69,7 @@ func TestQuorumLost(t *testing.T) {
 			mu.Lock()
 			lines = append(lines, line{time.Now(), ev})
 			mu.Unlock()
-			if ev.Kind == runner.KindLessonStart {
-				if starts++; starts == 2 {
-					second = ev.Lesson
-				}
-			}
-			if ev.Kind == runner.KindEtcdctl && ev.Lesson == second && second != "" && killed.IsZero() {
+			if ev.Kind == runner.KindLessonStart && killed.IsZero() {
 				c.Kill(0)
 				c.Kill(1)
 				killed = time.Now()
@@ -93,7 +87,7 @@ func TestQuorumLost(t *testing.T) {
 		t.Errorf("exit code %d, want 1; stderr: %s", code, stderr.String())
 	}
 	if killed.IsZero() {
-		t.Fatalf("the run never reached a second lesson's request")
+		t.Fatalf("the run never started a lesson")
 	}
 
 	var notes []line
@@ -114,6 +108,13 @@ func TestQuorumLost(t *testing.T) {
 		t.Fatalf("%d notes say the cluster has no leader, want 1:\n%s", len(notes), dump)
 	}
 	note := notes[0]
+	// The lesson that met it (on a loaded machine an earlier one may fail
+	// of its own, before the kill took effect).
+	m := regexp.MustCompile(`the lessons after (\S+) are not run`).FindStringSubmatch(note.ev.Text)
+	if m == nil {
+		t.Fatalf("the note does not say which lessons are not run: %s", note.ev.Text)
+	}
+	second := m[1]
 	t.Logf("the note came %v after the kill: %s", note.at.Sub(killed).Round(10*time.Millisecond), note.ev.Text)
 	for _, want := range []string{
 		c.Endpoint(2) + ": answers, knows no leader",
@@ -127,10 +128,9 @@ func TestQuorumLost(t *testing.T) {
 	if strings.Contains(note.ev.Text, "\n") {
 		t.Errorf("the note is not one line: %q", note.ev.Text)
 	}
-	// The lesson fails a --command-timeout after the kill at most (its
-	// request times out); the note comes within --command-timeout + 1 s of
-	// that. Loosely: 3 s more for a loaded machine.
-	if d, limit := note.at.Sub(killed), 2*commandTimeout+time.Second+3*time.Second; d > limit {
+	// Loosely: 10 s more for a loaded machine (this is no speed test:
+	// without the check, no line comes at all).
+	if d, limit := note.at.Sub(killed), max(commandTimeout, 5*time.Second)+commandTimeout+time.Second+10*time.Second; d > limit {
 		t.Errorf("the note came %v after the kill, want within %v:\n%s", d, limit, dump)
 	}
 
