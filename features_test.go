@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -613,5 +614,65 @@ func TestInterruptDuringCleanup(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q: the Ctrl-C did not land in the clean-up\n%s", want, out)
 		}
+	}
+}
+
+// TestInterruptOwnCluster: Ctrl-C while a lesson runs on an etcd cluster of
+// its own (history) stops it and removes the cluster's temp dir with the
+// embedded etcd's; a second Ctrl-C, which exits at once without the
+// lessons' clean-up, removes them too.
+func TestInterruptOwnCluster(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	for _, n := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d Ctrl-C", n), func(t *testing.T) {
+			t.Parallel()
+			tmp := t.TempDir()
+			p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "run", "history")
+			p.out.waitFor(t, "Compact: forget", 1)
+			if ents, _ := filepath.Glob(filepath.Join(tmp, "*", "etcdtour-cluster-*")); len(ents) != 1 {
+				t.Errorf("the lesson's cluster is not in the embedded etcd's temp dir: %v", ents)
+			}
+			for range n {
+				p.cmd.Process.Signal(os.Interrupt)
+			}
+			if code := wait(t, p.cmd); code != 130 {
+				t.Errorf("exit code %d, want 130", code)
+			}
+			<-p.out.done
+			if n == 1 {
+				for _, want := range []string{"INTERRUPTED history", "stopped its own etcd (3 member(s)) and removed its data", "1 interrupted"} {
+					if !strings.Contains(p.out.String(), want) {
+						t.Errorf("output lacks %q:\n%s", want, p.out.String())
+					}
+				}
+			}
+			emptyDir(t, tmp)
+		})
+	}
+}
+
+// TestSkipOnEndpoints: on a cluster named with --endpoints, a lesson that
+// needs an etcd of its own is skipped in one line, and the run exits 0.
+func TestSkipOnEndpoints(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	ep := runnertest.Server(t).Endpoint()
+	r := runBinary(t, bin, nil, "--endpoints", ep, "run", "put-get", "history")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var lines []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.Contains(l, "history") {
+			lines = append(lines, l)
+		}
+	}
+	want := []string{
+		"  SKIP history: needs an etcd cluster of its own (3 members) to compact and stop, never the cluster --endpoints names: run it without --endpoints",
+		"   2. history      skipped           0s",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") || !strings.Contains(r.stdout, "1 passed, 0 failed, 1 skipped") {
+		t.Errorf("the lines about history:\n%s\nwant:\n%s\n\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"), r.stdout)
 	}
 }
