@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,10 @@ import (
 
 // Parallel is how many tests Main lets run at once by default.
 const Parallel = 16
+
+// ownMu lets one run with a lesson that has a cluster of its own go at a
+// time (see Run).
+var ownMu sync.Mutex
 
 var (
 	once sync.Once
@@ -75,8 +80,8 @@ func Main(m *testing.M) int {
 // one, and returns the summary and the recorder that heard every event. It
 // fails t if the run could not start. On the shared server, as with no
 // --endpoints, lessons that need a server of their own get one (in a temp
-// dir of t's); on one cfg.Conn names, they are skipped unless cfg says
-// otherwise.
+// dir of t's), one such run at a time; on one cfg.Conn names, they are
+// skipped unless cfg says otherwise.
 func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *runner.Recorder) {
 	t.Helper()
 	if len(cfg.Conn.Endpoints) == 0 {
@@ -84,7 +89,14 @@ func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summ
 		cfg.OwnServers = true
 	}
 	if cfg.OwnServers && cfg.TempDir == "" {
-		cfg.TempDir = t.TempDir() // and the test fails if it is not empty at the end
+		cfg.TempDir = t.TempDir()
+	}
+	if cfg.OwnServers && slices.ContainsFunc(lessons, func(l runner.Lesson) bool { return l.Needs.Members > 0 }) {
+		// One lesson's cluster at a time: three members each, under
+		// -race and beside the package's other tests, several at once
+		// starve each other's raft of CPU.
+		ownMu.Lock()
+		defer ownMu.Unlock()
 	}
 	rec := &runner.Recorder{}
 	if cfg.Reporter == nil {
