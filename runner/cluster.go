@@ -20,7 +20,6 @@ import (
 	"go.etcd.io/etcd/client/pkg/v3/types"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/server/v3/embed"
-	"go.etcd.io/raft/v3/raftpb"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -36,17 +35,17 @@ type Needs struct {
 	Members int
 }
 
-// Raft timing of a lesson's own cluster. The single embedded member's 100 ms
-// election timeout is safe alone; with three members a leader whose
-// goroutines stall for an election timeout is replaced, and on a busy
-// laptop, or under -race, stalls of 400-800 ms were seen (200 ms made the
-// members elect new leaders mid-lesson). So etcd's default, 1 s: a stopped
-// leader is replaced after 1-2 s, as learners' own clusters do. The first
-// election does not wait for it (campaign). Pre-vote and check-quorum,
-// etcd's defaults, keep one slow follower from deposing a healthy leader.
+// Raft timing of a lesson's own cluster. etcd's defaults (100 ms heartbeat,
+// 1 s election) would make a learner wait a second or two for each new
+// leader. The single embedded member uses 10 ms and 100 ms; with three
+// members a stalled leader is replaced after one election timeout, and on
+// a laptop busy with other work (or under -race) a 100 ms pause is not
+// rare. 200 ms is twenty missed heartbeats: a leader that misses them is
+// gone, not busy. Pre-vote and check-quorum (etcd's defaults) keep one slow
+// follower from deposing a healthy leader.
 const (
 	clusterTickMs     = 10
-	clusterElectionMs = 1000
+	clusterElectionMs = 200
 )
 
 // ClusterOptions tunes StartCluster.
@@ -200,22 +199,7 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	for i, m := range c.members {
 		wg.Go(func() { errs[i] = m.ready(ctx, started[i]) })
 	}
-	ready := make(chan struct{})
-	go func() { wg.Wait(); close(ready) }()
-	// A fresh cluster would wait an election timeout or two for its first
-	// leader. Tell the first member to stand at once, as a leader handing
-	// over does (MsgTimeoutNow), until some member knows a leader: the
-	// first tries may come before the member may campaign.
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for waiting := true; waiting; {
-		select {
-		case <-ready:
-			waiting = false
-		case <-tick.C:
-			campaign(started)
-		}
-	}
+	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -254,26 +238,6 @@ func (m *member) ready(ctx context.Context, e *embed.Etcd) error {
 	m.etcd = e
 	m.mu.Unlock()
 	return nil
-}
-
-// campaign makes the first member campaign now, unless a member already
-// knows a leader. The message comes as if from the second member: etcd
-// takes raft messages only from members.
-func campaign(members []*embed.Etcd) {
-	for _, e := range members {
-		if e.Server.Leader() != 0 {
-			return
-		}
-	}
-	first := members[0].Server
-	from := first.MemberID()
-	if len(members) > 1 {
-		from = members[1].Server.MemberID()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	to, by := uint64(first.MemberID()), uint64(from)
-	first.Process(ctx, &raftpb.Message{Type: raftpb.MsgTimeoutNow.Enum(), To: &to, From: &by})
 }
 
 // boot starts the member's server from its config (and its data, if any)

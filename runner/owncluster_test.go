@@ -99,8 +99,8 @@ func ownClusterLesson(ctx context.Context, t *runner.T) error {
 	}
 	t.Check(time.Since(start) < time.Second, "Stop took %v", time.Since(start))
 	t.Check(c.Stop(lead) != nil, "a stopped member cannot be stopped again")
-	// An election timeout (1 to 2 s) and a vote; on a loaded machine,
-	// under -race, much more.
+	// An election timeout and a vote; on a loaded machine, under -race,
+	// much more.
 	ctx1, cancel = context.WithTimeout(ctx, 30*time.Second)
 	next, err := c.Leader(ctx1)
 	cancel()
