@@ -31,9 +31,8 @@ var zhRunner = map[string]string{
 	"%s: the lessons after %s are not run":                                 "%s：%s 之后的课程不再运行",
 
 	// runner/quorum.go and fence.go: a cluster that lost its leader, fences
-	"%s: answers, knows no leader":     "%s：有应答，但不知道 leader 是谁",
-	"%s: answers, cannot serve a read": "%s：有应答，但无法完成读请求",
-	"%s: no answer":                    "%s：无应答",
+	"%s: answers, knows no leader": "%s：有应答，但不知道 leader 是谁",
+	"%s: no answer":                "%s：无应答",
 	"the etcd cluster has no leader (%s): nothing can be read or written until most of its members are back":                                      "etcd 集群没有 leader（%s）：在多数成员恢复之前，什么都读不了也写不了",
 	"could not create the lesson's fence %s: %w":                                                                                                  "无法创建本课的栅栏 key %s：%w",
 	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的栅栏 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行过期）",

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -242,7 +243,7 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	// The probes go through whichever member answers: the client's own
 	// balancer would send one of them to a member that stalled.
 	var m *members
-	var existing int64
+	var existing atomic.Int64 // tries through two members may both succeed
 	if err == nil {
 		m = newMembers(c, cli)
 		// Write-free probes of the user's rights on the prefix: a read,
@@ -253,7 +254,7 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 		err = m.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
 			resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
 			if err == nil {
-				existing = resp.Count
+				existing.Store(resp.Count)
 			}
 			return err
 		})
@@ -279,12 +280,12 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 		}
 		return nil, nil, "", c.explain(err, deadline, cli, p)
 	}
-	if existing > 0 {
+	if existing.Load() > 0 {
 		// Another run's keys, or an earlier run's with the same --run-id:
 		// the lessons would find them, and the clean-up would delete them.
 		m.close()
 		cli.Close()
-		return nil, nil, "", &PrefixInUseError{Count: existing, Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv(), lang: c.Lang}
+		return nil, nil, "", &PrefixInUseError{Count: existing.Load(), Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv(), lang: c.Lang}
 	}
 	return cli, m, st.Version, nil
 }

@@ -31,6 +31,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -208,7 +209,7 @@ func (l *runLease) left(lang i18n.Lang, err error) string {
 // returns the revision it was created at. A put that got no answer may land
 // later: it carries the run's lease, and goes with it.
 func putFence(ctx context.Context, m *members, key string, lease clientv3.LeaseID) (int64, error) {
-	var rev int64
+	var rev atomic.Int64 // tries through two members may both succeed
 	err := m.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
 		resp, err := cli.Txn(ctx).
 			If(clientv3.Compare(clientv3.CreateRevision(key), "=", 0)).
@@ -219,13 +220,13 @@ func putFence(ctx context.Context, m *members, key string, lease clientv3.LeaseI
 			return err
 		}
 		if resp.Succeeded {
-			rev = resp.Header.Revision
+			rev.Store(resp.Header.Revision)
 		} else if kvs := resp.Responses[0].GetResponseRange().Kvs; len(kvs) == 1 {
-			rev = kvs[0].CreateRevision // an earlier try created it
+			rev.Store(kvs[0].CreateRevision) // an earlier try created it
 		} else {
 			return fmt.Errorf("fence %q: no key", key)
 		}
 		return nil
 	})
-	return rev, err
+	return rev.Load(), err
 }

@@ -186,8 +186,8 @@ func grpcCode(err error) codes.Code {
 
 // health finds out, within d, whether the cluster can still serve the run:
 // some member serves a linearizable read (which needs a leader and a
-// majority). If none does, it returns one line saying which members answer
-// and what they know of a leader.
+// majority), or at least knows a leader. If none does, it returns one line
+// saying which members answer and that none knows a leader.
 func (m *members) health(ctx context.Context, lang i18n.Lang, raw *clientv3.Client, prefix string, d time.Duration) (ok bool, why string) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
@@ -241,15 +241,19 @@ func (m *members) health(ctx context.Context, lang i18n.Lang, raw *clientv3.Clie
 			answer = append(answer, m.eps[i])
 		}
 	}
-	if len(answer) == 0 && len(noLeader) == 0 {
+	if len(answer) > 0 {
+		// A member that answers and knows a leader: the reads failed for
+		// another reason (a slow or stale sign-in, an overloaded member),
+		// not for want of a leader. (A member cut off from the others
+		// forgets its leader within etcd's election timeout.)
+		return true, ""
+	}
+	if len(noLeader) == 0 {
 		return false, lang.Msg("etcd at %s no longer answers (no endpoint within %v)", strings.Join(m.eps, ","), d)
 	}
 	var parts []string
 	if len(noLeader) > 0 {
 		parts = append(parts, lang.Msg("%s: answers, knows no leader", strings.Join(noLeader, ", ")))
-	}
-	if len(answer) > 0 {
-		parts = append(parts, lang.Msg("%s: answers, cannot serve a read", strings.Join(answer, ", ")))
 	}
 	if len(silent) > 0 {
 		parts = append(parts, lang.Msg("%s: no answer", strings.Join(silent, ", ")))

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
@@ -460,14 +461,14 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 			})
 		})
 	}
-	var deleted int64
+	var deleted atomic.Int64 // tries through two members may both succeed
 	var delErr error
 	wg.Go(func() {
 		delErr = r.members.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
 			if fkey == "" {
 				del, err := cli.Delete(ctx, t.prefix, clientv3.WithPrefix())
 				if err == nil {
-					deleted = del.Deleted
+					deleted.Add(del.Deleted)
 				}
 				return err
 			}
@@ -475,7 +476,7 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 			// lands before this (and is deleted) or after (and is refused).
 			resp, err := cli.Txn(ctx).Then(clientv3.OpDelete(fkey), clientv3.OpDelete(t.prefix, clientv3.WithPrefix())).Commit()
 			if err == nil {
-				deleted = resp.Responses[1].GetResponseDeleteRange().Deleted
+				deleted.Add(resp.Responses[1].GetResponseDeleteRange().Deleted)
 			}
 			return err
 		})
@@ -491,8 +492,8 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 	case delErr != nil:
 		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
 		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
-	case deleted > 0:
-		done = append(done, t.lang.Msg("deleted %d key(s)", deleted))
+	case deleted.Load() > 0:
+		done = append(done, t.lang.Msg("deleted %d key(s)", deleted.Load()))
 	}
 	revoked := 0
 	for i, err := range revokeErrs {
