@@ -148,7 +148,8 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	defer raw.Close()
 	defer m.close()
-	lease, err := grantRunLease(ctx, m, cfg.Conn.DialTimeout)
+	// The run's own request, with the budget of its others (the fences).
+	lease, err := grantRunLease(ctx, m, max(cfg.Conn.CommandTimeout, 5*time.Second))
 	if err != nil {
 		return Summary{}, cfg.Conn.explain(err, time.Now(), raw, nil)
 	}
