@@ -656,8 +656,8 @@ func TestServeListenStable(t *testing.T) {
 
 // flagTests names, for each flag and variable that etcdtour --help and
 // etcdtour CMD --help list, the tests that fail when its handling is
-// removed or mis-wired: "TestX" in this package, "runner.TestX" or
-// "lessons.TestX" in those.
+// removed or mis-wired: "TestX" in this package, "runner.TestX",
+// "lessons.TestX" or "i18n.TestX" (runner/i18n) in those.
 var flagTests = map[string][]string{
 	// run: connection flags, and their ETCDCTL_* variables
 	"endpoints":                        {"TestConnFlags", "TestBinary"},
@@ -695,6 +695,11 @@ var flagTests = map[string][]string{
 	// serve
 	"data-dir": {"TestServeFlags"},
 	"listen":   {"TestServeFlags", "TestServeListenStable"},
+	// every command: the language
+	"lang":        {"TestLang", "TestLangHelpAndErrors"},
+	"LC_ALL":      {"TestLang", "i18n.TestFromEnv"},
+	"LC_MESSAGES": {"i18n.TestFromEnv"},
+	"LANG":        {"TestLang", "TestLangHelpAndErrors", "i18n.TestFromEnv"},
 }
 
 // TestEveryFlagHasATest: each flag of each command, each ETCDCTL_*
@@ -702,7 +707,8 @@ var flagTests = map[string][]string{
 // and flagTests names nothing that is gone.
 func TestEveryFlagHasATest(t *testing.T) {
 	t.Parallel()
-	want := map[string]bool{"NO_COLOR": true}
+	// --lang and the locale variables are read before any command's flags.
+	want := map[string]bool{"NO_COLOR": true, "lang": true, "LC_ALL": true, "LC_MESSAGES": true, "LANG": true}
 	for _, f := range allFlags() {
 		want[f.Name] = true
 	}
@@ -715,7 +721,7 @@ func TestEveryFlagHasATest(t *testing.T) {
 		}
 	}
 	funcs := map[string]bool{}
-	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons"} {
+	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons", "i18n.": "runner/i18n"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -29,9 +29,10 @@ import (
 	"github.com/mattn/go-isatty"
 	"google.golang.org/grpc/grpclog"
 
-	"etcdtour/i18n"
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/i18n"
+	"etcdtour/runner/tty"
 )
 
 const (
@@ -755,11 +756,11 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if o.step && !isTerminal(o.stdin) {
 		return o.usageErr("--step needs a terminal on stdin to read Enter and q from; run it without redirected input")
 	}
-	var term *terminal
+	var term *tty.Terminal
 	if o.step || live && !o.jsonOut {
 		// Keys typed during the run must not land in a status line, answer
 		// a prompt shown after them, or be run by the shell after exit.
-		term = takeTerminal(o.stdin)
+		term = tty.Take(o.stdin)
 		defer term.Restore()
 		o.abort.add(term.Restore)
 	}
@@ -958,13 +959,13 @@ func self() string {
 
 // stepper pauses before each step until the presenter presses Enter.
 type stepper struct {
-	term  *terminal   // stdin, if etcdtour controls it
-	lines chan string // stdin's lines, if it does not
+	term  *tty.Terminal // stdin, if etcdtour controls it
+	lines chan string   // stdin's lines, if it does not
 	out   io.Writer
 	lang  i18n.Lang
 }
 
-func newStepper(in io.Reader, term *terminal, out io.Writer, lang i18n.Lang) *stepper {
+func newStepper(in io.Reader, term *tty.Terminal, out io.Writer, lang i18n.Lang) *stepper {
 	s := &stepper{term: term, out: out, lang: lang}
 	if term != nil {
 		return s // read at each prompt
@@ -998,7 +999,7 @@ func stepPrompt(lang i18n.Lang, lesson string, step int, title string) string {
 func (s *stepper) readLine(ctx context.Context, prompt func()) (string, bool, error) {
 	if s.term != nil {
 		// Drops what was typed before the prompt, in the terminal's queue.
-		return s.term.readLine(ctx, prompt)
+		return s.term.ReadLine(ctx, prompt)
 	}
 	// Lines typed while the last step ran (an Enter pressed twice) must
 	// not answer this prompt: drop those read already.

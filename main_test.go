@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"etcdtour/i18n"
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/runnertest"
 )
 

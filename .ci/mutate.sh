@@ -37,8 +37,8 @@ unreadable-color|runner/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{
 no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindWait:\n\t\treturn // for tests
-terminal-not-taken|tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
-typed-keys-left-at-exit|tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
+terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
+typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
 live-wait-ends-at-results|runner/report.go|return k == KindResult .. k == KindSay|return false
 json-field-renamed|runner/report.go|json:"code,omitempty"|json:"src_code,omitempty"
 lesson-time-limit-removed|runner/run.go|lctx, cancel := context\.WithTimeout\(ctx, cfg\.LessonTimeout\)|lctx, cancel := context.WithCancel(ctx)

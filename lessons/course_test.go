@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"etcdtour/i18n"
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/runnertest"
 )
 

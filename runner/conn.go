@@ -25,7 +25,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // Conn says how to reach etcd, with etcdctl's options.

@@ -39,7 +39,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // runLeaseTTL is the TTL of the run's lease, which the fences carry. The

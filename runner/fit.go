@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // Columns is the width the console fits its lines to: a presenter's

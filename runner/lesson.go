@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // A Lesson is one unit of the course.

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"etcdtour/i18n"
 	"etcdtour/runner"
+	"etcdtour/runner/i18n"
 )
 
 func noop(context.Context, *runner.T) error { return nil }

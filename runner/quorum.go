@@ -22,7 +22,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // members holds a client for each endpoint, for the runner's own requests.

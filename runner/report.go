@@ -10,7 +10,7 @@ import (
 
 	"github.com/fatih/color"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // Kind is the type of an Event. The values are part of the JSON output and

@@ -20,7 +20,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // Config says where and how the course runs.

@@ -20,7 +20,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // Embedded is a single-member etcd running inside this process.

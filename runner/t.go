@@ -15,7 +15,7 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // T is a lesson's handle on the run: the client it works with and the

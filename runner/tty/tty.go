@@ -1,6 +1,9 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package main
+// Package tty takes over the terminal a run shows itself on, so that keys
+// typed during the run are neither echoed into its output nor left for the
+// shell.
+package tty
 
 import (
 	"context"
@@ -13,23 +16,23 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// A terminal is stdin while a run shows itself on the same terminal. Keys
+// A Terminal is stdin while a run shows itself on the same terminal. Keys
 // typed during the run are not echoed, so that they never land in a wait's
 // status line; a --step prompt reads only what is typed after it was shown
 // (the input queue is flushed first, and echo is on while it waits); and
 // what is typed during the run is dropped at exit, so that the shell does
 // not run it. Restore puts the terminal back as it was, on every way out.
-type terminal struct {
+type Terminal struct {
 	fd    int
 	mu    sync.Mutex
 	saved *unix.Termios // nil once restored
 	quiet unix.Termios  // saved, without echo
 }
 
-// takeTerminal takes over in if it is a terminal and this process is in its
+// Take takes over in if it is a terminal and this process is in its
 // foreground: a process in the background must not change it (it would be
 // stopped by SIGTTOU). It returns nil, and changes nothing, otherwise.
-func takeTerminal(in any) *terminal {
+func Take(in any) *Terminal {
 	f, ok := in.(*os.File)
 	if !ok {
 		return nil
@@ -42,7 +45,7 @@ func takeTerminal(in any) *terminal {
 	if pgrp, err := unix.IoctlGetInt(fd, unix.TIOCGPGRP); err != nil || pgrp != unix.Getpgrp() {
 		return nil
 	}
-	t := &terminal{fd: fd, saved: saved, quiet: *saved}
+	t := &Terminal{fd: fd, saved: saved, quiet: *saved}
 	t.quiet.Lflag &^= unix.ECHO | unix.ECHONL
 	if err := unix.IoctlSetTermios(fd, ioctlSetTermios, &t.quiet); err != nil {
 		return nil
@@ -52,7 +55,7 @@ func takeTerminal(in any) *terminal {
 
 // Restore drops what was typed and not read, and puts the terminal back as
 // it was. It may be called more than once, from any goroutine.
-func (t *terminal) Restore() {
+func (t *Terminal) Restore() {
 	if t == nil {
 		return
 	}
@@ -66,18 +69,18 @@ func (t *terminal) Restore() {
 	t.saved = nil
 }
 
-// errRestored is readLine's error once the terminal is no longer ours.
-var errRestored = errors.New("the terminal was restored")
+// ErrRestored is ReadLine's error once the terminal is no longer ours.
+var ErrRestored = errors.New("the Terminal was restored")
 
 // readLine drops what was typed before it was called, turns echo on, and
 // reads one line, without its newline. It returns io.EOF-like ok=false for
 // Ctrl-D at the start of a line, and ctx's error when ctx ends first (a
 // Ctrl-C). Echo is off again when it returns.
-func (t *terminal) readLine(ctx context.Context, prompt func()) (line string, ok bool, err error) {
+func (t *Terminal) ReadLine(ctx context.Context, prompt func()) (line string, ok bool, err error) {
 	t.mu.Lock()
 	if t.saved == nil {
 		t.mu.Unlock()
-		return "", false, errRestored
+		return "", false, ErrRestored
 	}
 	flushInput(t.fd)
 	unix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)

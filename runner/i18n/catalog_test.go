@@ -23,7 +23,7 @@ import (
 	"strings"
 	"testing"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 // A message is a text found in the source, and where.
@@ -49,7 +49,7 @@ const (
 var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Check": 1, "Equal": 2}
 
 // sources are the files whose texts are translated.
-var sources = []string{"../main.go", "../lessons/*.go", "../runner/*.go"}
+var sources = []string{"../../main.go", "../../lessons/*.go", "../*.go"}
 
 // notYet are the kinds of text not translated yet ("usageErr", "help").
 var notYet = map[string]bool{}
@@ -220,7 +220,7 @@ func TestCatalogComplete(t *testing.T) {
 		}
 	}
 	if len(missing) > 0 {
-		t.Errorf("%d text(s) have no Chinese: add them to i18n/zh_*.go (the English is the key):\n%s",
+		t.Errorf("%d text(s) have no Chinese: add them to runner/i18n/zh_*.go (the English is the key):\n%s",
 			len(missing), strings.Join(missing, "\n"))
 	}
 	var stale []string

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"etcdtour/i18n"
+	"etcdtour/runner/i18n"
 )
 
 func TestMatch(t *testing.T) {
