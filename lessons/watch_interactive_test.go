@@ -183,7 +183,7 @@ func TestWatchInteractiveServerGone(t *testing.T) {
 		}
 	})
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:        runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: time.Second, CommandTimeout: time.Second},
+		Conn:        runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: time.Second},
 		Reporter:    rep,
 		Interactive: true,
 	}, []runner.Lesson{lessons.Watch})

@@ -659,7 +659,7 @@ func TestServerGone(t *testing.T) {
 	srv := ownServer(t)
 	rec := &runner.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 500 * time.Millisecond, CommandTimeout: 500 * time.Millisecond},
+		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: 500 * time.Millisecond},
 		Reporter: rec,
 	}, []runner.Lesson{
 		lesson("first", noop),
