@@ -173,32 +173,41 @@ func TestStepMode(t *testing.T) {
 	emptyDir(t, tmp)
 }
 
-// TestStepModeLongPauses pauses longer than the lease's TTL before each step
-// of the lease lesson: the runner renews the lesson's leases while paused,
-// so the lesson still passes.
+// TestStepModeLongPauses pauses longer than a lease's TTL before each step:
+// the runner renews the lesson's leases while paused, so the lease lesson
+// still passes; and the lessons with an etcd of their own (stopped members,
+// a compaction) still pass when the learner takes their time.
 func TestStepModeLongPauses(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
-	cmd := exec.Command(bin, "--step", "run", "lease")
-	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ptmx.Close()
-	out := collectOutput(ptmx)
-	for step := 1; step <= 4; step++ {
-		out.waitFor(t, "· Enter runs it", step)
-		if step > 1 {
-			time.Sleep(1500 * time.Millisecond) // longer than the 1 s lease
-		}
-		ptmx.Write([]byte("\r"))
-	}
-	if code := wait(t, cmd); code != 0 {
-		t.Errorf("exit code %d, want 0", code)
-	}
-	<-out.done
-	if s := out.String(); !strings.Contains(s, "1 passed, 0 failed") {
-		t.Errorf("lease lesson failed under long pauses:\n%s", s)
+	for _, tc := range []struct {
+		lesson string
+		steps  int
+	}{{"lease", 4}, {"history", 6}, {"watch-resume", 5}, {"failover", 7}} {
+		t.Run(tc.lesson, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(bin, "--step", "run", tc.lesson)
+			ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 120})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ptmx.Close()
+			out := collectOutput(ptmx)
+			for step := 1; step <= tc.steps; step++ {
+				out.waitFor(t, "· Enter runs it", step)
+				if step > 1 {
+					time.Sleep(1500 * time.Millisecond) // longer than a 1 s lease
+				}
+				ptmx.Write([]byte("\r"))
+			}
+			if code := wait(t, cmd); code != 0 {
+				t.Errorf("exit code %d, want 0", code)
+			}
+			<-out.done
+			if s := out.String(); !strings.Contains(s, "1 passed, 0 failed") {
+				t.Errorf("%s failed under long pauses:\n%s", tc.lesson, s)
+			}
+		})
 	}
 }
 

@@ -574,8 +574,14 @@ func sameKeyspace(t *testing.T, cli *clientv3.Client, before keyspace) {
 // foreign lock.
 func fill(t *testing.T, cli *clientv3.Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	// A deadline per call, not one for all: some 350 writes, each synced to
+	// disk, under -race on a busy machine can take longer than any one
+	// fixed total.
+	call := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		t.Cleanup(cancel)
+		return ctx
+	}
 	// (No plain key under "lock/" at the root: it would block the foreign
 	// lock below, which queues behind any older key with its prefix.)
 	names := []string{"name", "session", "session/cart", "worker", "dir/a", "dir/b", "dir/c", "dir/x", "dir/y", "other", "lock"}
@@ -590,16 +596,16 @@ func fill(t *testing.T, cli *clientv3.Client) {
 	for i, k := range keys {
 		// Written twice, so that version and create/mod revisions differ.
 		for _, v := range []string{"first", fmt.Sprintf("v%d", i)} {
-			if _, err := cli.Put(ctx, k, v); err != nil {
+			if _, err := cli.Put(call(), k, v); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	l, err := cli.Grant(ctx, 600)
+	l, err := cli.Grant(call(), 600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cli.Put(ctx, "/app/session", "leased", clientv3.WithLease(l.ID)); err != nil {
+	if _, err := cli.Put(call(), "/app/session", "leased", clientv3.WithLease(l.ID)); err != nil {
 		t.Fatal(err)
 	}
 	// Foreign locks named as the lesson's: if the course's lock escaped its
@@ -610,7 +616,7 @@ func fill(t *testing.T, cli *clientv3.Client) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { s.Close() })
-		if err := concurrency.NewMutex(s, name).Lock(ctx); err != nil {
+		if err := concurrency.NewMutex(s, name).Lock(call()); err != nil {
 			t.Fatal(err)
 		}
 	}
