@@ -64,7 +64,7 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 	if err != nil {
 		return err
 	}
-	t.Wait(time.Second, "for the watch to reconnect (the client's backoff: about a second)")
+	t.Wait(300*time.Millisecond, "for the watch to reconnect to the member")
 	_, err = nextEvents(ctx, wch, 1, 2*t.Timeout())
 	t.Check(errors.Is(err, rpctypes.ErrCompacted), "the watch ends with ErrCompacted: %v", err)
 	t.Say(`A watch resumes after a reconnect from the revision after the last it

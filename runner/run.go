@@ -17,6 +17,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -263,6 +264,15 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 			w.only = endpoints[0] // a client of one member (Cluster.Client)
 		}
 		opts := append(w.dialOptions(), cfg.DialOptions...)
+		if own {
+			// Its members stop and restart on cue: reconnect within a
+			// tenth of a second, not gRPC's default backoff of a second
+			// and more, which only makes the learner wait.
+			opts = append(opts, grpc.WithConnectParams(grpc.ConnectParams{
+				Backoff:           backoff.Config{BaseDelay: 50 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 200 * time.Millisecond},
+				MinConnectTimeout: time.Second,
+			}))
+		}
 		c, err := conn.client(append(opts, fence{t}.dialOptions()...)...)
 		if err != nil {
 			return nil, err

@@ -264,7 +264,7 @@ var zhLessons = map[string]string{
 	"A watch that was away comes back to compacted history":             "离开过的监听回来时，历史已被压缩",
 	"Member %s stopped: the watch waits to reconnect. Meanwhile:":       "成员 %s 停止了：监听等待重新连接。与此同时：",
 	"the watch's next revision, %d, is compacted":                       "监听的下一个修订号 %d 已被压缩",
-	"for the watch to reconnect (the client's backoff: about a second)": "等待监听重新连接（客户端的退避：约一秒）",
+	"for the watch to reconnect to the member": "等待监听重新连接到该成员",
 	"the watch ends with ErrCompacted: %v":                              "监听以 ErrCompacted 结束：%v",
 	"A watch resumes after a reconnect from the revision after the last it\ndelivered; if that is compacted, it ends. Get the key again and watch from\nthat revision + 1, or use a retention longer than any outage.": "监听重新连接后，从它交付的最后一个修订号的下一个继续；\n如果那个修订号已被压缩，监听就结束。重新 Get 这个 key，\n再从它的修订号 + 1 开始监听；或者让保留时间比任何一次\n中断都长。",
 	"db size %d bytes (revision %d)": "数据库大小 %d 字节（修订号 %d）",
