@@ -377,21 +377,7 @@ func TestColor(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			var stdout io.Writer
-			var s func() string
-			if c.pipe {
-				b := &bytes.Buffer{}
-				stdout, s = b, b.String
-			} else {
-				ptmx, tty, err := pty.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer ptmx.Close()
-				out := collectOutput(ptmx)
-				stdout = tty
-				s = func() string { tty.Close(); <-out.done; return out.String() }
-			}
+			stdout, s := outputTo(t, c.pipe)
 			code, stderr, _ := runWith(context.Background(), c.env, stdout, append(c.argv, "run", "install", "--endpoints", ep)...)
 			got := s()
 			if code != 0 || !strings.Contains(got, "PASS install") {
@@ -417,6 +403,24 @@ func TestColor(t *testing.T) {
 	}
 }
 
+// outputTo is where a test's run writes: a pipe, or a pseudo-terminal
+// (closed when the test ends). s returns what was written, once the run is
+// over.
+func outputTo(t *testing.T, pipe bool) (stdout io.Writer, s func() string) {
+	t.Helper()
+	if pipe {
+		b := &bytes.Buffer{}
+		return b, b.String
+	}
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ptmx.Close() })
+	out := collectOutput(ptmx)
+	return tty, func() string { tty.Close(); <-out.done; return out.String() }
+}
+
 // TestRedraws: on a terminal a wait's status line is redrawn in place
 // (\r\033[K); with TERM=dumb, which has no such control, or on a pipe even
 // with --color always, the wait is one plain line.
@@ -437,21 +441,7 @@ func TestRedraws(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			var stdout io.Writer
-			var s func() string
-			if c.pipe {
-				b := &bytes.Buffer{}
-				stdout, s = b, b.String
-			} else {
-				ptmx, tty, err := pty.Open()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer ptmx.Close()
-				out := collectOutput(ptmx)
-				stdout = tty
-				s = func() string { tty.Close(); <-out.done; return out.String() }
-			}
+			stdout, s := outputTo(t, c.pipe)
 			code, stderr, _ := runWith(context.Background(), c.env, stdout, append(c.argv, "run", "lease", "--endpoints", ep)...)
 			got := s()
 			if code != 0 || !strings.Contains(got, "waiting for lease") {

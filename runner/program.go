@@ -320,22 +320,6 @@ func main() {
 // newClient connects to every member of the program's own etcd.
 func newClient() (*clientv3.Client, error) { return newClientTo(cluster.Endpoints()) }
 
-// newClientTo connects to endpoints with every key under prefix: it writes
-// "name" and etcd stores prefix+"name".
-func newClientTo(endpoints []string) (*clientv3.Client, error) {
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   endpoints,
-		DialTimeout: 5 * time.Second,
-		Logger:      zap.NewNop(), // no JSON log lines between ours
-	})
-	if err != nil {
-		return nil, err
-	}
-	cli.KV = namespace.NewKV(cli.KV, prefix)
-	cli.Watcher = namespace.NewWatcher(cli.Watcher, prefix)
-	cli.Lease = namespace.NewLease(cli.Lease, prefix)
-	return cli, nil
-}
 {{.ClusterCode}}{{else}}func main() {
 	log.SetFlags(0)
 	cli, err := newClient()
@@ -359,15 +343,20 @@ func newClientTo(endpoints []string) (*clientv3.Client, error) {
 	}
 }
 
-// newClient connects to $ETCDCTL_ENDPOINTS with every key under prefix: it
-// writes "name" and etcd stores prefix+"name".
+// newClient connects to $ETCDCTL_ENDPOINTS (127.0.0.1:2379 if unset).
 func newClient() (*clientv3.Client, error) {
 	endpoints := os.Getenv("ETCDCTL_ENDPOINTS")
 	if endpoints == "" {
 		endpoints = "127.0.0.1:2379"
 	}
+	return newClientTo(strings.Split(endpoints, ","))
+}
+{{end}}
+// newClientTo connects to endpoints with every key under prefix: it writes
+// "name" and etcd stores prefix+"name".
+func newClientTo(endpoints []string) (*clientv3.Client, error) {
 	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   strings.Split(endpoints, ","),
+		Endpoints:   endpoints,
 		DialTimeout: 5 * time.Second,
 		Logger:      zap.NewNop(), // no JSON log lines between ours
 	})
@@ -379,7 +368,7 @@ func newClient() (*clientv3.Client, error) {
 	cli.Lease = namespace.NewLease(cli.Lease, prefix)
 	return cli, nil
 }
-{{end}}{{.Body}}`))
+{{.Body}}`))
 
 // knownImports are the packages a program may use, by name.
 var knownImports = map[string]string{
