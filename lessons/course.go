@@ -42,7 +42,8 @@ var Course = []runner.Lesson{
 
 // kvString shows a key-value pair with its revisions.
 func kvString(kv *mvccpb.KeyValue) string {
-	s := fmt.Sprintf("%q = %q  create_revision=%d mod_revision=%d version=%d",
+	s := fmt.Sprintf(
+		"%q = %q  create_revision=%d mod_revision=%d version=%d",
 		kv.Key, kv.Value, kv.CreateRevision, kv.ModRevision, kv.Version)
 	if kv.Lease != 0 {
 		s += fmt.Sprintf(" lease=%x", kv.Lease)
@@ -53,15 +54,18 @@ func kvString(kv *mvccpb.KeyValue) string {
 // evString shows a watch event.
 func evString(ev *clientv3.Event) string {
 	if ev.Type == clientv3.EventTypeDelete {
-		return fmt.Sprintf("DELETE %q  mod_revision=%d", ev.Kv.Key, ev.Kv.ModRevision)
+		return fmt.Sprintf("DELETE %q  mod_revision=%d", ev.Kv.Key,
+			ev.Kv.ModRevision)
 	}
-	return fmt.Sprintf("PUT %q = %q  mod_revision=%d", ev.Kv.Key, ev.Kv.Value, ev.Kv.ModRevision)
+	return fmt.Sprintf("PUT %q = %q  mod_revision=%d", ev.Kv.Key,
+		ev.Kv.Value, ev.Kv.ModRevision)
 }
 
 // nextEvents reads a watch channel until it has n events, or gives up after
 // timeout. A channel that closes means the watch ended: its error (such as
 // ErrCompacted) is in the last response.
-func nextEvents(ctx context.Context, wch clientv3.WatchChan, n int, timeout time.Duration) ([]*clientv3.Event, error) {
+func nextEvents(ctx context.Context, wch clientv3.WatchChan, n int,
+	timeout time.Duration) ([]*clientv3.Event, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var evs []*clientv3.Event
@@ -72,11 +76,14 @@ func nextEvents(ctx context.Context, wch clientv3.WatchChan, n int, timeout time
 				return evs, err
 			}
 			if !ok {
-				return evs, errors.New("the watch channel closed")
+				return evs,
+					errors.New("the watch channel closed")
 			}
 			evs = append(evs, resp.Events...)
 		case <-ctx.Done():
-			return evs, fmt.Errorf("%d of %d watch events: %w", len(evs), n, ctx.Err())
+			return evs,
+				fmt.Errorf("%d of %d watch events: %w",
+					len(evs), n, ctx.Err())
 		}
 	}
 	return evs, nil

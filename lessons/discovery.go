@@ -16,17 +16,21 @@ import (
 var Discovery = runner.Lesson{
 	ID:    "discovery",
 	Title: "Service discovery",
-	Doc:   "Two instances register under leases kept alive; a client lists and watches them, sees a crashed one go after its TTL and come back, then a gRPC client sends its calls wherever etcd says.",
-	Run:   discovery,
+	Doc: "Two instances register under leases kept alive; a client " +
+		"lists and watches them, sees a crashed one go after its TTL " +
+		"and come back, then a gRPC client " +
+		"sends its calls wherever etcd says.",
+	Run: discovery,
 }
 
 func discovery(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Two instances start and register, each under a lease")
-	t.Say(`Each instance, a gRPC server, puts services/health/<id> = its address
-under a lease it keeps alive. Instance 2 asks for a TTL of 1 s (the
-server may raise it), so that its crash shows soon; instance 1, 2 s.`)
+	t.Say(`Each instance, a gRPC server, puts services/health/<id> =
+its address under a lease it keeps alive. Instance 2 asks for a TTL of 1
+s (the server may raise it), so that its crash shows soon; instance 1, 2
+s.`)
 	srv1, err := startServer()
 	if err != nil {
 		return err
@@ -37,7 +41,8 @@ server may raise it), so that its crash shows soon; instance 1, 2 s.`)
 		return err
 	}
 	defer srv2.Stop()
-	// Instance 2 first: a client's first keep-alive goes out at once (register).
+	// Instance 2 first: a client's first keep-alive goes out at once
+	// (register).
 	alive2, crash2 := context.WithCancel(ctx) // instance 2's renewals
 	defer crash2()
 	lease2, err := register(alive2, t, "services/health/2", srv2.addr, 1)
@@ -65,11 +70,14 @@ server may raise it), so that its crash shows soon; instance 1, 2 s.`)
 	t.Equal(len(live), 2, "the client lists both instances")
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	rev := list.Header.Revision + 1 // so that no change after the Get is missed
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev), t.Key("services/health/"))
-	wch := cli.Watch(wctx, "services/health/", clientv3.WithPrefix(), clientv3.WithRev(rev))
+	// so that no change after the Get is missed
+	rev := list.Header.Revision + 1
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev),
+		t.Key("services/health/"))
+	wch := cli.Watch(wctx, "services/health/", clientv3.WithPrefix(),
+		clientv3.WithRev(rev))
 
-	t.Step("Instance 2 crashes: its renewals stop, its key goes a TTL later")
+	t.Step("Instance 2 crashes: renewals stop, its key goes a TTL later")
 	crash2()
 	crashed := time.Now()
 	ttl2 := time.Duration(lease2.TTL) * time.Second
@@ -78,9 +86,12 @@ server may raise it), so that its crash shows soon; instance 1, 2 s.`)
 	if err != nil {
 		return err
 	}
-	t.Result("%s after %v", evString(evs[0]), time.Since(crashed).Round(100*time.Millisecond))
+	t.Result("%s after %v", evString(evs[0]), time.Since(crashed).
+		Round(100*time.Millisecond))
 	update(live, evs)
-	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key), "DELETE services/health/2", "the watch sees instance 2's key deleted")
+	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key),
+		"DELETE services/health/2",
+		"the watch sees instance 2's key deleted")
 	t.Equal(len(live), 1, "the client now lists instance 1 only")
 
 	t.Step("Instance 2 finds its lease lost, and registers again")
@@ -88,9 +99,11 @@ server may raise it), so that its crash shows soon; instance 1, 2 s.`)
 	_, err = cli.KeepAliveOnce(ctx1, lease2.ID)
 	cancel()
 	t.Result("renew lease %x: %v", lease2.ID, err)
-	t.Check(errors.Is(err, rpctypes.ErrLeaseNotFound), "a lost lease cannot be renewed: ErrLeaseNotFound")
-	t.Say(`The lease and its keys are gone for good: register again, under a new
-lease. (A running KeepAlive says the same by closing its channel.)`)
+	t.Check(errors.Is(err, rpctypes.ErrLeaseNotFound),
+		"a lost lease cannot be renewed: ErrLeaseNotFound")
+	t.Say(`The lease and its keys are gone for good: register again,
+under a new lease. (A running KeepAlive says the same by closing its
+channel.)`)
 	lease2, err = register(ctx, t, "services/health/2", srv2.addr, 2)
 	if err != nil {
 		return err
@@ -104,47 +117,4 @@ lease. (A running KeepAlive says the same by closing its channel.)`)
 	update(live, evs)
 	t.Equal(len(live), 2, "the client lists both instances again")
 	return discoveryGRPC(ctx, t, srv1, srv2, lease1.ID, lease2.ID)
-}
-
-// register announces an instance: key = addr, attached to a new lease of
-// ttl seconds that is renewed until ctx ends.
-func register(ctx context.Context, t *runner.T, key, addr string, ttl int64) (*clientv3.LeaseGrantResponse, error) {
-	cli := t.Client
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	grant, err := cli.Grant(ctx1, ttl)
-	cancel()
-	if err != nil {
-		return nil, err
-	}
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	_, err = cli.Put(ctx1, key, addr, clientv3.WithLease(grant.ID))
-	cancel()
-	if err != nil {
-		return nil, err
-	}
-	t.Etcdctl("lease", "keep-alive", fmt.Sprintf("%x", grant.ID))
-	ka, err := cli.KeepAlive(ctx, grant.ID)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := <-ka; !ok { // the first renewal: at once, or at the client's next 500 ms tick
-		return nil, errors.New("the keep-alive channel closed: the lease is lost")
-	}
-	go func() {
-		for range ka { // read the renewals: a full channel drops them, warning
-		}
-	}()
-	t.Result("%s = %s, lease %x with TTL %ds", key, addr, grant.ID, grant.TTL)
-	return grant, nil
-}
-
-// update applies a watch's events to the client's view, key -> address.
-func update(live map[string]string, evs []*clientv3.Event) {
-	for _, ev := range evs {
-		if ev.Type == clientv3.EventTypeDelete {
-			delete(live, string(ev.Kv.Key))
-		} else {
-			live[string(ev.Kv.Key)] = string(ev.Kv.Value)
-		}
-	}
 }

@@ -2,29 +2,26 @@ package lessons
 
 import (
 	"context"
-	"net"
-	"sync/atomic"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/naming/endpoints"
 	"go.etcd.io/etcd/client/v3/naming/resolver"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"etcdtour/runner"
 )
 
 // discoveryGRPC is the discovery lesson's second half: etcd's endpoints
 // manager registers the instances, and its resolver finds them for gRPC.
-func discoveryGRPC(ctx context.Context, t *runner.T, srv1, srv2 *server, lease1, lease2 clientv3.LeaseID) error {
+func discoveryGRPC(ctx context.Context, t *runner.T, srv1, srv2 *server, lease1,
+	lease2 clientv3.LeaseID) error {
 	cli := t.Client
 
 	t.Step("The same with etcd's endpoints manager")
-	t.Say(`naming/endpoints writes the same keys, target/<id>, with a JSON
-value that its gRPC resolver reads. Each instance rewrites its key that
-way, under the lease it keeps alive.`)
+	t.Say(`naming/endpoints writes the same keys, target/<id>, with a
+JSON value that its gRPC resolver reads. Each instance rewrites its key
+that way, under the lease it keeps alive.`)
 	em, err := endpoints.NewManager(cli, "services/health")
 	if err != nil {
 		return err
@@ -32,9 +29,12 @@ way, under the lease it keeps alive.`)
 	for _, inst := range []struct {
 		key, addr string
 		lease     clientv3.LeaseID
-	}{{"services/health/1", srv1.addr, lease1}, {"services/health/2", srv2.addr, lease2}} {
+	}{{"services/health/1", srv1.addr, lease1},
+		{"services/health/2", srv2.addr, lease2}} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		err := em.AddEndpoint(ctx1, inst.key, endpoints.Endpoint{Addr: inst.addr}, clientv3.WithLease(inst.lease))
+		err := em.AddEndpoint(ctx1, inst.key,
+			endpoints.Endpoint{Addr: inst.addr},
+			clientv3.WithLease(inst.lease))
 		cancel()
 		if err != nil {
 			return err
@@ -46,21 +46,25 @@ way, under the lease it keeps alive.`)
 	if err != nil {
 		return err
 	}
-	conn, err := grpc.NewClient("etcd:///services/health", grpc.WithResolvers(builder),
+	conn, err := grpc.NewClient("etcd:///services/health",
+		grpc.WithResolvers(builder),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}]}`))
+		grpc.WithDefaultServiceConfig(
+			`{"loadBalancingConfig":[{"round_robin":{}}]}`))
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	t.Say(`The resolver does what our client did: Get the prefix, then watch
-it from the Get's revision + 1. The balancer connects to each address.`)
+	t.Say(`The resolver does what our client did: Get the prefix, then
+watch it from the Get's revision + 1. The balancer connects to each
+address.`)
 	// Nothing says when both are connected: call in rounds of two until
 	// one reaches both (once cctx times out, a call fails, and so do we).
 	cctx, cancel := context.WithTimeout(ctx, t.Timeout())
 	defer cancel()
 	for got1, got2 := 0, 0; got1 == 0 || got2 == 0; {
-		if got1, got2, err = calls(cctx, conn, 2, srv1, srv2); err != nil {
+		if got1, got2, err = calls(cctx, conn, 2, srv1,
+			srv2); err != nil {
 			return err
 		}
 	}
@@ -72,9 +76,9 @@ it from the Get's revision + 1. The balancer connects to each address.`)
 	t.Check(got1 == 5 && got2 == 5, "round robin: 5 calls to each instance")
 
 	t.Step("Instance 2 leaves: revoke its lease, and its calls stop")
-	t.Say(`To stop cleanly, deregister first: revoke the lease, and its keys go
-at once, with no TTL to wait; then drain and stop the server. Here its
-server stays up: only what etcd lists changes.`)
+	t.Say(`To stop cleanly, deregister first: revoke the lease, and
+its keys go at once, with no TTL to wait; then drain and stop the
+server. Here its server stays up: only what etcd lists changes.`)
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	_, err = cli.Revoke(ctx1, lease2)
 	cancel()
@@ -97,52 +101,7 @@ server stays up: only what etcd lists changes.`)
 		return err
 	}
 	t.Result("10 calls: %d to instance 1, %d to instance 2", got1, got2)
-	t.Check(got1 == 10 && got2 == 0, "every call goes to instance 1, none to instance 2")
+	t.Check(got1 == 10 && got2 == 0,
+		"every call goes to instance 1, none to instance 2")
 	return nil
-}
-
-// server is an instance: a gRPC server with the standard health service
-// on a loopback port, counting the calls it serves.
-type server struct {
-	*grpc.Server
-	addr   string
-	served atomic.Int64
-}
-
-func startServer() (*server, error) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	s := &server{addr: lis.Addr().String()}
-	s.Server = grpc.NewServer(grpc.UnaryInterceptor(
-		func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handle grpc.UnaryHandler) (any, error) {
-			s.served.Add(1)
-			return handle(ctx, req)
-		}))
-	healthpb.RegisterHealthServer(s.Server, health.NewServer())
-	go s.Serve(lis)
-	return s, nil
-}
-
-// calls sends n health checks through conn, one after the other, and
-// returns how many of them each server served.
-func calls(ctx context.Context, conn *grpc.ClientConn, n int, srv1, srv2 *server) (int, int, error) {
-	srv1.served.Store(0)
-	srv2.served.Store(0)
-	client := healthpb.NewHealthClient(conn)
-	for range n {
-		if _, err := client.Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
-			return 0, 0, err
-		}
-	}
-	return int(srv1.served.Load()), int(srv2.served.Load()), nil
-}
-
-// revoke deregisters an instance: its lease goes, and every key attached
-// to it. A lease that already expired answers ErrLeaseNotFound: fine.
-func revoke(ctx context.Context, t *runner.T, id clientv3.LeaseID) {
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	t.Client.Revoke(ctx1, id)
-	cancel()
 }

@@ -16,8 +16,11 @@ import (
 var Election = runner.Lesson{
 	ID:    "election",
 	Title: "Leader election",
-	Doc:   "Two candidates campaign: one leads, the other waits. Observe follows the leader as it proclaims, resigns, and loses its session; a fenced write shows what the old leader must not assume.",
-	Run:   election,
+	Doc: "Two candidates campaign: one leads, the other waits. Observe " +
+		"follows the leader as it proclaims, resigns, and loses its " +
+		"session; a fenced write shows what " +
+		"the old leader must not assume.",
+	Run: election,
 }
 
 func election(ctx context.Context, t *runner.T) error {
@@ -30,7 +33,8 @@ func election(ctx context.Context, t *runner.T) error {
 	}
 	defer s1.Close()
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	lease2, err := cli.Grant(ctx1, 1) // session 2's, to expire: the shortest TTL
+	// session 2's, to expire: the shortest
+	lease2, err := cli.Grant(ctx1, 1)
 	cancel()
 	if err != nil {
 		return err
@@ -40,15 +44,18 @@ func election(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	defer s2.Close()
-	e1, e2 := concurrency.NewElection(s1, "election"), concurrency.NewElection(s2, "election")
+	e1 := concurrency.NewElection(s1, "election")
+	e2 := concurrency.NewElection(s2, "election")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	_, err = e2.Leader(ctx1)
 	cancel()
-	t.Check(errors.Is(err, concurrency.ErrElectionNoLeader), "Leader before any campaign returns ErrElectionNoLeader (%v)", err)
+	t.Check(errors.Is(err, concurrency.ErrElectionNoLeader),
+		"Leader before any campaign "+
+			"returns ErrElectionNoLeader (%v)", err)
 	wctx, stop := context.WithCancel(ctx) // for Observe and, later, a watch
 	defer stop()
 	t.Etcdctl("elect", "--listen", t.Key("election"))
-	leaders := e2.Observe(wctx) // a channel of each leader, and each new value
+	leaders := e2.Observe(wctx) // each leader, and each new value
 
 	t.Step("Candidate 1 campaigns, and wins at once")
 	t.Etcdctl("elect", t.Key("election"), "node-1")
@@ -58,14 +65,16 @@ func election(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Say(`The key is the name, "/", the lease in hex, attached to the lease. Of
-the keys under "election/", the one with the lowest create_revision leads.`)
+	t.Say(`The key is the name, "/", the lease in hex, attached to the
+lease. Of the keys under "election/", the one with the lowest
+create_revision leads.`)
 	leader, err := nextLeader(ctx, leaders, t.Timeout())
 	if err != nil {
 		return err
 	}
 	t.Result("Observe: %s", kvString(leader))
-	t.Equal(string(leader.Key), e1.Key(), "Observe reports candidate 1's key")
+	t.Equal(string(leader.Key), e1.Key(),
+		"Observe reports candidate 1's key")
 
 	t.Step("The leader proclaims a new value")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -79,12 +88,15 @@ the keys under "election/", the one with the lowest create_revision leads.`)
 		return err
 	}
 	t.Result("Observe: %s", kvString(leader))
-	t.Equal(string(leader.Value), "node-1 serving", "Observe reports the proclaimed value")
+	t.Equal(string(leader.Value), "node-1 serving",
+		"Observe reports the proclaimed value")
 
 	t.Step("Candidate 2 campaigns and waits; candidate 1 resigns")
-	from := leader.ModRevision + 1 // after Proclaim's write, which Observe saw
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", from), t.Key("election/"))
-	wch := cli.Watch(wctx, "election/", clientv3.WithPrefix(), clientv3.WithRev(from))
+	from := leader.ModRevision + 1 // after Proclaim's, which Observe saw
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", from),
+		t.Key("election/"))
+	wch := cli.Watch(wctx, "election/", clientv3.WithPrefix(),
+		clientv3.WithRev(from))
 	t.Etcdctl("elect", t.Key("election"), "node-2")
 	elected2 := campaign(ctx, e2, "node-2", leaderHold+t.Timeout())
 	evs, err := nextEvents(ctx, wch, 1, t.Timeout())
@@ -95,7 +107,8 @@ the keys under "election/", the one with the lowest create_revision leads.`)
 	t.Wait(leaderHold, "candidate 1 leads; candidate 2 waits")
 	select {
 	case err := <-elected2:
-		return errors.Join(errors.New("candidate 2 was elected while candidate 1 led"), err)
+		return errors.Join(errors.New("candidate 2 was elected "+
+			"while candidate 1 led"), err)
 	case <-time.After(leaderHold):
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -112,39 +125,8 @@ the keys under "election/", the one with the lowest create_revision leads.`)
 		return err
 	}
 	t.Result("Observe: %s", kvString(leader))
-	t.Equal(string(leader.Key), e2.Key(), "Resign deleted candidate 1's key: candidate 2 leads")
+	t.Equal(string(leader.Key), e2.Key(),
+		"Resign deleted candidate 1's key: candidate 2 leads")
 
-	t.Step("Candidate 1 campaigns again; candidate 2's session expires")
-	ttl := time.Duration(lease2.TTL) * time.Second
-	t.Etcdctl("elect", t.Key("election"), "node-1")
-	elected1 := campaign(ctx, e1, "node-1", ttl+expirySlack+t.Timeout())
-	evs, err = nextEvents(ctx, wch, 2, t.Timeout()) // Resign's DELETE, then this PUT
-	if err != nil {
-		return err
-	}
-	t.Result("candidate 1 queued: %s", evString(evs[1]))
-	s2.Orphan() // no more renewals: as if candidate 2's process stalled
-	t.Wait(ttl, "waiting for lease %x to expire: TTL %ds granted, 1 s asked", s2.Lease(), lease2.TTL)
-	leader, err = nextLeader(ctx, leaders, ttl+expirySlack)
-	if err != nil {
-		return err
-	}
-	t.Result("Observe: %s", kvString(leader))
-	if err := <-elected1; err != nil {
-		return err
-	}
-	t.Equal(leader.CreateRevision, e1.Rev(), "candidate 1 leads, with the key it queued")
-
-	t.Step("What a leader that lost its session must not assume")
-	t.Say(`Candidate 2's Campaign returned long ago, and e2.Key() still names its
-key. So every write must require that key's create_revision, in its Txn.`)
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Txn(ctx1).If(clientv3.Compare(clientv3.CreateRevision(e2.Key()), "=", e2.Rev())).
-		Then(clientv3.OpPut("config", "written by node-2")).Commit()
-	cancel()
-	if err != nil {
-		return err
-	}
-	t.Equal(put.Succeeded, false, "a write that requires candidate 2's key fails")
-	return nil
+	return expire(ctx, t, e1, e2, s2, lease2.TTL, wch, leaders)
 }

@@ -16,8 +16,12 @@ import (
 var Failover = runner.Lesson{
 	ID:    "failover",
 	Title: "A cluster loses its leader",
-	Doc:   "Three members; the leader stops while a client writes: a new one is elected, no acknowledged write is lost, a watch sees each once, a lease outlives its TTL; the member comes back and catches up; one member alone still reads, serializably only.",
-	Run:   failover,
+	Doc: "Three members; the leader stops while a client writes: a new " +
+		"one is elected, no acknowledged write is lost, a watch sees " +
+		"each once, a lease outlives its TTL; the member comes back " +
+		"and catches up; one member alone " +
+		"still reads, serializably only.",
+	Run: failover,
 	// Its own three members: the lesson stops and restarts them.
 	Needs: runner.Needs{Members: 3},
 }
@@ -37,7 +41,8 @@ func failover(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Equal(t.Cluster.Name(old), t.Cluster.Name(leader), "every member names the same leader")
+	t.Equal(t.Cluster.Name(old), t.Cluster.Name(leader),
+		"every member names the same leader")
 
 	t.Step("Before the failure: a key under a 1 s lease, and watches")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -48,22 +53,28 @@ func failover(ctx context.Context, t *runner.T) error {
 	}
 	granted := time.Now()
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Put(ctx1, "session", "alive", clientv3.WithLease(grant.ID))
+	put, err := cli.Put(ctx1, "session", "alive",
+		clientv3.WithLease(grant.ID))
 	cancel()
 	if err != nil {
 		return err
 	}
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", put.Header.Revision+1), t.Key("w/"))
-	wch := cli.Watch(wctx, "w/", clientv3.WithPrefix(), clientv3.WithRev(put.Header.Revision+1))
-	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", put.Header.Revision+1), t.Key("session"))
-	sch := cli.Watch(wctx, "session", clientv3.WithRev(put.Header.Revision+1))
+	t.Etcdctl("watch", "--prefix",
+		fmt.Sprintf("--rev=%d", put.Header.Revision+1), t.Key("w/"))
+	wch := cli.Watch(wctx, "w/", clientv3.WithPrefix(),
+		clientv3.WithRev(put.Header.Revision+1))
+	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", put.Header.Revision+1),
+		t.Key("session"))
+	sch := cli.Watch(wctx, "session",
+		clientv3.WithRev(put.Header.Revision+1))
 
 	t.Step("The leader stops while a client keeps writing")
 	stopWriting := make(chan struct{})
 	done := keepWriting(ctx, t, stopWriting)
-	t.Wait(writeBefore, "the client writes for %v before the leader stops", writeBefore)
+	t.Wait(writeBefore, "the client writes for %v before the leader stops",
+		writeBefore)
 	time.Sleep(writeBefore)
 	stopped := time.Now()
 	if err := t.Cluster.Stop(old); err != nil {
@@ -75,33 +86,23 @@ func failover(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Result("%s stopped; %s leads %v later", t.Cluster.Name(old), t.Cluster.Name(leader), time.Since(stopped).Round(time.Millisecond))
+	t.Result("%s stopped; %s leads %v later", t.Cluster.Name(old),
+		t.Cluster.Name(leader), time.Since(stopped).
+			Round(time.Millisecond))
 	t.Check(leader != old, "a new leader is elected")
 	time.Sleep(writeBefore) // the writes go on under the new leader
 	close(stopWriting)
 	w := <-done
-	t.Result("%d writes acknowledged, %d failed", len(w.acked), len(w.failed))
+	t.Result("%d writes acknowledged, %d failed", len(w.acked),
+		len(w.failed))
 
 	t.Step("Every acknowledged write is there; the watch saw each once")
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	get, err := cli.Get(ctx1, "w/", clientv3.WithPrefix(), clientv3.WithSort(clientv3.SortByModRevision, clientv3.SortAscend))
-	cancel()
+	stored, lost, err := storedWrites(ctx, t, w.acked)
 	if err != nil {
 		return err
 	}
-	var stored []string // "w/03@12", in revision order
-	at := map[string]int64{}
-	for _, kv := range get.Kvs {
-		stored = append(stored, fmt.Sprintf("%s@%d", kv.Key, kv.ModRevision))
-		at[string(kv.Key)] = kv.ModRevision
-	}
-	lost := 0
-	for key, rev := range w.acked {
-		if at[key] != rev {
-			lost++ // missing, or not the value it was told it wrote
-		}
-	}
-	t.Result("%d keys stored (a failed write may have been applied)", len(stored))
+	t.Result("%d keys stored (a failed write may have been applied)",
+		len(stored))
 	t.Equal(lost, 0, "no acknowledged write is lost")
 	evs, err := nextEvents(ctx, wch, len(stored), t.Timeout())
 	if err != nil {
@@ -109,9 +110,11 @@ func failover(ctx context.Context, t *runner.T) error {
 	}
 	var seen []string
 	for _, ev := range evs {
-		seen = append(seen, fmt.Sprintf("%s@%d", ev.Kv.Key, ev.Kv.ModRevision))
+		seen = append(seen,
+			fmt.Sprintf("%s@%d", ev.Kv.Key, ev.Kv.ModRevision))
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(stored, " "), "the watch saw every stored write once, in order")
+	t.Equal(strings.Join(seen, " "), strings.Join(stored, " "),
+		"the watch saw every stored write once, in order")
 
 	t.Step("The stopped member restarts and catches up")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -124,18 +127,21 @@ func failover(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Equal(revs[old], revs[leader], "%s's revision equals the leader's", t.Cluster.Name(old))
+	t.Equal(revs[old], revs[leader], "%s's revision equals the leader's",
+		t.Cluster.Name(old))
 
 	t.Step("The lease outlives its TTL")
-	t.Say(`A new leader does not know how long the old one had counted down: it
-gives every lease its full TTL again, plus an election timeout.`)
+	t.Say(`A new leader does not know how long the old one had counted
+down: it gives every lease its full TTL again, plus an election timeout.`)
 	t.Wait(0, "waiting for the DELETE of %q", "session")
 	if _, err := nextEvents(ctx, sch, 1, t.Timeout()); err != nil {
 		return err
 	}
 	lived := time.Since(granted)
-	t.Result("DELETE %q %v after a grant of %ds", "session", lived.Round(time.Millisecond), grant.TTL)
-	t.Check(lived > time.Duration(grant.TTL)*time.Second+leaseCheck, "the key outlived its TTL (and the 500 ms of the expiry check)")
+	t.Result("DELETE %q %v after a grant of %ds", "session",
+		lived.Round(time.Millisecond), grant.TTL)
+	t.Check(lived > time.Duration(grant.TTL)*time.Second+leaseCheck,
+		"the key outlived its TTL (and the 500 ms of the expiry check)")
 
 	return alone(ctx, t, leader)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
+
 	"etcdtour/runner"
 )
 
@@ -38,7 +40,8 @@ type writes struct {
 // keepWriting puts w/00, w/01, ... one after another, each with its own
 // deadline, until stop closes; then it says which writes were
 // acknowledged.
-func keepWriting(ctx context.Context, t *runner.T, stop <-chan struct{}) <-chan writes {
+func keepWriting(ctx context.Context, t *runner.T,
+	stop <-chan struct{}) <-chan writes {
 	done := make(chan writes, 1)
 	go func() {
 		w := writes{acked: map[string]int64{}}
@@ -75,7 +78,8 @@ func leaderOf(ctx context.Context, t *runner.T) (int, error) {
 			return -1, err
 		}
 		t.Result("%s: member %x, leader %x, raft term %d, revision %d",
-			t.Cluster.Name(i), st.Header.MemberId, st.Leader, st.RaftTerm, st.Header.Revision)
+			t.Cluster.Name(i), st.Header.MemberId, st.Leader,
+			st.RaftTerm, st.Header.Revision)
 		if st.Header.MemberId == st.Leader {
 			leader = i
 		}
@@ -101,10 +105,39 @@ func revisions(ctx context.Context, t *runner.T) ([]int64, error) {
 			}
 			revs[i] = st.Header.Revision
 		}
-		if revs[0] == revs[1] && revs[1] == revs[2] || time.Now().After(deadline) {
+		if revs[0] == revs[1] && revs[1] == revs[2] || time.Now().
+			After(deadline) {
 			t.Result("revisions: %v", revs)
 			return revs, nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// storedWrites reads the keys under "w/" in revision order, as "w/03@12",
+// and counts the acknowledged writes (key: revision) not among them.
+func storedWrites(ctx context.Context, t *runner.T,
+	acked map[string]int64) ([]string, int, error) {
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	asc := clientv3.WithSort(clientv3.SortByModRevision,
+		clientv3.SortAscend)
+	get, err := t.Client.Get(ctx1, "w/", clientv3.WithPrefix(), asc)
+	cancel()
+	if err != nil {
+		return nil, 0, err
+	}
+	var stored []string // "w/03@12", in revision order
+	at := map[string]int64{}
+	for _, kv := range get.Kvs {
+		stored = append(stored,
+			fmt.Sprintf("%s@%d", kv.Key, kv.ModRevision))
+		at[string(kv.Key)] = kv.ModRevision
+	}
+	lost := 0
+	for key, rev := range acked {
+		if at[key] != rev {
+			lost++ // missing, or not the value it was told it wrote
+		}
+	}
+	return stored, lost, nil
 }

@@ -18,7 +18,10 @@ import (
 var History = runner.Lesson{
 	ID:    "history",
 	Title: "History and compaction",
-	Doc:   "etcd keeps every version of every key, by revision, until it is compacted: read the past, compact it, and see a Get, a new watch and a running one fail with ErrCompacted; then what the history costs in space, and how to give it back.",
+	Doc: "etcd keeps every version of every key, by revision, until it " +
+		"is compacted: read the past, compact it, and see a Get, a " +
+		"new watch and a running one fail with ErrCompacted; then " +
+		"what the history costs in space, and how to give it back.",
 	Run:   history,
 	Needs: runner.Needs{Members: 3},
 }
@@ -42,20 +45,26 @@ func history(ctx context.Context, t *runner.T) error {
 	if err != nil || len(get.Kvs) != 1 {
 		return fmt.Errorf("get %q: %v, %v", "config", err, get)
 	}
-	t.Result("%s  (store revision %d)", kvString(get.Kvs[0]), get.Header.Revision)
-	t.Equal(get.Kvs[0].CreateRevision, revs[0], "create_revision: the revision that created it")
-	t.Equal(get.Kvs[0].ModRevision, revs[2], "mod_revision: the revision that last wrote it")
-	t.Equal(get.Kvs[0].Version, int64(3), "version: how many times it was written since")
+	t.Result("%s  (store revision %d)", kvString(get.Kvs[0]),
+		get.Header.Revision)
+	t.Equal(get.Kvs[0].CreateRevision, revs[0],
+		"create_revision: the revision that created it")
+	t.Equal(get.Kvs[0].ModRevision, revs[2],
+		"mod_revision: the revision that last wrote it")
+	t.Equal(get.Kvs[0].Version, int64(3),
+		"version: how many times it was written since")
 
 	t.Step("Read the past: Get at an older revision")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	old, err := cli.Get(ctx1, "config", clientv3.WithRev(revs[0]))
 	cancel()
 	if err != nil || len(old.Kvs) != 1 {
-		return fmt.Errorf("get %q at %d: %v, %v", "config", revs[0], err, old)
+		return fmt.Errorf("get %q at %d: %v, %v", "config", revs[0],
+			err, old)
 	}
 	t.Result("%s", kvString(old.Kvs[0]))
-	t.Equal(string(old.Kvs[0].Value), "v1", "at revision %d the value was v1", revs[0])
+	t.Equal(string(old.Kvs[0].Value), "v1",
+		"at revision %d the value was v1", revs[0])
 
 	t.Step("History costs space: overwrite a 16 KiB value 20 times")
 	blob := strings.Repeat("x", 16<<10)
@@ -80,7 +89,8 @@ func history(ctx context.Context, t *runner.T) error {
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	_, err = cli.Get(ctx1, "config", clientv3.WithRev(revs[0]))
 	cancel()
-	t.Check(errors.Is(err, rpctypes.ErrCompacted), "a Get at revision %d fails: %v", revs[0], err)
+	t.Check(errors.Is(err, rpctypes.ErrCompacted),
+		"a Get at revision %d fails: %v", revs[0], err)
 	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", revs[0]), t.Key("config"))
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -89,10 +99,13 @@ func history(ctx context.Context, t *runner.T) error {
 	case resp = <-cli.Watch(wctx, "config", clientv3.WithRev(revs[0])):
 	case <-time.After(t.Timeout()):
 	}
-	t.Result("watch from %d: %v (compact_revision=%d)", revs[0], resp.Err(), resp.CompactRevision)
-	t.Check(errors.Is(resp.Err(), rpctypes.ErrCompacted), "a watch from revision %d ends at once", revs[0])
+	t.Result("watch from %d: %v (compact_revision=%d)", revs[0], resp.Err(),
+		resp.CompactRevision)
+	t.Check(errors.Is(resp.Err(), rpctypes.ErrCompacted),
+		"a watch from revision %d ends at once", revs[0])
 	t.Equal(resp.CompactRevision, last, "it says where history now starts")
-	t.Say("Restart from there, or Get the key again and watch from that revision + 1.")
+	t.Say("Restart from there, or Get the key " +
+		"again and watch from that revision + 1.")
 
 	t.Step("Compaction frees space in the file; Defragment gives it back")
 	lead, err := t.Cluster.Leader(ctx)
@@ -104,7 +117,8 @@ func history(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Say("The file keeps its size: the freed pages wait there to be reused.")
+	t.Say("The file keeps its size: the freed " +
+		"pages wait there to be reused.")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	_, err = cli.Defragment(ctx1, ep)
 	cancel()
@@ -115,12 +129,14 @@ func history(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Check(after < before/2, "the file shrank from %d to %d bytes", before, after)
-	t.Say(`etcd refuses writes (alarm NOSPACE) once the file reaches its quota,
---quota-backend-bytes (2 GiB by default), used or not: compact, then
-defragment each member in turn (it blocks while it runs), then disarm.
-etcd compacts nothing unless told: --auto-compaction-mode=periodic
---auto-compaction-retention=1h, or Kubernetes' API server, every 5 min.`)
+	t.Check(after < before/2, "the file shrank from %d to %d bytes", before,
+		after)
+	t.Say(`etcd refuses writes (alarm NOSPACE) once the file reaches
+its quota, --quota-backend-bytes (2 GiB by default), used or not:
+compact, then defragment each member in turn (it blocks while it runs),
+then disarm. etcd compacts nothing unless told:
+--auto-compaction-mode=periodic --auto-compaction-retention=1h, or
+Kubernetes' API server, every 5 min.`)
 
 	return watchAway(ctx, t, lead, last)
 }

@@ -42,7 +42,8 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 	if err := t.Cluster.Stop(away); err != nil {
 		return err
 	}
-	t.Say("Member %s stopped: the watch waits to reconnect. Meanwhile:", t.Cluster.Name(away))
+	t.Say("Member %s stopped: the watch waits to reconnect. Meanwhile:",
+		t.Cluster.Name(away))
 	for _, v := range []string{"v5", "v6"} {
 		ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 		_, err = cli.Put(ctx1, "config", v)
@@ -66,10 +67,12 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 	}
 	t.Wait(300*time.Millisecond, "for the watch to reconnect to the member")
 	_, err = nextEvents(ctx, wch, 1, 2*t.Timeout())
-	t.Check(errors.Is(err, rpctypes.ErrCompacted), "the watch ends with ErrCompacted: %v", err)
-	t.Say(`A watch resumes after a reconnect from the revision after the last it
-delivered; if that is compacted, it ends. Get the key again and watch from
-that revision + 1, or use a retention longer than any outage.`)
+	t.Check(errors.Is(err, rpctypes.ErrCompacted),
+		"the watch ends with ErrCompacted: %v", err)
+	t.Say(`A watch resumes after a reconnect from the revision after
+the last it delivered; if that is compacted, it ends. Get the key again
+and watch from that revision + 1, or use a retention longer than any
+outage.`)
 	return nil
 }
 
@@ -81,6 +84,7 @@ func dbSize(ctx context.Context, t *runner.T, ep string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	t.Result("db size %d bytes (revision %d)", st.DbSize, st.Header.Revision)
+	t.Result("db size %d bytes (revision %d)", st.DbSize,
+		st.Header.Revision)
 	return st.DbSize, nil
 }

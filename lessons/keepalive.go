@@ -15,8 +15,9 @@ import (
 var KeepAlive = runner.Lesson{
 	ID:    "keepalive",
 	Title: "KeepAlive",
-	Doc:   "Keep a lease alive past its TTL, stop renewing it the right way, and watch its key expire.",
-	Run:   keepAlive,
+	Doc: "Keep a lease alive past its TTL, stop renewing " +
+		"it the right way, and watch its key expire.",
+	Run: keepAlive,
 }
 
 func keepAlive(ctx context.Context, t *runner.T) error {
@@ -34,7 +35,8 @@ func keepAlive(ctx context.Context, t *runner.T) error {
 	ttl := time.Duration(grant.TTL) * time.Second
 	t.Result("lease %x granted with TTL %v", grant.ID, ttl)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Put(ctx1, "worker", "busy", clientv3.WithLease(grant.ID))
+	put, err := cli.Put(ctx1, "worker", "busy",
+		clientv3.WithLease(grant.ID))
 	cancel()
 	if err != nil {
 		return err
@@ -48,12 +50,14 @@ func keepAlive(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	t.Result("TTL back to %ds", once.TTL)
-	t.Equal(once.TTL, grant.TTL, "a renewal sets the TTL back to the granted one")
+	t.Equal(once.TTL, grant.TTL,
+		"a renewal sets the TTL back to the granted one")
 
 	t.Step("Keep it alive for longer than its TTL")
-	t.Say(`KeepAlive sends a renewal, then the next one on the first 500 ms tick
-at or after a third of the TTL (TTL 1 s: every 0.5 s), until its context
-is cancelled or the lease is revoked. The responses come on a channel.`)
+	t.Say(`KeepAlive sends a renewal, then the next one on the first
+500 ms tick at or after a third of the TTL (TTL 1 s: every 0.5 s), until
+its context is cancelled or the lease is revoked. The responses come on
+a channel.`)
 	t.Etcdctl("lease", "keep-alive", fmt.Sprintf("%x", grant.ID))
 	kactx, stopKeepAlive := context.WithCancel(ctx)
 	defer stopKeepAlive()
@@ -71,10 +75,12 @@ renew:
 		select {
 		case ka, ok := <-ch:
 			if !ok {
-				return errors.New("the keep-alive channel closed: the lease was lost")
+				return errors.New("the keep-alive channel " +
+					"closed: the lease was lost")
 			}
 			renewals++
-			t.Result("renewed after %.1fs: TTL %ds", time.Since(started).Seconds(), ka.TTL)
+			t.Result("renewed after %.1fs: TTL %ds",
+				time.Since(started).Seconds(), ka.TTL)
 		case <-deadline:
 			break renew
 		case <-ctx.Done():
@@ -87,12 +93,15 @@ renew:
 	if err != nil {
 		return err
 	}
-	t.Check(renewals >= 2, "the lease was renewed repeatedly (%d times)", renewals)
-	t.Equal(len(get.Kvs), 1, "the key is still there after %v, more than its TTL", hold)
+	t.Check(renewals >= 2, "the lease was renewed repeatedly (%d times)",
+		renewals)
+	t.Equal(len(get.Kvs), 1,
+		"the key is still there after %v, more than its TTL", hold)
 
 	t.Step("Stop renewing: cancel, then read until the channel closes")
-	t.Say(`The article's "for { ka := <-ch }" never ends, and once the channel
-closes it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch".`)
+	t.Say(`The article's "for { ka := <-ch }" never ends, and once the
+channel closes it receives nil and crashes on ka.TTL. Read with "ka, ok
+:= <-ch".`)
 	stopKeepAlive()
 	stopped := time.Now()
 	t.Check(closed(ch, t.Timeout()), "the channel closed after cancel")
@@ -103,8 +112,9 @@ closes it receives nil and crashes on ka.TTL. Read with "ka, ok := <-ch".`)
 		return err
 	}
 	t.Result("ttl=%ds keys=%q", left.TTL, left.Keys)
-	t.Say(`Cancelling stops the renewals; it does not revoke the lease, which
-lives until one TTL after the last renewal (Revoke would end both).`)
+	t.Say(`Cancelling stops the renewals; it does not revoke the
+lease, which lives until one TTL after the last renewal (Revoke would
+end both).`)
 	t.Check(left.TTL >= 0, "the lease still exists after the cancel")
 	t.Equal(len(left.Keys), 1, "%q is still attached to it", "worker")
 
@@ -112,12 +122,15 @@ lives until one TTL after the last renewal (Revoke would end both).`)
 	t.Wait(ttl, "waiting for lease %x to expire", grant.ID)
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	wch := cli.Watch(wctx, "worker", clientv3.WithRev(put.Header.Revision+1))
+	wch := cli.Watch(wctx, "worker",
+		clientv3.WithRev(put.Header.Revision+1))
 	evs, err := nextEvents(ctx, wch, 1, ttl+time.Second+expirySlack)
 	if err != nil {
 		return err
 	}
-	t.Result("%s, %v after the cancel", evString(evs[0]), time.Since(stopped).Round(100*time.Millisecond))
-	t.Equal(evs[0].Type, clientv3.EventTypeDelete, "the key expired once renewals stopped")
+	t.Result("%s, %v after the cancel", evString(evs[0]),
+		time.Since(stopped).Round(100*time.Millisecond))
+	t.Equal(evs[0].Type, clientv3.EventTypeDelete,
+		"the key expired once renewals stopped")
 	return nil
 }

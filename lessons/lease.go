@@ -16,8 +16,9 @@ import (
 var Lease = runner.Lesson{
 	ID:    "lease",
 	Title: "Lease",
-	Doc:   "Grant a lease, attach two keys to it, and watch both vanish when the lease expires.",
-	Run:   lease,
+	Doc: "Grant a lease, attach two keys to it, and " +
+		"watch both vanish when the lease expires.",
+	Run: lease,
 }
 
 // expirySlack allows for the leader checking for expired leases only every
@@ -28,9 +29,10 @@ func lease(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Grant a lease")
-	t.Say(`A lease is a TTL that any number of keys can share, like Redis EXPIRE
-on a group of keys, not SETNX. We ask for 1 second (the article asked for
-20); the server raises a TTL below its minimum and says what it granted.`)
+	t.Say(`A lease is a TTL that any number of keys can share, like
+Redis EXPIRE on a group of keys, not SETNX. We ask for 1 second (the
+article asked for 20); the server raises a TTL below its minimum and
+says what it granted.`)
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	grant, err := cli.Grant(ctx1, 1)
 	cancel()
@@ -45,7 +47,8 @@ on a group of keys, not SETNX. We ask for 1 second (the article asked for
 	var rev int64
 	for _, key := range []string{"session", "session/cart"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		put, err := cli.Put(ctx1, key, "alive", clientv3.WithLease(grant.ID))
+		put, err := cli.Put(ctx1, key, "alive",
+			clientv3.WithLease(grant.ID))
 		cancel()
 		if err != nil {
 			return err
@@ -53,11 +56,14 @@ on a group of keys, not SETNX. We ask for 1 second (the article asked for
 		rev = put.Header.Revision
 	}
 	// Watch from the revision after our last write, so that the DELETEs
-	// expiry causes cannot be missed. The prefix "session" covers both keys.
+	// expiry causes cannot be missed. The prefix "session" covers both
+	// keys.
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev+1), t.Key("session"))
-	wch := cli.Watch(wctx, "session", clientv3.WithPrefix(), clientv3.WithRev(rev+1))
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev+1),
+		t.Key("session"))
+	wch := cli.Watch(wctx, "session", clientv3.WithPrefix(),
+		clientv3.WithRev(rev+1))
 
 	t.Step("Ask the lease how long it has left, and which keys it holds")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -71,19 +77,23 @@ on a group of keys, not SETNX. We ask for 1 second (the article asked for
 		keys = append(keys, string(k))
 	}
 	slices.Sort(keys) // the server lists them in no particular order
-	t.Result("ttl=%ds granted_ttl=%ds keys=%q", ttl.TTL, ttl.GrantedTTL, keys)
-	t.Say(`ttl is whole seconds, truncated: it reads 0 in the last second, and
-still 0, keys attached, after the TTL until the leader's expiry loop
-(every 500 ms) revokes the lease. -1 means there is no such lease:
-revoked, expired and removed, or never granted.`)
-	t.Equal(strings.Join(keys, " "), "session session/cart", "the lease holds both keys")
+	t.Result("ttl=%ds granted_ttl=%ds keys=%q", ttl.TTL, ttl.GrantedTTL,
+		keys)
+	t.Say(`ttl is whole seconds, truncated: it reads 0 in the last
+second, and still 0, keys attached, after the TTL until the leader's
+expiry loop (every 500 ms) revokes the lease. -1 means there is no such
+lease: revoked, expired and removed, or never granted.`)
+	t.Equal(strings.Join(keys, " "), "session session/cart",
+		"the lease holds both keys")
 
 	t.Step("Wait for the lease to expire")
-	t.Say(`A lease can outlive its TTL: a new leader, or a single member that
-restarts, gives every lease its full TTL again.`)
+	t.Say(`A lease can outlive its TTL: a new leader, or a single
+member that restarts, gives every lease its full TTL again.`)
 	waitStart := time.Now()
-	t.Wait(time.Duration(grant.TTL)*time.Second, "waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
-	limit := time.Duration(grant.TTL)*time.Second + time.Second + expirySlack
+	t.Wait(time.Duration(grant.TTL)*time.Second,
+		"waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
+	limit := time.Duration(grant.TTL)*time.Second + time.Second +
+		expirySlack
 	evs, err := nextEvents(ctx, wch, 2, limit)
 	if err != nil {
 		return err
@@ -92,11 +102,15 @@ restarts, gives every lease its full TTL again.`)
 	var deleted []string
 	for _, ev := range evs {
 		t.Result("%s after %v", evString(ev), took)
-		deleted = append(deleted, fmt.Sprintf("%s %s", ev.Type, ev.Kv.Key))
+		deleted = append(deleted,
+			fmt.Sprintf("%s %s", ev.Type, ev.Kv.Key))
 	}
 	slices.Sort(deleted)
-	t.Equal(strings.Join(deleted, ", "), "DELETE session, DELETE session/cart", "expiry shows up as a DELETE event for each key")
-	t.Equal(evs[0].Kv.ModRevision, evs[1].Kv.ModRevision, "both keys went in one revision")
+	t.Equal(strings.Join(deleted, ", "),
+		"DELETE session, DELETE session/cart",
+		"expiry shows up as a DELETE event for each key")
+	t.Equal(evs[0].Kv.ModRevision, evs[1].Kv.ModRevision,
+		"both keys went in one revision")
 
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	gone, err := cli.TimeToLive(ctx1, grant.ID)

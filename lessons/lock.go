@@ -16,15 +16,17 @@ import (
 var Lock = runner.Lesson{
 	ID:    "lock",
 	Title: "Distributed lock",
-	Doc:   "Two sessions contend for one lock: the second waits until the first unlocks, and each lock key's revision is a fencing token.",
-	Run:   lock,
+	Doc: "Two sessions contend for one lock: the second waits until " +
+		"the first unlocks, and each lock " +
+		"key's revision is a fencing token.",
+	Run: lock,
 }
 
 func lock(ctx context.Context, t *runner.T) error {
 	cli := t.Client
-	t.Say(`The article created its client with Endpoints: []string{"/name"},
-which is a key, not an address; an endpoint is host:port, such as
-127.0.0.1:2379.`)
+	t.Say(`The article created its client with Endpoints:
+[]string{"/name"}, which is a key, not an address; an endpoint is
+host:port, such as 127.0.0.1:2379.`)
 
 	t.Step("Open two sessions, each a lease kept alive in the background")
 	s1, err := concurrency.NewSession(cli, concurrency.WithTTL(2))
@@ -37,7 +39,8 @@ which is a key, not an address; an endpoint is host:port, such as
 		return err
 	}
 	defer s2.Close()
-	t.Result("session 1 lease %x, session 2 lease %x", s1.Lease(), s2.Lease())
+	t.Result("session 1 lease %x, session 2 lease %x", s1.Lease(),
+		s2.Lease())
 	m1 := concurrency.NewMutex(s1, "lock")
 	m2 := concurrency.NewMutex(s2, "lock")
 
@@ -57,9 +60,10 @@ which is a key, not an address; an endpoint is host:port, such as
 	err = m2.TryLock(ctx1)
 	cancel()
 	t.Result("TryLock: %v", err)
-	t.Check(errors.Is(err, concurrency.ErrLocked), "TryLock on a lock another session holds returns ErrLocked")
-	t.Say(`Only another session's key makes it fail: a second Mutex on session 1
-would "acquire" the same key, and either's Unlock frees both.`)
+	t.Check(errors.Is(err, concurrency.ErrLocked),
+		"TryLock on a lock another session holds returns ErrLocked")
+	t.Say(`Only another session's key makes it fail: a second Mutex on
+session 1 would "acquire" the same key, and either's Unlock frees both.`)
 
 	t.Step("Session 2 waits for the lock; session 1 unlocks")
 	// Read session 1's key, then watch the lock's keys from the revision
@@ -73,8 +77,10 @@ would "acquire" the same key, and either's Unlock frees both.`)
 	}
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", held.Header.Revision+1), t.Key("lock/"))
-	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(), clientv3.WithRev(held.Header.Revision+1))
+	t.Etcdctl("watch", "--prefix",
+		fmt.Sprintf("--rev=%d", held.Header.Revision+1), t.Key("lock/"))
+	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(),
+		clientv3.WithRev(held.Header.Revision+1))
 	const hold = 100 * time.Millisecond // long enough to see session 2 wait
 	locked2 := make(chan error, 1)
 	go func() {
@@ -92,7 +98,9 @@ would "acquire" the same key, and either's Unlock frees both.`)
 	t.Wait(hold, "session 1 holds the lock; session 2 waits")
 	select {
 	case err := <-locked2:
-		return errors.Join(errors.New("session 2 got the lock while session 1 held it"), err)
+		return errors.Join(
+			errors.New("session 2 got the lock "+
+				"while session 1 held it"), err)
 	case <-time.After(hold):
 	case <-ctx.Done():
 		return ctx.Err()
@@ -108,16 +116,19 @@ would "acquire" the same key, and either's Unlock frees both.`)
 	}
 	rev2 := evs[0].Kv.CreateRevision
 	t.Result("session 2 holds %q, created at revision %d", m2.Key(), rev2)
-	t.Equal(string(evs[0].Kv.Key), m2.Key(), "session 2 got the lock with the key it queued")
+	t.Equal(string(evs[0].Kv.Key), m2.Key(),
+		"session 2 got the lock with the key it queued")
 
 	t.Step("The fencing token")
-	t.Say(`A lock is only as good as its lease: when session 1's lease expires
-(a stalled process), session 2 gets the lock, and session 1's Mutex says
-nothing; only s1.Done() closes, maybe later. So a resource guarded by
-the lock should refuse writes with a lower revision than the last it
-saw (etcd's notes on lock and lease usage, etcd-io/etcd#11490). IsOwner
-compares the key's create_revision only.`)
-	t.Check(rev2 > rev1, "session 2's token %d is greater than session 1's %d", rev2, rev1)
+	t.Say(`A lock is only as good as its lease: when session 1's lease
+expires (a stalled process), session 2 gets the lock, and session 1's
+Mutex says nothing; only s1.Done() closes, maybe later. So a resource
+guarded by the lock should refuse writes with a lower revision than the
+last it saw (etcd's notes on lock and lease usage, etcd-io/etcd#11490).
+IsOwner compares the key's create_revision only.`)
+	t.Check(rev2 > rev1,
+		"session 2's token %d is greater than session 1's %d", rev2,
+		rev1)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m2.Unlock(ctx1)
 	cancel()

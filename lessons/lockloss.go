@@ -16,8 +16,10 @@ import (
 var LockLoss = runner.Lesson{
 	ID:    "lock-loss",
 	Title: "A lock is only as good as its lease",
-	Doc:   "Session 1 holds a lock and loses its lease: session 2 gets the lock while session 1's Mutex says nothing, and only a fenced write stops session 1.",
-	Run:   lockLoss,
+	Doc: "Session 1 holds a lock and loses its lease: session 2 gets " +
+		"the lock while session 1's Mutex says nothing, " +
+		"and only a fenced write stops session 1.",
+	Run: lockLoss,
 }
 
 func lockLoss(ctx context.Context, t *runner.T) error {
@@ -45,11 +47,12 @@ func lockLoss(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Check(ok, "session 1's fenced write is accepted while it holds the lock")
+	t.Check(ok,
+		"session 1's fenced write is accepted while it holds the lock")
 
 	t.Step("Session 2 waits; session 1's lease is lost")
-	t.Say(`As if session 1's process stalled past its TTL, its lease goes (here
-revoked, the way expiry revokes it). Its key goes with it.`)
+	t.Say(`As if session 1's process stalled past its TTL, its lease
+goes (here revoked, the way expiry revokes it). Its key goes with it.`)
 	s2, err := concurrency.NewSession(cli, concurrency.WithTTL(2))
 	if err != nil {
 		return err
@@ -71,7 +74,8 @@ revoked, the way expiry revokes it). Its key goes with it.`)
 	}
 	var got2, done1 time.Duration
 	// Done() closes by the next renewal, at most a TTL (1 s) away.
-	t.Wait(0, "waiting for session 2 to get the lock and session 1's Done() to close")
+	t.Wait(0, "waiting for session 2 to get the "+
+		"lock and session 1's Done() to close")
 	deadline := time.After(time.Second + t.Timeout())
 	for got2 == 0 || done1 == 0 {
 		select {
@@ -80,18 +84,21 @@ revoked, the way expiry revokes it). Its key goes with it.`)
 				return err
 			}
 			got2 = time.Since(lost)
-			t.Result("session 2 holds the lock, %v after the loss", got2.Round(time.Millisecond))
+			t.Result("session 2 holds the lock, %v after the loss",
+				got2.Round(time.Millisecond))
 		case <-s1.Done():
 			done1 = time.Since(lost)
-			t.Result("session 1's Done() closed, %v after the loss", done1.Round(time.Millisecond))
+			t.Result("session 1's Done() closed, %v after the loss",
+				done1.Round(time.Millisecond))
 		case <-deadline:
-			return errors.New("no lock for session 2, or no Done() for session 1")
+			return errors.New("no lock for session 2, " +
+				"or no Done() for session 1")
 		}
 	}
-	t.Say(`Which comes first is a race: Done() closes when the next renewal is
-refused (TTL 1 s: within half a second), or later still if the process
-itself stalled. Code that checks Done() before it writes may write
-after the loss.`)
+	t.Say(`Which comes first is a race: Done() closes when the next
+renewal is refused (TTL 1 s: within half a second), or later still if
+the process itself stalled. Code that checks Done() before it writes may
+write after the loss.`)
 
 	t.Step("Session 1 still thinks it holds the lock")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -101,10 +108,11 @@ after the loss.`)
 		return err
 	}
 	t.Result("m1.Key() = %q, in etcd: %d key(s)", m1.Key(), len(get.Kvs))
-	t.Check(m1.Key() != "" && len(get.Kvs) == 0, "session 1's Mutex names a key that is gone, and says nothing")
+	t.Check(m1.Key() != "" && len(get.Kvs) == 0,
+		"session 1's Mutex names a key that is gone, and says nothing")
 
 	t.Step("Fenced writes: refused for session 1, accepted for session 2")
-	ok1, err := fencedPut(ctx, t, m1, "resource", "late write from session 1")
+	ok1, err := fencedPut(ctx, t, m1, "resource", "late, from session 1")
 	if err != nil {
 		return err
 	}
@@ -114,10 +122,11 @@ after the loss.`)
 	}
 	t.Check(!ok1, "session 1's fenced write is refused")
 	t.Check(ok2, "session 2's fenced write is accepted")
-	t.Say(`Where the resource is not in etcd, send the lock key's create_revision
-as a token and have the resource refuse any token lower than the last it
-saw (etcd-io/etcd#11490). And Lock(ctx) on a stalled connection can block
-long after ctx's deadline: it cleans up with the client's context.`)
+	t.Say(`Where the resource is not in etcd, send the lock key's
+create_revision as a token and have the resource refuse any token lower
+than the last it saw (etcd-io/etcd#11490). And Lock(ctx) on a stalled
+connection can block long after ctx's deadline: it cleans up with the
+client's context.`)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m2.Unlock(ctx1)
 	cancel()
@@ -127,9 +136,11 @@ long after ctx's deadline: it cleans up with the client's context.`)
 // fencedPut writes key only if m still holds the lock, in one transaction:
 // IsOwner compares the create_revision of m's key with the one it had when
 // m locked. A key that is gone has create_revision 0.
-func fencedPut(ctx context.Context, t *runner.T, m *concurrency.Mutex, key, value string) (bool, error) {
+func fencedPut(ctx context.Context, t *runner.T, m *concurrency.Mutex, key,
+	value string) (bool, error) {
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	resp, err := t.Client.Txn(ctx1).If(m.IsOwner()).Then(clientv3.OpPut(key, value)).Commit()
+	resp, err := t.Client.Txn(ctx1).If(m.IsOwner()).
+		Then(clientv3.OpPut(key, value)).Commit()
 	cancel()
 	if err != nil {
 		return false, err

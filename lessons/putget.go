@@ -13,8 +13,10 @@ import (
 var PutGet = runner.Lesson{
 	ID:    "put-get",
 	Title: "Put and Get",
-	Doc:   "Write and read keys, and see what etcd records about each: create_revision, mod_revision, version, and the store's revision.",
-	Run:   putGet,
+	Doc: "Write and read keys, and see what etcd records about each: " +
+		"create_revision, mod_revision, " +
+		"version, and the store's revision.",
+	Run: putGet,
 }
 
 func putGet(ctx context.Context, t *runner.T) error {
@@ -29,8 +31,8 @@ func putGet(ctx context.Context, t *runner.T) error {
 	}
 	rev1 := put.Header.Revision
 	t.Result("header revision=%d", rev1)
-	t.Say(`Each write request gets the next revision: one counter for the whole
-store, not one per key.`)
+	t.Say(`Each write request gets the next revision: one counter for
+the whole store, not one per key.`)
 
 	t.Step("Get it back")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -40,12 +42,13 @@ store, not one per key.`)
 		return err
 	}
 	if len(get.Kvs) != 1 {
-		return fmt.Errorf("get %q: %d keys, want 1", "name", len(get.Kvs))
+		return fmt.Errorf("%q: %d keys, want 1", "name", len(get.Kvs))
 	}
 	kv := get.Kvs[0]
 	t.Result("%s", kvString(kv))
 	t.Equal(string(kv.Value), "xiaomotong", "the value is what we put")
-	t.Equal(kv.CreateRevision, rev1, "create_revision is the put's revision")
+	t.Equal(kv.CreateRevision, rev1,
+		"create_revision is the put's revision")
 	t.Equal(kv.ModRevision, rev1, "mod_revision is the put's revision")
 	t.Equal(kv.Version, int64(1), "version is 1: the key was written once")
 
@@ -68,14 +71,15 @@ store, not one per key.`)
 		return err
 	}
 	if len(get.Kvs) != 1 {
-		return fmt.Errorf("get %q: %d keys, want 1", "name", len(get.Kvs))
+		return fmt.Errorf("%q: %d keys, want 1", "name", len(get.Kvs))
 	}
 	kv = get.Kvs[0]
 	t.Result("%s", kvString(kv))
-	t.Say(`create_revision stays, mod_revision moves to the new revision,
-version counts the writes.`)
+	t.Say(`create_revision stays, mod_revision moves to the new
+revision, version counts the writes.`)
 	t.Equal(kv.CreateRevision, rev1, "create_revision unchanged")
-	t.Equal(kv.ModRevision, rev2, "mod_revision is the overwrite's revision")
+	t.Equal(kv.ModRevision, rev2,
+		"mod_revision is the overwrite's revision")
 	t.Equal(kv.Version, int64(2), "version is 2")
 
 	t.Step("Put three keys in one transaction, get them by prefix")
@@ -101,8 +105,9 @@ version counts the writes.`)
 		t.Result("%s", kvString(kv))
 		keys += fmt.Sprintf("%s@%d ", kv.Key, kv.ModRevision)
 	}
-	t.Say(`One request, one revision: all three keys have the transaction's.`)
-	t.Equal(keys, fmt.Sprintf("dir/a@%d dir/b@%d dir/c@%d ", rev3, rev3, rev3), "three keys, sorted, at revision %d", rev3)
+	t.Say("One request, one revision: all three keys have the Txn's.")
+	want := fmt.Sprintf("dir/a@%d dir/b@%d dir/c@%d ", rev3, rev3, rev3)
+	t.Equal(keys, want, "three keys, sorted, at revision %d", rev3)
 
 	t.Step("Delete a key, then a prefix, then nothing")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -121,15 +126,16 @@ version counts the writes.`)
 	}
 	t.Result("deleted=%d, revision=%d", del.Deleted, del.Header.Revision)
 	t.Equal(del.Deleted, int64(3), "the prefix delete removed all three")
-	// One revision before the delete, all three keys were still there: they
-	// went in one revision.
+	// One revision before the delete, all three keys still existed.
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	before, err := cli.Get(ctx1, "dir/", clientv3.WithPrefix(), clientv3.WithRev(del.Header.Revision-1))
+	before, err := cli.Get(ctx1, "dir/", clientv3.WithPrefix(),
+		clientv3.WithRev(del.Header.Revision-1))
 	cancel()
 	if err != nil {
 		return err
 	}
-	t.Equal(len(before.Kvs), 3, "at revision %d, one before the delete, all three keys exist", del.Header.Revision-1)
+	t.Equal(len(before.Kvs), 3, "at revision %d, one before the "+
+		"delete, all three keys exist", del.Header.Revision-1)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	none, err := cli.Delete(ctx1, "dir/", clientv3.WithPrefix())
 	cancel()
@@ -137,8 +143,8 @@ version counts the writes.`)
 		return err
 	}
 	t.Result("deleted=%d, revision=%d", none.Deleted, none.Header.Revision)
-	t.Say(`A delete that matches nothing changes nothing and takes no revision:
-its header shows the store's revision as it was.`)
+	t.Say(`A delete that matches nothing changes nothing and takes no
+revision: its header shows the store's revision as it was.`)
 	t.Equal(none.Deleted, int64(0), "nothing left to delete")
 	return nil
 }

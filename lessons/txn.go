@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -15,25 +14,26 @@ import (
 var Txn = runner.Lesson{
 	ID:    "txn",
 	Title: "Transactions and compare-and-swap",
-	Doc:   "If/Then/Else in one request: create a key only if it is absent, swap it only if nobody changed it, and count the updates that plain Get and Put lose.",
-	Run:   txn,
+	Doc: "If/Then/Else in one request: create a key only if it is " +
+		"absent, swap it only if nobody changed it, and " +
+		"count the updates that plain Get and Put lose.",
+	Run: txn,
 }
 
 func txn(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Create a key only if it does not exist")
-	t.Say(`A key that was never written (or was deleted) has create_revision 0.
-This is Redis's SETNX (the article likened a lease to SETNX; a lease is
-more like EXPIRE). Succeeded says which branch ran.`)
+	t.Say(`A key that was never written (or was deleted) has
+create_revision 0. This is Redis's SETNX (the article likened a lease to
+SETNX; a lease is more like EXPIRE). Succeeded says which branch ran.`)
+	absent := clientv3.Compare(clientv3.CreateRevision("owner"), "=", 0)
 	var won []bool
 	for _, owner := range []string{"a", "b"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		resp, err := cli.Txn(ctx1).
-			If(clientv3.Compare(clientv3.CreateRevision("owner"), "=", 0)).
+		resp, err := cli.Txn(ctx1).If(absent).
 			Then(clientv3.OpPut("owner", owner)).
-			Else(clientv3.OpGet("owner")).
-			Commit()
+			Else(clientv3.OpGet("owner")).Commit()
 		cancel()
 		if err != nil {
 			return err
@@ -45,7 +45,8 @@ more like EXPIRE). Succeeded says which branch ran.`)
 			t.Result("the Else branch read %s", kvString(kv))
 		}
 	}
-	t.Equal(fmt.Sprint(won), "[true false]", "the first create succeeds, the second runs Else")
+	t.Equal(fmt.Sprint(won), "[true false]",
+		"the first create succeeds, the second runs Else")
 
 	t.Step("Compare-and-swap on mod_revision")
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
@@ -55,23 +56,27 @@ more like EXPIRE). Succeeded says which branch ran.`)
 		return err
 	}
 	seen := get.Kvs[0].ModRevision
+	// The second swap still compares with the revision read before the
+	// first: someone changed the key since, so it must fail.
+	unchanged := clientv3.Compare(clientv3.ModRevision("owner"), "=", seen)
+	since := strconv.FormatInt(seen, 10)
 	var swapped []bool
 	for _, value := range []string{"c", "d"} {
-		// The second swap still compares with the revision read before the
-		// first: someone changed the key since, so it must fail.
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		resp, err := cli.Txn(ctx1).
-			If(clientv3.Compare(clientv3.ModRevision("owner"), "=", seen)).
-			Then(clientv3.OpPut("owner", value), clientv3.OpPut("owner-since", strconv.FormatInt(seen, 10))).
-			Commit()
+		resp, err := cli.Txn(ctx1).If(unchanged).
+			Then(clientv3.OpPut("owner", value),
+				clientv3.OpPut("owner-since", since)).Commit()
 		cancel()
 		if err != nil {
 			return err
 		}
-		t.Result("swap to %q: succeeded=%v at revision %d", value, resp.Succeeded, resp.Header.Revision)
+		t.Result("swap to %q: succeeded=%v at revision %d", value,
+			resp.Succeeded, resp.Header.Revision)
 		swapped = append(swapped, resp.Succeeded)
 	}
-	t.Equal(fmt.Sprint(swapped), "[true false]", "the swap from the revision read succeeds, from a stale one fails")
+	t.Equal(fmt.Sprint(swapped), "[true false]",
+		"the swap from the revision read "+
+			"succeeds, from a stale one fails")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err = cli.Get(ctx1, "owner", clientv3.WithPrefix())
 	cancel()
@@ -81,13 +86,16 @@ more like EXPIRE). Succeeded says which branch ran.`)
 	for _, kv := range get.Kvs {
 		t.Result("%s", kvString(kv))
 	}
-	t.Equal(get.Kvs[0].ModRevision, get.Kvs[1].ModRevision, "both puts of the swap are at one revision")
+	t.Equal(get.Kvs[0].ModRevision, get.Kvs[1].ModRevision,
+		"both puts of the swap are at one revision")
 
 	t.Step("Lost updates: four clients, Get then Put")
-	t.Say(`Four clients add 1 to a counter ten times each, interleaved the way
-that loses updates: in each round all four read, then all four write.`)
+	t.Say(`Four clients add 1 to a counter ten times each, interleaved
+the way that loses updates: in each round all four read, then all four
+write.`)
 	const clients, rounds = 4, 10
-	if err := interleavedIncrements(ctx, t, "counter", clients, rounds); err != nil {
+	if err := interleavedIncrements(ctx, t, "counter", clients,
+		rounds); err != nil {
 		return err
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -97,37 +105,20 @@ that loses updates: in each round all four read, then all four write.`)
 		return err
 	}
 	n, _ := strconv.Atoi(string(get.Kvs[0].Value))
-	t.Result("counter=%d after %d increments: %d lost", n, clients*rounds, clients*rounds-n)
+	t.Result("counter=%d after %d increments: %d lost", n, clients*rounds,
+		clients*rounds-n)
 	t.Equal(n, rounds, "each round, three of the four increments are lost")
 
 	t.Step("The same with a Txn retry loop, and with STM, all at once")
-	t.Say(`Each increment compares mod_revision with what it read and retries
-when the key moved: optimistic concurrency. concurrency.NewSTM is that
-loop, written by the library: it retries the function.`)
-	var wg sync.WaitGroup
-	errs := make(chan error, 2*clients)
-	retries := make(chan int, clients)
-	for i := 0; i < clients; i++ {
-		wg.Go(func() {
-			n, err := casIncrement(ctx, t, "cas", rounds)
-			retries <- n
-			errs <- err
-		})
-		wg.Go(func() { errs <- stmIncrement(ctx, t, "stm", rounds) })
+	t.Say(`Each increment compares mod_revision with what it read and
+retries when the key moved: optimistic concurrency. concurrency.NewSTM
+is that loop, written by the library: it retries the function.`)
+	retried, err := incrementAll(ctx, t, clients, rounds)
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	close(errs)
-	close(retries)
-	for err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	retried := 0
-	for n := range retries {
-		retried += n
-	}
-	t.Result("the Txn loop retried %d times: each retry was an update that plain Put would have lost", retried)
+	t.Result("the Txn loop retried %d times: each retry "+
+		"was an update that plain Put would have lost", retried)
 	for _, key := range []string{"cas", "stm"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 		get, err := cli.Get(ctx1, key)
@@ -136,7 +127,8 @@ loop, written by the library: it retries the function.`)
 			return err
 		}
 		t.Result("%s", kvString(get.Kvs[0]))
-		t.Equal(string(get.Kvs[0].Value), strconv.Itoa(clients*rounds), "%s: no increment lost", key)
+		t.Equal(string(get.Kvs[0].Value), strconv.Itoa(clients*rounds),
+			"%s: no increment lost", key)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"strconv"
+	"sync"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
@@ -13,7 +14,8 @@ import (
 // interleavedIncrements has clients add 1 to key rounds times each with a
 // plain Get and Put, in the order that loses updates: in each round every
 // client reads, then every client writes what it read + 1.
-func interleavedIncrements(ctx context.Context, t *runner.T, key string, clients, rounds int) error {
+func interleavedIncrements(ctx context.Context, t *runner.T, key string,
+	clients, rounds int) error {
 	cli := t.Client
 	for round := 0; round < rounds; round++ {
 		read := make([]int, clients)
@@ -25,7 +27,8 @@ func interleavedIncrements(ctx context.Context, t *runner.T, key string, clients
 				return err
 			}
 			if len(get.Kvs) > 0 {
-				read[i], _ = strconv.Atoi(string(get.Kvs[0].Value))
+				read[i], _ = strconv.Atoi(
+					string(get.Kvs[0].Value))
 			}
 		}
 		for _, n := range read {
@@ -43,7 +46,8 @@ func interleavedIncrements(ctx context.Context, t *runner.T, key string, clients
 // casIncrement adds 1 to key n times with compare-and-swap: read the value
 // and its mod_revision, write only if the key has not moved since, retry if
 // it has. It returns how many times it retried.
-func casIncrement(ctx context.Context, t *runner.T, key string, n int) (int, error) {
+func casIncrement(ctx context.Context, t *runner.T, key string, n int) (int,
+	error) {
 	cli := t.Client
 	retries := 0
 	for done := 0; done < n; {
@@ -53,14 +57,17 @@ func casIncrement(ctx context.Context, t *runner.T, key string, n int) (int, err
 		if err != nil {
 			return retries, err
 		}
-		value, rev := 0, int64(0) // mod_revision 0: the key does not exist
+		// mod_revision 0: the key does not exist
+		value, rev := 0, int64(0)
 		if len(get.Kvs) > 0 {
 			value, _ = strconv.Atoi(string(get.Kvs[0].Value))
 			rev = get.Kvs[0].ModRevision
 		}
+		unchanged := clientv3.Compare(clientv3.ModRevision(key), "=",
+			rev)
 		ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 		resp, err := cli.Txn(ctx1).
-			If(clientv3.Compare(clientv3.ModRevision(key), "=", rev)).
+			If(unchanged).
 			Then(clientv3.OpPut(key, strconv.Itoa(value+1))).
 			Commit()
 		cancel()
@@ -81,15 +88,47 @@ func casIncrement(ctx context.Context, t *runner.T, key string, n int) (int, err
 func stmIncrement(ctx context.Context, t *runner.T, key string, n int) error {
 	for i := 0; i < n; i++ {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		_, err := concurrency.NewSTM(t.Client, func(s concurrency.STM) error {
-			value, _ := strconv.Atoi(s.Get(key))
-			s.Put(key, strconv.Itoa(value+1))
-			return nil
-		}, concurrency.WithAbortContext(ctx1))
+		_, err := concurrency.NewSTM(t.Client,
+			func(s concurrency.STM) error {
+				value, _ := strconv.Atoi(s.Get(key))
+				s.Put(key, strconv.Itoa(value+1))
+				return nil
+			}, concurrency.WithAbortContext(ctx1))
 		cancel()
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// incrementAll runs clients Txn loops on "cas" and as many STMs on "stm",
+// all at once, each adding 1 rounds times, and returns how many times the
+// Txn loops retried.
+func incrementAll(ctx context.Context, t *runner.T,
+	clients, rounds int) (int, error) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*clients)
+	retries := make(chan int, clients)
+	for i := 0; i < clients; i++ {
+		wg.Go(func() {
+			n, err := casIncrement(ctx, t, "cas", rounds)
+			retries <- n
+			errs <- err
+		})
+		wg.Go(func() { errs <- stmIncrement(ctx, t, "stm", rounds) })
+	}
+	wg.Wait()
+	close(errs)
+	close(retries)
+	for err := range errs {
+		if err != nil {
+			return 0, err
+		}
+	}
+	retried := 0
+	for n := range retries {
+		retried += n
+	}
+	return retried, nil
 }

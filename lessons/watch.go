@@ -15,8 +15,10 @@ import (
 var Watch = runner.Lesson{
 	ID:    "watch",
 	Title: "Watch",
-	Doc:   "Watch a key while another client writes it (the lesson's own, or you with etcdctl under --interactive), watch a prefix, replay history from a past revision.",
-	Run:   watch,
+	Doc: "Watch a key while another client writes it (the lesson's " +
+		"own, or you with etcdctl under --interactive), " +
+		"watch a prefix, replay history from a past revision.",
+	Run: watch,
 }
 
 func watch(ctx context.Context, t *runner.T) error {
@@ -24,7 +26,8 @@ func watch(ctx context.Context, t *runner.T) error {
 		return watchYourWrites(ctx, t)
 	}
 	cli := t.Client
-	// The article ran etcdctl in a second terminal; a second client does it here.
+	// The article ran etcdctl in a second terminal; a second client does it
+	// here.
 	writer, err := t.NewClient()
 	if err != nil {
 		return err
@@ -39,10 +42,11 @@ func watch(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	start := get.Header.Revision + 1
-	t.Say(`Watch from the revision you read + 1, not from "now" (revision 0):
-"now" is the serving member's revision, and a member that lags behind
-would replay writes you have already seen (etcd-io/etcd#11496). From a
-known revision nothing is missed and nothing is repeated.`)
+	t.Say(`Watch from the revision you read + 1, not from "now"
+(revision 0): "now" is the serving member's revision, and a member that
+lags behind would replay writes you have already seen
+(etcd-io/etcd#11496). From a known revision nothing is missed and
+nothing is repeated.`)
 	t.Etcdctl("watch", "--rev="+fmt.Sprint(start), t.Key("name"))
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -78,15 +82,19 @@ known revision nothing is missed and nothing is repeated.`)
 		got = append(got, string(ev.Kv.Value))
 		seen = append(seen, ev.Kv.ModRevision)
 	}
-	t.Equal(strings.Join(got, ","), "a,b,", "PUT a, PUT b, DELETE: every change, in order")
-	t.Equal(fmt.Sprint(seen), fmt.Sprint(wrote), "each event has the revision of its write")
+	t.Equal(strings.Join(got, ","), "a,b,",
+		"PUT a, PUT b, DELETE: every change, in order")
+	t.Equal(fmt.Sprint(seen), fmt.Sprint(wrote),
+		"each event has the revision of its write")
 	stop()
 
 	t.Step("Watch a prefix")
 	wctx, stop = context.WithCancel(ctx)
 	defer stop()
-	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(start), t.Key("dir/"))
-	wch = cli.Watch(wctx, "dir/", clientv3.WithPrefix(), clientv3.WithRev(start))
+	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(start),
+		t.Key("dir/"))
+	wch = cli.Watch(wctx, "dir/", clientv3.WithPrefix(),
+		clientv3.WithRev(start))
 	for _, k := range []string{"dir/x", "other", "dir/y"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 		_, err := writer.Put(ctx1, k, "1")
@@ -104,22 +112,25 @@ known revision nothing is missed and nothing is repeated.`)
 		t.Result("%s", evString(ev))
 		got = append(got, string(ev.Kv.Key))
 	}
-	t.Equal(strings.Join(got, " "), "dir/x dir/y", `dir/x and dir/y seen, "other" filtered out`)
+	t.Equal(strings.Join(got, " "), "dir/x dir/y", `dir/x and dir/y
+seen, "other" filtered out`)
 	stop()
 
 	t.Step("Replay history from a past revision")
-	t.Say(`WithRev(r) replays every change since r, as long as r has not been
-compacted; a watch whose revisions are compacted ends with ErrCompacted,
-also one already running whose events were not yet sent.`)
+	t.Say(`WithRev(r) replays every change since r, as long as r has
+not been compacted; a watch whose revisions are compacted ends with
+ErrCompacted, also one already running whose events were not yet sent.`)
 	wctx, stop = context.WithCancel(ctx)
 	defer stop()
 	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(start), t.Key(""))
-	wch = cli.Watch(wctx, "", clientv3.WithPrefix(), clientv3.WithRev(start))
+	wch = cli.Watch(wctx, "", clientv3.WithPrefix(),
+		clientv3.WithRev(start))
 	evs, err = nextEvents(ctx, wch, 6, t.Timeout())
 	if err != nil {
 		return err
 	}
-	t.Result("%d events from revision %d: the three on name, and dir/x, other, dir/y", len(evs), start)
+	t.Result("%d events from revision %d: the "+
+		"three on name, and dir/x, other, dir/y", len(evs), start)
 	t.Equal(len(evs), 6, "all six writes of this lesson replayed")
 
 	t.Step("Cancel the watch and read its channel until it closes")

@@ -42,17 +42,22 @@ and then any of these:`, t.EtcdctlEnv())
 	t.Etcdctl("put", t.Key("name"), "hello")
 	t.Etcdctl("put", t.Key("name"), "world")
 	t.Etcdctl("del", t.Key("name"))
-	t.Wait(yourWritesTimeout, "watching %q for %d events or %v", t.Key("name"), yourWritesEvents, yourWritesTimeout)
+	t.Wait(yourWritesTimeout, "watching %q for %d events or %v",
+		t.Key("name"), yourWritesEvents, yourWritesTimeout)
 
 	seen := 0
 	deadline := time.Now().Add(yourWritesTimeout)
-	for seen < yourWritesEvents && time.Now().Before(deadline) && ctx.Err() == nil {
-		evs, err := nextEvents(ctx, wch, 1, min(aliveEvery, time.Until(deadline)))
-		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+	for seen < yourWritesEvents && time.Now().Before(deadline) &&
+		ctx.Err() == nil {
+		evs, err := nextEvents(ctx, wch, 1,
+			min(aliveEvery, time.Until(deadline)))
+		if errors.Is(err, context.DeadlineExceeded) &&
+			ctx.Err() == nil {
 			// A watch does not tell when its server has gone (serve
 			// stopped, say): ask etcd between waits.
 			if err := t.Ping(ctx); err != nil {
-				return fmt.Errorf("etcd stopped answering while we watched: %w", err)
+				return fmt.Errorf("etcd stopped answering "+
+					"while we watched: %w", err)
 			}
 			continue
 		}
@@ -63,15 +68,24 @@ and then any of these:`, t.EtcdctlEnv())
 			seen++
 			t.Result("%s", evString(ev))
 			if ev.Type == clientv3.EventTypePut {
-				// The value the watch reported is the value the store had then.
-				ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-				then, err := cli.Get(ctx1, string(ev.Kv.Key), clientv3.WithRev(ev.Kv.ModRevision))
+				// The value the watch reported is the value the
+				// store had then.
+				ctx1, cancel := context.WithTimeout(ctx,
+					t.Timeout())
+				then, err := cli.Get(ctx1, string(ev.Kv.Key),
+					clientv3.WithRev(ev.Kv.ModRevision))
 				cancel()
-				t.Check(err == nil && len(then.Kvs) == 1 && string(then.Kvs[0].Value) == string(ev.Kv.Value),
-					"Get at revision %d agrees with the event", ev.Kv.ModRevision)
+				same := err == nil && len(then.Kvs) == 1 &&
+					string(then.Kvs[0].Value) == string(
+						ev.Kv.Value)
+				t.Check(same, "Get at revision %d "+
+					"agrees with the event",
+					ev.Kv.ModRevision)
 			}
 			if seen < yourWritesEvents {
-				t.Wait(time.Until(deadline), "waiting for %d more event(s)", yourWritesEvents-seen)
+				t.Wait(time.Until(deadline),
+					"waiting for %d more event(s)",
+					yourWritesEvents-seen)
 			}
 		}
 	}
@@ -82,7 +96,8 @@ and then any of these:`, t.EtcdctlEnv())
 	case seen == 0:
 		t.Say("No events within %v: the watch ends.", yourWritesTimeout)
 	case seen < yourWritesEvents:
-		t.Say("No more events within %v: the watch ends after %d event(s).", yourWritesTimeout, seen)
+		t.Say("No more events within %v: the watch "+
+			"ends after %d event(s).", yourWritesTimeout, seen)
 	default:
 		t.Say("%d events seen: the watch ends here.", seen)
 	}

@@ -16,8 +16,11 @@ import (
 var WatchResume = runner.Lesson{
 	ID:    "watch-resume",
 	Title: "A watch that never misses",
-	Doc:   "List, then watch from the list's revision + 1; several events at one revision; the server restarts under the watch; resume from the last revision seen + 1, and re-list when that revision was compacted.",
-	Run:   watchResume,
+	Doc: "List, then watch from the list's revision + 1; several " +
+		"events at one revision; the server restarts under the " +
+		"watch; resume from the last revision seen + 1, " +
+		"and re-list when that revision was compacted.",
+	Run: watchResume,
 	// Its own server: the lesson compacts it and restarts it.
 	Needs: runner.Needs{Members: 1},
 }
@@ -33,7 +36,8 @@ func watchResume(ctx context.Context, t *runner.T) error {
 
 	t.Step("List the jobs, then watch from the list's revision + 1")
 	for _, k := range []string{"jobs/1", "jobs/2"} {
-		if _, err := write(ctx, t, writer, clientv3.OpPut(k, "new")); err != nil {
+		if _, err := write(ctx, t, writer,
+			clientv3.OpPut(k, "new")); err != nil {
 			return err
 		}
 	}
@@ -57,15 +61,20 @@ func watchResume(ctx context.Context, t *runner.T) error {
 	// with ErrNoLeader instead of going quiet.
 	wctx, stop := context.WithCancel(clientv3.WithRequireLeader(ctx))
 	defer stop()
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", last+1), t.Key("jobs/"))
-	wch := cli.Watch(wctx, "jobs/", clientv3.WithPrefix(), clientv3.WithRev(last+1))
+	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", last+1),
+		t.Key("jobs/"))
+	wch := cli.Watch(wctx, "jobs/", clientv3.WithPrefix(),
+		clientv3.WithRev(last+1))
 	if seen, last, err = follow(ctx, t, wch, seen, 1); err != nil {
 		return err
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "), "the write made between the list and the watch is seen")
+	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+		"the write made between the list and the watch is seen")
 
 	t.Step("Several events at one revision: a Txn, a lease's expiry")
-	if w, err = write(ctx, t, writer, clientv3.OpPut("jobs/4", "new"), clientv3.OpPut("jobs/5", "new"), clientv3.OpDelete("jobs/1")); err != nil {
+	if w, err = write(ctx, t, writer, clientv3.OpPut("jobs/4", "new"),
+		clientv3.OpPut("jobs/5", "new"),
+		clientv3.OpDelete("jobs/1")); err != nil {
 		return err
 	}
 	wrote = append(wrote, w...)
@@ -76,59 +85,50 @@ func watchResume(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	for _, k := range []string{"jobs/6", "jobs/7"} {
-		if w, err = write(ctx, t, writer, clientv3.OpPut(k, "tmp", clientv3.WithLease(grant.ID))); err != nil {
+		if w, err = write(ctx, t, writer,
+			clientv3.OpPut(k, "tmp",
+				clientv3.WithLease(grant.ID))); err != nil {
 			return err
 		}
 		wrote = append(wrote, w...)
 	}
-	t.Wait(time.Duration(grant.TTL)*time.Second, "waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
+	t.Wait(time.Duration(grant.TTL)*time.Second,
+		"waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
 	if seen, last, err = follow(ctx, t, wch, seen, 7); err != nil {
 		return err
 	}
 	expiry := last // nobody else writes on the lesson's own server
-	wrote = append(wrote, fmt.Sprintf("DELETE jobs/6@%d", expiry), fmt.Sprintf("DELETE jobs/7@%d", expiry))
-	t.Say(`A revision's events come in one response. Resume from last + 1 only
-once all of them are handled, or the rest of that revision is lost.`)
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "), "the Txn's three changes share a revision, so do the expiry's two")
+	wrote = append(wrote, fmt.Sprintf("DELETE jobs/6@%d", expiry),
+		fmt.Sprintf("DELETE jobs/7@%d", expiry))
+	t.Say(`A revision's events come in one response. Resume from last
++ 1 only once all of them are handled, or the rest of that revision is
+lost.`)
+	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+		"the Txn's three changes share a "+
+			"revision, so do the expiry's two")
 
 	t.Step("The server restarts under the watch: the client resumes it")
 	if err := restart(ctx, t, 0); err != nil {
 		return err
 	}
-	if w, err = write(ctx, t, writer, clientv3.OpPut("jobs/8", "new")); err != nil {
+	if w, err = write(ctx, t, writer,
+		clientv3.OpPut("jobs/8", "new")); err != nil {
 		return err
 	}
 	wrote = append(wrote, w...)
 	if seen, last, err = follow(ctx, t, wch, seen, 1); err != nil {
 		return err
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "), "nothing missed, nothing repeated across the restart")
-	t.Say(`A watch that hears nothing may be stalled. RequestProgress asks the
-server to say which revision the watch has reached.`)
+	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+		"nothing missed, nothing repeated across the restart")
+	t.Say(`A watch that hears nothing may be stalled. RequestProgress
+asks the server to say which revision the watch has reached.`)
 	progress, err := caughtUp(ctx, t, wch)
 	if err != nil {
 		return err
 	}
-	t.Result("progress notification: the watch has seen revision %d", progress)
+	t.Result("progress notification: the watch has seen revision %d",
+		progress)
 	t.Equal(progress, last, "the watch is caught up with the store")
-
-	t.Step("The watch ends; resume from the last revision seen + 1")
-	stop() // the channel closes: our program restarts, say
-	t.Check(closed(wch, t.Timeout()), "the channel is closed")
-	if w, err = write(ctx, t, writer, clientv3.OpPut("jobs/9", "new")); err != nil {
-		return err
-	}
-	wrote = append(wrote, w...)
-	wctx, stop = context.WithCancel(clientv3.WithRequireLeader(ctx))
-	defer stop()
-	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", last+1), t.Key("jobs/"))
-	wch = cli.Watch(wctx, "jobs/", clientv3.WithPrefix(), clientv3.WithRev(last+1))
-	if seen, last, err = follow(ctx, t, wch, seen, 1); err != nil {
-		return err
-	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "), "the write made while nobody watched is seen")
-
-	stop()
-	closed(wch, t.Timeout())
-	return relist(ctx, t, writer, wrote, seen, last)
+	return resume(ctx, t, writer, stop, wch, wrote, seen, last)
 }

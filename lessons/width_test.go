@@ -1,14 +1,19 @@
 package lessons_test
 
 import (
+	"bytes"
 	"fmt"
+	"go/format"
 	"go/scanner"
 	"go/token"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"etcdtour/lessons"
 	"etcdtour/runner"
 )
 
@@ -94,4 +99,58 @@ func goTokens(src string) string {
 		toks = append(toks, fmt.Sprintf("%s %q", tok, lit))
 	}
 	return strings.Join(toks, "\n") + "\n// " + strings.TrimSpace(spaceRun.ReplaceAllString(strings.Join(comments, " "), " "))
+}
+
+// TestSourceFits fails for every line of the lessons' files, of a lesson's
+// "etcdtour show" and of its "show --program" wider than runner.Columns on a
+// terminal (a tab to the next multiple of 8), and for a program that gofmt
+// or a second runner.WrapGo would change: what the room reads, and what a
+// learner saves as main.go, fits an 80-column screen as it is.
+func TestSourceFits(t *testing.T) {
+	t.Parallel()
+	fits := func(what, src string) {
+		t.Helper()
+		for i, line := range strings.Split(src, "\n") {
+			if w := runner.GoWidth(line); w > runner.Columns {
+				t.Errorf("%s:%d: %d columns, more than %d:\n%s", what, i+1, w, runner.Columns, line)
+			}
+		}
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fits("lessons/"+f, string(src))
+		n++
+	}
+	if n < len(lessons.Course) {
+		t.Fatalf("%d lesson files for %d lessons: the glob is broken", n, len(lessons.Course))
+	}
+	for _, l := range lessons.Course {
+		show, err := lessons.Code.Show(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fits("show "+l.ID, show)
+		prog, err := lessons.Code.Program(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fits("show --program "+l.ID, string(prog))
+		if f, err := format.Source(prog); err != nil || !bytes.Equal(f, prog) {
+			t.Errorf("show --program %s is not gofmt'd (%v)", l.ID, err)
+		}
+		if w, err := runner.WrapGo(prog, runner.Columns); err != nil || !bytes.Equal(w, prog) {
+			t.Errorf("show --program %s: a second WrapGo changes it (%v)", l.ID, err)
+		}
+	}
 }

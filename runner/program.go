@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
-	"go/format"
 	"go/parser"
 	"go/token"
 	"reflect"
@@ -255,7 +254,9 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s: %v", l.ID, err)
 	}
-	out, err := format.Source(src)
+	// Broken to fit a terminal, as the lessons' own files are: a program
+	// says more than its lesson in places (fmt.Printf for t.Step).
+	out, err := WrapGo(src, Columns)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s: the program does not parse: %v\n%s", l.ID, err, src)
 	}

@@ -1,0 +1,156 @@
+package runner_test
+
+import (
+	"bytes"
+	"go/format"
+	"go/scanner"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"etcdtour/runner"
+)
+
+// TestWrapGoSamePrograms breaks real Go (the lessons, the runner, main.go)
+// to 40 and 60 columns and fails where the result is another program: other
+// tokens (a cut string is folded back: "a " + "b" is "a b"), other comment
+// words, not gofmt'd, or changed by a second WrapGo.
+func TestWrapGoSamePrograms(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../lessons/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, "../main.go", "program.go", "gowrap.go")
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue // raw strings wider than any line: not what is shown
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, max := range []int{40, 60} {
+			out, err := runner.WrapGo(src, max)
+			if err != nil {
+				t.Fatalf("%s at %d: %v", f, max, err)
+			}
+			if a, b := foldedTokens(src), foldedTokens(out); a != b {
+				t.Errorf("%s at %d columns: the tokens changed", f, max)
+			}
+			if g, err := format.Source(out); err != nil || !bytes.Equal(g, out) {
+				t.Errorf("%s at %d columns: not gofmt'd (%v)", f, max, err)
+			}
+			if again, _ := runner.WrapGo(out, max); !bytes.Equal(again, out) {
+				t.Errorf("%s at %d columns: a second WrapGo changes it", f, max)
+			}
+			if a, b := widest(src), widest(out); b > a {
+				t.Errorf("%s at %d columns: its widest line is %d columns, %d before", f, max, b, a)
+			}
+		}
+	}
+}
+
+func widest(src []byte) int {
+	n := 0
+	for _, l := range strings.Split(string(src), "\n") {
+		n = max(n, runner.GoWidth(l))
+	}
+	return n
+}
+
+// foldedTokens is src's tokens, string literals joined by + folded into
+// one, then its comments' words.
+func foldedTokens(src []byte) string {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	s.Init(fset.AddFile("", -1, len(src)), src, nil, scanner.ScanComments)
+	var toks []string
+	var words []string
+	for {
+		_, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		switch {
+		case tok == token.COMMENT:
+			words = append(words, strings.Fields(strings.TrimPrefix(lit, "//"))...)
+			continue
+		case tok == token.SEMICOLON && lit == "\n":
+			lit = ";"
+		case tok == token.STRING && lit[0] == '"':
+			v, _ := strconv.Unquote(lit)
+			n := len(toks)
+			if n >= 2 && toks[n-1] == "+" && strings.HasPrefix(toks[n-2], "S:") {
+				toks = append(toks[:n-2], toks[n-2]+v)
+				continue
+			}
+			toks = append(toks, "S:"+v)
+			continue
+		}
+		if lit == "" {
+			lit = tok.String()
+		}
+		toks = append(toks, lit)
+	}
+	// A semicolon before a closing bracket is one gofmt adds when it
+	// spreads a one-line block over lines: it changes nothing.
+	var kept []string
+	for i, tk := range toks {
+		if tk == ";" && i+1 < len(toks) && (toks[i+1] == "}" || toks[i+1] == ")") {
+			continue
+		}
+		kept = append(kept, tk)
+	}
+	return strings.Join(kept, " ") + "\n" + strings.Join(words, " ")
+}
+
+// TestWrapGo shows where WrapGo breaks a line, at 50 columns.
+func TestWrapGo(t *testing.T) {
+	t.Parallel()
+	in := `package p
+
+//go:generate a directive that is long and stays on one line as it is
+func f() {
+	// A comment line longer than fifty columns is broken between words.
+	err := call(first, second, third, fourth, fifth, sixth)
+	x := a.B(1).C(2).D(3).E(4).F(5).G(6).H(7).I(8).J(9)
+	g(x, "a message that is much too long for any line, so it is cut")
+	h(1) // a trailing comment too long for the line goes above it
+	s := ` + "`a raw string whose line is long stays as it is, always`" + `
+	if aaaaaaaaaaa(bbbbbbbbbbb) && ccccccccccccc(ddddddddddddd) {
+	}
+}
+`
+	want := `package p
+
+//go:generate a directive that is long and stays on one line as it is
+func f() {
+	// A comment line longer than fifty
+	// columns is broken between words.
+	err := call(first, second, third, fourth,
+		fifth, sixth)
+	x := a.B(1).C(2).D(3).E(4).F(5).G(6).H(7).
+		I(8).J(9)
+	g(x, "a message that is much too "+
+		"long for any line, so it is cut")
+	// a trailing comment too long for the
+	// line goes above it
+	h(1)
+	s := ` + "`a raw string whose line is long stays as it is, always`" + `
+	if aaaaaaaaaaa(bbbbbbbbbbb) &&
+		ccccccccccccc(ddddddddddddd) {
+	}
+}
+`
+	out, err := runner.WrapGo([]byte(in), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != want {
+		t.Errorf("WrapGo at 50:\n%s\nwant:\n%s", out, want)
+	}
+}
