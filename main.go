@@ -222,13 +222,24 @@ type options struct {
 // usageErr reports a usage error, format in English: it is the key of its
 // translation (package i18n).
 func (o *options) usageErr(format string, args ...any) int {
-	fmt.Fprintf(o.stderr, "etcdtour: %s\n", o.lang.Msg(format, args...))
+	o.errLine(o.lang.Msg(format, args...))
 	return exitUsage
 }
 
 func (o *options) fail(err error) int {
-	fmt.Fprintf(o.stderr, "etcdtour: %v\n", err)
+	o.errLine(err.Error())
 	return exitFailed
+}
+
+// errLine writes one error message to stderr: one line in a pipe or a log,
+// which scripts grep, and broken between words to fit runner.Columns on a
+// terminal, its continuation indented.
+func (o *options) errLine(msg string) {
+	msg = "etcdtour: " + msg
+	if isTerminal(o.stderr) {
+		msg = strings.ReplaceAll(i18n.Wrap(msg, runner.Columns-2), "\n", "\n  ")
+	}
+	fmt.Fprintln(o.stderr, msg)
 }
 
 // etcdctlFlags are the connection flags shared with etcdctl; each can also be
@@ -789,14 +800,14 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		o.abort.add(func() {
 			// ETCDCTL_ENDPOINTS=…, not --endpoints: etcdctl refuses the flag
 			// where the variable is exported, as the course suggests.
-			fmt.Fprintf(o.stderr, "etcdtour: %s\n", o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
+			o.errLine(o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
 		})
 	}
 	sum, err := runner.Run(ctx, cfg, chosen)
 	werr := outErr()
 	switch {
 	case err != nil && ctx.Err() != nil:
-		fmt.Fprintf(o.stderr, "etcdtour: %v\n", err)
+		o.errLine(err.Error())
 		return exitInterrupted
 	case err != nil:
 		return o.fail(o.fromEnv(err))

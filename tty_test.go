@@ -12,6 +12,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"etcdtour/runner"
 	"etcdtour/runner/runnertest"
 )
 
@@ -133,4 +134,26 @@ func TestStepModeTypeAhead(t *testing.T) {
 		}
 	}
 	noResidue(t, s, "zz")
+}
+
+// TestErrorFitsTerminal: an error on a terminal is broken between words to
+// fit 80 columns, its continuation indented; in a pipe it stays one line
+// (TestBadInput and others), which scripts grep.
+func TestErrorFitsTerminal(t *testing.T) {
+	t.Parallel()
+	cmd, _, tty, out := onTerminal(t, "show", "nosuchlesson")
+	if code := wait(t, cmd); code != 2 {
+		t.Fatalf("exit %d, want 2\n%s", code, out)
+	}
+	tty.Close()
+	<-out.done
+	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(out.String(), "\r", ""), "\n"), "\n")
+	if len(lines) < 2 || !strings.HasPrefix(lines[0], `etcdtour: unknown lesson "nosuchlesson"`) {
+		t.Fatalf("want the error broken over lines, got:\n%s", out)
+	}
+	for i, l := range lines {
+		if runner.Width(l) > 80 || (i > 0 && !strings.HasPrefix(l, "  ")) {
+			t.Errorf("line %d of the error is %d columns or not indented: %q", i+1, runner.Width(l), l)
+		}
+	}
 }

@@ -37,6 +37,9 @@ unreadable-color|runner/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{
 no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindWait:\n\t\treturn // for tests
+program-not-wrapped|runner/program.go|out, err := WrapGo\(src, Columns\)|out, err := WrapGo(src, 1000)
+wrap-splits-strings-wrong|runner/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
+error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
 terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
 typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
 live-wait-ends-at-results|runner/report.go|return k == KindResult .. k == KindSay|return false
