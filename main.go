@@ -698,9 +698,13 @@ func cmdList(ctx context.Context, o *options, args []string) int {
 	if len(args) > 0 {
 		return o.usageErr("list takes no arguments, got %q", args)
 	}
+	w := 0 // the longest ID: the titles in one column
+	for _, l := range lessons.Course {
+		w = max(w, len(l.ID))
+	}
 	var b strings.Builder
 	for i, l := range lessons.Course {
-		fmt.Fprintf(&b, "%2d. %-10s %s\n", i+1, l.ID, o.lang.Text(l.Title))
+		fmt.Fprintf(&b, "%2d. %-*s  %s\n", i+1, w, l.ID, o.lang.Text(l.Title))
 	}
 	return o.write(b.String())
 }

@@ -191,6 +191,18 @@ func TestBinary(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stdout, " 6. lock") {
 			t.Errorf("list: exit %d\n%s", r.code, r.stdout)
 		}
+		// The titles are one column, whatever the longest ID.
+		col := -1
+		for i, l := range lessons.Course {
+			line := strings.Split(r.stdout, "\n")[i]
+			at := strings.Index(line, l.Title)
+			if col < 0 {
+				col = at
+			}
+			if at < 0 || at != col {
+				t.Errorf("list: %q has its title at column %d, the first line at %d\n%s", line, at, col, r.stdout)
+			}
+		}
 		r = runBinary(t, bin, nil, "--help")
 		if r.code != 0 || !strings.Contains(r.stdout, "Examples:") || !strings.Contains(r.stdout, "--endpoints") {
 			t.Errorf("--help: exit %d\n%s", r.code, r.stdout)

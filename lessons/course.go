@@ -76,14 +76,12 @@ func nextEvents(ctx context.Context, wch clientv3.WatchChan, n int,
 				return evs, err
 			}
 			if !ok {
-				return evs,
-					errors.New("the watch channel closed")
+				return evs, errors.New("watch channel closed")
 			}
 			evs = append(evs, resp.Events...)
 		case <-ctx.Done():
-			return evs,
-				fmt.Errorf("%d of %d watch events: %w",
-					len(evs), n, ctx.Err())
+			return evs, fmt.Errorf("%d of %d watch events: %w",
+				len(evs), n, ctx.Err())
 		}
 	}
 	return evs, nil

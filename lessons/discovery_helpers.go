@@ -42,8 +42,7 @@ func register(ctx context.Context, t *runner.T, key, addr string,
 	}
 	// the first renewal: at once, or at the client's next 500 ms tick
 	if _, ok := <-ka; !ok {
-		return nil,
-			errors.New("the keep-alive channel closed: lease lost")
+		return nil, errors.New("keep-alive channel closed: lease lost")
 	}
 	go func() {
 		// read the renewals: a full channel drops them, warning

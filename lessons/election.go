@@ -107,8 +107,8 @@ create_revision leads.`)
 	t.Wait(leaderHold, "candidate 1 leads; candidate 2 waits")
 	select {
 	case err := <-elected2:
-		return errors.Join(errors.New("candidate 2 was elected "+
-			"while candidate 1 led"), err)
+		return errors.Join(errors.New("candidate 2 was elected while "+
+			"candidate 1 led"), err)
 	case <-time.After(leaderHold):
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())

@@ -98,9 +98,8 @@ session 1 would "acquire" the same key, and either's Unlock frees both.`)
 	t.Wait(hold, "session 1 holds the lock; session 2 waits")
 	select {
 	case err := <-locked2:
-		return errors.Join(
-			errors.New("session 2 got the lock "+
-				"while session 1 held it"), err)
+		return errors.Join(errors.New("session 2 got the lock while "+
+			"session 1 held it"), err)
 	case <-time.After(hold):
 	case <-ctx.Done():
 		return ctx.Err()

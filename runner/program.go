@@ -256,7 +256,7 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	}
 	// Broken to fit a terminal, as the lessons' own files are: a program
 	// says more than its lesson in places (fmt.Printf for t.Step).
-	out, err := WrapGo(src, Columns)
+	out, err := WrapGo(joinSignatures(src), Columns)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s: the program does not parse: %v\n%s", l.ID, err, src)
 	}
@@ -539,11 +539,10 @@ func (g *gen) src(n ast.Node) string { return g.rewritten(n, false) }
 // format joins a narration's format argument with text before and after
 // it: one literal where it is one, a sum of strings where not.
 func (g *gen) format(before string, f ast.Expr, after string) string {
-	if lit, ok := f.(*ast.BasicLit); ok && lit.Kind == token.STRING && strings.HasPrefix(lit.Value, `"`) {
-		s, err := strconv.Unquote(lit.Value)
-		if err == nil {
-			return strconv.Quote(before + s + after)
-		}
+	if s, ok := constString(f); ok {
+		// One literal, which the program's wrapping cuts where it must:
+		// "check failed: " + "a " + "b" would keep the lesson's cuts too.
+		return strconv.Quote(before + s + after)
 	}
 	parts := []string{}
 	if before != "" {
@@ -554,6 +553,50 @@ func (g *gen) format(before string, f ast.Expr, after string) string {
 		parts = append(parts, strconv.Quote(after))
 	}
 	return strings.Join(parts, "+")
+}
+
+// joinSignatures puts each function's signature back on one line: the
+// lesson broke it where its own parameters made it too long, and the
+// program's differ (cli *clientv3.Client for t *runner.T), so WrapGo breaks
+// it again where the program's need.
+func joinSignatures(src []byte) []byte {
+	lines := strings.Split(string(src), "\n")
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if strings.HasPrefix(l, "func ") && !strings.HasSuffix(l, "{") && !strings.HasSuffix(l, "}") {
+			for i+1 < len(lines) && !strings.HasSuffix(l, "{") {
+				i++
+				next := strings.TrimSpace(lines[i])
+				if strings.HasSuffix(l, "(") {
+					l += next
+				} else {
+					l += " " + next
+				}
+			}
+		}
+		out = append(out, l)
+	}
+	return []byte(strings.Join(out, "\n"))
+}
+
+// constString is the value of a string literal, or of a sum of them.
+func constString(e ast.Expr) (string, bool) {
+	switch e := e.(type) {
+	case *ast.BasicLit:
+		if e.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(e.Value)
+		return s, err == nil
+	case *ast.BinaryExpr:
+		x, ok1 := constString(e.X)
+		y, ok2 := constString(e.Y)
+		return x + y, e.Op == token.ADD && ok1 && ok2
+	case *ast.ParenExpr:
+		return constString(e.X)
+	}
+	return "", false
 }
 
 func (g *gen) args(es []ast.Expr) string {
