@@ -17,19 +17,27 @@ import (
 // ErrCompacted when it comes back. (Stopping a member needs the cluster
 // etcdtour starts for the lesson.)
 func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
-	cli := t.Client
 	t.Step("A watch that was away comes back to compacted history")
 	away := (lead + 1) % t.Cluster.Size() // not the leader: no election
 	member, err := t.Cluster.Client(away)
 	if err != nil {
 		return err
 	}
+	defer member.Close()
+	// The writes go to the leader: a request in flight to a member that
+	// stops fails, and the client does not resend a Put (it may have been
+	// applied).
+	leader, err := t.Cluster.Client(lead)
+	if err != nil {
+		return err
+	}
+	defer leader.Close()
 	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", last+1), t.Key("config"))
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	wch := member.Watch(wctx, "config", clientv3.WithRev(last+1))
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	_, err = cli.Put(ctx1, "config", "v4")
+	_, err = leader.Put(ctx1, "config", "v4")
 	cancel()
 	if err != nil {
 		return err
@@ -46,14 +54,14 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 		t.Cluster.Name(away))
 	for _, v := range []string{"v5", "v6"} {
 		ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-		_, err = cli.Put(ctx1, "config", v)
+		_, err = leader.Put(ctx1, "config", v)
 		cancel()
 		if err != nil {
 			return err
 		}
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	_, err = cli.Compact(ctx1, last+3)
+	_, err = leader.Compact(ctx1, last+3)
 	cancel()
 	if err != nil {
 		return err

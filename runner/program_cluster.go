@@ -53,10 +53,21 @@ func startCluster(n int) (*etcdCluster, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if _, err := c.Leader(ctx); err != nil {
+		for i := range c.cmds {
+			err = fmt.Errorf("%w; %s: %s", err, c.Name(i), c.lastLog(i))
+		}
 		c.Close()
 		return nil, err
 	}
 	return c, nil
+}
+
+// lastLog is the last line member i's etcd logged: why it is not up, when
+// it is not.
+func (c *etcdCluster) lastLog(i int) string {
+	b, _ := os.ReadFile(filepath.Join(c.dir, c.Name(i)+".log"))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return lines[len(lines)-1]
 }
 
 func freePort() string {
@@ -124,7 +135,9 @@ func (c *etcdCluster) status(ctx context.Context, ep string) (*clientv3.StatusRe
 		return nil, err
 	}
 	defer cli.Close()
-	ctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	// A second: three etcd processes starting at once on a busy machine
+	// may take that long to answer.
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	return cli.Status(ctx, ep)
 }

@@ -48,6 +48,7 @@ type Event struct {
 	OK       *bool    `json:"ok,omitempty"`
 	Got      string   `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
 	Want     string   `json:"want,omitempty"` // and the value it should have
+	Also     string   `json:"-"`              // the text in Config.Also, for tests
 	Status   Status   `json:"status,omitempty"`
 	Seconds  float64  `json:"seconds,omitempty"`
 	Error    string   `json:"error,omitempty"`

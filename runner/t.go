@@ -45,6 +45,7 @@ type T struct {
 	cleaning    bool // set once Run returned: the runner's clean-up reports
 	code        *Code
 	lang        i18n.Lang // what the narration is translated into
+	also        i18n.Lang // and, for tests, into this too (Config.Also)
 
 	mu         sync.Mutex
 	step       int
@@ -71,6 +72,14 @@ func (t *T) report(e Event) {
 	}
 	e.Lesson = t.id
 	t.rep.Report(e)
+}
+
+// alt is the narration in Config.Also, if the run has one.
+func (t *T) alt(format string, args ...any) string {
+	if t.also.IsEnglish() {
+		return ""
+	}
+	return t.also.Msg(format, args...)
 }
 
 // Timeout is how long one request may take (--command-timeout). Every call a
@@ -126,12 +135,12 @@ func (t *T) Step(format string, args ...any) {
 			return
 		}
 	}
-	t.report(Event{Kind: KindStep, Text: title, Source: src, Code: code})
+	t.report(Event{Kind: KindStep, Text: title, Source: src, Code: code, Also: t.alt(format, args...)})
 }
 
 // Say explains something to the learner.
 func (t *T) Say(format string, args ...any) {
-	t.report(Event{Kind: KindSay, Text: t.lang.Msg(format, args...)})
+	t.report(Event{Kind: KindSay, Text: t.lang.Msg(format, args...), Also: t.alt(format, args...)})
 }
 
 // Etcdctl shows the etcdctl command that does what the next call does, for
@@ -149,7 +158,7 @@ func (t *T) Etcdctl(args ...string) {
 
 // Result shows what a call returned.
 func (t *T) Result(format string, args ...any) {
-	t.report(Event{Kind: KindResult, Text: t.lang.Msg(format, args...)})
+	t.report(Event{Kind: KindResult, Text: t.lang.Msg(format, args...), Also: t.alt(format, args...)})
 }
 
 // Wait says that the lesson now waits for something, for about d if d > 0.
@@ -159,7 +168,7 @@ func (t *T) Result(format string, args ...any) {
 // after the wait, so that a console shows it under the wait's line as it
 // comes.
 func (t *T) Wait(d time.Duration, format string, args ...any) {
-	t.report(Event{Kind: KindWait, Text: t.lang.Msg(format, args...), Seconds: d.Seconds()})
+	t.report(Event{Kind: KindWait, Text: t.lang.Msg(format, args...), Seconds: d.Seconds(), Also: t.alt(format, args...)})
 }
 
 // holdLeases renews the lesson's leases until release is called, so that a
@@ -210,7 +219,7 @@ func (t *T) Check(ok bool, format string, args ...any) bool {
 		t.failures = append(t.failures, msg)
 		t.mu.Unlock()
 	}
-	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg})
+	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Also: t.alt(format, args...)})
 	return ok
 }
 
@@ -226,7 +235,8 @@ func (t *T) Equal(got, want any, format string, args ...any) bool {
 		t.failures = append(t.failures, t.lang.Msg("%s: got %v, want %v", msg, got, want))
 		t.mu.Unlock()
 	}
-	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: fmt.Sprint(got), Want: fmt.Sprint(want)})
+	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: fmt.Sprint(got), Want: fmt.Sprint(want),
+		Also: t.alt(format, args...)})
 	return ok
 }
 
