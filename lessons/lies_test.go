@@ -198,9 +198,21 @@ func TestChecksCanFail(t *testing.T) {
 			t.Parallel()
 			lie, ok := lies[l.ID]
 			if ok {
-				status, said, rec := runLying(t, l, lie.lie)
-				if status != runner.StatusFailed || !strings.Contains(said, lie.want) {
-					t.Errorf("%s with a lying client: %s %q, want failed with %q\n%s", l.ID, status, said, lie.want, rec.String())
+				// Up to three tries: a lie that shows only in time (the
+				// election's: candidate 2's Campaign returns early, but
+				// on a loaded machine not within the lesson's 100 ms
+				// hold) must be caught once; a check that cannot fail
+				// is never.
+				for try := 1; ; try++ {
+					status, said, rec := runLying(t, l, lie.lie)
+					if status == runner.StatusFailed && strings.Contains(said, lie.want) {
+						break
+					}
+					if try == 3 {
+						t.Errorf("%s with a lying client, %d tries: %s %q, want failed with %q\n%s", l.ID, try, status, said, lie.want, rec.String())
+						break
+					}
+					t.Logf("%s with a lying client, try %d: %s %q; again", l.ID, try, status, said)
 				}
 				return
 			}
