@@ -41,15 +41,22 @@ s.`)
 		return err
 	}
 	defer srv2.Stop()
-	// Instance 2 first: a client's first keep-alive goes out at once
-	// (register).
-	alive2, crash2 := context.WithCancel(ctx) // instance 2's renewals
-	defer crash2()
-	lease2, err := register(alive2, t, "services/health/2", srv2.addr, 1)
+	// Each instance is a process of its own, with a client of its own.
+	cli1, err := t.NewClient()
 	if err != nil {
 		return err
 	}
-	lease1, err := register(ctx, t, "services/health/1", srv1.addr, 2)
+	defer cli1.Close()
+	lease1, err := register(ctx, t, cli1, "services/health/1", srv1.addr, 2)
+	if err != nil {
+		return err
+	}
+	cli2, err := t.NewClient()
+	if err != nil {
+		return err
+	}
+	defer cli2.Close()
+	lease2, err := register(ctx, t, cli2, "services/health/2", srv2.addr, 1)
 	if err != nil {
 		return err
 	}
@@ -78,7 +85,7 @@ s.`)
 		clientv3.WithRev(rev))
 
 	t.Step("Instance 2 crashes: renewals stop, its key goes a TTL later")
-	crash2()
+	cli2.Close() // the process dies, and its client with it
 	crashed := time.Now()
 	ttl2 := time.Duration(lease2.TTL) * time.Second
 	t.Wait(ttl2, "waiting for lease %x to expire (TTL %v)", lease2.ID, ttl2)
@@ -95,8 +102,13 @@ s.`)
 	t.Equal(len(live), 1, "the client now lists instance 1 only")
 
 	t.Step("Instance 2 finds its lease lost, and registers again")
+	cli2, err = t.NewClient() // instance 2 starts again
+	if err != nil {
+		return err
+	}
+	defer cli2.Close()
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	_, err = cli.KeepAliveOnce(ctx1, lease2.ID)
+	_, err = cli2.KeepAliveOnce(ctx1, lease2.ID)
 	cancel()
 	t.Result("renew lease %x: %v", lease2.ID, err)
 	t.Check(errors.Is(err, rpctypes.ErrLeaseNotFound),
@@ -104,7 +116,7 @@ s.`)
 	t.Say(`The lease and its keys are gone for good: register again,
 under a new lease. (A running KeepAlive says the same by closing its
 channel.)`)
-	lease2, err = register(ctx, t, "services/health/2", srv2.addr, 2)
+	lease2, err = register(ctx, t, cli2, "services/health/2", srv2.addr, 2)
 	if err != nil {
 		return err
 	}

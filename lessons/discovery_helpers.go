@@ -18,11 +18,11 @@ import (
 	"etcdtour/runner"
 )
 
-// register announces an instance: key = addr, attached to a new lease of
-// ttl seconds that is renewed until ctx ends.
-func register(ctx context.Context, t *runner.T, key, addr string,
-	ttl int64) (*clientv3.LeaseGrantResponse, error) {
-	cli := t.Client
+// register announces an instance through its client cli: key = addr,
+// attached to a new lease of ttl seconds that cli renews until ctx ends or
+// cli is closed.
+func register(ctx context.Context, t *runner.T, cli *clientv3.Client,
+	key, addr string, ttl int64) (*clientv3.LeaseGrantResponse, error) {
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	grant, err := cli.Grant(ctx1, ttl)
 	cancel()
@@ -40,7 +40,7 @@ func register(ctx context.Context, t *runner.T, key, addr string,
 	if err != nil {
 		return nil, err
 	}
-	// the first renewal: at once, or at the client's next 500 ms tick
+	// The first renewal: at once, as the client's first keep-alive.
 	if _, ok := <-ka; !ok {
 		return nil, errors.New("keep-alive channel closed: lease lost")
 	}

@@ -229,7 +229,14 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &gen{c: c}
+	g := &gen{c: c, dropT: map[string]int{}}
+	for _, d := range decls {
+		if f, ok := d.node.(*ast.FuncDecl); ok && f.Recv == nil {
+			if i := tIndex(f); i >= 0 {
+				g.dropT[f.Name.Name] = i
+			}
+		}
+	}
 	var body strings.Builder
 	// Steps are numbered on across functions: a lesson whose steps go on
 	// in a function it calls last (discovery's second half) lists it after
@@ -458,6 +465,12 @@ type gen struct {
 	step    int
 	errs    []string
 	cluster bool // the lesson uses t.Cluster
+	// dropT holds the functions of the lesson that take a client cli of
+	// their own besides t: in the program they lose t, and their calls
+	// its argument (the index of t in their parameters).
+	dropT map[string]int
+	// inDropT is set while a function of dropT is rewritten.
+	inDropT bool
 }
 
 // members is how many members the program's own etcd has: none unless
@@ -472,7 +485,37 @@ func (g *gen) members(l Lesson) int {
 
 func (g *gen) off(p token.Pos) int { return g.c.fset.Position(p).Offset }
 
-func (g *gen) decl(d ast.Decl) string { return g.rewritten(d, true) }
+func (g *gen) decl(d ast.Decl) string {
+	f, ok := d.(*ast.FuncDecl)
+	_, g.inDropT = g.dropT[funcName(f, ok)]
+	return g.rewritten(d, true)
+}
+
+func funcName(f *ast.FuncDecl, ok bool) string {
+	if !ok || f.Recv != nil {
+		return ""
+	}
+	return f.Name.Name
+}
+
+// tIndex is the index of f's *runner.T parameter, if f also has one named
+// cli; else -1.
+func tIndex(f *ast.FuncDecl) int {
+	at, n, cli := -1, 0, false
+	for _, p := range f.Type.Params.List {
+		if star, ok := p.Type.(*ast.StarExpr); ok && isLessonT(star.X) {
+			at = n
+		}
+		for _, name := range p.Names {
+			cli = cli || name.Name == "cli"
+		}
+		n += max(len(p.Names), 1)
+	}
+	if !cli {
+		return -1
+	}
+	return at
+}
 
 // rewritten is n's source (with its doc comment if top) with every
 // rewrite inside it applied.
@@ -672,6 +715,12 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 		case isT(n.Fun, "Key"):
 			return "prefix + " + g.src(n.Args[0]), true
 		}
+		if id, ok := n.Fun.(*ast.Ident); ok {
+			if i, drop := g.dropT[id.Name]; drop && i < len(n.Args) {
+				args := append(slices.Clone(n.Args[:i]), n.Args[i+1:]...)
+				return id.Name + "(" + g.args(args) + ")", true
+			}
+		}
 		if sel, ok := n.Fun.(*ast.SelectorExpr); ok {
 			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "t" {
 				g.errs = append(g.errs, fmt.Sprintf("%s: t.%s has no plain-Go form", g.c.fset.Position(n.Pos()), sel.Sel.Name))
@@ -685,12 +734,30 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 			g.cluster = true
 			return "cluster", true
 		}
+	case *ast.FieldList:
+		// The parameters of a function that loses its t.
+		if !g.inDropT || !slices.ContainsFunc(n.List, func(f *ast.Field) bool {
+			star, ok := f.Type.(*ast.StarExpr)
+			return ok && isLessonT(star.X)
+		}) {
+			return "", false
+		}
+		var keep []string
+		for _, f := range n.List {
+			if star, ok := f.Type.(*ast.StarExpr); !ok || !isLessonT(star.X) {
+				keep = append(keep, g.src(f))
+			}
+		}
+		return "(" + strings.Join(keep, ", ") + ")", true
 	case *ast.Field:
 		if star, ok := n.Type.(*ast.StarExpr); ok && isLessonT(star.X) {
 			return "cli *clientv3.Client", true
 		}
 	case *ast.Ident:
 		if n.Name == "t" {
+			if g.inDropT {
+				g.errs = append(g.errs, fmt.Sprintf("%s: t passed on where cli is another client", g.c.fset.Position(n.Pos())))
+			}
 			return "cli", true
 		}
 	}
