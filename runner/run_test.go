@@ -147,7 +147,9 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	sum, err := runner.Run(ctx, runner.Config{
 		Conn:          runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:         "outcomes",
-		LessonTimeout: 500 * time.Millisecond,
+		// Long enough for a lesson that grants and writes on a machine
+		// busy with -race and three packages' tests (0.75 s seen).
+		LessonTimeout: 3 * time.Second,
 		Reporter:      rec,
 	}, []runner.Lesson{
 		lesson("pass", writeLeased),
@@ -167,7 +169,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 		"pass":       {runner.StatusPassed, ""},
 		"fail-check": {runner.StatusFailed, "1 check(s) failed"},
 		"error":      {runner.StatusFailed, "boom"},
-		"block":      {runner.StatusFailed, "did not finish within 500ms"},
+		"block":      {runner.StatusFailed, "did not finish within 3s"},
 		"panic":      {runner.StatusFailed, "panic: assignment to entry in nil map"},
 		"after":      {runner.StatusPassed, ""},
 	}
