@@ -40,6 +40,7 @@ json-drops-waits|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\
 program-not-wrapped|runner/program.go|out, err := WrapGo\(src, Columns\)|out, err := WrapGo(src, 1000)
 wrap-splits-strings-wrong|runner/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
 error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
+restart-keeps-its-ports|runner/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
 terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
 typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
 live-wait-ends-at-results|runner/report.go|return k == KindResult .. k == KindSay|return false

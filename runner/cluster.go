@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"go.etcd.io/etcd/client/pkg/v3/types"
@@ -136,19 +137,12 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 		m := &member{name: fmt.Sprintf("m%d", i+1)}
 		c.members = append(c.members, m)
 		// The relay holds its listener from now on: its port cannot be
-		// taken. etcd's own ports are free ones it binds a moment later.
+		// taken. etcd's own ports are free ones it binds a moment later
+		// (bootFresh).
 		if m.relay, err = newRelay(); err != nil {
 			return nil, err
 		}
 		if m.peerRelay, err = newRelay(); err != nil {
-			return nil, err
-		}
-		peer, err := freeLoopbackURL()
-		if err != nil {
-			return nil, err
-		}
-		client, err := freeLoopbackURL()
-		if err != nil {
 			return nil, err
 		}
 		if m.log, err = os.Create(filepath.Join(dir, m.name+".log")); err != nil {
@@ -164,16 +158,11 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 		cfg.UnsafeNoFsync = true // throw-away data
 		cfg.EnableGRPCGateway = false
 		cfg.InitialClusterToken = token
-		pu, _ := url.Parse(peer)
-		cu, _ := url.Parse(client)
 		ru, _ := url.Parse("http://" + m.relay.addr)
 		pru, _ := url.Parse("http://" + m.peerRelay.addr)
 		// Members tell each other, and clients (MemberList), the relays'
 		// addresses.
-		cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pru}
-		cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*ru}
-		m.relay.setTarget(cu.Host)
-		m.peerRelay.setTarget(pu.Host)
+		cfg.AdvertisePeerUrls, cfg.AdvertiseClientUrls = []url.URL{*pru}, []url.URL{*ru}
 		m.cfg = cfg
 		initial = append(initial, m.name+"="+pru.String())
 	}
@@ -187,7 +176,7 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	// wait together for a leader.
 	started := make([]*embed.Etcd, len(c.members))
 	for i, m := range c.members {
-		if started[i], err = m.boot(); err != nil {
+		if started[i], err = m.bootFresh(); err != nil {
 			for _, e := range started[:i] {
 				hardStop(e)
 			}
@@ -206,13 +195,49 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	return c, nil
 }
 
-// start starts the member and waits until it serves clients.
+// start starts the member again and waits until it serves clients. It
+// listens on new ports of its own: while it was stopped, another program
+// may have bound the old ones (its peers and clients know only the
+// relays', which it kept).
 func (m *member) start(ctx context.Context) error {
-	e, err := m.boot()
+	e, err := m.bootFresh()
 	if err != nil {
 		return err
 	}
 	return m.ready(ctx, e)
+}
+
+// bootFresh boots the member on new ports of its own, up to three times
+// if another program binds one first.
+func (m *member) bootFresh() (*embed.Etcd, error) {
+	for try := 1; ; try++ {
+		if err := m.newPorts(); err != nil {
+			return nil, err
+		}
+		e, err := m.boot()
+		if err == nil || !errors.Is(err, syscall.EADDRINUSE) || try == 3 {
+			return e, err
+		}
+	}
+}
+
+// newPorts gives the member free loopback ports of its own to listen on,
+// and points its relays at them.
+func (m *member) newPorts() error {
+	peer, err := freeLoopbackURL()
+	if err != nil {
+		return err
+	}
+	client, err := freeLoopbackURL()
+	if err != nil {
+		return err
+	}
+	pu, _ := url.Parse(peer)
+	cu, _ := url.Parse(client)
+	m.cfg.ListenPeerUrls, m.cfg.ListenClientUrls = []url.URL{*pu}, []url.URL{*cu}
+	m.relay.setTarget(cu.Host)
+	m.peerRelay.setTarget(pu.Host)
+	return nil
 }
 
 // ready waits until e serves clients. If e stops or ctx ends first, e is

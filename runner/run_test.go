@@ -145,8 +145,8 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	sum, err := runner.Run(ctx, runner.Config{
-		Conn:          runner.Conn{Endpoints: []string{srv.Endpoint()}},
-		RunID:         "outcomes",
+		Conn:  runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		RunID: "outcomes",
 		// Long enough for a lesson that grants and writes on a machine
 		// busy with -race and three packages' tests (0.75 s seen).
 		LessonTimeout: 3 * time.Second,
