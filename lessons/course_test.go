@@ -17,7 +17,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func TestMain(m *testing.M) { os.Exit(runnertest.Main(m)) }
+func TestMain(m *testing.M) {
+	stop := startPrograms()
+	code := runnertest.Main(m)
+	stop()
+	os.Exit(code)
+}
 
 func TestCourseIsValid(t *testing.T) {
 	t.Parallel()
