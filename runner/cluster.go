@@ -291,8 +291,8 @@ func hardStop(e *embed.Etcd) {
 // wait a second for connections that etcd's own peers keep idle, and
 // leave their goroutines behind for five.)
 func (m *member) stop() {
-	m.relay.close()
-	m.peerRelay.close()
+	m.relay.cut()
+	m.peerRelay.cut()
 	m.mu.Lock()
 	e := m.etcd
 	m.etcd = nil
@@ -434,15 +434,17 @@ func (c *Cluster) Close() error {
 	return os.RemoveAll(c.dir)
 }
 
-// A relay forwards a member's client connections from the address the
-// member advertises to the one it listens on. While the member is stopped
-// nothing listens there, so connections are refused as by a crashed
-// server; Restart binds the same port again.
+// A relay forwards a member's connections from the address the member
+// advertises to the one it listens on. While the member is stopped the
+// relay closes each connection as soon as it accepts it, as a crashed
+// server's host refuses it; it keeps its port, so that no other program
+// can take the address the member comes back on.
 type relay struct {
 	addr string // host:port, fixed
 
 	mu     sync.Mutex
 	target string // set after accept has started: read under mu
+	down   bool   // the member is not serving: close what comes in
 	ln     net.Listener
 	conns  map[net.Conn]bool
 	wg     sync.WaitGroup
@@ -454,8 +456,8 @@ func newRelay() (*relay, error) {
 		return nil, fmt.Errorf("embedded etcd cluster: no free port on 127.0.0.1: %w", err)
 	}
 	// It relays at once: until the member listens, a connection is
-	// closed as soon as it is accepted, and the member's peers, asking
-	// whether the cluster exists yet, hear no at once.
+	// closed as soon as it is accepted (the dial fails), and the member's
+	// peers, asking whether the cluster exists yet, hear no at once.
 	r := &relay{addr: ln.Addr().String(), conns: map[net.Conn]bool{}, ln: ln}
 	r.wg.Go(func() { r.accept(ln) })
 	return r, nil
@@ -468,19 +470,14 @@ func (r *relay) setTarget(hostport string) {
 	r.target = hostport
 }
 
-// open binds the address again after close, and relays.
+// open relays again after cut.
 func (r *relay) open() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.ln != nil {
-		return nil
+	if r.ln == nil {
+		return fmt.Errorf("member's address %s: the relay is closed", r.addr)
 	}
-	ln, err := net.Listen("tcp", r.addr)
-	if err != nil {
-		return fmt.Errorf("member's address %s: %w", r.addr, err)
-	}
-	r.ln = ln
-	r.wg.Go(func() { r.accept(ln) })
+	r.down = false
 	return nil
 }
 
@@ -491,19 +488,23 @@ func (r *relay) accept(ln net.Listener) {
 			return
 		}
 		r.mu.Lock()
-		target := r.target
+		target, down := r.target, r.down
 		r.mu.Unlock()
+		if down {
+			in.Close()
+			continue
+		}
 		out, err := net.DialTimeout("tcp", target, time.Second)
 		if err != nil {
 			in.Close()
 			continue
 		}
 		r.mu.Lock()
-		if r.ln != ln { // closed meanwhile
+		if r.ln != ln || r.down { // cut or closed meanwhile
 			r.mu.Unlock()
 			in.Close()
 			out.Close()
-			return
+			continue
 		}
 		r.conns[in], r.conns[out] = true, true
 		r.mu.Unlock()
@@ -523,6 +524,16 @@ func (r *relay) pipe(dst, src net.Conn) {
 	r.mu.Unlock()
 }
 
+// cut drops every connection, and closes those that come in until open.
+func (r *relay) cut() {
+	r.mu.Lock()
+	r.down = true
+	for c := range r.conns {
+		c.Close()
+	}
+	r.mu.Unlock()
+}
+
 // close stops accepting and drops every connection, and waits until the
 // relay's goroutines are done.
 func (r *relay) close() {
@@ -531,6 +542,7 @@ func (r *relay) close() {
 		r.ln.Close()
 		r.ln = nil
 	}
+	r.down = true
 	for c := range r.conns {
 		c.Close()
 	}
