@@ -142,9 +142,10 @@ func (t *T) fence() (string, int64) {
 
 // runLease is the run's own lease, which the fences carry.
 type runLease struct {
-	id   clientv3.LeaseID
-	stop context.CancelFunc
-	done chan struct{}
+	id     clientv3.LeaseID
+	stop   context.CancelFunc
+	done   chan struct{}
+	unsure bool // a member asked to grant it did not answer
 }
 
 // grantRunLease grants the run's lease, with an ID of its own choosing (so
@@ -154,7 +155,9 @@ type runLease struct {
 func grantRunLease(ctx context.Context, m *members, timeout time.Duration) (*runLease, error) {
 	id := newLeaseID()
 	gctx, cancel := context.WithTimeout(ctx, timeout)
+	var asked atomic.Int32
 	err := m.do(gctx, func(ctx context.Context, cli *clientv3.Client) error {
+		asked.Add(1)
 		_, err := pb.NewLeaseClient(cli.ActiveConnection()).LeaseGrant(ctx, &pb.LeaseGrantRequest{TTL: runLeaseTTL, ID: id})
 		if errors.Is(rpctypes.Error(err), rpctypes.ErrLeaseExist) {
 			return nil // an earlier try, through another member, granted it
@@ -166,7 +169,9 @@ func grantRunLease(ctx context.Context, m *members, timeout time.Duration) (*run
 		return nil, err
 	}
 	kctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	l := &runLease{id: clientv3.LeaseID(id), stop: stop, done: make(chan struct{})}
+	// Asked more than once, through a member that did not answer, say:
+	// that member may still grant it after the run revoked it.
+	l := &runLease{id: clientv3.LeaseID(id), stop: stop, done: make(chan struct{}), unsure: asked.Load() > 1}
 	go func() {
 		defer close(l.done)
 		for {
@@ -198,6 +203,12 @@ func (l *runLease) end(ctx context.Context, m *members) error {
 		}
 		return err
 	})
+}
+
+// late names the lease when a member may still grant it after end: the
+// Grant was asked of a member that did not answer.
+func (l *runLease) late(lang i18n.Lang) string {
+	return lang.Msg("the run's lease %x was also asked of a member that did not answer, which may still grant it later (for %d s): etcdctl lease revoke %x", l.id, runLeaseTTL, l.id)
 }
 
 // left says what is left when end failed with err, and how to remove it.

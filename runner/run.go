@@ -194,6 +194,8 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	lctx, cancel := context.WithTimeout(context.Background(), budget)
 	if err := lease.end(lctx, m); err != nil {
 		cfg.Reporter.Report(Event{Kind: KindNote, Text: cfg.Lang.Msg("cleanup: %s", lease.left(cfg.Lang, err))})
+	} else if lease.unsure {
+		cfg.Reporter.Report(Event{Kind: KindNote, Text: cfg.Lang.Msg("cleanup: %s", lease.late(cfg.Lang))})
 	}
 	cancel()
 	sum.Interrupted = ctx.Err() != nil

@@ -35,6 +35,7 @@ var zhRunner = map[string]string{
 	"%s: no answer":                "%s：无应答",
 	"the etcd cluster has no leader (%s): nothing can be read or written until most of its members are back":                                      "etcd 集群没有 leader（%s）：在多数成员恢复之前，什么都读不了也写不了",
 	"could not create the lesson's fence %s: %w":                                                                                                  "无法创建本课的栅栏 key %s：%w",
+	"the run's lease %x was also asked of a member that did not answer, which may still grant it later (for %d s): etcdctl lease revoke %x":       "本次运行的租约 %x 也曾向一个没有应答的成员申请，它之后仍可能授予这个租约（%d 秒）：etcdctl lease revoke %x",
 	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的栅栏 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行过期）",
 	"could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s":                                                               "无法删除 %s 下的 key：etcdctl del %s && etcdctl del --prefix %s",
 	"cleanup: lease %x was asked for and got no answer: a member may still grant it later (for %d s): etcdctl lease revoke %x":                    "清理：申请租约 %x 的请求没有得到应答：某个成员以后仍可能授予它（有效 %d 秒）：etcdctl lease revoke %x",
