@@ -641,11 +641,22 @@ func TestInterruptedGrant(t *testing.T) {
 	})
 }
 
-// serverStopper is a lesson that stops the server under the run.
-type serverStopper struct{ srv *runner.Embedded }
+// serverStopper is a lesson that stops the server under the run. Then it
+// holds the server's port, as a dead server's host does, until the test
+// ends: an etcd of another test started meanwhile could take it, and the
+// run's client would reconnect to that one (seen once: "requested lease
+// not found" for the next lesson's fence).
+type serverStopper struct {
+	srv  *runner.Embedded
+	test *testing.T
+}
 
 func (s serverStopper) stopsEtcd(ctx context.Context, t *runner.T) error {
+	addr := s.srv.Endpoint()
 	s.srv.Close()
+	if l, err := net.Listen("tcp", addr); err == nil {
+		s.test.Cleanup(func() { l.Close() })
+	}
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	defer cancel()
 	_, err := t.Client.Put(ctx1, "k", "v")
@@ -665,7 +676,7 @@ func TestServerGone(t *testing.T) {
 		Reporter: rec,
 	}, []runner.Lesson{
 		lesson("first", noop),
-		lesson("stops-etcd", serverStopper{srv}.stopsEtcd),
+		lesson("stops-etcd", serverStopper{srv, t}.stopsEtcd),
 		lesson("third", noop),
 		lesson("fourth", noop),
 	})
