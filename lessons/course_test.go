@@ -49,11 +49,21 @@ const maxLessonLines = 150
 
 func TestLessonFilesShort(t *testing.T) {
 	t.Parallel()
+	for f, b := range lessonFiles(t) {
+		if lines := strings.Count(string(b), "\n"); lines > maxLessonLines {
+			t.Errorf("%s has %d lines, more than %d: make its steps shorter, or split the lesson", f, lines, maxLessonLines)
+		}
+	}
+}
+
+// lessonFiles is the package's source files, tests left out, by name.
+func lessonFiles(t *testing.T) map[string][]byte {
+	t.Helper()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	out := map[string][]byte{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -62,14 +72,12 @@ func TestLessonFilesShort(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n++
-		if lines := strings.Count(string(b), "\n"); lines > maxLessonLines {
-			t.Errorf("%s has %d lines, more than %d: make its steps shorter, or split the lesson", f, lines, maxLessonLines)
-		}
+		out[f] = b
 	}
-	if n < len(lessons.Course) {
-		t.Errorf("read %d files for %d lessons", n, len(lessons.Course))
+	if len(out) < len(lessons.Course) {
+		t.Fatalf("read %d files for %d lessons: the glob is broken", len(out), len(lessons.Course))
 	}
+	return out
 }
 
 // TestCourse runs every lesson as its own subtest against the package's

@@ -6,9 +6,7 @@ import (
 	"go/format"
 	"go/scanner"
 	"go/token"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -116,24 +114,8 @@ func TestSourceFits(t *testing.T) {
 			}
 		}
 	}
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for f, src := range lessonFiles(t) {
 		fits("lessons/"+f, string(src))
-		n++
-	}
-	if n < len(lessons.Course) {
-		t.Fatalf("%d lesson files for %d lessons: the glob is broken", n, len(lessons.Course))
 	}
 	for _, l := range lessons.Course {
 		show, err := lessons.Code.Show(l)

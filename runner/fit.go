@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"go/scanner"
 	"go/token"
 	"regexp"
 	"slices"
@@ -316,32 +315,8 @@ func fitGo(line string, gutterW int) []string {
 		}
 		return out
 	}
-	type tk struct {
-		tok      token.Token
-		off, end int
-	}
-	var toks []tk
-	fset := token.NewFileSet()
-	file := fset.AddFile("", -1, len(body))
-	bad := false
-	var s scanner.Scanner
-	s.Init(file, []byte(body), func(token.Position, string) { bad = true }, scanner.ScanComments)
-	for {
-		pos, tok, lit := s.Scan()
-		if tok == token.EOF {
-			break
-		}
-		if tok == token.SEMICOLON && lit == "\n" {
-			continue
-		}
-		off := file.Offset(pos)
-		n := len(lit)
-		if lit == "" {
-			n = len(tok.String())
-		}
-		toks = append(toks, tk{tok, off, off + n})
-	}
-	if bad || len(toks) == 0 {
+	toks, ok := scanGo([]byte(body))
+	if !ok || len(toks) == 0 {
 		return []string{line}
 	}
 	if last := toks[len(toks)-1]; last.tok == token.COMMENT && len(toks) > 1 {

@@ -70,23 +70,19 @@ type gotok struct {
 	lit      string
 }
 
-// edit replaces src[off:end] by text.
-type edit struct {
-	off, end int
-	text     string
-}
-
-// wrapOnce makes one break in each line of src wider than max.
-func wrapOnce(src []byte, max int) ([]byte, bool) {
+// scanGo returns src's tokens, comments included, automatic semicolons
+// left out, and whether src scanned without an error.
+func scanGo(src []byte) ([]gotok, bool) {
 	fset := token.NewFileSet()
 	file := fset.AddFile("", -1, len(src))
+	ok := true
 	var s scanner.Scanner
-	s.Init(file, src, nil, scanner.ScanComments)
+	s.Init(file, src, func(token.Position, string) { ok = false }, scanner.ScanComments)
 	var toks []gotok
 	for {
 		pos, tok, lit := s.Scan()
 		if tok == token.EOF {
-			break
+			return toks, ok
 		}
 		if tok == token.SEMICOLON && lit == "\n" {
 			continue
@@ -98,6 +94,17 @@ func wrapOnce(src []byte, max int) ([]byte, bool) {
 		}
 		toks = append(toks, gotok{tok, off, off + n, lit})
 	}
+}
+
+// edit replaces src[off:end] by text.
+type edit struct {
+	off, end int
+	text     string
+}
+
+// wrapOnce makes one break in each line of src wider than max.
+func wrapOnce(src []byte, max int) ([]byte, bool) {
+	toks, _ := scanGo(src)
 	var edits []edit
 	start := 0
 	ti := 0
