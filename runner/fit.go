@@ -327,19 +327,7 @@ func fitGo(line string, gutterW int) []string {
 	// Each cut is ranked by how deep in brackets it is: a break between
 	// a call's arguments reads better than one inside an argument.
 	// Not between the names an assignment sets (before, err := ...).
-	assign := -1
-	for i, d := 0, 0; i < len(toks) && assign < 0; i++ {
-		switch toks[i].tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
-			d++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			d--
-		case token.DEFINE, token.ASSIGN:
-			if d == 0 {
-				assign = i
-			}
-		}
-	}
+	assign := assignAt(toks)
 	var cuts, ranks []int
 	depth := 0
 	for i, t := range toks {

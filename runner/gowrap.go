@@ -96,6 +96,24 @@ func scanGo(src []byte) ([]gotok, bool) {
 	}
 }
 
+// assignAt is the index of the := or = of an assignment outside brackets
+// in toks, or -1: a line is not broken between the names it sets.
+func assignAt(toks []gotok) int {
+	for i, d := 0, 0; i < len(toks); i++ {
+		switch toks[i].tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			d++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			d--
+		case token.DEFINE, token.ASSIGN:
+			if d == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 // edit replaces src[off:end] by text.
 type edit struct {
 	off, end int
@@ -198,19 +216,7 @@ func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool
 	// Each cut is ranked by its depth in brackets: a break between a
 	// call's arguments reads better than one inside an argument. Not
 	// between the names an assignment sets (before, err := ...).
-	assign := -1
-	for i, d := 0, 0; i < len(on) && assign < 0; i++ {
-		switch on[i].tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
-			d++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			d--
-		case token.DEFINE, token.ASSIGN:
-			if d == 0 {
-				assign = i
-			}
-		}
-	}
+	assign := assignAt(on)
 	best, bestDepth, first := -1, 0, -1
 	var cands []int
 	depth := 0
