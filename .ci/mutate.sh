@@ -47,7 +47,7 @@ live-wait-ends-at-results|runner/report.go|return k == KindResult .. k == KindSa
 json-field-renamed|runner/report.go|json:"code,omitempty"|json:"src_code,omitempty"
 lesson-time-limit-removed|runner/run.go|lctx, cancel := context\.WithTimeout\(ctx, cfg\.LessonTimeout\)|lctx, cancel := context.WithCancel(ctx)
 cleanup-full-budget-after-ctrl-c|runner/run.go|defer context\.AfterFunc\(runCtx, func\(\) \{ time\.AfterFunc\(interruptedCleanup, cancel\) \}\)\(\)|
-lease-id-in-decimal|runner/wire.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
+lease-id-in-decimal|runner/etcdctl/etcdctl.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
 step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
 etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method\)\n\t\t\}|
 check-always-true|runner/t.go|ok := equal\(got, want\)|ok := true
@@ -73,7 +73,7 @@ own-lesson-not-skipped|runner/run.go|if l\.Needs\.Members > 0 && !cfg\.OwnServer
 skip-fails-the-run|runner/run.go|r\.Status != StatusPassed && r\.Status != StatusSkipped|r.Status != StatusPassed
 own-cluster-left-behind|runner/run.go|\t\tt\.removeCluster\(\)\n|
 compact-allowed-everywhere|runner/run.go|\t\t\tc\.KV = guardedKV\{c\.KV\}\n|
-compaction-not-rendered|runner/wire.go|return fmt\.Sprintf\("etcdctl compaction %d", r\.Revision\)|return ""
+compaction-not-rendered|runner/etcdctl/etcdctl.go|return fmt\.Sprintf\("etcdctl compaction %d", r\.Revision\)|return ""
 LIST
 )
 

@@ -26,6 +26,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"etcdtour/runner/i18n"
+
+	"etcdtour/runner/etcdctl"
 )
 
 // Conn says how to reach etcd, with etcdctl's options.
@@ -154,7 +156,7 @@ func (c Conn) tls() (*tls.Config, error) {
 // etcdtour does; the lessons' etcdctl lines assume it. The password is not
 // given: etcdctl asks for it.
 func (c Conn) etcdctlEnv() string {
-	vars := []string{"ETCDCTL_ENDPOINTS=" + shellQuote(strings.Join(c.Endpoints, ","))}
+	vars := []string{"ETCDCTL_ENDPOINTS=" + etcdctl.Quote(strings.Join(c.Endpoints, ","))}
 	for _, f := range []struct{ name, path string }{
 		{"ETCDCTL_CACERT", c.CACert}, {"ETCDCTL_CERT", c.Cert}, {"ETCDCTL_KEY", c.Key},
 	} {
@@ -162,7 +164,7 @@ func (c Conn) etcdctlEnv() string {
 			if abs, err := filepath.Abs(f.path); err == nil {
 				f.path = abs // for a terminal in another directory
 			}
-			vars = append(vars, f.name+"="+shellQuote(f.path))
+			vars = append(vars, f.name+"="+etcdctl.Quote(f.path))
 		}
 	}
 	if c.InsecureSkipVerify {
@@ -171,7 +173,7 @@ func (c Conn) etcdctlEnv() string {
 	if c.User != "" {
 		// No password: etcdctl asks for it.
 		name, _, _ := strings.Cut(c.User, ":")
-		vars = append(vars, "ETCDCTL_USER="+shellQuote(name))
+		vars = append(vars, "ETCDCTL_USER="+etcdctl.Quote(name))
 	}
 	return strings.Join(vars, " ")
 }
@@ -276,7 +278,7 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 		if errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(err.Error(), "permission denied") {
 			user, _, _ := strings.Cut(c.User, ":")
 			return nil, nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
-				user, base, strings.Join(c.Endpoints, ","), shellQuote(base))
+				user, base, strings.Join(c.Endpoints, ","), etcdctl.Quote(base))
 		}
 		return nil, nil, "", c.explain(err, deadline, cli, p)
 	}
@@ -303,7 +305,7 @@ type PrefixInUseError struct {
 
 func (e *PrefixInUseError) Error() string {
 	return e.lang.Msg("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
-		e.Count, e.Prefix, e.Endpoints, e.env, shellQuote(e.Prefix))
+		e.Count, e.Prefix, e.Endpoints, e.env, etcdctl.Quote(e.Prefix))
 }
 
 // answers reports whether some endpoint still answers within the dial

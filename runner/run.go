@@ -22,6 +22,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	"etcdtour/runner/i18n"
+
+	"etcdtour/runner/etcdctl"
 )
 
 // Config says where and how the course runs.
@@ -446,7 +448,7 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 		c.Close()
 	}
 	if cfg.Keep {
-		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", shellQuote(t.prefix))})
+		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(t.prefix))})
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), max(cfg.Conn.CommandTimeout, 5*time.Second))
@@ -505,10 +507,10 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 	case delErr != nil && fkey != "":
 		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
 		// The fence first: then a write that lands late is refused.
-		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s", t.prefix, shellQuote(fkey), shellQuote(t.prefix)))
+		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s", t.prefix, etcdctl.Quote(fkey), etcdctl.Quote(t.prefix)))
 	case delErr != nil:
 		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
-		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, shellQuote(t.prefix)))
+		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, etcdctl.Quote(t.prefix)))
 	case deleted.Load() > 0:
 		done = append(done, t.lang.Msg("deleted %d key(s)", deleted.Load()))
 	}

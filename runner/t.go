@@ -16,6 +16,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"etcdtour/runner/i18n"
+
+	"etcdtour/runner/etcdctl"
 )
 
 // T is a lesson's handle on the run: the client it works with and the
@@ -151,7 +153,7 @@ func (t *T) Say(format string, args ...any) {
 func (t *T) Etcdctl(args ...string) {
 	q := make([]string, len(args))
 	for i, a := range args {
-		q[i] = shellQuote(a)
+		q[i] = etcdctl.Quote(a)
 	}
 	t.report(Event{Kind: KindEtcdctl, Text: "etcdctl " + strings.Join(q, " ")})
 }
@@ -300,16 +302,6 @@ func Ev(ev *clientv3.Event) string {
 		return fmt.Sprintf("DELETE %q  mod_revision=%d", ev.Kv.Key, ev.Kv.ModRevision)
 	}
 	return fmt.Sprintf("PUT %q = %q  mod_revision=%d version=%d", ev.Kv.Key, ev.Kv.Value, ev.Kv.ModRevision, ev.Kv.Version)
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=,@%+", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // leaseSet remembers every lease granted through a lesson's clients, so the

@@ -1,19 +1,17 @@
-package runner_test
+package etcdctl
 
 import (
 	"strings"
 	"testing"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
-
-	"etcdtour/runner"
 )
 
-// TestEtcdctl renders each kind of request as the etcdctl line that sends
+// TestLine renders each kind of request as the etcdctl line that sends
 // it: lease IDs in hex as etcdctl takes them, ranges as --prefix or
 // --from-key, values that start with '-' after "--", a Txn as etcdctl's own
 // txn input.
-func TestEtcdctl(t *testing.T) {
+func TestLine(t *testing.T) {
 	t.Parallel()
 	put := func(k, v string) *pb.RequestOp {
 		return &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{Key: []byte(k), Value: []byte(v)}}}
@@ -47,8 +45,11 @@ func TestEtcdctl(t *testing.T) {
 			Success: []*pb.RequestOp{put("/p/a", "1")},
 			Failure: []*pb.RequestOp{{Request: &pb.RequestOp_RequestRange{RequestRange: &pb.RangeRequest{Key: []byte("/p/a")}}}},
 		}, "etcdctl txn <<'EOF'\ncreate(\"/p/a\") = \"0\"\n\nput \"/p/a\" \"1\"\n\nget \"/p/a\"\n\nEOF"},
+		{&pb.WatchCreateRequest{Key: []byte("/p/"), RangeEnd: []byte("/p0"), StartRevision: 12, PrevKv: true}, "etcdctl watch --prefix --rev=12 --prev-kv /p/"},
+		{&pb.WatchCreateRequest{Key: []byte("-k")}, "etcdctl watch -- -k"},
+		{&pb.HashKVRequest{}, ""}, // not rendered
 	} {
-		if got := runner.Etcdctl(c.req, ""); got != c.want {
+		if got := Line(c.req, ""); got != c.want {
 			t.Errorf("%T:\n got %s\nwant %s", c.req, got, c.want)
 		}
 	}
@@ -57,8 +58,41 @@ func TestEtcdctl(t *testing.T) {
 		&pb.StatusRequest{}:     "ETCDCTL_ENDPOINTS=127.0.0.1:2379 etcdctl endpoint status -w table",
 		&pb.DefragmentRequest{}: "ETCDCTL_ENDPOINTS=127.0.0.1:2379 etcdctl defrag",
 	} {
-		if got := runner.Etcdctl(req, "127.0.0.1:2379"); got != want {
+		if got := Line(req, "127.0.0.1:2379"); got != want {
 			t.Errorf("%T to one endpoint:\n got %s\nwant %s", req, got, want)
+		}
+	}
+}
+
+// TestToOne: the requests whose line names the endpoint they went to.
+func TestToOne(t *testing.T) {
+	t.Parallel()
+	for req, want := range map[any]bool{
+		&pb.StatusRequest{}: true, &pb.DefragmentRequest{}: true,
+		&pb.RangeRequest{}: false, &pb.MemberListRequest{}: false,
+	} {
+		if got := ToOne(req); got != want {
+			t.Errorf("ToOne(%T) = %v, want %v", req, got, want)
+		}
+	}
+}
+
+// TestQuote quotes for a POSIX shell only what needs it, and sh reads the
+// quoted word as the word.
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]string{
+		"/p/a":             "/p/a",
+		"127.0.0.1:2379,x": "127.0.0.1:2379,x",
+		"--lease=694d":     "--lease=694d",
+		"":                 "''",
+		"a b":              "'a b'",
+		"it's":             `'it'\''s'`,
+		"$HOME":            "'$HOME'",
+		"中文":               "'中文'",
+	} {
+		if got := Quote(s); got != want {
+			t.Errorf("Quote(%q) = %s, want %s", s, got, want)
 		}
 	}
 }
