@@ -456,7 +456,7 @@ func TestCommandHelp(t *testing.T) {
 func within80(t *testing.T, what, s string) {
 	t.Helper()
 	for _, line := range strings.Split(s, "\n") {
-		if n := runner.Width(line); n > 80 {
+		if n := i18n.Width(line); n > 80 {
 			t.Errorf("%s: a line of %d columns: %q", what, n, line)
 		}
 	}
@@ -538,7 +538,7 @@ func TestStepPrompt(t *testing.T) {
 		for _, l := range lessons.Course {
 			for _, title := range []string{"Get it back", strings.Repeat("Overwrite it, asking for the previous value ", 2), strings.Repeat("覆盖它并取回旧值", 5)} {
 				line := stepPrompt(lang, l.ID, 12, title)
-				if w := runner.Width(line); w > 59 {
+				if w := i18n.Width(line); w > 59 {
 					t.Errorf("a prompt of %d columns, want at most 59 (and the cursor): %q", w, line)
 				}
 				head, keys := "  ⏸ "+l.ID+" 12: ", lang.Msg(" · Enter runs it, q quits ")

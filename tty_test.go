@@ -12,7 +12,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
-	"etcdtour/runner"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/runnertest"
 )
 
@@ -152,8 +152,8 @@ func TestErrorFitsTerminal(t *testing.T) {
 		t.Fatalf("want the error broken over lines, got:\n%s", out)
 	}
 	for i, l := range lines {
-		if runner.Width(l) > 80 || (i > 0 && !strings.HasPrefix(l, "  ")) {
-			t.Errorf("line %d of the error is %d columns or not indented: %q", i+1, runner.Width(l), l)
+		if i18n.Width(l) > 80 || (i > 0 && !strings.HasPrefix(l, "  ")) {
+			t.Errorf("line %d of the error is %d columns or not indented: %q", i+1, i18n.Width(l), l)
 		}
 	}
 }

@@ -37,8 +37,8 @@ unreadable-color|runner/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{
 no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindWait:\n\t\treturn // for tests
-program-not-wrapped|runner/program.go|out, err := WrapGo\(src, Columns\)|out, err := WrapGo(src, 1000)
-wrap-splits-strings-wrong|runner/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
+program-not-wrapped|runner/program.go|gowrap\.File\(joinSignatures\(src\), Columns,|gowrap.File(joinSignatures(src), 1000,
+wrap-splits-strings-wrong|runner/gowrap/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
 error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
 restart-keeps-its-ports|runner/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
 terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}

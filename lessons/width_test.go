@@ -13,6 +13,8 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/gowrap"
+	"etcdtour/runner/i18n"
 )
 
 // checkConsoleFits renders a run's events as the console shows them and
@@ -33,7 +35,7 @@ func checkConsoleFits(t *testing.T, rec *runner.Recorder) {
 		con.Report(e)
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
-			if w := runner.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+			if w := i18n.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
 				t.Errorf("%s step %d: a %s line of %d columns, more than %d:\n%s", e.Lesson, e.Step, e.Kind, w, runner.Columns, line)
 			}
 		}
@@ -102,14 +104,14 @@ func goTokens(src string) string {
 // TestSourceFits fails for every line of the lessons' files, of a lesson's
 // "etcdtour show" and of its "show --program" wider than runner.Columns on a
 // terminal (a tab to the next multiple of 8), and for a program that gofmt
-// or a second runner.WrapGo would change: what the room reads, and what a
+// or a second gowrap.File would change: what the room reads, and what a
 // learner saves as main.go, fits an 80-column screen as it is.
 func TestSourceFits(t *testing.T) {
 	t.Parallel()
 	fits := func(what, src string) {
 		t.Helper()
 		for i, line := range strings.Split(src, "\n") {
-			if w := runner.GoWidth(line); w > runner.Columns {
+			if w := i18n.WidthTabs(line, gowrap.TerminalTab); w > runner.Columns {
 				t.Errorf("%s:%d: %d columns, more than %d:\n%s", what, i+1, w, runner.Columns, line)
 			}
 		}
@@ -131,8 +133,8 @@ func TestSourceFits(t *testing.T) {
 		if f, err := format.Source(prog); err != nil || !bytes.Equal(f, prog) {
 			t.Errorf("show --program %s is not gofmt'd (%v)", l.ID, err)
 		}
-		if w, err := runner.WrapGo(prog, runner.Columns); err != nil || !bytes.Equal(w, prog) {
-			t.Errorf("show --program %s: a second WrapGo changes it (%v)", l.ID, err)
+		if w, err := gowrap.File(prog, runner.Columns, gowrap.TerminalTab); err != nil || !bytes.Equal(w, prog) {
+			t.Errorf("show --program %s: a second gowrap.File changes it (%v)", l.ID, err)
 		}
 	}
 }

@@ -1,11 +1,9 @@
 package runner
 
 import (
-	"go/token"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"etcdtour/runner/i18n"
 )
@@ -14,32 +12,6 @@ import (
 // terminal, or a learner's split screen. A line is longer only where one
 // word of it is (a long key or endpoint), which then has a line of its own.
 const Columns = 80
-
-// Width is the number of terminal columns s takes (i18n.Width: a Chinese
-// character takes two), control characters and escape sequences (colors,
-// \r\033[K) none.
-func Width(s string) int {
-	if strings.IndexFunc(s, func(r rune) bool { return r < ' ' }) < 0 {
-		return i18n.Width(s)
-	}
-	n := 0
-	for i := 0; i < len(s); {
-		if s[i] == '\x1b' && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
-				j++
-			}
-			i = j + 1
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r >= ' ' { // a control character takes none
-			n += i18n.RuneWidth(r)
-		}
-		i += size
-	}
-	return n
-}
 
 // split breaks s at some of the byte offsets in cuts (ascending) so that
 // each piece fits max columns with the columns before it (firstW on the
@@ -50,13 +22,13 @@ func Width(s string) int {
 func split(s string, cuts, ranks []int, firstW, contW, tailW, max int) []string {
 	var out []string
 	start, w := 0, firstW
-	for w+Width(s[start:]) > max {
+	for w+i18n.Width(s[start:]) > max {
 		best, bestRank := -1, 0
 		for i, c := range cuts {
 			if c <= start || c >= len(s) {
 				continue
 			}
-			fits := w+Width(s[start:c])+tailW <= max
+			fits := w+i18n.Width(s[start:c])+tailW <= max
 			if !fits && best >= 0 {
 				break
 			}
@@ -103,7 +75,7 @@ func wordSplit(line string, firstW, contW int) []string {
 		if i == 0 {
 			w = firstW
 		}
-		if w+Width(p) > Columns {
+		if w+i18n.Width(p) > Columns {
 			return split(line, merge(spaces(line), wide), nil, firstW, contW, 0, Columns)
 		}
 	}
@@ -178,7 +150,7 @@ func fit(first, cont, text string) string {
 	var b strings.Builder
 	pre := first
 	for _, line := range strings.Split(text, "\n") {
-		for i, piece := range wordSplit(line, Width(pre), Width(cont)) {
+		for i, piece := range wordSplit(line, i18n.Width(pre), i18n.Width(cont)) {
 			if i > 0 && strings.HasPrefix(piece, " ") {
 				piece = piece[1:] // the space it was broken at
 			}
@@ -207,7 +179,7 @@ func fitShell(first, cont, text string) string {
 	quoted := strings.HasSuffix(lines[0], "<<'EOF'")
 	wide := false
 	for _, l := range body {
-		wide = wide || Width(l) > Columns
+		wide = wide || i18n.Width(l) > Columns
 	}
 	if quoted && wide {
 		b.Reset()
@@ -230,7 +202,7 @@ func fitShell(first, cont, text string) string {
 
 // joinPieces writes one shell line broken as fitShell says.
 func joinPieces(first, cont, line string) string {
-	pieces := split(line, shellSpaces(line), nil, Width(first), Width(cont), 2, Columns)
+	pieces := split(line, shellSpaces(line), nil, i18n.Width(first), i18n.Width(cont), 2, Columns)
 	var b strings.Builder
 	for i, p := range pieces {
 		pre := cont
@@ -291,71 +263,4 @@ func escapeHeredoc(l string) string {
 		}
 	}
 	return b.String()
-}
-
-// fitGo breaks a line of Go code shown after a gutter gutterW columns wide
-// where Go allows a line break without changing the program: after a
-// comma, an opening bracket, && or ||, or the dot of a method chain. The
-// continuation is indented four more columns, as gofmt indents one more
-// tab. A trailing comment too long for the line goes on a line of its own
-// above the code; a comment line is broken between words. A line that
-// cannot be scanned (inside a raw string) is left as it is.
-func fitGo(line string, gutterW int) []string {
-	max := Columns - gutterW
-	if Width(line) <= max {
-		return []string{line}
-	}
-	body := strings.TrimLeft(line, " ")
-	indent := line[:len(line)-len(body)]
-	if strings.HasPrefix(body, "//") {
-		text := strings.TrimSpace(strings.TrimPrefix(body, "//"))
-		var out []string
-		for _, p := range split(text, spaces(text), nil, Width(indent+"// "), Width(indent+"// "), 0, max) {
-			out = append(out, indent+"// "+strings.TrimLeft(p, " "))
-		}
-		return out
-	}
-	toks, ok := scanGo([]byte(body))
-	if !ok || len(toks) == 0 {
-		return []string{line}
-	}
-	if last := toks[len(toks)-1]; last.tok == token.COMMENT && len(toks) > 1 {
-		code := strings.TrimRight(body[:last.off], " ")
-		comment := fitGo(indent+body[last.off:], gutterW)
-		return append(comment, fitGo(indent+code, gutterW)...)
-	}
-	// Each cut is ranked by how deep in brackets it is: a break between
-	// a call's arguments reads better than one inside an argument.
-	// Not between the names an assignment sets (before, err := ...).
-	assign := assignAt(toks)
-	var cuts, ranks []int
-	depth := 0
-	for i, t := range toks {
-		if t.tok == token.COMMA && depth == 0 && i < assign {
-			continue
-		}
-		next := token.EOF
-		if i+1 < len(toks) {
-			next = toks[i+1].tok
-		}
-		switch t.tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
-			depth++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			depth--
-		}
-		switch {
-		case t.tok == token.COMMA, t.tok == token.LAND, t.tok == token.LOR,
-			t.tok == token.LPAREN && next != token.RPAREN,
-			t.tok == token.LBRACE && next != token.RBRACE,
-			t.tok == token.PERIOD && i > 0 && toks[i-1].tok == token.RPAREN:
-			cuts, ranks = append(cuts, len(indent)+t.end), append(ranks, depth)
-		}
-	}
-	cont := indent + "    "
-	pieces := split(line, cuts, ranks, 0, Width(cont), 0, max)
-	for i := 1; i < len(pieces); i++ {
-		pieces[i] = cont + strings.TrimLeft(pieces[i], " ")
-	}
-	return pieces
 }

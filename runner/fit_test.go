@@ -6,24 +6,8 @@ import (
 	"testing"
 
 	"etcdtour/runner"
+	"etcdtour/runner/i18n"
 )
-
-func TestWidth(t *testing.T) {
-	t.Parallel()
-	for s, want := range map[string]int{
-		"abc":                   3,
-		"中文课程":                  8, // wide: two columns each
-		"ｅｔｃｄ":                  8, // fullwidth
-		"e\u0301":               1, // a combining accent takes none
-		"\x1b[1;36mab\x1b[0m":   2, // colors take none
-		"\r\x1b[K":              0,
-		"━━ Lesson 1/2 · → ✓ …": 21,
-	} {
-		if got := runner.Width(s); got != want {
-			t.Errorf("Width(%q) = %d, want %d", s, got, want)
-		}
-	}
-}
 
 // shellReads is what sh passes to etcdctl (the endpoints variable, the
 // arguments, the input) for a script.
@@ -71,7 +55,7 @@ func TestConsoleFits(t *testing.T) {
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
 			// Longer only where one word is: a key, the endpoints.
-			if w := runner.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+			if w := i18n.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
 				t.Errorf("a %s line of %d columns:\n%s", e.Kind, w, out)
 			}
 		}

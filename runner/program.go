@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"text/template"
+
+	"etcdtour/runner/gowrap"
 )
 
 // decl is one top-level declaration of the course's package.
@@ -263,7 +265,7 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	}
 	// Broken to fit a terminal, as the lessons' own files are: a program
 	// says more than its lesson in places (fmt.Printf for t.Step).
-	out, err := WrapGo(joinSignatures(src), Columns)
+	out, err := gowrap.File(joinSignatures(src), Columns, gowrap.TerminalTab)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s: the program does not parse: %v\n%s", l.ID, err, src)
 	}
@@ -600,7 +602,7 @@ func (g *gen) format(before string, f ast.Expr, after string) string {
 
 // joinSignatures puts each function's signature back on one line: the
 // lesson broke it where its own parameters made it too long, and the
-// program's differ (cli *clientv3.Client for t *runner.T), so WrapGo breaks
+// program's differ (cli *clientv3.Client for t *runner.T), so gowrap breaks
 // it again where the program's need.
 func joinSignatures(src []byte) []byte {
 	lines := strings.Split(string(src), "\n")

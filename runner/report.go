@@ -10,6 +10,7 @@ import (
 
 	"github.com/fatih/color"
 
+	"etcdtour/runner/gowrap"
 	"etcdtour/runner/i18n"
 )
 
@@ -210,7 +211,7 @@ func (c *Console) Report(e Event) {
 			}
 			// "etcd V at ENDPOINTS · keys under PREFIX": on two lines
 			// where one does not fit.
-			if Width(line) > Columns {
+			if i18n.Width(line) > Columns {
 				line = strings.Replace(line, " · ", "\n", 1)
 			}
 			c.printf(st.faint, "%s", fit("", "  ", line))
@@ -227,7 +228,7 @@ func (c *Console) Report(e Event) {
 			// On the heading's last line if both fit, else below it.
 			last := head[strings.LastIndex(head, "\n")+1:]
 			sep := "  "
-			if Width(last)+len(e.Source)+4 > Columns {
+			if i18n.Width(last)+len(e.Source)+4 > Columns {
 				sep = "\n     "
 			}
 			c.printf(st.faint, "%s(%s)", sep, e.Source)
@@ -240,7 +241,9 @@ func (c *Console) Report(e Event) {
 					c.printf(st.gutter, "     │\n")
 					continue
 				}
-				for _, piece := range fitGo(line, Width(gutter)) {
+				// A continuation is indented one tab more: 4 columns, as
+				// the step's code shows a tab (code.go).
+				for _, piece := range gowrap.Line(line, Columns-i18n.Width(gutter), 4) {
 					c.printf(st.gutter, gutter)
 					c.printf(st.code, "%s\n", piece)
 				}

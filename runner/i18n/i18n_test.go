@@ -70,9 +70,32 @@ func TestMsg(t *testing.T) {
 }
 
 func TestWidth(t *testing.T) {
-	for s, want := range map[string]int{"": 0, "abc": 3, "租约": 4, "租约 %x，TTL": 12, "é": 1, "e\u0301": 1} {
+	for s, want := range map[string]int{
+		"": 0, "abc": 3, "租约": 4, "租约 %x，TTL": 12, "é": 1, "e\u0301": 1,
+		"中文课程":                  8, // wide: two columns each
+		"ｅｔｃｄ":                  8, // fullwidth
+		"\x1b[1;36mab\x1b[0m":   2, // colors take none
+		"\r\x1b[K":              0,
+		"a\tb":                  2, // a control character takes none
+		"━━ Lesson 1/2 · → ✓ …": 21,
+	} {
 		if got := i18n.Width(s); got != want {
 			t.Errorf("Width(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// TestWidthTabs: a tab goes to the next multiple of the tab width.
+func TestWidthTabs(t *testing.T) {
+	for _, c := range []struct {
+		s         string
+		tab, want int
+	}{
+		{"\tx", 8, 9}, {"\tx", 4, 5}, {"\t\tx", 8, 17}, {"ab\tx", 8, 9}, {"中文\tx", 4, 9},
+		{"\tx", 0, 1}, {"\x1b[1m\tx", 8, 9}, {"abcdefgh\tx", 8, 17},
+	} {
+		if got := i18n.WidthTabs(c.s, c.tab); got != c.want {
+			t.Errorf("WidthTabs(%q, %d) = %d, want %d", c.s, c.tab, got, c.want)
 		}
 	}
 }

@@ -3,25 +3,48 @@ package i18n
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 )
 
-// Width is the number of columns s takes on a terminal: two for a wide or
-// full-width character (汉字, "，"), none for a combining mark, one for the
-// rest. s is one line.
-func Width(s string) int {
+// Width is the number of columns s, one line, takes on a terminal: two
+// for a wide or full-width character (汉字, "，"), none for a combining
+// mark, a control character or an escape sequence (colors, "\r\033[K"),
+// one for the rest. It is the one measure of width for the console, the
+// help and the Go shown or written (WidthTabs, for text with tabs).
+func Width(s string) int { return WidthTabs(s, 0) }
+
+// WidthTabs is Width for text with tabs: a tab takes the columns to the
+// next multiple of tab (8 on a terminal, in less and in cat), none if tab
+// is 0.
+func WidthTabs(s string, tab int) int {
 	n := 0
-	for _, r := range s {
-		n += RuneWidth(r)
+	for i := 0; i < len(s); {
+		if s[i] == '\x1b' && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && (s[j] < 0x40 || s[j] > 0x7e) {
+				j++
+			}
+			i = j + 1
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == '\t' && tab > 0 {
+			n += tab - n%tab
+		} else {
+			n += RuneWidth(r)
+		}
+		i += size
 	}
 	return n
 }
 
-// RuneWidth is the number of columns r takes on a terminal.
+// RuneWidth is the number of columns r takes on a terminal: Width's rule
+// for one character.
 func RuneWidth(r rune) int {
 	switch {
-	case r == 0 || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == '\u200b':
+	case r < ' ' || unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || r == '\u200b':
 		return 0
 	}
 	switch width.LookupRune(r).Kind() {

@@ -1,4 +1,4 @@
-package runner_test
+package gowrap
 
 import (
 	"bytes"
@@ -11,20 +11,20 @@ import (
 	"strings"
 	"testing"
 
-	"etcdtour/runner"
+	"etcdtour/runner/i18n"
 )
 
-// TestWrapGoSamePrograms breaks real Go (the lessons, the runner, main.go)
+// TestFileSamePrograms breaks real Go (the lessons, the runner, main.go)
 // to 40 and 60 columns and fails where the result is another program: other
 // tokens (a cut string is folded back: "a " + "b" is "a b"), other comment
-// words, not gofmt'd, or changed by a second WrapGo.
-func TestWrapGoSamePrograms(t *testing.T) {
+// words, not gofmt'd, or changed by a second File.
+func TestFileSamePrograms(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("../lessons/*.go")
+	files, err := filepath.Glob("../../lessons/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, "../main.go", "program.go", "gowrap.go")
+	files = append(files, "../../main.go", "../program.go", "gowrap.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue // raw strings wider than any line: not what is shown
@@ -34,7 +34,7 @@ func TestWrapGoSamePrograms(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, max := range []int{40, 60} {
-			out, err := runner.WrapGo(src, max)
+			out, err := File(src, max, TerminalTab)
 			if err != nil {
 				t.Fatalf("%s at %d: %v", f, max, err)
 			}
@@ -44,8 +44,8 @@ func TestWrapGoSamePrograms(t *testing.T) {
 			if g, err := format.Source(out); err != nil || !bytes.Equal(g, out) {
 				t.Errorf("%s at %d columns: not gofmt'd (%v)", f, max, err)
 			}
-			if again, _ := runner.WrapGo(out, max); !bytes.Equal(again, out) {
-				t.Errorf("%s at %d columns: a second WrapGo changes it", f, max)
+			if again, _ := File(out, max, TerminalTab); !bytes.Equal(again, out) {
+				t.Errorf("%s at %d columns: a second File changes it", f, max)
 			}
 			if a, b := widest(src), widest(out); b > a {
 				t.Errorf("%s at %d columns: its widest line is %d columns, %d before", f, max, b, a)
@@ -57,7 +57,7 @@ func TestWrapGoSamePrograms(t *testing.T) {
 func widest(src []byte) int {
 	n := 0
 	for _, l := range strings.Split(string(src), "\n") {
-		n = max(n, runner.GoWidth(l))
+		n = max(n, i18n.WidthTabs(l, TerminalTab))
 	}
 	return n
 }
@@ -108,8 +108,8 @@ func foldedTokens(src []byte) string {
 	return strings.Join(kept, " ") + "\n" + strings.Join(words, " ")
 }
 
-// TestWrapGo shows where WrapGo breaks a line, at 50 columns.
-func TestWrapGo(t *testing.T) {
+// TestFile shows where File breaks a line, at 50 columns.
+func TestFile(t *testing.T) {
 	t.Parallel()
 	in := `package p
 
@@ -146,11 +146,74 @@ func f() {
 	}
 }
 `
-	out, err := runner.WrapGo([]byte(in), 50)
+	out, err := File([]byte(in), 50, TerminalTab)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(out) != want {
-		t.Errorf("WrapGo at 50:\n%s\nwant:\n%s", out, want)
+		t.Errorf("File at 50:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestLine shows where Line breaks a line of the console's code (tabs
+// shown as 4 spaces), at 50 columns: by File's rules, each continuation 4
+// columns further in.
+func TestLine(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{"    short(a, b)", []string{"    short(a, b)"}},
+		{"    err := call(first, second, third, fourth, fifth, sixth)",
+			[]string{"    err := call(first, second, third, fourth,", "        fifth, sixth)"}},
+		{"    h(1) // a trailing comment too long for the line goes above it",
+			[]string{"    // a trailing comment too long for the line", "    // goes above it", "    h(1)"}},
+		{`    g(x, "a message that is much too long for any line, so it is cut")`,
+			[]string{`    g(x, "a message that is much too " +`, `        "long for any line, so it is cut")`}},
+		{"    if aaaaaaaaaaa(bbbbbbbbbbb) && ccccccccccccc(ddddddddddddd) {",
+			[]string{"    if aaaaaaaaaaa(bbbbbbbbbbb) &&", "        ccccccccccccc(ddddddddddddd) {"}},
+		{"    x := a.B(1).C(2).D(3).E(4).F(5).G(6).H(7).I(8).J(9).K(10)",
+			[]string{"    x := a.B(1).C(2).D(3).E(4).F(5).G(6).H(7).", "        I(8).J(9).K(10)"}},
+		// Inside a raw string: it does not scan as Go, and stays.
+		{"a raw string's line, \"quoted\" and much wider than fifty columns",
+			[]string{"a raw string's line, \"quoted\" and much wider than fifty columns"}},
+	} {
+		got := Line(c.line, 50, 4)
+		if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
+			t.Errorf("Line(%q, 50, 4):\n%s\nwant:\n%s", c.line, strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+		}
+	}
+}
+
+// TestLineSameCode breaks every line of the lessons' files, as the console
+// shows them, to 33, 43, 53 and 73 columns and fails where the pieces are
+// another line of Go (other tokens, a cut string folded back), or where a
+// piece is wider than the line was.
+func TestLineSameCode(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("../../lessons/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(src), "\n") {
+			line = strings.ReplaceAll(line, "\t", "    ")
+			for _, max := range []int{33, 43, 53, 73} {
+				pieces := Line(line, max, 4)
+				if a, b := foldedTokens([]byte(line)), foldedTokens([]byte(strings.Join(pieces, "\n"))); a != b {
+					t.Errorf("%s:%d at %d columns: the tokens changed:\n%s", f, i+1, max, strings.Join(pieces, "\n"))
+				}
+				for _, p := range pieces {
+					if w := i18n.Width(p); w > max && w > i18n.Width(line) {
+						t.Errorf("%s:%d at %d columns: a piece wider than the line:\n%s", f, i+1, max, p)
+					}
+				}
+			}
+		}
 	}
 }

@@ -1,8 +1,8 @@
-package runner
-
-// Go source that fits a terminal: gofmt never breaks a line, so a lesson's
-// program (and the lessons' own files, which a test holds to the same
-// width) are broken here where Go allows it, then given to gofmt again.
+// Package gowrap breaks Go source to fit a width, where a break changes
+// nothing but the layout: gofmt never breaks a line. One set of rules
+// serves whole files (File: a lesson's program, the lessons' own files) and
+// single lines (Line: a step's code in the console).
+package gowrap
 
 import (
 	"bytes"
@@ -16,40 +16,38 @@ import (
 	"etcdtour/runner/i18n"
 )
 
-// TabWidth is how wide a tab shows: 8 columns on a terminal, in less and
-// in cat, whatever an editor is set to.
-const TabWidth = 8
+// TerminalTab is how wide a tab shows: 8 columns on a terminal, in less
+// and in cat, whatever an editor is set to.
+const TerminalTab = 8
 
-// GoWidth is the number of columns a line of Go source takes on a
-// terminal, its tabs at stops of TabWidth.
-func GoWidth(line string) int {
-	col := 0
-	for _, r := range line {
-		if r == '\t' {
-			col += TabWidth - col%TabWidth
-			continue
-		}
-		col += i18n.RuneWidth(r)
-	}
-	return col
+// rules are the line-break rules at one width: max columns, tabs at stops
+// of tab; a break inserts nl (a line's own indent and one level more, for
+// Line; a bare newline that gofmt indents, for File).
+type rules struct {
+	max, tab int
+	nl       string
 }
 
-// WrapGo returns the Go file src, gofmt'd, with each line wider than max
-// columns broken where a break changes nothing but the layout: after a
-// comma, an opening bracket, &&, || or +, or the dot of a method chain,
-// the outermost such place that fills the line most. A string literal too
-// long for any line is cut into a sum of two at a space; a comment line is
-// broken between words, and a comment after code goes on a line of its
-// own above it. gofmt indents what was cut. A line with nowhere to break
-// stays as it is: the result is gofmt-stable, and a second WrapGo changes
-// nothing.
-func WrapGo(src []byte, max int) ([]byte, error) {
+// width is the number of columns s takes.
+func (r rules) width(s string) int { return i18n.WidthTabs(s, r.tab) }
+
+// File returns the Go file src, gofmt'd, with each line wider than max
+// columns (its tabs at stops of tab) broken where a break changes nothing
+// but the layout: after a comma, an opening bracket, &&, || or +, or the
+// dot of a method chain, the outermost such place that fills the line
+// most. A string literal too long for any line is cut into a sum of two at
+// a space; a comment line is broken between words, and a comment after
+// code goes on a line of its own above it. gofmt indents what was cut. A
+// line with nowhere to break stays as it is: the result is gofmt-stable,
+// and a second File changes nothing.
+func File(src []byte, max, tab int) ([]byte, error) {
 	out, err := format.Source(src)
 	if err != nil {
 		return nil, err
 	}
+	r := rules{max: max, tab: tab, nl: "\n"}
 	for range 100 {
-		next, changed := wrapOnce(out, max)
+		next, changed := r.once(out)
 		if !changed {
 			return out, nil
 		}
@@ -64,15 +62,41 @@ func WrapGo(src []byte, max int) ([]byte, error) {
 	return out, nil
 }
 
+// Line breaks one line of Go code (indented with spaces, as the console
+// shows it) into lines that fit max columns, by File's rules: each
+// continuation is indented tab columns more than line, as gofmt indents
+// one tab more, and a comment too long after the code goes above it. A
+// line that does not scan as Go (a line inside a raw string) stays as it
+// is.
+func Line(line string, max, tab int) []string {
+	indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+	r := rules{max: max, tab: tab, nl: "\n" + indent + strings.Repeat(" ", tab)}
+	if r.width(line) <= max {
+		return []string{line}
+	}
+	if toks, ok := scan([]byte(line)); !ok || len(toks) == 0 {
+		return []string{line}
+	}
+	src := []byte(line)
+	for range 100 {
+		next, changed := r.once(src)
+		if !changed {
+			break
+		}
+		src = next
+	}
+	return strings.Split(string(src), "\n")
+}
+
 type gotok struct {
 	tok      token.Token
 	off, end int
 	lit      string
 }
 
-// scanGo returns src's tokens, comments included, automatic semicolons
+// scan returns src's tokens, comments included, automatic semicolons
 // left out, and whether src scanned without an error.
-func scanGo(src []byte) ([]gotok, bool) {
+func scan(src []byte) ([]gotok, bool) {
 	fset := token.NewFileSet()
 	file := fset.AddFile("", -1, len(src))
 	ok := true
@@ -120,9 +144,9 @@ type edit struct {
 	text     string
 }
 
-// wrapOnce makes one break in each line of src wider than max.
-func wrapOnce(src []byte, max int) ([]byte, bool) {
-	toks, _ := scanGo(src)
+// once makes one break in each line of src wider than r.max.
+func (r rules) once(src []byte) ([]byte, bool) {
+	toks, _ := scan(src)
 	var edits []edit
 	start := 0
 	ti := 0
@@ -137,14 +161,14 @@ func wrapOnce(src []byte, max int) ([]byte, bool) {
 			ti++
 		}
 		line := string(src[start:end])
-		if GoWidth(line) > max {
+		if r.width(line) > r.max {
 			var on []gotok // the tokens that start on this line
 			for j := ti; j < len(toks) && toks[j].off < end; j++ {
 				if toks[j].off >= start {
 					on = append(on, toks[j])
 				}
 			}
-			if e, ok := breakLine(src, start, end, on, toks, max); ok {
+			if e, ok := r.breakLine(src, start, end, on, toks); ok {
 				edits = append(edits, e)
 				if e.end > end {
 					end = e.end // a comment's next line, taken in
@@ -166,11 +190,12 @@ func wrapOnce(src []byte, max int) ([]byte, bool) {
 
 // breakLine finds the one edit that breaks the line src[start:end], whose
 // tokens are on; all is every token of the file.
-func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool) {
+func (r rules) breakLine(src []byte, start, end int, on, all []gotok) (edit, bool) {
+	max := r.max
 	line := string(src[start:end])
 	body := strings.TrimLeft(line, " \t")
 	indent := line[:len(line)-len(body)]
-	cols := func(off int) int { return GoWidth(string(src[start:off])) }
+	cols := func(off int) int { return r.width(string(src[start:off])) }
 	if len(on) == 0 {
 		return edit{}, false // inside a raw string or comment
 	}
@@ -196,7 +221,7 @@ func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool
 				}
 			}
 			var lines []string
-			for _, l := range strings.Split(i18n.Wrap(text, max-GoWidth(indent+"// ")), "\n") {
+			for _, l := range strings.Split(i18n.Wrap(text, max-r.width(indent+"// ")), "\n") {
 				lines = append(lines, indent+"// "+l)
 			}
 			if len(lines) < 2 {
@@ -249,7 +274,7 @@ func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool
 	}
 	// A string literal that would not fit even alone on the next line is
 	// cut where it is, not moved down first.
-	cont := GoWidth(indent) + TabWidth
+	cont := r.width(indent) + r.tab
 	long := -1
 	for a, from := 0, 0; a <= len(cands) && long < 0; a++ {
 		to := len(on) - 1
@@ -266,7 +291,7 @@ func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool
 		from = to + 1
 	}
 	if best >= 0 && long < 0 {
-		return edit{on[best].end, on[best+1].off, "\n"}, true
+		return edit{on[best].end, on[best+1].off, r.nl}, true
 	}
 	// No break fits: cut the first string literal that runs past the
 	// edge, or the last one before the edge.
@@ -290,20 +315,21 @@ func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool
 		}
 		switch prev {
 		case token.LPAREN, token.COMMA, token.COLON, token.ASSIGN, token.DEFINE, token.ADD,
-			token.RETURN, token.LBRACE, token.EQL, token.NEQ:
+			token.RETURN, token.LBRACE, token.EQL, token.NEQ,
+			token.ILLEGAL: // first on a line shown alone (Line): an operand
 		default:
 			return edit{}, false
 		}
 		// The cut that fills the line most, unless the rest fits on the
 		// next line: then the one nearest the middle, which leaves no stub
 		// of a word on a line of its own.
-		after := GoWidth(string(src[t.end:end]))
+		after := r.width(string(src[t.end:end]))
 		cut, best, balanced := -1, 0, false
 		for j := 1; j < len(t.lit)-2; j++ {
 			if t.lit[j] != ' ' || t.lit[j-1] == ' ' || cols(t.off+j+1)+len(`" +`) > max {
 				continue
 			}
-			fits := cont+1+GoWidth(t.lit[j+1:])+after <= max
+			fits := cont+1+r.width(t.lit[j+1:])+after <= max
 			d := abs(2*(j+1) - len(t.lit))
 			switch {
 			case fits && (!balanced || d < best):
@@ -317,17 +343,17 @@ func breakLine(src []byte, start, end int, on, all []gotok, max int) (edit, bool
 			// before the string first, if there is a place.
 			for j := len(cands) - 1; j >= 0; j-- {
 				if c := cands[j]; on[c].end <= t.off {
-					return edit{on[c].end, on[c+1].off, "\n"}, true
+					return edit{on[c].end, on[c+1].off, r.nl}, true
 				}
 			}
 			if cut < 0 {
 				return edit{}, false
 			}
 		}
-		return edit{t.off, t.end, t.lit[:cut] + `" +` + "\n" + `"` + t.lit[cut:]}, true
+		return edit{t.off, t.end, t.lit[:cut] + `" +` + r.nl + `"` + t.lit[cut:]}, true
 	}
 	if first >= 0 {
-		return edit{on[first].end, on[first+1].off, "\n"}, true
+		return edit{on[first].end, on[first+1].off, r.nl}, true
 	}
 	return edit{}, false
 }
