@@ -99,16 +99,16 @@ func (w wire) report(line, method string) {
 	w.t.report(Event{Kind: kind, Text: line, Request: method[strings.LastIndex(method, "/")+1:]})
 }
 
-// MaxEtcdctlPerStep is how many etcdctl lines of requests one step shows: a
+// maxEtcdctlPerStep is how many etcdctl lines of requests one step shows: a
 // loop of a hundred increments shows its first lines, then how many more
 // requests it made.
-const MaxEtcdctlPerStep = 12
+const maxEtcdctlPerStep = 12
 
 // showLine reports whether the step may show one more etcdctl line.
 func (t *T) showLine() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.lines < MaxEtcdctlPerStep {
+	if t.lines < maxEtcdctlPerStep {
 		t.lines++
 		return true
 	}
