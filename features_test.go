@@ -284,7 +284,7 @@ func TestJSONOutput(t *testing.T) {
 		i++
 	}
 	// Every documented kind a passing run writes is there (a note comes only
-	// when etcd stops answering: runner.TestJSONFieldsAsDocumented).
+	// when etcd stops answering: report.TestJSONFieldsAsDocumented).
 	seen := map[runner.Kind]bool{}
 	for _, e := range events {
 		seen[e.Kind] = true

@@ -675,7 +675,7 @@ var flagTests = map[string][]string{
 	"no-color":    {"TestColor"},
 	"NO_COLOR":    {"TestColor"},
 	"color":       {"TestColor", "TestRedraws"},
-	"theme":       {"TestColor", "runner.TestThemeContrast"},
+	"theme":       {"TestColor", "report.TestThemeContrast"},
 	"json":        {"TestJSONOutput"},
 	"step":        {"TestStepMode", "TestStepModeLongPauses", "TestStepModeTypeAhead"},
 	"interactive": {"TestInteractiveFlag", "lessons.TestWatchInteractive"},
@@ -711,7 +711,7 @@ func TestEveryFlagHasATest(t *testing.T) {
 		}
 	}
 	funcs := map[string]bool{}
-	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons", "i18n.": "runner/i18n"} {
+	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons", "i18n.": "runner/i18n", "report.": "runner/report"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -17,14 +16,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
-	"unicode"
 
 	"github.com/mattn/go-isatty"
 	"google.golang.org/grpc/grpclog"
@@ -32,6 +29,7 @@ import (
 	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
 	"etcdtour/runner/tty"
 )
 
@@ -237,7 +235,7 @@ func (o *options) fail(err error) int {
 func (o *options) errLine(msg string) {
 	msg = "etcdtour: " + msg
 	if isTerminal(o.stderr) {
-		msg = strings.ReplaceAll(i18n.Wrap(msg, runner.Columns-2), "\n", "\n  ")
+		msg = strings.ReplaceAll(i18n.Wrap(msg, report.Columns-2), "\n", "\n  ")
 	}
 	fmt.Fprintln(o.stderr, msg)
 }
@@ -480,20 +478,13 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	// Flags may come before or after the command and its arguments, as
 	// with etcdctl: s.all parses them all, then the command says which of
 	// them it takes.
-	var pos []string
-	for {
-		if err := s.all.Parse(argv); err != nil {
-			see := "etcdtour --help"
-			if len(pos) > 0 && findCommand(pos[0]) != nil {
-				see = "etcdtour " + pos[0] + " --help"
-			}
-			return o.usageErr("%s (see %s)", flagError(o.lang, err), see)
+	pos, ferr := parseArgs(s.all, argv)
+	if ferr != nil {
+		see := "etcdtour --help"
+		if len(pos) > 0 && findCommand(pos[0]) != nil {
+			see = "etcdtour " + pos[0] + " --help"
 		}
-		if s.all.NArg() == 0 {
-			break
-		}
-		pos = append(pos, s.all.Arg(0))
-		argv = s.all.Args()[1:]
+		return o.usageErr("%s (see %s)", ferr.text(o.lang), see)
 	}
 	if s.lang != "" {
 		l, ok := i18n.Match(s.lang)
@@ -604,7 +595,7 @@ func applyEnv(lang i18n.Lang, fs *flag.FlagSet, getenv func(string) string) (map
 			return nil, lang.Err("both %s and --%s are set: unset one of them (etcdctl refuses this too)", env, name)
 		}
 		if err := fs.Set(name, v); err != nil {
-			return nil, lang.Err("invalid value %q for %s: %v", v, env, valueError(lang, name, err))
+			return nil, lang.Err("invalid value %q for %s: %v", v, env, valueError(lang, fs.Lookup(name)))
 		}
 		fromEnv[name] = true
 	}
@@ -626,47 +617,97 @@ func (o *options) fromEnv(err error) error {
 	return o.lang.Err("%w (the endpoints came from ETCDCTL_ENDPOINTS: unset it to run on an embedded etcd)", err)
 }
 
-// flagError is the flag package's error with flags spelled as --name, as
-// the help shows them.
-// flagError is the flag package's error with flags spelled as --name, as
-// the help shows them, in lang: the package's own English errors are
-// matched and translated.
-func flagError(lang i18n.Lang, err error) string {
-	msg := dashFlag.ReplaceAllString(err.Error(), "$1--$2")
-	duration := strings.Contains(msg, "timeout") && strings.HasSuffix(msg, "parse error")
-	if m := notDefined.FindStringSubmatch(msg); m != nil {
-		msg = lang.Msg("flag provided but not defined: %s", m[1])
-	} else if m := needsArg.FindStringSubmatch(msg); m != nil {
-		msg = lang.Msg("flag needs an argument: %s", m[1])
-	} else if m := badValue.FindStringSubmatch(msg); m != nil {
-		why := m[3]
-		if why == "parse error" {
-			why = lang.Msg("parse error")
-		}
-		msg = lang.Msg("invalid value %s for flag %s: %s", m[1], m[2], why)
-	}
-	if duration {
-		msg += lang.Msg(": want a duration such as 5s or 500ms")
-	}
-	return msg
+// A flagError is a command line that parseArgs cannot read flags from.
+type flagError struct {
+	kind  flagErrorKind
+	arg   string // the argument, for badSyntax
+	name  string // the flag's name, for the others
+	value string // the value given, for badValue
+	flag  *flag.Flag
 }
 
-// valueError is the error of setting flag name from its variable, with the
-// hint the flag itself would get.
-func valueError(lang i18n.Lang, name string, err error) string {
-	msg := err.Error()
-	if strings.HasSuffix(name, "timeout") && strings.HasSuffix(msg, "parse error") {
-		msg = strings.TrimSuffix(msg, "parse error") + lang.Msg("parse error") + lang.Msg(": want a duration such as 5s or 500ms")
-	}
-	return msg
-}
+type flagErrorKind int
 
-var (
-	dashFlag   = regexp.MustCompile(`(flag |: )-([a-z])`)
-	notDefined = regexp.MustCompile(`^flag provided but not defined: (\S+)$`)
-	needsArg   = regexp.MustCompile(`^flag needs an argument: (\S+)$`)
-	badValue   = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?(\S+): (.*)$`)
+const (
+	badSyntax   flagErrorKind = iota // ---x, -=x
+	unknownFlag                      // no flag of that name
+	noValue                          // the last argument, a flag that takes a value
+	badValue                         // a value the flag cannot parse
 )
+
+func (e *flagError) Error() string { return e.text(i18n.English) }
+
+// text is the error in lang, with flags spelled --name as the help shows
+// them, and for a duration an example of one.
+func (e *flagError) text(lang i18n.Lang) string {
+	switch e.kind {
+	case unknownFlag:
+		return lang.Msg("flag provided but not defined: %s", "--"+e.name)
+	case noValue:
+		return lang.Msg("flag needs an argument: %s", "--"+e.name)
+	case badValue:
+		return lang.Msg("invalid value %s for flag %s: %s", strconv.Quote(e.value), "--"+e.name, valueError(lang, e.flag))
+	}
+	return lang.Msg("bad flag syntax: %s", e.arg)
+}
+
+// parseArgs reads argv as the flag package reads a command line, but with
+// flags also after the positional arguments, as etcdctl takes them: it sets
+// the flags in fs and returns the positional arguments in order. A "--"
+// makes the argument after it positional even if it begins with "-". Its
+// error is a *flagError, and pos then what it read before it.
+func parseArgs(fs *flag.FlagSet, argv []string) (pos []string, err *flagError) {
+	for len(argv) > 0 {
+		a := argv[0]
+		argv = argv[1:]
+		switch {
+		case a == "--":
+			if len(argv) > 0 {
+				pos, argv = append(pos, argv[0]), argv[1:]
+			}
+			continue
+		case len(a) < 2 || a[0] != '-':
+			pos = append(pos, a)
+			continue
+		}
+		name := strings.TrimPrefix(a[1:], "-") // -name or --name
+		if name == "" || name[0] == '-' || name[0] == '=' {
+			return pos, &flagError{kind: badSyntax, arg: a}
+		}
+		name, value, hasValue := strings.Cut(name, "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			return pos, &flagError{kind: unknownFlag, name: name}
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			if !hasValue {
+				value = "true" // --json; --json=false
+			}
+		} else if !hasValue {
+			if len(argv) == 0 {
+				return pos, &flagError{kind: noValue, name: name}
+			}
+			value, argv = argv[0], argv[1:]
+		}
+		if fs.Set(name, value) != nil {
+			return pos, &flagError{kind: badValue, name: name, value: value, flag: f}
+		}
+	}
+	return pos, nil
+}
+
+// valueError is why f could not be set to a value, in lang: its flags are
+// bools, durations and strings, and only the first two can fail, to parse.
+// A duration gets an example.
+func valueError(lang i18n.Lang, f *flag.Flag) string {
+	msg := lang.Msg("parse error")
+	if g, ok := f.Value.(flag.Getter); ok {
+		if _, ok := g.Get().(time.Duration); ok {
+			msg += lang.Msg(": want a duration such as 5s or 500ms")
+		}
+	}
+	return msg
+}
 
 // startLang is the language before the command line is parsed: --lang as
 // given anywhere in argv (so that an error in parsing it is in that
@@ -725,12 +766,8 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if err != nil {
 		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, lessonIDs(), len(lessons.Course))
 	}
-	if !strings.HasSuffix(o.prefix, "/") {
-		return o.usageErr("--prefix %q must end in \"/\", such as /etcdtour/", o.prefix)
-	}
-	if i := strings.IndexFunc(o.prefix, unicode.IsControl); i >= 0 {
-		// It would be printed in every etcdctl line, and break each.
-		return o.usageErr("--prefix %q has a control character (%U): use printable characters, such as /etcdtour/", o.prefix, []rune(o.prefix[i:])[0])
+	if err := runner.CheckPrefix(o.lang, o.prefix); err != nil {
+		return o.usageErr("%v", err)
 	}
 	runID := runner.NewRunID()
 	if o.runID != "" {
@@ -739,11 +776,13 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		}
 		runID = o.runID
 	}
-	th, live, code := o.colors()
-	if code != exitOK {
-		return code
+	th, live, err := report.Colors(o.lang, report.ColorFlags{Color: o.color, NoColor: o.noColor, Theme: o.theme},
+		isTerminal(o.stdout), o.getenv)
+	if err != nil {
+		return o.usageErr("%v", err)
 	}
 	var outErr func() error
+	var con *report.Console // nil for --json
 	cfg := runner.Config{
 		Conn:        o.conn,
 		Prefix:      o.prefix,
@@ -757,10 +796,10 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		if o.step {
 			return o.usageErr("--step and --json do not go together: --step is for a person at a terminal")
 		}
-		j := runner.NewJSON(o.stdout)
+		j := report.NewJSON(o.stdout)
 		cfg.Reporter, outErr = j, j.Err
 	} else {
-		con := runner.NewThemedConsole(o.stdout, th)
+		con = report.NewThemedConsole(o.stdout, th)
 		con.Live = live
 		con.HideCode = o.noCode
 		con.Lang = o.lang
@@ -780,7 +819,8 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		o.abort.add(term.Restore)
 	}
 	if o.step {
-		cfg.Pause = newStepper(o.stdin, term, o.stdout, o.lang).pause
+		con.StepKeys(o.stdin, term)
+		cfg.Pause = con.Pause
 	}
 	if len(cfg.Conn.Endpoints) == 0 {
 		if o.keep {
@@ -800,7 +840,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		// Found in the flags themselves, before any server was asked.
 		return o.usageErr("%v", o.fromEnv(err))
 	} else {
-		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.Prefix+cfg.RunID+"/"
+		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.RunPrefix()
 		o.abort.add(func() {
 			// ETCDCTL_ENDPOINTS=…, not --endpoints: etcdctl refuses the flag
 			// where the variable is exported, as the course suggests.
@@ -824,59 +864,6 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// colors decides the console's colors and whether it redraws its status
-// lines. Explicit beats implicit, as no-color.org asks: --color always or
-// never wins over NO_COLOR and TERM; --no-color is --color never. With
-// --color auto, color needs a terminal, a TERM other than dumb and no
-// NO_COLOR. Redraws (\r\033[K) need a terminal that is not dumb, whatever
-// --color says.
-func (o *options) colors() (*runner.Theme, bool, int) {
-	mode := o.color
-	switch {
-	case mode != "auto" && mode != "always" && mode != "never":
-		return nil, false, o.usageErr("--color %q: want auto, always or never", mode)
-	case o.noColor && mode == "always":
-		return nil, false, o.usageErr("--no-color and --color always disagree: give one of them")
-	case o.noColor:
-		mode = "never"
-	}
-	if o.theme != "auto" && o.theme != "dark" && o.theme != "light" {
-		return nil, false, o.usageErr("--theme %q: want auto, dark or light", o.theme)
-	}
-	term := o.getenv("TERM")
-	live := isTerminal(o.stdout) && term != "dumb"
-	if mode == "never" || mode == "auto" && (!live || o.getenv("NO_COLOR") != "") {
-		return nil, live, exitOK
-	}
-	bg := runner.BackgroundUnknown
-	switch o.theme {
-	case "dark":
-		bg = runner.BackgroundDark
-	case "light":
-		bg = runner.BackgroundLight
-	default:
-		bg = colorFGBG(o.getenv("COLORFGBG"))
-	}
-	ct := o.getenv("COLORTERM")
-	th := runner.ThemeFor(bg, strings.Contains(term, "256color") || ct == "truecolor" || ct == "24bit")
-	return &th, live, exitOK
-}
-
-// colorFGBG is the background that COLORFGBG names ("15;0": white on
-// black; rxvt, Konsole and others set it), or unknown: its last field is the
-// background's palette index, which may also be "default".
-func colorFGBG(v string) runner.Background {
-	if v == "" {
-		return runner.BackgroundUnknown
-	}
-	f := strings.Split(v, ";")
-	n, err := strconv.Atoi(f[len(f)-1])
-	if err != nil || n > 15 {
-		return runner.BackgroundUnknown
-	}
-	return runner.BackgroundOf(n)
 }
 
 func cmdShow(ctx context.Context, o *options, args []string) int {
@@ -970,90 +957,6 @@ func self() string {
 		return os.Args[0]
 	}
 	return "etcdtour"
-}
-
-// stepper pauses before each step until the presenter presses Enter.
-type stepper struct {
-	term  *tty.Terminal // stdin, if etcdtour controls it
-	lines chan string   // stdin's lines, if it does not
-	out   io.Writer
-	lang  i18n.Lang
-}
-
-func newStepper(in io.Reader, term *tty.Terminal, out io.Writer, lang i18n.Lang) *stepper {
-	s := &stepper{term: term, out: out, lang: lang}
-	if term != nil {
-		return s // read at each prompt
-	}
-	s.lines = make(chan string)
-	go func() {
-		// Reads stdin until it closes; it lives as long as the process.
-		sc := bufio.NewScanner(in)
-		for sc.Scan() {
-			s.lines <- sc.Text()
-		}
-		close(s.lines)
-	}()
-	return s
-}
-
-// stepPrompt is the step prompt in lang: one line that fits 60 columns
-// with the cursor after it (a terminal beside the code, a large font on a
-// projector), the step's title cut with "…" if need be (it comes in full
-// as the step's heading).
-func stepPrompt(lang i18n.Lang, lesson string, step int, title string) string {
-	head, keys := fmt.Sprintf("  ⏸ %s %d: ", lesson, step), lang.Msg(" · Enter runs it, q quits ")
-	if room := 59 - i18n.Width(head+keys); i18n.Width(title) > room {
-		title = strings.TrimRight(cut(title, room-1), " ,:;") + "…"
-	}
-	return head + title + keys
-}
-
-// readLine shows the prompt and reads the line typed after it. It returns
-// ok false for end of input (Ctrl-D), and ctx's error if ctx ends first.
-func (s *stepper) readLine(ctx context.Context, prompt func()) (string, bool, error) {
-	if s.term != nil {
-		// Drops what was typed before the prompt, in the terminal's queue.
-		return s.term.ReadLine(ctx, prompt)
-	}
-	// Lines typed while the last step ran (an Enter pressed twice) must
-	// not answer this prompt: drop those read already.
-	for drained := false; !drained; {
-		select {
-		case _, ok := <-s.lines:
-			drained = !ok
-		default:
-			drained = true
-		}
-	}
-	prompt()
-	select {
-	case line, ok := <-s.lines:
-		return line, ok, nil
-	case <-ctx.Done():
-		return "", false, ctx.Err()
-	}
-}
-
-func (s *stepper) pause(ctx context.Context, lesson string, step int, title string) bool {
-	prompt := stepPrompt(s.lang, lesson, step, title)
-	line, ok, err := s.readLine(ctx, func() { fmt.Fprint(s.out, "\n"+prompt) })
-	if err != nil || !ok {
-		fmt.Fprintln(s.out) // Ctrl-C or Ctrl-D at the prompt: quit, on a line of its own
-		return false
-	}
-	return !strings.EqualFold(strings.TrimSpace(line), "q")
-}
-
-// cut is the start of s that fits in width columns.
-func cut(s string, width int) string {
-	n := 0
-	for i, r := range s {
-		if n += i18n.RuneWidth(r); n > width {
-			return s[:i]
-		}
-	}
-	return s
 }
 
 // isTerminal reports whether w is a terminal: an *os.File, or a wrapper of

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
 	"etcdtour/runner/runnertest"
 )
 
@@ -529,6 +531,23 @@ func TestCommandFlagsAgree(t *testing.T) {
 	}
 }
 
+// stepPrompt is the line the console shows before step of lesson under
+// --step: ctx has ended, so Pause quits as soon as the prompt is shown.
+func stepPrompt(t *testing.T, lang i18n.Lang, lesson string, step int, title string) string {
+	var b strings.Builder
+	con := report.NewConsole(&b, false)
+	con.Lang = lang
+	keys, typed := io.Pipe()
+	defer typed.Close() // the console's reader of keys ends
+	con.StepKeys(keys, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if con.Pause(ctx, lesson, step, title) {
+		t.Errorf("Pause after ctx ended: true, want false (quit)")
+	}
+	return strings.Trim(b.String(), "\n")
+}
+
 // TestStepPrompt: the --step prompt fits 60 columns with the cursor after
 // it, for every lesson, in English and in Chinese, with a long title cut
 // with "…", in English or in Chinese (two columns a character).
@@ -537,7 +556,7 @@ func TestStepPrompt(t *testing.T) {
 	for _, lang := range []i18n.Lang{i18n.English, i18n.Chinese} {
 		for _, l := range lessons.Course {
 			for _, title := range []string{"Get it back", strings.Repeat("Overwrite it, asking for the previous value ", 2), strings.Repeat("覆盖它并取回旧值", 5)} {
-				line := stepPrompt(lang, l.ID, 12, title)
+				line := stepPrompt(t, lang, l.ID, 12, title)
 				if w := i18n.Width(line); w > 59 {
 					t.Errorf("a prompt of %d columns, want at most 59 (and the cursor): %q", w, line)
 				}

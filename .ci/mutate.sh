@@ -23,28 +23,29 @@ dial-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5
 keep-ignored|main.go|Keep:\s+o\.keep,|
 command-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
 interactive-ignored|main.go|Interactive:\s+o\.interactive,|
-step-ignored|main.go|\t\tcfg\.Pause = newStepper\(o\.stdin, term, o\.stdout, o\.lang\)\.pause\n|
+step-ignored|main.go|\t\tcfg\.Pause = con\.Pause\n|
 program-ignored|main.go|if o\.program \{|if false {
 data-dir-ignored|main.go|DataDir: o\.dataDir, |
 listen-ignored|main.go|ClientURL: o\.listen|
-no-color-ignored|main.go|o\.getenv\("NO_COLOR"\) != ""|false
-no-color-flag-ignored|main.go|\tcase o\.noColor:\n\t\tmode = "never"\n|
-term-dumb-ignored|main.go|live := isTerminal\(o\.stdout\) && term != "dumb"|live := isTerminal(o.stdout)
-color-always-ignored|main.go|mode == "auto" && \(!live|(!live
-theme-flag-ignored|main.go|\tcase "dark":\n\t\tbg = runner\.BackgroundDark\n|
-console-80-columns-ignored|runner/fit.go|const Columns = 80|const Columns = 200
-unreadable-color|runner/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
+no-color-ignored|runner/report/colors.go|getenv\("NO_COLOR"\) != ""|false
+no-color-flag-ignored|runner/report/colors.go|\tcase f\.NoColor:\n\t\tmode = "never"\n|
+term-dumb-ignored|runner/report/colors.go|live = terminal && term != "dumb"|live = terminal
+color-always-ignored|runner/report/colors.go|mode == "auto" && \(!live|(!live
+theme-flag-ignored|runner/report/colors.go|\tcase "dark":\n\t\tbg = darkBackground\n|
+console-80-columns-ignored|runner/report/fit.go|const Columns = 80|const Columns = 200
+unreadable-color|runner/report/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
 no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
-json-drops-checks|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindCheck:\n\t\treturn // for tests
-json-drops-waits|runner/report.go|\tcase KindRequest:\n\t\treturn // for tests|\tcase KindRequest, KindWait:\n\t\treturn // for tests
+json-drops-checks|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindCheck:\n\t\treturn // for tests
+json-drops-waits|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindWait:\n\t\treturn // for tests
 program-not-wrapped|runner/program.go|gowrap\.File\(joinSignatures\(src\), Columns,|gowrap.File(joinSignatures(src), 1000,
 wrap-splits-strings-wrong|runner/gowrap/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
 error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
 restart-keeps-its-ports|runner/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
 terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
 typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
-live-wait-ends-at-results|runner/report.go|return k == KindResult .. k == KindSay|return false
-json-field-renamed|runner/report.go|json:"code,omitempty"|json:"src_code,omitempty"
+live-wait-ends-at-results|runner/report/report.go|return k == runner\.KindResult .. k == runner\.KindSay|return false
+step-prompt-under-live-wait|runner/report/step.go|\tc\.endLive\(\)\n|
+json-field-renamed|runner/event.go|json:"code,omitempty"|json:"src_code,omitempty"
 lesson-time-limit-removed|runner/run.go|lctx, cancel := context\.WithTimeout\(ctx, cfg\.LessonTimeout\)|lctx, cancel := context.WithCancel(ctx)
 cleanup-full-budget-after-ctrl-c|runner/run.go|defer context\.AfterFunc\(runCtx, func\(\) \{ time\.AfterFunc\(interruptedCleanup, cancel\) \}\)\(\)|
 lease-id-in-decimal|runner/etcdctl/etcdctl.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
@@ -60,12 +61,12 @@ nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\
 serve-waits-for-streams|runner/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
 serve-ctrl-c-exits-0|main.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
 serve-forgets-its-address|runner/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
-prefix-control-chars-allowed|main.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(o.prefix) {
+prefix-control-chars-allowed|runner/run.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(p) {
 conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
 own-etcd-program-not-started|runner/program.go|"Members": g\.members\(l\)|"Members": 0
 acked-writes-not-checked|lessons/failover.go|if at\[key\] != rev \{|if false {
-env-duration-hint-dropped|main.go|valueError\(lang, name, err\)\)|err)
+env-duration-hint-dropped|main.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
 dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
 diagnose-past-dial-timeout|runner/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond

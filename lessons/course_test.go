@@ -117,7 +117,7 @@ func testLesson(t *testing.T, l runner.Lesson) {
 		}
 	}
 	zh := inAlso(t, rec, l, i18n.Chinese)
-	for _, r := range []*runner.Recorder{rec, zh} {
+	for _, r := range []*runnertest.Recorder{rec, zh} {
 		checkSayWidth(t, r)
 		checkConsoleFits(t, r)
 	}
@@ -129,12 +129,10 @@ func testLesson(t *testing.T, l runner.Lesson) {
 // narration from Event.Also, the lesson's title and doc translated, the
 // console's own words in lang. It fails t where a narration event has no
 // text in lang: the run did not render it.
-func inAlso(t *testing.T, rec *runner.Recorder, l runner.Lesson, lang i18n.Lang) *runner.Recorder {
+func inAlso(t *testing.T, rec *runnertest.Recorder, l runner.Lesson, lang i18n.Lang) *runnertest.Recorder {
 	t.Helper()
-	rec.Mu().Lock()
-	defer rec.Mu().Unlock()
-	out := &runner.Recorder{Lang: lang}
-	for _, e := range rec.Events {
+	out := &runnertest.Recorder{Lang: lang}
+	for _, e := range rec.Events() {
 		switch e.Kind {
 		case runner.KindStep, runner.KindSay, runner.KindResult, runner.KindWait, runner.KindCheck:
 			if e.Also == "" {
@@ -144,7 +142,7 @@ func inAlso(t *testing.T, rec *runner.Recorder, l runner.Lesson, lang i18n.Lang)
 		case runner.KindLessonStart:
 			e.Title, e.Text = lang.Text(l.Title), lang.Text(l.Doc)
 		}
-		out.Events = append(out.Events, e)
+		out.Report(e)
 	}
 	return out
 }
@@ -156,11 +154,9 @@ func inAlso(t *testing.T, rec *runner.Recorder, l runner.Lesson, lang i18n.Lang)
 // the lock's name, and so does a campaign's under the election's; a
 // listen (elect --listen) reads or watches the election's keys; a
 // keep-alive renews the lease named.
-func checkHandLines(t *testing.T, rec *runner.Recorder) {
+func checkHandLines(t *testing.T, rec *runnertest.Recorder) {
 	t.Helper()
-	rec.Mu().Lock()
-	events := slices.Clone(rec.Events)
-	rec.Mu().Unlock()
+	events := rec.Events()
 	for i, e := range events {
 		if e.Kind != runner.KindEtcdctl || e.Request != "" {
 			continue
@@ -196,9 +192,9 @@ func checkHandLines(t *testing.T, rec *runner.Recorder) {
 const maxSayWidth = 74
 
 // checkSayWidth fails t for every line of a Say wider than maxSayWidth.
-func checkSayWidth(t *testing.T, rec *runner.Recorder) {
+func checkSayWidth(t *testing.T, rec *runnertest.Recorder) {
 	t.Helper()
-	for _, e := range rec.Events {
+	for _, e := range rec.Events() {
 		if e.Kind != runner.KindSay {
 			continue
 		}
@@ -252,9 +248,9 @@ func golden(t *testing.T, lang i18n.Lang, golden string) {
 	// console renders it, so that where it breaks a long line does not
 	// change with the length of a revision or a port.
 	norm := func(s string) string { return normalise(strings.ReplaceAll(s, "golden-"+lang.String(), "golden")) }
-	fixed := &runner.Recorder{Lang: lang}
-	for _, e := range rec.Events {
-		e.Text, e.Code, e.Got, e.Want, e.Error = norm(e.Text), norm(e.Code), norm(e.Got), norm(e.Want), norm(e.Error)
+	fixed := &runnertest.Recorder{Lang: lang}
+	for _, e := range rec.Events() {
+		e.Text, e.Code, e.Got, e.Want, e.Error, e.Env = norm(e.Text), norm(e.Code), norm(e.Got), norm(e.Want), norm(e.Error), norm(e.Env)
 		fixed.Report(e)
 	}
 	got := norm(fixed.String())

@@ -41,7 +41,7 @@ var ownEtcd = map[string]bool{"Compact": true, "Defragment": true}
 // defrag): the lesson's server, gone by now; the line runs on the test's.
 var toOne = regexp.MustCompile(`^ETCDCTL_ENDPOINTS=\S+ `)
 
-func checkEtcdctlAccepted(t *testing.T, rec *runner.Recorder) {
+func checkEtcdctlAccepted(t *testing.T, rec *runnertest.Recorder) {
 	t.Helper()
 	if _, err := exec.LookPath("etcdctl"); err != nil {
 		if os.Getenv("CI") == "true" {

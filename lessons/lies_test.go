@@ -176,7 +176,7 @@ func (s fromNow) SendMsg(m any) error {
 
 // runLying runs lesson l with a client that lies, and returns how it ended
 // and what it said.
-func runLying(t *testing.T, l runner.Lesson, lie grpc.DialOption) (runner.Status, string, *runner.Recorder) {
+func runLying(t *testing.T, l runner.Lesson, lie grpc.DialOption) (runner.Status, string, *runnertest.Recorder) {
 	timeout := time.Second
 	if l.Needs.Members > 1 {
 		// A write through three members' raft, under -race, can take

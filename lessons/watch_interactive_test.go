@@ -37,7 +37,7 @@ func TestWatchInteractive(t *testing.T) {
 	defer cancel()
 	var exports, lines []string
 	typed := make(chan error, 1)
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	rep := reporterFunc(func(e runner.Event) {
 		rec.Report(e)
 		switch e.Kind {
@@ -90,7 +90,7 @@ func TestWatchInteractive(t *testing.T) {
 
 	// After each event but the last, a live line says how many are awaited.
 	results, waits := 0, 0
-	for _, e := range rec.Events {
+	for _, e := range rec.Events() {
 		switch {
 		case e.Kind == runner.KindResult:
 			results++

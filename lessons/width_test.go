@@ -15,28 +15,27 @@ import (
 	"etcdtour/runner"
 	"etcdtour/runner/gowrap"
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
+	"etcdtour/runner/runnertest"
 )
 
 // checkConsoleFits renders a run's events as the console shows them and
-// fails t for every line wider than runner.Columns display columns (a wide
+// fails t for every line wider than report.Columns display columns (a wide
 // rune counts two), unless the line is one word (a key or an endpoint
 // longer than the line). Where the console broke a line to fit, the broken
 // form must mean the same: an etcdctl line read by sh gives etcdctl the same
 // arguments and input, and a step's code is the same Go.
-func checkConsoleFits(t *testing.T, rec *runner.Recorder) {
+func checkConsoleFits(t *testing.T, rec *runnertest.Recorder) {
 	t.Helper()
-	rec.Mu().Lock()
-	events := append([]runner.Event(nil), rec.Events...)
-	rec.Mu().Unlock()
-	for _, e := range events {
+	for _, e := range rec.Events() {
 		var b strings.Builder
-		con := runner.NewConsole(&b, false)
+		con := report.NewConsole(&b, false)
 		con.Lang = rec.Lang // the run's language: the console's own words too
 		con.Report(e)
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
-			if w := i18n.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
-				t.Errorf("%s step %d: a %s line of %d columns, more than %d:\n%s", e.Lesson, e.Step, e.Kind, w, runner.Columns, line)
+			if w := i18n.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+				t.Errorf("%s step %d: a %s line of %d columns, more than %d:\n%s", e.Lesson, e.Step, e.Kind, w, report.Columns, line)
 			}
 		}
 		switch {

@@ -19,7 +19,7 @@ import (
 
 // budgetReporter records every event and passes each to its func.
 type budgetReporter struct {
-	runner.Recorder
+	runnertest.Recorder
 	on func(runner.Event)
 }
 
@@ -43,7 +43,7 @@ func runAsync(ctx context.Context, cfg runner.Config, lessons ...runner.Lesson) 
 }
 
 // only is the result of the run's one lesson.
-func only(t *testing.T, sum runner.Summary, rec *runner.Recorder) runner.LessonResult {
+func only(t *testing.T, sum runner.Summary, rec *runnertest.Recorder) runner.LessonResult {
 	t.Helper()
 	if len(sum.Lessons) != 1 {
 		t.Fatalf("the run has %d lesson results, want 1:\n%s", len(sum.Lessons), rec.String())
@@ -58,7 +58,7 @@ func TestLessonTimeout(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	done := runAsync(ctx, runner.Config{
 		Conn:          runner.Conn{Endpoints: []string{runnertest.Server(t).Endpoint()}},
 		LessonTimeout: 200 * time.Millisecond,
@@ -125,7 +125,7 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 	}
 	// returnsWithin fails t unless Run, interrupted at cancelled, returned
 	// within the limit; it waits for it either way.
-	returnsWithin := func(t *testing.T, done <-chan runner.Summary, cancelled <-chan time.Time, rec *runner.Recorder) runner.Summary {
+	returnsWithin := func(t *testing.T, done <-chan runner.Summary, cancelled <-chan time.Time, rec *runnertest.Recorder) runner.Summary {
 		t.Helper()
 		var at time.Time
 		select {

@@ -53,7 +53,7 @@ func runCourse(t *testing.T, conn runner.Conn) {
 func connErr(t *testing.T, conn runner.Conn) string {
 	t.Helper()
 	start := time.Now()
-	_, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: &runner.Recorder{}}, nil)
+	_, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: &runnertest.Recorder{}}, nil)
 	if err == nil {
 		t.Fatalf("runner.Run with %+v: no error", conn)
 	}
@@ -238,7 +238,7 @@ func TestAuthTokenIdle(t *testing.T) {
 	enableAuth(t, admin(t, s, o, "", ""))
 	root := admin(t, s, o, "root", "rootpw")
 	before := readKeyspace(t, root)
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
 		Reporter: rec,
@@ -290,7 +290,7 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("host:port with --cacert uses TLS", func(t *testing.T) {
 		t.Parallel()
-		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runner.Recorder{},
+		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runnertest.Recorder{},
 			Conn: runner.Conn{Endpoints: []string{hostport}, CACert: c.CA, DialTimeout: quick}}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -298,7 +298,7 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("--insecure-skip-tls-verify", func(t *testing.T) {
 		t.Parallel()
-		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runner.Recorder{},
+		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runnertest.Recorder{},
 			Conn: runner.Conn{Endpoints: []string{https.Endpoint}, InsecureSkipVerify: true, DialTimeout: quick}}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -419,7 +419,7 @@ func TestUnreachable(t *testing.T) {
 func TestFirstEndpointDown(t *testing.T) {
 	t.Parallel()
 	ep := runnertest.Server(t).Endpoint()
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn: runner.Conn{Endpoints: []string{"127.0.0.1:1", ep},
 			DialTimeout: 2 * time.Second, CommandTimeout: time.Second},
@@ -669,7 +669,7 @@ func TestNothingLost(t *testing.T) {
 		t.Run("interrupted in "+c.name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			rec := &runner.Recorder{}
+			rec := &runnertest.Recorder{}
 			var once sync.Once
 			fired := false
 			rep := reporterFunc(func(e runner.Event) {
@@ -738,7 +738,7 @@ func TestConcurrentRuns(t *testing.T) {
 		wg.Go(func() {
 			defer step.done()
 			t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
-				rec := &runner.Recorder{}
+				rec := &runnertest.Recorder{}
 				sum, err := runner.Run(context.Background(), runner.Config{
 					Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
 					Reporter: step.reporter(rec),

@@ -25,6 +25,7 @@ import (
 	"go.etcd.io/etcd/client/v3/concurrency"
 
 	"etcdtour/runner"
+	"etcdtour/runner/runnertest"
 )
 
 func lesson(id string, run func(context.Context, *runner.T) error) runner.Lesson {
@@ -443,7 +444,7 @@ func closed[R any](ch <-chan R, timeout time.Duration) bool {
 // (or, needing an etcd of its own, was skipped).
 func mustPass(t *testing.T, conn runner.Conn, course []runner.Lesson) {
 	t.Helper()
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	start := time.Now()
 	sum, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: rec}, course)
 	if err != nil {

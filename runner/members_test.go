@@ -30,7 +30,7 @@ func TestCourseThreeMembers(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			rec := &runner.Recorder{}
+			rec := &runnertest.Recorder{}
 			sum, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: rec}, lessons.Course)
 			if err != nil {
 				t.Errorf("runner.Run on %v: %v", conn.Endpoints, err)

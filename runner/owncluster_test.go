@@ -203,7 +203,7 @@ func TestOwnClusterSkippedOnUsersCluster(t *testing.T) {
 	t.Parallel()
 	srv, _ := shared(t)
 	var ran atomic.Bool
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter: rec,
@@ -227,7 +227,7 @@ func TestOwnClusterSkippedOnUsersCluster(t *testing.T) {
 	}
 	var own []runner.Event
 	var summary runner.Event
-	for _, e := range rec.Events {
+	for _, e := range rec.Events() {
 		if e.Lesson == "own" {
 			own = append(own, e)
 		}
@@ -264,7 +264,7 @@ func TestOwnClusterInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(ctx, runner.Config{
 		Conn:       runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter:   rec,

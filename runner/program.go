@@ -19,6 +19,7 @@ import (
 	"text/template"
 
 	"etcdtour/runner/gowrap"
+	"etcdtour/runner/i18n"
 )
 
 // decl is one top-level declaration of the course's package.
@@ -252,7 +253,7 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	if err := programTmpl.Execute(&b, map[string]any{
-		"ID": l.ID, "Title": l.Title, "Doc": "// " + strings.ReplaceAll(wrap(l.Doc, 74), "\n", "\n// "), "Prefix": ProgramPrefix + l.ID + "/",
+		"ID": l.ID, "Title": l.Title, "Doc": "// " + strings.ReplaceAll(i18n.Wrap(l.Doc, 74), "\n", "\n// "), "Prefix": ProgramPrefix + l.ID + "/",
 		"Run": runName(l), "Body": body.String(), "Own": l.Needs.Members > 0,
 		"Members": g.members(l), "ClusterCode": programCluster,
 	}); err != nil {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -128,8 +129,8 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
-	if !strings.HasSuffix(cfg.Prefix, "/") {
-		return Summary{}, fmt.Errorf("prefix %q must end in \"/\"", cfg.Prefix)
+	if err := CheckPrefix(cfg.Lang, cfg.Prefix); err != nil {
+		return Summary{}, err
 	}
 	if cfg.LessonTimeout == 0 {
 		cfg.LessonTimeout = 2 * time.Minute
@@ -140,7 +141,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	if err := CheckRunID(cfg.Lang, cfg.RunID); err != nil {
 		return Summary{}, err
 	}
-	runPrefix := cfg.Prefix + cfg.RunID + "/"
+	runPrefix := cfg.RunPrefix()
 	cfg.Conn = cfg.Conn.withDefaults()
 	if cfg.Conn.Lang.IsEnglish() {
 		cfg.Conn.Lang = cfg.Lang
@@ -161,9 +162,10 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		return Summary{}, cfg.Conn.explain(err, time.Now(), raw, nil)
 	}
 	r := &run{raw: raw, members: m, lease: lease.id, version: version, prefix: runPrefix}
-	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Text: cfg.Lang.Msg(
-		"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s",
-		version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
+	env := "export " + cfg.Conn.etcdctlEnv()
+	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Env: env,
+		Text: cfg.Lang.Msg("etcd %s at %s · keys under %s\netcdctl lines below assume: export %s",
+			version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
 
 	var sum Summary
 	gone := false // etcd lost its leader or stopped answering: the rest would only time out
@@ -220,6 +222,23 @@ func skipReason(lang i18n.Lang, n Needs) string {
 		what = lang.Msg("an etcd cluster of its own (%d members)", n.Members)
 	}
 	return lang.Msg("needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints", what)
+}
+
+// RunPrefix is the prefix every key of the run lives under,
+// Prefix+RunID+"/": what is left there if the run cannot clean up.
+func (c Config) RunPrefix() string { return c.Prefix + c.RunID + "/" }
+
+// CheckPrefix says whether p can be Config.Prefix: it ends in "/", and has
+// no control character, which would break every etcdctl line it is printed
+// in. The error is in lang.
+func CheckPrefix(lang i18n.Lang, p string) error {
+	if !strings.HasSuffix(p, "/") {
+		return lang.Err("--prefix %q must end in \"/\", such as /etcdtour/", p)
+	}
+	if i := strings.IndexFunc(p, unicode.IsControl); i >= 0 {
+		return lang.Err("--prefix %q has a control character (%U): use printable characters, such as /etcdtour/", p, []rune(p[i:])[0])
+	}
+	return nil
 }
 
 // CheckRunID says whether id can name a run: 1 to 64 letters, digits,

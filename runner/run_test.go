@@ -139,7 +139,7 @@ func writeThenBlock(ctx context.Context, t *runner.T) error {
 func TestRunReportsEachOutcome(t *testing.T) {
 	t.Parallel()
 	srv, cli := shared(t)
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	// Without the per-lesson time limit "block" would wait for go test's
 	// own timeout: end it sooner, as an interrupt (and a failure here).
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -192,7 +192,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	// The events tell the same story, in order.
 	var kinds []string
 	var granted []clientv3.LeaseID
-	for _, e := range rec.Events {
+	for _, e := range rec.Events() {
 		if e.Kind == runner.KindLessonEnd {
 			kinds = append(kinds, e.Lesson+":"+string(e.Status))
 		}
@@ -206,7 +206,8 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	if got := strings.Join(kinds, " "); got != "pass:passed fail-check:failed error:failed block:failed panic:failed after:passed" {
 		t.Errorf("lesson-end events = %s", got)
 	}
-	last := rec.Events[len(rec.Events)-1]
+	events := rec.Events()
+	last := events[len(events)-1]
 	if last.Kind != runner.KindSummary || last.Passed != 2 || last.Failed != 4 {
 		t.Errorf("last event = %+v, want a summary of 2 passed, 4 failed", last)
 	}
@@ -231,7 +232,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 
 // cancelOn cancels a run when it sees the first step of a lesson.
 type cancelOn struct {
-	runner.Recorder
+	runnertest.Recorder
 	lesson string
 	cancel context.CancelFunc
 }
@@ -276,7 +277,7 @@ func TestRunInterrupted(t *testing.T) {
 func TestRunKeep(t *testing.T) {
 	t.Parallel()
 	srv, cli := shared(t)
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	_, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:    "kept",
@@ -307,7 +308,7 @@ func TestRunUnreachable(t *testing.T) {
 	t.Parallel()
 	_, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
-		Reporter: &runner.Recorder{},
+		Reporter: &runnertest.Recorder{},
 	}, []runner.Lesson{lesson("pass", noop)})
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("Run against 127.0.0.1:1 = %v, want one line naming the endpoint", err)
@@ -379,7 +380,7 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 	r := &rogue{endpoint: srv.Endpoint(), foreign: foreign.ID, rev: put.Header.Revision}
 	if _, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
-		Reporter: &runner.Recorder{},
+		Reporter: &runnertest.Recorder{},
 	}, []runner.Lesson{lesson("rogue", r.run)}); err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +430,7 @@ func TestServerTooOld(t *testing.T) {
 	srv, _ := shared(t)
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
-		Reporter: &runner.Recorder{},
+		Reporter: &runnertest.Recorder{},
 	}, []runner.Lesson{lesson("newer-api", callsNoSuchMethod)})
 	if err != nil {
 		t.Fatal(err)
@@ -627,7 +628,7 @@ func TestInterruptedGrant(t *testing.T) {
 			}
 			return err
 		})
-		sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: &runner.Recorder{}, DialOptions: []grpc.DialOption{late}},
+		sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: &runnertest.Recorder{}, DialOptions: []grpc.DialOption{late}},
 			[]runner.Lesson{lesson("grants", grantUntilInterrupted)})
 		if err != nil {
 			t.Fatal(err)
@@ -670,7 +671,7 @@ func (s serverStopper) stopsEtcd(ctx context.Context, t *runner.T) error {
 func TestServerGone(t *testing.T) {
 	t.Parallel()
 	srv := ownServer(t)
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
 		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: 500 * time.Millisecond},
 		Reporter: rec,

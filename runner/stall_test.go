@@ -47,7 +47,7 @@ var (
 // cleanupNamed collects what the clean-up and the runner's notes of the
 // recorded runs named; the lessons' own etcdctl lines (what they did) do
 // not count.
-func cleanupNamed(recs ...*runner.Recorder) named {
+func cleanupNamed(recs ...*runnertest.Recorder) named {
 	n := named{leases: map[string]bool{}}
 	for _, rec := range recs {
 		var texts []string
@@ -161,11 +161,11 @@ func TestStalledMember(t *testing.T) {
 		}
 	})
 
-	recs := make([]*runner.Recorder, len(lessons.Course))
+	recs := make([]*runnertest.Recorder, len(lessons.Course))
 	sums := make([]runner.Summary, len(lessons.Course))
 	var wg sync.WaitGroup
 	for i, l := range lessons.Course {
-		recs[i] = &runner.Recorder{}
+		recs[i] = &runnertest.Recorder{}
 		wg.Go(func() {
 			var err error
 			sums[i], err = runner.Run(context.Background(), runner.Config{Conn: conn, Prefix: prefix, Reporter: recs[i]}, []runner.Lesson{l})
@@ -224,7 +224,7 @@ func TestLateWrite(t *testing.T) {
 	conn := runner.Conn{Endpoints: []string{p.Addr(), c.Endpoint(1), c.Endpoint(2)}, CommandTimeout: time.Second}
 	const n = 12 // at once: the client's balancer sends a third of them to the held member
 	var putErrs, grantErrs, txnErrs atomicCount
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{Conn: conn, Prefix: prefix, Reporter: rec}, []runner.Lesson{
 		lesson("late", func(ctx context.Context, t *runner.T) error {
 			t.Step("Read through each member")
@@ -314,7 +314,7 @@ func (c *atomicCount) get() int {
 func TestGrantTimesOut(t *testing.T) {
 	t.Parallel()
 	srv := ownServer(t)
-	rec := &runner.Recorder{}
+	rec := &runnertest.Recorder{}
 	var timedOut atomicCount
 	const n = 40
 	_, err := runner.Run(context.Background(), runner.Config{Conn: runner.Conn{Endpoints: []string{srv.Endpoint()}}, Reporter: rec}, []runner.Lesson{

@@ -75,6 +75,7 @@ var zhMain = map[string]string{
 	"%s (only %s take it; see %s)":  "%s（只有 %s 接受它；见 %s）",
 	" and ":                         " 和 ",
 	"%s (see %s)":                   "%s（见 %s）",
+	"bad flag syntax: %s":           "参数格式有误：%s",
 	"--lang %q: want one of %s":     "--lang %q：应为 %s 之一",
 	"unknown command %q: want one of %s (see etcdtour --help)":                                   "未知命令 %q：应为 %s 之一（见 etcdtour --help）",
 	"help takes one command, got %q (see etcdtour --help)":                                       "help 只接受一个命令，却得到 %q（见 etcdtour --help）",

@@ -82,7 +82,7 @@ func Main(m *testing.M) int {
 // --endpoints, lessons that need a server of their own get one (in a temp
 // dir of t's), one such run at a time; on one cfg.Conn names, they are
 // skipped unless cfg says otherwise.
-func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *runner.Recorder) {
+func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *Recorder) {
 	t.Helper()
 	if len(cfg.Conn.Endpoints) == 0 {
 		cfg.Conn.Endpoints = []string{Server(t).Endpoint()}
@@ -98,7 +98,7 @@ func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summ
 		ownMu.Lock()
 		defer ownMu.Unlock()
 	}
-	rec := &runner.Recorder{}
+	rec := &Recorder{}
 	if cfg.Reporter == nil {
 		cfg.Reporter = rec
 	}
@@ -111,7 +111,7 @@ func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summ
 
 // MustPass fails t, with the lessons' narration, unless every lesson of
 // the summary passed.
-func MustPass(t testing.TB, sum runner.Summary, rec *runner.Recorder) {
+func MustPass(t testing.TB, sum runner.Summary, rec *Recorder) {
 	t.Helper()
 	var bad []string
 	for _, r := range sum.Lessons {
@@ -125,11 +125,9 @@ func MustPass(t testing.TB, sum runner.Summary, rec *runner.Recorder) {
 }
 
 // Events returns the recorded events of kind k.
-func Events(rec *runner.Recorder, k runner.Kind) []runner.Event {
-	rec.Mu().Lock()
-	defer rec.Mu().Unlock()
+func Events(rec *Recorder, k runner.Kind) []runner.Event {
 	var out []runner.Event
-	for _, e := range rec.Events {
+	for _, e := range rec.Events() {
 		if e.Kind == k {
 			out = append(out, e)
 		}

@@ -1,4 +1,4 @@
-package runner_test
+package report_test
 
 import (
 	"os/exec"
@@ -7,6 +7,7 @@ import (
 
 	"etcdtour/runner"
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
 )
 
 // shellReads is what sh passes to etcdctl (the endpoints variable, the
@@ -20,7 +21,7 @@ func shellReads(t *testing.T, script string) string {
 	return string(out)
 }
 
-// TestConsoleFits: lines longer than runner.Columns are broken to fit, where
+// TestConsoleFits: lines longer than report.Columns are broken to fit, where
 // they can be: at a space, an etcdctl line with " \" so that it still
 // pastes (sh reads it as the line itself, $, ` and \ in a here-document
 // included), and the first line of a run on a three-member cluster with
@@ -35,13 +36,14 @@ func TestConsoleFits(t *testing.T) {
 		"etcdctl txn <<'EOF'\nmod(\"/etcdtour/e4aaa568/txn/owner\") = \"25\"\n\nput --lease=37e4a2169c42c5e0 \"/etcdtour/e4aaa568/election/election/37e4a2169c42c5e0\" \"node-1 $HOME `x` \\\\ \\\" \\$ end\\\\\"\n\nEOF",
 		"etcdctl put " + long + " v",
 	}
+	export := "export ETCDCTL_ENDPOINTS=https://127.0.0.1:23791,https://127.0.0.1:23792,https://127.0.0.1:23793 ETCDCTL_CACERT=/home/alice/etcd/ca.pem ETCDCTL_CERT=/home/alice/etcd/client.pem ETCDCTL_KEY=/home/alice/etcd/client-key.pem"
 	var events []runner.Event
 	for _, s := range shell {
 		events = append(events, runner.Event{Kind: runner.KindEtcdctl, Text: s})
 	}
 	events = append(events,
 		runner.Event{Kind: runner.KindCourseStart, Text: "etcd 3.4.23 at https://127.0.0.1:23791,https://127.0.0.1:23792,https://127.0.0.1:23793 · keys under /etcdtour/alice/\n" +
-			"etcdctl lines below assume: export ETCDCTL_ENDPOINTS=https://127.0.0.1:23791,https://127.0.0.1:23792,https://127.0.0.1:23793 ETCDCTL_CACERT=/home/alice/etcd/ca.pem ETCDCTL_CERT=/home/alice/etcd/client.pem ETCDCTL_KEY=/home/alice/etcd/client-key.pem"},
+			"etcdctl lines below assume: " + export, Env: export},
 		runner.Event{Kind: runner.KindResult, Text: "127.0.0.1:34085: version=3.7.3 member_id=18872ab49415b7e4 leader=18872ab49415b7e4 raft_term=2 db_size=32768"},
 		runner.Event{Kind: runner.KindLessonStart, Index: 10, Total: 12, Lesson: "discovery", Title: "Service discovery: instances under leases, a resolver that follows them"},
 		runner.Event{Kind: runner.KindStep, Step: 3, Text: "Instance 2 crashes: its renewals stop, and its key goes a TTL later", Source: "lessons/discovery.go:101",
@@ -51,11 +53,11 @@ func TestConsoleFits(t *testing.T) {
 	)
 	for _, e := range events {
 		var b strings.Builder
-		runner.NewConsole(&b, false).Report(e)
+		report.NewConsole(&b, false).Report(e)
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
 			// Longer only where one word is: a key, the endpoints.
-			if w := i18n.Width(line); w > runner.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+			if w := i18n.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
 				t.Errorf("a %s line of %d columns:\n%s", e.Kind, w, out)
 			}
 		}

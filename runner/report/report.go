@@ -1,7 +1,11 @@
-package runner
+// Package report shows a run to its user: the Console, the text a person
+// reads on a terminal or in a log, with its themes, its status line for
+// waits and the --step prompt (one writer to the terminal); and JSON, one
+// object per event for programs. It also decides the console's colors from
+// the command line, the terminal and the environment.
+package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -10,70 +14,14 @@ import (
 
 	"github.com/fatih/color"
 
+	"etcdtour/runner"
 	"etcdtour/runner/gowrap"
 	"etcdtour/runner/i18n"
 )
 
-// Kind is the type of an Event. The values are part of the JSON output and
-// documented in docs/json.md: do not rename them.
-type Kind string
-
-const (
-	KindCourseStart Kind = "course-start" // Version, Endpoints, Prefix; Text: the same for people
-	KindLessonStart Kind = "lesson-start" // Lesson, Title, Index, Total, Text: the lesson's doc
-	KindStep        Kind = "step"         // Step, Text: the step's heading; Source; Code: the step's Go code
-	KindSay         Kind = "say"          // Text: explanation
-	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line; Request: the gRPC call it was rendered from, if any
-	KindRequest     Kind = "request"      // Text, Request: a request made inside a compound call (a Mutex's Lock) or a stream; not shown
-	KindResult      Kind = "result"       // Text: what a call returned
-	KindCheck       Kind = "check"        // OK, Text: what was checked; Got, Want: for a comparison
-	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known. Lasts until the lesson's next request, check, step or wait: results and says meanwhile happen during it
-	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson
-	KindLessonEnd   Kind = "lesson-end"   // Status, Seconds, Error, Failures
-	KindNote        Kind = "note"         // Text: the runner's own word, such as "etcd no longer answers"
-	KindSummary     Kind = "summary"      // Passed, Failed, Seconds, Lessons
-)
-
-// An Event is one thing that happened while the course ran.
-type Event struct {
-	Kind     Kind     `json:"event"`
-	Lesson   string   `json:"lesson,omitempty"`
-	Title    string   `json:"title,omitempty"`
-	Index    int      `json:"index,omitempty"` // 1-based position of the lesson in this run
-	Total    int      `json:"total,omitempty"` // lessons in this run
-	Step     int      `json:"step,omitempty"`
-	Source   string   `json:"source,omitempty"` // file:line of the step in the lesson's source
-	Code     string   `json:"code,omitempty"`   // the step's Go code, narration left out
-	Text     string   `json:"text,omitempty"`
-	Request  string   `json:"request,omitempty"` // the gRPC method an etcdctl line was rendered from
-	OK       *bool    `json:"ok,omitempty"`
-	Got      string   `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
-	Want     string   `json:"want,omitempty"` // and the value it should have
-	Also     string   `json:"-"`              // the text in Config.Also, for tests
-	Status   Status   `json:"status,omitempty"`
-	Seconds  float64  `json:"seconds,omitempty"`
-	Error    string   `json:"error,omitempty"`
-	Failures []string `json:"failures,omitempty"`
-	Passed   int      `json:"passed,omitempty"`
-	Failed   int      `json:"failed,omitempty"`
-	// Set on summary only, when not zero.
-	Interrupted int            `json:"interrupted,omitempty"`
-	NotRun      int            `json:"not_run,omitempty"`
-	Skipped     int            `json:"skipped,omitempty"`
-	Lessons     []LessonResult `json:"lessons,omitempty"`
-	// Set on course-start only.
-	Version   string   `json:"version,omitempty"`
-	Endpoints []string `json:"endpoints,omitempty"`
-	Prefix    string   `json:"prefix,omitempty"`
-}
-
-// A Reporter receives every event of a run, in order, from one goroutine at
-// a time. It is the only way anything reaches the user.
-type Reporter interface {
-	Report(Event)
-}
-
-// Console writes events as indented, optionally colored text.
+// Console writes events as indented, optionally colored text. It is the
+// only writer to its terminal: its status line for waits and the --step
+// prompt (Pause) share one lock with the events.
 type Console struct {
 	mu  sync.Mutex
 	w   io.Writer
@@ -92,6 +40,7 @@ type Console struct {
 	// the summary); the events' texts come translated (Config.Lang).
 	Lang i18n.Lang
 	live *liveLine // the wait under way, nil if none
+	keys *keys     // where Pause reads, nil until StepKeys
 }
 
 // A liveLine is a wait's status line: redrawn every 100 ms at the bottom of
@@ -114,7 +63,7 @@ func NewConsole(w io.Writer, useColor bool) *Console {
 	if !useColor {
 		return NewThemedConsole(w, nil)
 	}
-	th := ThemeFor(BackgroundUnknown, false)
+	th := themeFor(unknownBackground, false)
 	return NewThemedConsole(w, &th)
 }
 
@@ -155,11 +104,6 @@ func (c *Console) printf(st *color.Color, format string, args ...any) {
 	_, c.err = io.WriteString(c.w, st.Sprintf(format, args...))
 }
 
-// wrap breaks each line of s wider than width columns, so that a lesson's
-// one-line doc fits an 80-column terminal after its indent: at spaces, and
-// between Chinese characters, which take two columns each.
-func wrap(s string, width int) string { return i18n.Wrap(s, width) }
-
 // pad is s followed by spaces up to width columns (fmt's %-*s counts
 // runes, and a Chinese character takes two columns).
 func pad(s string, width int) string {
@@ -174,9 +118,9 @@ func (c *Console) Err() error {
 	return c.err
 }
 
-// Report implements Reporter.
-func (c *Console) Report(e Event) {
-	if e.Kind == KindRequest {
+// Report implements runner.Reporter.
+func (c *Console) Report(e runner.Event) {
+	if e.Kind == runner.KindRequest {
 		return // recorded for tests; the lesson's own etcdctl line stands for it
 	}
 	c.mu.Lock()
@@ -192,21 +136,24 @@ func (c *Console) Report(e Event) {
 			c.endLive()
 		}
 	}
-	if e.Kind == KindWait && c.Live {
+	if e.Kind == runner.KindWait && c.Live {
 		c.startLive(e)
 		return
 	}
 	switch e.Kind {
-	case KindCourseStart:
-		for _, line := range strings.Split(e.Text, "\n") {
-			// The export line is for learners to copy: it has a line of
-			// its own, in the etcdctl lines' style, never faint.
-			// (The line ends "...: export VARS", or "...：export VARS"
-			// in Chinese.)
-			if i := strings.Index(line, "export "); i > 0 && strings.HasSuffix(strings.TrimRight(line[:i], " "), ":") ||
-				i > 0 && strings.HasSuffix(line[:i], "：") {
-				c.printf(st.faint, "%s", fit("", "", strings.TrimRight(line[:i], " ")))
-				c.printf(st.etcdctl, "%s", fitShell("  ", "    ", line[i:]))
+	case runner.KindCourseStart:
+		// The export line is for learners to copy: it has a line of its
+		// own, in the etcdctl lines' style, never faint. The line that
+		// ends with it says what it is for.
+		text, env := e.Text, ""
+		if e.Env != "" && strings.HasSuffix(text, e.Env) {
+			text, env = strings.TrimSuffix(text, e.Env), e.Env
+		}
+		lines := strings.Split(text, "\n")
+		for i, line := range lines {
+			if env != "" && i == len(lines)-1 {
+				c.printf(st.faint, "%s", fit("", "", strings.TrimRight(line, " ")))
+				c.printf(st.etcdctl, "%s", fitShell("  ", "    ", env))
 				continue
 			}
 			// "etcd V at ENDPOINTS · keys under PREFIX": on two lines
@@ -216,12 +163,12 @@ func (c *Console) Report(e Event) {
 			}
 			c.printf(st.faint, "%s", fit("", "  ", line))
 		}
-	case KindLessonStart:
+	case runner.KindLessonStart:
 		c.printf(st.lesson, "\n%s", fit("", "   ", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title)))
 		if e.Text != "" {
 			c.printf(st.faint, "%s", fit("   ", "   ", e.Text))
 		}
-	case KindStep:
+	case runner.KindStep:
 		head := strings.TrimSuffix(fit("  ", "     ", fmt.Sprintf("%d. %s", e.Step, e.Text)), "\n")
 		c.printf(st.step, "\n%s", head)
 		if e.Source != "" {
@@ -249,18 +196,18 @@ func (c *Console) Report(e Event) {
 				}
 			}
 		}
-	case KindSay:
+	case runner.KindSay:
 		c.printf(st.say, "%s", fit("     ", "     ", e.Text))
-	case KindEtcdctl:
+	case runner.KindEtcdctl:
 		// Lines after the first (a txn's input) stay at column 0: pasted
 		// into a shell, a here-document must end with EOF alone on a line.
 		// A line too long is broken the shell's way, with " \".
 		c.printf(st.etcdctl, "%s", fitShell("     $ ", "         ", e.Text))
-	case KindResult:
+	case runner.KindResult:
 		c.printf(st.result, "%s", fit("     → ", "       ", e.Text))
-	case KindWait:
+	case runner.KindWait:
 		c.printf(st.faint, "%s", fit("     … ", "       ", e.Text))
-	case KindCheck:
+	case runner.KindCheck:
 		if e.OK != nil && *e.OK {
 			c.printf(st.pass, "%s", fit("     ✓ ", "       ", e.Text))
 		} else {
@@ -272,15 +219,15 @@ func (c *Console) Report(e Event) {
 				c.printf(st.fail, "%s", fit("         "+pad(want, w), strings.Repeat(" ", 9+w), e.Want))
 			}
 		}
-	case KindCleanup:
+	case runner.KindCleanup:
 		c.printf(st.faint, "%s", fit("  ", "    ", lang.Msg("cleanup: %s", e.Text)))
-	case KindNote:
+	case runner.KindNote:
 		c.printf(st.fail, "\n%s", fit("  ", "  ", e.Text))
-	case KindLessonEnd:
+	case runner.KindLessonEnd:
 		switch e.Status {
-		case StatusPassed:
+		case runner.StatusPassed:
 			c.printf(st.pass, "  %s\n", lang.Msg("PASS %s (%s)", e.Lesson, fmtSeconds(e.Seconds)))
-		case StatusSkipped:
+		case runner.StatusSkipped:
 			c.printf(st.faint, "\n%s", fit("  ", "    ", lang.Msg("SKIP %s: %s", e.Lesson, e.Error)))
 		default:
 			line := fmt.Sprintf("%s %s (%s)", statusWord(lang, e.Status, true), e.Lesson, fmtSeconds(e.Seconds))
@@ -289,14 +236,14 @@ func (c *Console) Report(e Event) {
 			}
 			c.printf(st.fail, "%s", fit("  ", "    ", line))
 		}
-	case KindSummary:
+	case runner.KindSummary:
 		c.printf(st.lesson, "\n%s\n", lang.Msg("━━ Summary ━━"))
 		for i, r := range e.Lessons {
 			s := st.pass
-			if r.Status != StatusPassed {
+			if r.Status != runner.StatusPassed {
 				s = st.fail
 			}
-			if r.Status == StatusNotRun || r.Status == StatusSkipped {
+			if r.Status == runner.StatusNotRun || r.Status == runner.StatusSkipped {
 				s = st.faint
 			}
 			c.printf(s, "  %2d. %-12s %s %8s\n", i+1, r.ID, pad(statusWord(lang, r.Status, false), 11), fmtSeconds(r.Seconds))
@@ -328,15 +275,15 @@ func (c *Console) Report(e Event) {
 // lesson reports while it waits (a renewal, a lock acquired, an expiry)
 // rather than what it does next. A wait lasts until the lesson's next
 // request, check, step or wait, or its end.
-func during(k Kind) bool {
-	return k == KindResult || k == KindSay
+func during(k runner.Kind) bool {
+	return k == runner.KindResult || k == runner.KindSay
 }
 
 // startLive writes the wait's line, then a short status line below it that
 // it keeps updating until the wait ends: short, so that it never wraps on
 // an 80-column terminal (a wrapped line cannot be redrawn with \r). Called
 // with c.mu held.
-func (c *Console) startLive(e Event) {
+func (c *Console) startLive(e runner.Event) {
 	l := &liveLine{stop: make(chan struct{})}
 	c.live = l
 	c.printf(c.st.faint, "%s", fit("     … ", "       ", e.Text))
@@ -422,18 +369,18 @@ func fmtWait(d time.Duration) string {
 
 // statusWord is how the console names a lesson's status: upper-case in
 // English where a lesson ends (FAILED), lower-case in the summary.
-func statusWord(lang i18n.Lang, s Status, end bool) string {
+func statusWord(lang i18n.Lang, s runner.Status, end bool) string {
 	var w string
 	switch s {
-	case StatusPassed:
+	case runner.StatusPassed:
 		w = lang.Msg("passed")
-	case StatusFailed:
+	case runner.StatusFailed:
 		w = lang.Msg("failed")
-	case StatusInterrupted:
+	case runner.StatusInterrupted:
 		w = lang.Msg("interrupted")
-	case StatusNotRun:
+	case runner.StatusNotRun:
 		w = lang.Msg("not run")
-	case StatusSkipped:
+	case runner.StatusSkipped:
 		w = lang.Msg("skipped")
 	default:
 		w = string(s)
@@ -447,85 +394,3 @@ func statusWord(lang i18n.Lang, s Status, end bool) string {
 func fmtSeconds(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
 }
-
-// JSON writes one JSON object per line for every event.
-type JSON struct {
-	mu  sync.Mutex
-	enc *json.Encoder
-	err error
-}
-
-// Err is the first error writing the output met, if any: after it nothing
-// more is written.
-func (j *JSON) Err() error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return j.err
-}
-
-// NewJSON returns a reporter writing JSON lines to w.
-func NewJSON(w io.Writer) *JSON {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return &JSON{enc: enc}
-}
-
-// Report implements Reporter.
-func (j *JSON) Report(e Event) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.err != nil {
-		return
-	}
-	switch e.Kind {
-	case KindRequest:
-		return // for tests: the lesson's own etcdctl line stands for it
-	case KindSummary:
-		// The counts are always present in the summary, zero or not.
-		j.err = j.enc.Encode(struct {
-			Kind        Kind           `json:"event"`
-			Passed      int            `json:"passed"`
-			Failed      int            `json:"failed"`
-			Interrupted int            `json:"interrupted"`
-			NotRun      int            `json:"not_run"`
-			Skipped     int            `json:"skipped"`
-			Seconds     float64        `json:"seconds"`
-			Lessons     []LessonResult `json:"lessons"`
-		}{e.Kind, e.Passed, e.Failed, e.Interrupted, e.NotRun, e.Skipped, e.Seconds, e.Lessons})
-		return
-	}
-	j.err = j.enc.Encode(e)
-}
-
-// Recorder keeps every event, for tests.
-type Recorder struct {
-	mu     sync.Mutex
-	Events []Event
-	// Lang is the language String writes the console's own words in.
-	Lang i18n.Lang
-}
-
-// Report implements Reporter.
-func (r *Recorder) Report(e Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.Events = append(r.Events, e)
-}
-
-// Mu is the lock that guards Events, for reading them while a run goes on.
-func (r *Recorder) Mu() *sync.Mutex { return &r.mu }
-
-// String renders the recorded events as plain console text.
-func (r *Recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	c := NewConsole(&b, false)
-	c.Lang = r.Lang
-	for _, e := range r.Events {
-		c.Report(e)
-	}
-	return b.String()
-}
-
-func boolp(b bool) *bool { return &b }

@@ -1,4 +1,4 @@
-package runner_test
+package report_test
 
 // docs/json.md is the JSON output's contract: its table of fields says
 // which field each event kind carries. This test reads the table and feeds
@@ -18,13 +18,14 @@ import (
 	"testing"
 
 	"etcdtour/runner"
+	"etcdtour/runner/report"
 )
 
 // documented reads docs/json.md's table of fields: for each event kind, the
 // fields documented on it; and the fields of the summary's lessons.
 func documented(t *testing.T) (byKind map[string][]string, lessonFields []string) {
 	t.Helper()
-	b, err := os.ReadFile("../docs/json.md")
+	b, err := os.ReadFile("../../docs/json.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func TestJSONFieldsAsDocumented(t *testing.T) {
 		var buf bytes.Buffer
 		e := full
 		e.Kind = k
-		runner.NewJSON(&buf).Report(e)
+		report.NewJSON(&buf).Report(e)
 		var got map[string]any
 		if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 			t.Errorf("%s: %v: %q", k, err, buf.String())
@@ -132,7 +133,7 @@ func TestJSONFieldsAsDocumented(t *testing.T) {
 	var buf bytes.Buffer
 	e := full
 	e.Kind = runner.KindStep
-	runner.NewJSON(&buf).Report(e)
+	report.NewJSON(&buf).Report(e)
 	var got map[string]any
 	json.Unmarshal(buf.Bytes(), &got)
 	all := map[string]bool{}

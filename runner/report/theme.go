@@ -1,4 +1,4 @@
-package runner
+package report
 
 import (
 	"math"
@@ -6,16 +6,16 @@ import (
 	"github.com/fatih/color"
 )
 
-// A Background is what the console knows of the terminal's background.
-type Background int
+// A background is what the console knows of the terminal's background.
+type background int
 
 const (
-	// BackgroundUnknown is the usual case: the theme must be readable on
+	// unknownBackground is the usual case: the theme must be readable on
 	// white and on black alike (a projector's light screen, a dark
 	// terminal).
-	BackgroundUnknown Background = iota
-	BackgroundDark
-	BackgroundLight
+	unknownBackground background = iota
+	darkBackground
+	lightBackground
 )
 
 // A Theme is how the console shows each kind of line: the SGR attributes of
@@ -65,11 +65,11 @@ var (
 	underline = []color.Attribute{color.Underline}
 )
 
-// ThemeFor returns the theme for a terminal with that background, with 256
+// themeFor returns the theme for a terminal with that background, with 256
 // colors or only 16.
-func ThemeFor(bg Background, colors256 bool) Theme {
+func themeFor(bg background, colors256 bool) Theme {
 	switch {
-	case bg == BackgroundDark:
+	case bg == darkBackground:
 		// xterm's bright colors, and its gray, on black.
 		return Theme{
 			Lesson: []color.Attribute{color.FgHiCyan, color.Bold}, Step: bold,
@@ -78,7 +78,7 @@ func ThemeFor(bg Background, colors256 bool) Theme {
 			Pass: []color.Attribute{color.FgHiGreen}, Fail: []color.Attribute{color.FgHiRed, color.Bold},
 			Meta: []color.Attribute{color.FgHiBlack}, Warn: []color.Attribute{color.FgYellow},
 		}
-	case bg == BackgroundLight && colors256:
+	case bg == lightBackground && colors256:
 		return Theme{
 			Lesson: with(blue256, color.Bold), Step: bold,
 			Code: []color.Attribute{color.FgBlue}, Gutter: gray256,
@@ -86,7 +86,7 @@ func ThemeFor(bg Background, colors256 bool) Theme {
 			Pass: fg256(28), Fail: []color.Attribute{color.FgRed, color.Bold},
 			Meta: gray256, Warn: []color.Attribute{color.FgMagenta},
 		}
-	case bg == BackgroundLight:
+	case bg == lightBackground:
 		// xterm's normal red, blue and magenta on white; none of its
 		// greens or grays reaches 4.5:1 there.
 		return Theme{
@@ -114,9 +114,9 @@ func ThemeFor(bg Background, colors256 bool) Theme {
 	}
 }
 
-// Xterm256 is xterm's default palette, for the contrast of a theme's colors
+// xterm256 is xterm's default palette, for the contrast of a theme's colors
 // and for telling a dark background from a light one (COLORFGBG).
-var Xterm256 = func() [256][3]uint8 {
+var xterm256 = func() [256][3]uint8 {
 	var p [256][3]uint8
 	copy(p[:16], [][3]uint8{
 		{0, 0, 0}, {205, 0, 0}, {0, 205, 0}, {205, 205, 0}, {0, 0, 238}, {205, 0, 205}, {0, 205, 205}, {229, 229, 229},
@@ -133,8 +133,8 @@ var Xterm256 = func() [256][3]uint8 {
 	return p
 }()
 
-// Luminance is WCAG 2's relative luminance of an sRGB color.
-func Luminance(c [3]uint8) float64 {
+// luminance is WCAG 2's relative luminance of an sRGB color.
+func luminance(c [3]uint8) float64 {
 	lin := func(v uint8) float64 {
 		s := float64(v) / 255
 		if s <= 0.03928 {
@@ -145,21 +145,21 @@ func Luminance(c [3]uint8) float64 {
 	return 0.2126*lin(c[0]) + 0.7152*lin(c[1]) + 0.0722*lin(c[2])
 }
 
-// Contrast is WCAG 2's contrast ratio of two colors, from 1 to 21.
-func Contrast(a, b [3]uint8) float64 {
-	la, lb := Luminance(a), Luminance(b)
+// contrast is WCAG 2's contrast ratio of two colors, from 1 to 21.
+func contrast(a, b [3]uint8) float64 {
+	la, lb := luminance(a), luminance(b)
 	return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
 }
 
-// BackgroundOf says whether the palette color n, as a background, is dark
+// backgroundOf says whether the palette color n, as a background, is dark
 // or light: dark when white text has more contrast on it than black.
-func BackgroundOf(n int) Background {
+func backgroundOf(n int) background {
 	if n < 0 || n > 255 {
-		return BackgroundUnknown
+		return unknownBackground
 	}
-	c := Xterm256[n]
-	if Contrast(c, [3]uint8{255, 255, 255}) > Contrast(c, [3]uint8{}) {
-		return BackgroundDark
+	c := xterm256[n]
+	if contrast(c, [3]uint8{255, 255, 255}) > contrast(c, [3]uint8{}) {
+		return darkBackground
 	}
-	return BackgroundLight
+	return lightBackground
 }

@@ -1,11 +1,15 @@
-package runner_test
+package report_test
 
 import (
+	"context"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"etcdtour/runner"
+	"etcdtour/runner/report"
 	"etcdtour/runner/runnertest"
 )
 
@@ -16,7 +20,7 @@ import (
 func TestLiveWait(t *testing.T) {
 	t.Parallel()
 	var out runnertest.Buffer
-	c := runner.NewConsole(&out, false)
+	c := report.NewConsole(&out, false)
 	c.Live = true
 	c.Report(runner.Event{Kind: runner.KindWait, Text: "keeping lease 1 alive for 1.5s", Seconds: 1.5})
 	status := func() string {
@@ -73,7 +77,7 @@ func TestLiveWait(t *testing.T) {
 func TestLiveWaitClose(t *testing.T) {
 	t.Parallel()
 	var out runnertest.Buffer
-	c := runner.NewConsole(&out, false)
+	c := report.NewConsole(&out, false)
 	c.Live = true
 	c.Report(runner.Event{Kind: runner.KindWait, Text: "waiting for lease 1 to expire"})
 	c.Close()
@@ -84,6 +88,56 @@ func TestLiveWaitClose(t *testing.T) {
 	}
 	if got := runnertest.Screen(before); len(got) != 2 || got[1] != "" {
 		t.Errorf("the screen after Close: %q", got)
+	}
+}
+
+// promptWatch is a terminal's output that says when the --step prompt is
+// written to it.
+type promptWatch struct {
+	runnertest.Buffer
+	once   sync.Once
+	prompt chan struct{} // closed once the prompt is written
+}
+
+func (w *promptWatch) Write(p []byte) (int, error) {
+	n, err := w.Buffer.Write(p)
+	if strings.Contains(string(p), "⏸") {
+		w.once.Do(func() { close(w.prompt) })
+	}
+	return n, err
+}
+
+// TestPauseEndsLiveWait: the --step prompt and a wait's status line share
+// one terminal: the prompt takes the status line's place, nothing is drawn
+// over it while it waits for Enter, and Enter runs the step.
+func TestPauseEndsLiveWait(t *testing.T) {
+	t.Parallel()
+	out := &promptWatch{prompt: make(chan struct{})}
+	c := report.NewConsole(out, false)
+	c.Live = true
+	keys, typed := io.Pipe()
+	defer typed.Close()
+	c.StepKeys(keys, nil)
+	c.Report(runner.Event{Kind: runner.KindWait, Text: "keeping lease 1 alive for 1.5s", Seconds: 1.5})
+	run := make(chan bool)
+	go func() { run <- c.Pause(context.Background(), "keepalive", 4, "Stop renewing") }()
+	<-out.prompt
+	before := out.String()
+	time.Sleep(250 * time.Millisecond) // a few of the status line's redraws
+	if out.String() != before {
+		t.Errorf("drawn over the prompt: %q", out.String()[len(before):])
+	}
+	want := []string{
+		"     … keeping lease 1 alive for 1.5s",
+		"",
+		"  ⏸ keepalive 4: Stop renewing · Enter runs it, q quits ",
+	}
+	if got := runnertest.Screen(before); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the screen at the prompt:\n%q\nwant:\n%q", got, want)
+	}
+	typed.Write([]byte("\n"))
+	if !<-run {
+		t.Errorf("Enter at the prompt quit the run, want the step run")
 	}
 }
 

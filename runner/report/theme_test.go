@@ -1,4 +1,4 @@
-package runner_test
+package report
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 func everyKind() []runner.Event {
 	yes, no := true, false
 	return []runner.Event{
-		{Kind: runner.KindCourseStart, Text: "etcd 3.7.3 at 127.0.0.1:2379 · keys under /etcdtour/x/\netcdctl lines below assume: export ETCDCTL_ENDPOINTS=127.0.0.1:2379"},
+		{Kind: runner.KindCourseStart, Text: "etcd 3.7.3 at 127.0.0.1:2379 · keys under /etcdtour/x/\netcdctl lines below assume: export ETCDCTL_ENDPOINTS=127.0.0.1:2379", Env: "export ETCDCTL_ENDPOINTS=127.0.0.1:2379"},
 		{Kind: runner.KindLessonStart, Lesson: "put-get", Title: "Put and Get", Index: 1, Total: 2, Text: "What a put returns."},
 		{Kind: runner.KindStep, Step: 1, Text: "Put a key", Source: "lessons/putget.go:23", Code: "put, err := cli.Put(ctx1, \"name\", \"v\")\n\nrev1 := put.Header.Revision"},
 		{Kind: runner.KindSay, Text: "An explanation."},
@@ -91,23 +91,23 @@ func TestThemeContrast(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
 		name      string
-		bg        runner.Background
+		bg        background
 		colors256 bool
 		on        map[string][3]uint8
 		minColors int // distinct colors the theme must show, so that a theme gone plain fails too
 	}{
-		{"any background, 16 colors", runner.BackgroundUnknown, false, map[string][3]uint8{"white": white, "black": black}, 0},
-		{"any background, 256 colors", runner.BackgroundUnknown, true, map[string][3]uint8{"white": white, "black": black}, 5},
-		{"dark, 16 colors", runner.BackgroundDark, false, map[string][3]uint8{"black": black}, 6},
-		{"dark, 256 colors", runner.BackgroundDark, true, map[string][3]uint8{"black": black}, 6},
-		{"light, 16 colors", runner.BackgroundLight, false, map[string][3]uint8{"white": white}, 4},
-		{"light, 256 colors", runner.BackgroundLight, true, map[string][3]uint8{"white": white}, 5},
+		{"any background, 16 colors", unknownBackground, false, map[string][3]uint8{"white": white, "black": black}, 0},
+		{"any background, 256 colors", unknownBackground, true, map[string][3]uint8{"white": white, "black": black}, 5},
+		{"dark, 16 colors", darkBackground, false, map[string][3]uint8{"black": black}, 6},
+		{"dark, 256 colors", darkBackground, true, map[string][3]uint8{"black": black}, 6},
+		{"light, 16 colors", lightBackground, false, map[string][3]uint8{"white": white}, 4},
+		{"light, 256 colors", lightBackground, true, map[string][3]uint8{"white": white}, 5},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			th := runner.ThemeFor(c.bg, c.colors256)
+			th := themeFor(c.bg, c.colors256)
 			var b strings.Builder
-			con := runner.NewThemedConsole(&b, &th)
+			con := NewThemedConsole(&b, &th)
 			for _, e := range everyKind() {
 				con.Report(e)
 			}
@@ -128,9 +128,9 @@ func TestThemeContrast(t *testing.T) {
 			}
 			for n := range seen {
 				for name, bg := range c.on {
-					if r := runner.Contrast(runner.Xterm256[n], bg); r < 4.5 {
+					if r := contrast(xterm256[n], bg); r < 4.5 {
 						t.Errorf("color %d (#%02x%02x%02x) has %.2f:1 on %s, want at least 4.5:1", n,
-							runner.Xterm256[n][0], runner.Xterm256[n][1], runner.Xterm256[n][2], r, name)
+							xterm256[n][0], xterm256[n][1], xterm256[n][2], r, name)
 					}
 				}
 			}
@@ -145,24 +145,24 @@ func TestThemeContrast(t *testing.T) {
 func TestPaletteForAnyBackground(t *testing.T) {
 	t.Parallel()
 	var both []int
-	for n, c := range runner.Xterm256 {
-		if runner.Contrast(c, white) >= 4.5 && runner.Contrast(c, black) >= 4.5 {
+	for n, c := range xterm256 {
+		if contrast(c, white) >= 4.5 && contrast(c, black) >= 4.5 {
 			both = append(both, n)
 		}
 	}
 	if want := []int{29, 63, 98, 131, 163, 243}; !slices.Equal(both, want) {
 		t.Errorf("palette colors with 4.5:1 on white and black: %v, want %v", both, want)
 	}
-	// WCAG's own figures, as a check of Contrast.
-	if r := runner.Contrast(white, black); r < 20.99 || r > 21.01 {
+	// WCAG's own figures, as a check of contrast.
+	if r := contrast(white, black); r < 20.99 || r > 21.01 {
 		t.Errorf("white on black: %.2f:1, want 21:1", r)
 	}
-	if r := runner.Contrast(runner.Xterm256[11], white); r < 1.06 || r > 1.08 {
+	if r := contrast(xterm256[11], white); r < 1.06 || r > 1.08 {
 		t.Errorf("bright yellow on white: %.2f:1, want 1.07:1 (the issue's figure)", r)
 	}
-	for n, want := range map[int]runner.Background{0: runner.BackgroundDark, 7: runner.BackgroundLight, 15: runner.BackgroundLight, 4: runner.BackgroundDark, 11: runner.BackgroundLight} {
-		if got := runner.BackgroundOf(n); got != want {
-			t.Errorf("BackgroundOf(%d) = %v, want %v", n, got, want)
+	for n, want := range map[int]background{0: darkBackground, 7: lightBackground, 15: lightBackground, 4: darkBackground, 11: lightBackground} {
+		if got := backgroundOf(n); got != want {
+			t.Errorf("backgroundOf(%d) = %v, want %v", n, got, want)
 		}
 	}
 }

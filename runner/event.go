@@ -1,0 +1,67 @@
+package runner
+
+// Kind is the type of an Event. The values are part of the JSON output and
+// documented in docs/json.md: do not rename them.
+type Kind string
+
+const (
+	KindCourseStart Kind = "course-start" // Version, Endpoints, Prefix, Env; Text: the same for people
+	KindLessonStart Kind = "lesson-start" // Lesson, Title, Index, Total, Text: the lesson's doc
+	KindStep        Kind = "step"         // Step, Text: the step's heading; Source; Code: the step's Go code
+	KindSay         Kind = "say"          // Text: explanation
+	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line; Request: the gRPC call it was rendered from, if any
+	KindRequest     Kind = "request"      // Text, Request: a request made inside a compound call (a Mutex's Lock) or a stream; not shown
+	KindResult      Kind = "result"       // Text: what a call returned
+	KindCheck       Kind = "check"        // OK, Text: what was checked; Got, Want: for a comparison
+	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known. Lasts until the lesson's next request, check, step or wait: results and says meanwhile happen during it
+	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson
+	KindLessonEnd   Kind = "lesson-end"   // Status, Seconds, Error, Failures
+	KindNote        Kind = "note"         // Text: the runner's own word, such as "etcd no longer answers"
+	KindSummary     Kind = "summary"      // Passed, Failed, Seconds, Lessons
+)
+
+// An Event is one thing that happened while the course ran.
+type Event struct {
+	Kind     Kind     `json:"event"`
+	Lesson   string   `json:"lesson,omitempty"`
+	Title    string   `json:"title,omitempty"`
+	Index    int      `json:"index,omitempty"` // 1-based position of the lesson in this run
+	Total    int      `json:"total,omitempty"` // lessons in this run
+	Step     int      `json:"step,omitempty"`
+	Source   string   `json:"source,omitempty"` // file:line of the step in the lesson's source
+	Code     string   `json:"code,omitempty"`   // the step's Go code, narration left out
+	Text     string   `json:"text,omitempty"`
+	Request  string   `json:"request,omitempty"` // the gRPC method an etcdctl line was rendered from
+	OK       *bool    `json:"ok,omitempty"`
+	Got      string   `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
+	Want     string   `json:"want,omitempty"` // and the value it should have
+	Also     string   `json:"-"`              // the text in Config.Also, for tests
+	Status   Status   `json:"status,omitempty"`
+	Seconds  float64  `json:"seconds,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	Failures []string `json:"failures,omitempty"`
+	Passed   int      `json:"passed,omitempty"`
+	Failed   int      `json:"failed,omitempty"`
+	// Set on summary only, when not zero.
+	Interrupted int            `json:"interrupted,omitempty"`
+	NotRun      int            `json:"not_run,omitempty"`
+	Skipped     int            `json:"skipped,omitempty"`
+	Lessons     []LessonResult `json:"lessons,omitempty"`
+	// Set on course-start only.
+	Version   string   `json:"version,omitempty"`
+	Endpoints []string `json:"endpoints,omitempty"`
+	Prefix    string   `json:"prefix,omitempty"`
+	// Env is the shell line that gives etcdctl the run's connection, such
+	// as "export ETCDCTL_ENDPOINTS=127.0.0.1:2379": what a learner copies
+	// to run the etcdctl lines. Text's last line ends with it; the JSON
+	// output has it only there.
+	Env string `json:"-"`
+}
+
+// A Reporter receives every event of a run, in order, from one goroutine at
+// a time. It is the only way anything reaches the user.
+type Reporter interface {
+	Report(Event)
+}
+
+func boolp(b bool) *bool { return &b }
