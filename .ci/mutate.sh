@@ -75,6 +75,8 @@ skip-fails-the-run|runner/run.go|r\.Status != StatusPassed && r\.Status != Statu
 own-cluster-left-behind|runner/run.go|\t\tt\.removeCluster\(\)\n|
 compact-allowed-everywhere|runner/run.go|\t\t\tc\.KV = guardedKV\{c\.KV\}\n|
 compaction-not-rendered|runner/etcdctl/etcdctl.go|return fmt\.Sprintf\("etcdctl compaction %d", r\.Revision\)|return ""
+session-grant-shown|runner/concurrency.go|if ctx\.Value\(sessionKey\{\}\) != nil \{|if false {
+lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 LIST
 )
 

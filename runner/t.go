@@ -60,6 +60,8 @@ type T struct {
 	leases     *leaseSet
 	fenceKey   string // the lesson's fence (fence.go), "" once it is gone
 	fenceRev   int64  // the revision the fence was created at
+
+	calls compound // which requests are the concurrency package's (concurrency.go)
 }
 
 // report passes a lesson's event on, unless the lesson was interrupted or
@@ -155,6 +157,7 @@ func (t *T) Etcdctl(args ...string) {
 	for i, a := range args {
 		q[i] = etcdctl.Quote(a)
 	}
+	t.calls.listen(args)
 	t.report(Event{Kind: KindEtcdctl, Text: "etcdctl " + strings.Join(q, " ")})
 }
 
@@ -374,6 +377,9 @@ type trackedLease struct {
 	clientv3.Lease
 	set     *leaseSet
 	timeout time.Duration // --command-timeout, the longest a Grant may take
+	// own is the client's own context (Client.Ctx): a Grant made with it
+	// is a Session's, not the lesson's (compound).
+	own context.Context
 }
 
 func (l trackedLease) ours(id clientv3.LeaseID) bool {
@@ -432,6 +438,9 @@ func (l trackedLease) Leases(ctx context.Context) (*clientv3.LeaseLeasesResponse
 const grantGrace = 500 * time.Millisecond
 
 func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGrantResponse, error) {
+	if ctx == l.own {
+		ctx = context.WithValue(ctx, sessionKey{}, true)
+	}
 	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
 	defer cancel()
 	if dl, ok := ctx.Deadline(); ok {

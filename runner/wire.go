@@ -9,8 +9,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"runtime"
-	"slices"
 	"strings"
 	"sync"
 
@@ -50,6 +48,7 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	}
 	var line string
 	var err error
+	compound := w.t.calls.of(ctx, req)
 	if etcdctl.ToOne(req) {
 		// Status and Defragment go to one endpoint, which only the
 		// connection knows.
@@ -60,19 +59,22 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 			target = p.Addr.String()
 		}
 		line = etcdctl.Line(req, target)
-		w.report(line, method)
+		w.report(line, method, compound)
 	} else {
 		line = etcdctl.Line(req, "")
 		if line != "" && w.only != "" {
 			line = "ETCDCTL_ENDPOINTS=" + etcdctl.Quote(w.only) + " " + line
 		}
 		if line != "" {
-			w.report(line, method)
+			w.report(line, method, compound)
 		}
 		err = invoker(ctx, method, req, reply, cc, opts...)
 	}
 	if line == "" {
 		line = method
+	}
+	if err == nil {
+		w.t.calls.answered(req, reply)
 	}
 	w.t.mu.Lock()
 	if err != nil {
@@ -86,11 +88,12 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 
 // report shows line as the etcdctl equivalent of a request, unless the
 // request is part of a compound call of the concurrency package (a Mutex's
-// Lock, a Session): those show the one etcdctl command that does all of it,
-// written by the lesson (T.Etcdctl), and their requests are recorded only.
-func (w wire) report(line, method string) {
+// Lock, a Session: see compound): those show the one etcdctl command that
+// does all of it, written by the lesson (T.Etcdctl), and their requests
+// are recorded only.
+func (w wire) report(line, method string, compound bool) {
 	kind := KindEtcdctl
-	if fromConcurrency() {
+	if compound {
 		kind = KindRequest
 	}
 	if kind == KindEtcdctl && !w.t.showLine() {
@@ -128,29 +131,6 @@ func (t *T) endStep() {
 	}
 }
 
-// compound are the functions of the concurrency package whose requests
-// are shown as one etcdctl command (lock, elect, elect --listen): the rest
-// (Unlock's delete, a Session's revoke, an Election's Proclaim, Resign and
-// Leader) are shown as they are. Observe's requests come from the goroutine
-// it starts, (*Election).observe.
-var compound = []string{"NewSession", "Mutex).Lock", "Mutex).TryLock", "Campaign", "Observe", "observe", "STM", "stm"}
-
-func fromConcurrency() bool {
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(3, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	for {
-		f, more := frames.Next()
-		if fn, ok := strings.CutPrefix(f.Function, "go.etcd.io/etcd/client/v3/concurrency."); ok &&
-			slices.ContainsFunc(compound, func(c string) bool { return strings.Contains(fn, c) }) {
-			return true
-		}
-		if !more {
-			return false
-		}
-	}
-}
-
 // stream records the requests of streams: a watch's create request and
 // keep-alives. A stream that sends exactly one keep-alive and closes is
 // KeepAliveOnce, shown as "etcdctl lease keep-alive --once"; the rest is
@@ -160,14 +140,13 @@ func (w wire) stream(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.Client
 	if err != nil || ctx.Value(quietKey{}) != nil {
 		return s, err
 	}
-	return &wireStream{ClientStream: s, w: w, method: method, concurrency: fromConcurrency()}, nil
+	return &wireStream{ClientStream: s, w: w, method: method}, nil
 }
 
 type wireStream struct {
 	grpc.ClientStream
-	w           wire
-	method      string
-	concurrency bool
+	w      wire
+	method string
 
 	mu   sync.Mutex
 	sent []any
@@ -204,7 +183,7 @@ func (s *wireStream) CloseSend() error {
 	s.mu.Lock()
 	sent := s.sent
 	s.mu.Unlock()
-	if len(sent) == 1 && !s.concurrency {
+	if len(sent) == 1 { // the concurrency package sends none
 		if r, ok := sent[0].(*pb.LeaseKeepAliveRequest); ok {
 			s.w.t.report(Event{Kind: KindEtcdctl, Text: fmt.Sprintf("etcdctl lease keep-alive --once %x", r.ID), Request: "LeaseKeepAlive"})
 		}
