@@ -50,7 +50,7 @@ lesson-time-limit-removed|runner/run.go|lctx, cancel := context\.WithTimeout\(ct
 cleanup-full-budget-after-ctrl-c|runner/run.go|defer context\.AfterFunc\(runCtx, func\(\) \{ time\.AfterFunc\(interruptedCleanup, cancel\) \}\)\(\)|
 lease-id-in-decimal|runner/etcdctl/etcdctl.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
 step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
-etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method\)\n\t\t\}|
+etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method, compound\)\n\t\t\}|
 check-always-true|runner/t.go|ok := equal\(got, want\)|ok := true
 program-checks-dropped|runner/program.go|case "Check":\n|case "CheckX":\n
 late-writes-not-fenced|runner/fence.go|\tkey, rev := f\.t\.fence\(\)|\tkey, rev := "", int64(0)\n\t_ = f.t
