@@ -26,6 +26,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
 )
 
@@ -479,7 +480,7 @@ func frozenLease(t *testing.T, commandTimeout string) (started, string) {
 
 func frozenLeaseProxy(t *testing.T, commandTimeout string) (started, *runnertest.Proxy) {
 	bin := buildBinary(t)
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	srv, err := embedded.StartServer(embedded.ServerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,8 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/embedded"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 	"etcdtour/runner/tty"
@@ -199,7 +201,7 @@ func findCommand(name string) *command {
 
 // options are the parsed flags and where output goes.
 type options struct {
-	conn                   runner.Conn
+	conn                   etcdconn.Conn
 	endpoints              string
 	prefix                 string
 	keep, noColor, jsonOut bool
@@ -826,7 +828,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		if o.keep {
 			return o.usageErr("--keep needs --endpoints: the embedded etcd and its data go when etcdtour exits (start one with etcdtour serve)")
 		}
-		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{Lang: o.lang})
+		srv, err := embedded.StartServer(embedded.ServerOptions{Lang: o.lang})
 		if err != nil {
 			return o.fail(err)
 		}
@@ -910,7 +912,7 @@ func cmdServe(ctx context.Context, o *options, args []string) int {
 			return o.usageErr("--listen %q is not a plain-http client URL: want http://HOST:PORT, such as http://127.0.0.1:2379", o.listen)
 		}
 	}
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: o.dataDir, ClientURL: o.listen, LongRunning: true, Lang: o.lang})
+	srv, err := embedded.StartServer(embedded.ServerOptions{DataDir: o.dataDir, ClientURL: o.listen, LongRunning: true, Lang: o.lang})
 	if err != nil {
 		return o.fail(err)
 	}

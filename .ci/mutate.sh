@@ -18,7 +18,7 @@ root=$(pwd)
 mutations=$(cat <<'LIST'
 prefix-ignored|main.go|Prefix:\s+o\.prefix,|
 run-id-ignored|main.go|\t\trunID = o\.runID\n|
-run-id-in-use-not-refused|runner/conn.go|if existing > 0 \{|if existing < 0 {
+run-id-in-use-not-refused|runner/connect.go|if existing\.Load\(\) > 0 \{|if existing.Load() < 0 {
 dial-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
 keep-ignored|main.go|Keep:\s+o\.keep,|
 command-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
@@ -40,7 +40,7 @@ json-drops-waits|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn /
 program-not-wrapped|runner/program.go|gowrap\.File\(joinSignatures\(src\), Columns,|gowrap.File(joinSignatures(src), 1000,
 wrap-splits-strings-wrong|runner/gowrap/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
 error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
-restart-keeps-its-ports|runner/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
+restart-keeps-its-ports|runner/embedded/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
 terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
 typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
 live-wait-ends-at-results|runner/report/report.go|return k == runner\.KindResult .. k == runner\.KindSay|return false
@@ -58,18 +58,18 @@ lease-id-not-chosen|runner/fence.go|if r\.ID != 0 \{|if true {
 cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started < n \{|next := func() {\n\t\tif false {
 quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if failed && interrupted && !own {
 nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\)\n|
-serve-waits-for-streams|runner/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
+serve-waits-for-streams|runner/embedded/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
 serve-ctrl-c-exits-0|main.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
-serve-forgets-its-address|runner/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
+serve-forgets-its-address|runner/embedded/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
 prefix-control-chars-allowed|runner/run.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(p) {
 conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
 own-etcd-program-not-started|runner/program.go|"Members": g\.members\(l\)|"Members": 0
 acked-writes-not-checked|lessons/failover.go|if at\[key\] != rev \{|if false {
 env-duration-hint-dropped|main.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
-dial-timeout-too-short-unsaid|runner/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
+dial-timeout-too-short-unsaid|runner/etcdconn/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
-diagnose-past-dial-timeout|runner/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
+diagnose-past-dial-timeout|runner/etcdconn/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
 own-lesson-not-skipped|runner/run.go|if l\.Needs\.Members > 0 && !cfg\.OwnServers \{|if false {
 skip-fails-the-run|runner/run.go|r\.Status != StatusPassed && r\.Status != StatusSkipped|r.Status != StatusPassed
 own-cluster-left-behind|runner/run.go|\t\tt\.removeCluster\(\)\n|

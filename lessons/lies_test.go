@@ -15,6 +15,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -184,7 +185,7 @@ func runLying(t *testing.T, l runner.Lesson, lie grpc.DialOption) (runner.Status
 		timeout = 5 * time.Second
 	}
 	sum, rec := runnertest.Run(t, runner.Config{
-		Conn:        runner.Conn{CommandTimeout: timeout},
+		Conn:        etcdconn.Conn{CommandTimeout: timeout},
 		DialOptions: []grpc.DialOption{lie},
 	}, l)
 	r := sum.Lessons[0]

@@ -22,7 +22,7 @@ import (
 	"go.uber.org/zap"
 
 	"etcdtour/lessons"
-	"etcdtour/runner"
+	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
 )
 
@@ -164,7 +164,7 @@ func TestPrograms(t *testing.T) {
 			return runnertest.StartEtcd(t)
 		}
 		t.Logf("no etcd on PATH: the programs run against an embedded etcd")
-		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+		srv, err := embedded.StartServer(embedded.ServerOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

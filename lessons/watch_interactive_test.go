@@ -16,6 +16,8 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/embedded"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -63,7 +65,7 @@ func TestWatchInteractive(t *testing.T) {
 		}
 	})
 	sum, err := runner.Run(ctx, runner.Config{
-		Conn:        runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:        etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter:    rep,
 		Interactive: true,
 	}, []runner.Lesson{lessons.Watch})
@@ -165,7 +167,7 @@ func (f reporterFunc) Report(e runner.Event) { f(e) }
 // and fails with one line.
 func TestWatchInteractiveServerGone(t *testing.T) {
 	t.Parallel()
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	srv, err := embedded.StartServer(embedded.ServerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +185,7 @@ func TestWatchInteractiveServerGone(t *testing.T) {
 		}
 	})
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:        runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: time.Second},
+		Conn:        etcdconn.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: time.Second},
 		Reporter:    rep,
 		Interactive: true,
 	}, []runner.Lesson{lessons.Watch})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -60,7 +61,7 @@ func TestLessonTimeout(t *testing.T) {
 	defer cancel()
 	rec := &runnertest.Recorder{}
 	done := runAsync(ctx, runner.Config{
-		Conn:          runner.Conn{Endpoints: []string{runnertest.Server(t).Endpoint()}},
+		Conn:          etcdconn.Conn{Endpoints: []string{runnertest.Server(t).Endpoint()}},
 		LessonTimeout: 200 * time.Millisecond,
 		Reporter:      rec,
 	}, lesson("never-ends", func(ctx context.Context, t *runner.T) error {
@@ -120,8 +121,8 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 	t.Parallel()
 	const within = 4 * time.Second
 	target := runnertest.Server(t).Endpoint()
-	conn := func(f *runnertest.Proxy) runner.Conn {
-		return runner.Conn{Endpoints: []string{f.Addr()}, CommandTimeout: 10 * time.Second, DialTimeout: 2 * time.Second}
+	conn := func(f *runnertest.Proxy) etcdconn.Conn {
+		return etcdconn.Conn{Endpoints: []string{f.Addr()}, CommandTimeout: 10 * time.Second, DialTimeout: 2 * time.Second}
 	}
 	// returnsWithin fails t unless Run, interrupted at cancelled, returned
 	// within the limit; it waits for it either way.

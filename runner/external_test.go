@@ -1,6 +1,6 @@
 package runner_test
 
-// The runner against real servers reached only through runner.Conn, as a
+// The runner against real servers reached only through etcdconn.Conn, as a
 // user's cluster is: the whole course once on an embedded server over TCP
 // and once on Debian's etcd 3.4; the fixture lessons (fixtures_test.go) with
 // auth, with TLS, with an endpoint down, interrupted and twice at once;
@@ -27,6 +27,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -36,7 +37,7 @@ import (
 // runCourse runs every lesson of the course against conn, each lesson its
 // own run and all at once (each has its own prefix), as lessons' TestCourse
 // does on the embedded server; it returns when all have ended.
-func runCourse(t *testing.T, conn runner.Conn) {
+func runCourse(t *testing.T, conn etcdconn.Conn) {
 	t.Helper()
 	t.Run("course", func(t *testing.T) {
 		for _, l := range lessons.Course {
@@ -50,7 +51,7 @@ func runCourse(t *testing.T, conn runner.Conn) {
 
 // connErr connects with conn, running no lesson, and returns the error
 // runner.Run gave, failing t if there was none or it is not one line.
-func connErr(t *testing.T, conn runner.Conn) string {
+func connErr(t *testing.T, conn etcdconn.Conn) string {
 	t.Helper()
 	start := time.Now()
 	_, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: &runnertest.Recorder{}}, nil)
@@ -86,7 +87,7 @@ func TestCourseExternalTCP(t *testing.T) {
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
 	fill(t, cli)
 	before := readKeyspace(t, cli)
-	runCourse(t, runner.Conn{Endpoints: []string{srv.Endpoint()}})
+	runCourse(t, etcdconn.Conn{Endpoints: []string{srv.Endpoint()}})
 	sameKeyspace(t, cli, before)
 }
 
@@ -96,7 +97,7 @@ func TestCourseDebianEtcd(t *testing.T) {
 	t.Parallel()
 	s := startDebianEtcd(t, debianEtcd(t), serverOpts{})
 	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
-	runCourse(t, runner.Conn{Endpoints: []string{s.Endpoint}})
+	runCourse(t, etcdconn.Conn{Endpoints: []string{s.Endpoint}})
 }
 
 // enableAuth adds root (role root), alice with readwrite on exactly the
@@ -159,15 +160,15 @@ func TestAuth(t *testing.T) {
 	t.Run("lessons", func(t *testing.T) {
 		t.Run("user name:password", func(t *testing.T) {
 			t.Parallel()
-			mustPass(t, runner.Conn{Endpoints: eps, User: "root:rootpw"}, fixtureCourse())
+			mustPass(t, etcdconn.Conn{Endpoints: eps, User: "root:rootpw"}, fixtureCourse())
 		})
 		t.Run("user and password", func(t *testing.T) {
 			t.Parallel()
-			mustPass(t, runner.Conn{Endpoints: eps, User: "root", Password: "rootpw"}, fixtureCourse())
+			mustPass(t, etcdconn.Conn{Endpoints: eps, User: "root", Password: "rootpw"}, fixtureCourse())
 		})
 		t.Run("user with readwrite on the prefix only", func(t *testing.T) {
 			t.Parallel()
-			mustPass(t, runner.Conn{Endpoints: eps, User: "alice:alicepw"}, fixtureCourse())
+			mustPass(t, etcdconn.Conn{Endpoints: eps, User: "alice:alicepw"}, fixtureCourse())
 		})
 	})
 	// The clean-up, done with each user's own rights, left nothing.
@@ -175,22 +176,22 @@ func TestAuth(t *testing.T) {
 
 	t.Run("wrong password", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "root:nope", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "root:nope", DialTimeout: quick})
 		mustMention(t, msg, `"root"`, "password", s.Endpoint)
 	})
 	t.Run("wrong password, separate flag", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "root", Password: "nope", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "root", Password: "nope", DialTimeout: quick})
 		mustMention(t, msg, `"root"`, "password")
 	})
 	t.Run("unknown user", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "mallory:pw", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "mallory:pw", DialTimeout: quick})
 		mustMention(t, msg, `"mallory"`, "user name or password")
 	})
 	t.Run("user without password", func(t *testing.T) {
 		t.Parallel()
-		conn := runner.Conn{Endpoints: eps, User: "root", DialTimeout: quick}
+		conn := etcdconn.Conn{Endpoints: eps, User: "root", DialTimeout: quick}
 		err := conn.Check()
 		if err == nil {
 			t.Fatal("Check: no error for a user without a password")
@@ -201,27 +202,27 @@ func TestAuth(t *testing.T) {
 	t.Run("empty password", func(t *testing.T) {
 		t.Parallel()
 		// The client would drop the user and connect unauthenticated.
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "alice:", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "alice:", DialTimeout: quick})
 		mustMention(t, msg, `"alice"`, "no password")
 	})
 	t.Run("password twice", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "alice:alicepw", Password: "other", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "alice:alicepw", Password: "other", DialTimeout: quick})
 		mustMention(t, msg, "alice", "--password", "once")
 	})
 	t.Run("no user", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, DialTimeout: quick})
 		mustMention(t, msg, "authentication", "--user")
 	})
 	t.Run("no permission on the prefix", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "bob:bobpw", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "bob:bobpw", DialTimeout: quick})
 		mustMention(t, msg, `"bob"`, "may not read and write /etcdtour/", "etcdctl role grant-permission", "--prefix")
 	})
 	t.Run("read-only permission on the prefix", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: eps, User: "carol:carolpw", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: eps, User: "carol:carolpw", DialTimeout: quick})
 		mustMention(t, msg, `"carol"`, "may not read and write /etcdtour/", "--prefix")
 	})
 }
@@ -240,7 +241,7 @@ func TestAuthTokenIdle(t *testing.T) {
 	before := readKeyspace(t, root)
 	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
+		Conn:     etcdconn.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
 		Reporter: rec,
 		Pause: func(ctx context.Context, lesson string, step int, title string) bool {
 			if step == 2 {
@@ -282,16 +283,16 @@ func TestTLS(t *testing.T) {
 
 	t.Run("https with --cacert", func(t *testing.T) {
 		t.Parallel()
-		mustPass(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA}, fixtureCourse())
+		mustPass(t, etcdconn.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA}, fixtureCourse())
 	})
 	t.Run("client certificate", func(t *testing.T) {
 		t.Parallel()
-		mustPass(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: c.ClientKey}, fixtureCourse())
+		mustPass(t, etcdconn.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: c.ClientKey}, fixtureCourse())
 	})
 	t.Run("host:port with --cacert uses TLS", func(t *testing.T) {
 		t.Parallel()
 		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runnertest.Recorder{},
-			Conn: runner.Conn{Endpoints: []string{hostport}, CACert: c.CA, DialTimeout: quick}}, nil)
+			Conn: etcdconn.Conn{Endpoints: []string{hostport}, CACert: c.CA, DialTimeout: quick}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -299,59 +300,59 @@ func TestTLS(t *testing.T) {
 	t.Run("--insecure-skip-tls-verify", func(t *testing.T) {
 		t.Parallel()
 		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runnertest.Recorder{},
-			Conn: runner.Conn{Endpoints: []string{https.Endpoint}, InsecureSkipVerify: true, DialTimeout: quick}}, nil)
+			Conn: etcdconn.Conn{Endpoints: []string{https.Endpoint}, InsecureSkipVerify: true, DialTimeout: quick}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 	})
 	t.Run("wrong CA", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: other.CA, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{https.Endpoint}, CACert: other.CA, DialTimeout: quick})
 		mustMention(t, msg, "TLS", "certificate", "--cacert", https.Endpoint)
 	})
 	t.Run("wrong CA, with a user", func(t *testing.T) {
 		t.Parallel() // the client fails while fetching a token, before Status
-		msg := connErr(t, runner.Conn{Endpoints: []string{https.Endpoint}, CACert: other.CA, User: "root:pw", DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{https.Endpoint}, CACert: other.CA, User: "root:pw", DialTimeout: quick})
 		mustMention(t, msg, "TLS", "certificate", "--cacert", https.Endpoint)
 	})
 	t.Run("no CA", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{https.Endpoint}, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{https.Endpoint}, DialTimeout: quick})
 		mustMention(t, msg, "TLS", "certificate", "--cacert")
 	})
 	t.Run("no client certificate", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA, DialTimeout: quick})
 		mustMention(t, msg, "TLS", "requires a client certificate", "--cert", "--key")
 	})
 	t.Run("client certificate from another CA", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA,
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{mtls.Endpoint}, CACert: c.CA,
 			Cert: other.ClientCert, Key: other.ClientKey, DialTimeout: quick})
 		mustMention(t, msg, "TLS", "refused our certificate", "--cert")
 	})
 	t.Run("https endpoint, plain server", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{"https://" + plain.Endpoint}, CACert: c.CA, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{"https://" + plain.Endpoint}, CACert: c.CA, DialTimeout: quick})
 		mustMention(t, msg, "TLS", "https", "http://"+plain.Endpoint)
 	})
 	t.Run("http endpoint, https server", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{"http://" + hostport}, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{"http://" + hostport}, DialTimeout: quick})
 		mustMention(t, msg, "serves https", "https://"+hostport)
 	})
 	t.Run("host:port without TLS options, https server", func(t *testing.T) {
 		t.Parallel()
-		msg := connErr(t, runner.Conn{Endpoints: []string{hostport}, DialTimeout: quick})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{hostport}, DialTimeout: quick})
 		mustMention(t, msg, "serves https", "https://"+hostport)
 	})
 	for _, f := range []struct {
 		flag string
-		conn runner.Conn
+		conn etcdconn.Conn
 	}{
-		{"--cacert", runner.Conn{CACert: filepath.Join(t.TempDir(), "missing-ca.pem")}},
-		{"--cert", runner.Conn{CACert: c.CA, Cert: filepath.Join(t.TempDir(), "missing.pem"), Key: c.ClientKey}},
-		{"--key", runner.Conn{CACert: c.CA, Cert: c.ClientCert, Key: filepath.Join(t.TempDir(), "missing-key.pem")}},
+		{"--cacert", etcdconn.Conn{CACert: filepath.Join(t.TempDir(), "missing-ca.pem")}},
+		{"--cert", etcdconn.Conn{CACert: c.CA, Cert: filepath.Join(t.TempDir(), "missing.pem"), Key: c.ClientKey}},
+		{"--key", etcdconn.Conn{CACert: c.CA, Cert: c.ClientCert, Key: filepath.Join(t.TempDir(), "missing-key.pem")}},
 	} {
 		t.Run("missing "+f.flag+" file", func(t *testing.T) {
 			t.Parallel()
@@ -372,7 +373,7 @@ func TestTLS(t *testing.T) {
 	t.Run("unreadable --cacert file", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir() // a directory is not a file Check can read
-		err := runner.Conn{Endpoints: []string{https.Endpoint}, CACert: dir}.Check()
+		err := etcdconn.Conn{Endpoints: []string{https.Endpoint}, CACert: dir}.Check()
 		if err == nil {
 			t.Fatal("Check: no error for a --cacert that is a directory")
 		}
@@ -380,7 +381,7 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("--cacert not a certificate", func(t *testing.T) {
 		t.Parallel()
-		err := runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.ServerKey}.Check()
+		err := etcdconn.Conn{Endpoints: []string{https.Endpoint}, CACert: c.ServerKey}.Check()
 		if err == nil {
 			t.Fatal("Check: no error for a --cacert holding a key")
 		}
@@ -388,7 +389,7 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("--cert and --key that do not match", func(t *testing.T) {
 		t.Parallel()
-		err := runner.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: other.ClientKey}.Check()
+		err := etcdconn.Conn{Endpoints: []string{https.Endpoint}, CACert: c.CA, Cert: c.ClientCert, Key: other.ClientKey}.Check()
 		if err == nil {
 			t.Fatal("Check: no error for a key that is not the certificate's")
 		}
@@ -399,7 +400,7 @@ func TestTLS(t *testing.T) {
 // TestUnreachable checks that a server nobody serves is named in one line.
 func TestUnreachable(t *testing.T) {
 	t.Parallel()
-	for _, conn := range []runner.Conn{
+	for _, conn := range []etcdconn.Conn{
 		{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 2 * time.Second},
 		{Endpoints: []string{"no-such-host.invalid:2379"}, DialTimeout: 2 * time.Second},
 		{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 2 * time.Second, User: "root:pw"},
@@ -421,7 +422,7 @@ func TestFirstEndpointDown(t *testing.T) {
 	ep := runnertest.Server(t).Endpoint()
 	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn: runner.Conn{Endpoints: []string{"127.0.0.1:1", ep},
+		Conn: etcdconn.Conn{Endpoints: []string{"127.0.0.1:1", ep},
 			DialTimeout: 2 * time.Second, CommandTimeout: time.Second},
 		Reporter: rec,
 	}, []runner.Lesson{lesson("status", statusLesson), lesson("kv", kvLesson)})
@@ -442,7 +443,7 @@ func TestNotEtcd(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
 	ep := strings.TrimPrefix(srv.URL, "http://")
-	msg := connErr(t, runner.Conn{Endpoints: []string{ep}, DialTimeout: 2 * time.Second})
+	msg := connErr(t, etcdconn.Conn{Endpoints: []string{ep}, DialTimeout: 2 * time.Second})
 	mustMention(t, msg, ep, "is it etcd")
 }
 
@@ -480,7 +481,7 @@ func TestSilentServer(t *testing.T) {
 	var took []time.Duration
 	for try := 0; try < 3; try++ {
 		start := time.Now()
-		msg := connErr(t, runner.Conn{Endpoints: []string{l.Addr().String()}, DialTimeout: dial})
+		msg := connErr(t, etcdconn.Conn{Endpoints: []string{l.Addr().String()}, DialTimeout: dial})
 		took = append(took, time.Since(start).Round(time.Millisecond))
 		mustMention(t, msg, l.Addr().String(), "did not answer as etcd within 2s")
 		if took[try] <= dial+500*time.Millisecond {
@@ -496,7 +497,7 @@ func TestMalformedEndpoint(t *testing.T) {
 	t.Parallel()
 	for _, ep := range []string{"localhost", "http://", "a:b:c", "/name", "ftp://127.0.0.1:2379", "127.0.0.1:", "http//127.0.0.1:2379"} {
 		t.Run(ep, func(t *testing.T) {
-			err := runner.Conn{Endpoints: []string{ep}}.Check()
+			err := etcdconn.Conn{Endpoints: []string{ep}}.Check()
 			if err == nil {
 				t.Fatalf("Check(%q): no error", ep)
 			}
@@ -504,7 +505,7 @@ func TestMalformedEndpoint(t *testing.T) {
 		})
 	}
 	for _, ep := range []string{"127.0.0.1:2379", "localhost:2379", "http://127.0.0.1:2379", "https://etcd.example:2379", "[::1]:2379"} {
-		if err := (runner.Conn{Endpoints: []string{ep}}).Check(); err != nil {
+		if err := (etcdconn.Conn{Endpoints: []string{ep}}).Check(); err != nil {
 			t.Errorf("Check(%q): %v", ep, err)
 		}
 	}
@@ -630,7 +631,7 @@ func fill(t *testing.T, cli *clientv3.Client) {
 func TestNothingLost(t *testing.T) {
 	t.Parallel()
 	srv := ownServer(t)
-	conn := runner.Conn{Endpoints: []string{srv.Endpoint()}}
+	conn := etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
 	fill(t, cli)
 	before := readKeyspace(t, cli)
@@ -740,7 +741,7 @@ func TestConcurrentRuns(t *testing.T) {
 			t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
 				rec := &runnertest.Recorder{}
 				sum, err := runner.Run(context.Background(), runner.Config{
-					Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+					Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 					Reporter: step.reporter(rec),
 				}, fixtureCourse())
 				if err != nil {

@@ -25,6 +25,7 @@ import (
 	"go.etcd.io/etcd/client/v3/concurrency"
 
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -442,7 +443,7 @@ func closed[R any](ch <-chan R, timeout time.Duration) bool {
 
 // mustPass runs course against conn and fails t unless every lesson passed
 // (or, needing an etcd of its own, was skipped).
-func mustPass(t *testing.T, conn runner.Conn, course []runner.Lesson) {
+func mustPass(t *testing.T, conn etcdconn.Conn, course []runner.Lesson) {
 	t.Helper()
 	rec := &runnertest.Recorder{}
 	start := time.Now()

@@ -9,6 +9,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -26,7 +27,7 @@ func TestCourseThreeMembers(t *testing.T) {
 	cli := c.Client(t)
 	fill(t, cli)
 	before := readKeyspace(t, cli)
-	conn := runner.Conn{Endpoints: c.Endpoints()}
+	conn := etcdconn.Conn{Endpoints: c.Endpoints()}
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {

@@ -9,7 +9,6 @@ package runner_test
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -20,6 +19,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -205,7 +205,7 @@ func TestOwnClusterSkippedOnUsersCluster(t *testing.T) {
 	var ran atomic.Bool
 	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter: rec,
 	}, []runner.Lesson{
 		lesson("before", passCheck),
@@ -266,7 +266,7 @@ func TestOwnClusterInterrupted(t *testing.T) {
 	defer cancel()
 	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(ctx, runner.Config{
-		Conn:       runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:       etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter:   rec,
 		OwnServers: true,
 		TempDir:    dir,
@@ -323,43 +323,5 @@ func TestMemberClientLinesNameTheMember(t *testing.T) {
 	want := []string{"ETCDCTL_ENDPOINTS=" + member + " etcdctl get --consistency=s ", "etcdctl get --consistency=s "}
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], want[0]) || !strings.HasPrefix(lines[1], want[1]) {
 		t.Errorf("etcdctl lines %q, want them to start with %q", lines, want)
-	}
-}
-
-// TestRestartPortsTaken: a member restarts while another program holds the
-// ports it listened on itself before it stopped (its peers and clients use
-// its relays, which it keeps); nobody can take the relay's. Both happened
-// in suite runs: "bind: address already in use" failed failover's restart.
-func TestRestartPortsTaken(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := runner.StartCluster(ctx, runner.ClusterOptions{Members: 3, Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	old := runner.OwnPorts(c, 0)
-	if err := c.Stop(0); err != nil {
-		t.Fatal(err)
-	}
-	// Its address, the relay's, stays ours while it is down: no other
-	// program can take the address it comes back on.
-	if l, err := net.Listen("tcp", c.Endpoints()[0]); err == nil {
-		l.Close()
-		t.Fatalf("the stopped member's address %s was free to take", c.Endpoints()[0])
-	}
-	for _, addr := range old {
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Fatalf("taking %s: %v", addr, err)
-		}
-		defer l.Close()
-	}
-	if err := c.Restart(ctx, 0); err != nil {
-		t.Fatalf("restart with its old ports taken: %v", err)
-	}
-	if _, err := c.Leader(ctx); err != nil {
-		t.Fatalf("no leader after the restart: %v", err)
 	}
 }

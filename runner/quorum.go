@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/i18n"
 )
 
@@ -36,7 +37,7 @@ type members struct {
 // newMembers opens a client per endpoint. With one endpoint it is raw.
 // The clients are opened in the background: with auth, opening one
 // authenticates, and a member that does not answer would hold up the run.
-func newMembers(c Conn, raw *clientv3.Client) *members {
+func newMembers(c etcdconn.Conn, raw *clientv3.Client) *members {
 	m := &members{eps: c.Endpoints}
 	for range c.Endpoints {
 		m.clis = append(m.clis, nil)
@@ -52,7 +53,7 @@ func newMembers(c Conn, raw *clientv3.Client) *members {
 			defer close(m.ready[i])
 			one := c
 			one.Endpoints = []string{ep}
-			if cli, err := one.client(); err == nil {
+			if cli, err := one.Client(); err == nil {
 				m.clis[i] = cli
 			}
 		}()

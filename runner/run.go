@@ -22,6 +22,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/i18n"
 
 	"etcdtour/runner/etcdctl"
@@ -30,7 +31,7 @@ import (
 // Config says where and how the course runs.
 type Config struct {
 	// Conn says how to reach etcd.
-	Conn Conn
+	Conn etcdconn.Conn
 	// Prefix is the namespace all of the run's keys live under; it must end
 	// in "/". Each run takes its own sub-prefix PREFIX+RUNID+"/", and each
 	// lesson its own PREFIX+RUNID+"/"+LESSON+"/".
@@ -142,7 +143,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 		return Summary{}, err
 	}
 	runPrefix := cfg.RunPrefix()
-	cfg.Conn = cfg.Conn.withDefaults()
+	cfg.Conn = cfg.Conn.WithDefaults()
 	if cfg.Conn.Lang.IsEnglish() {
 		cfg.Conn.Lang = cfg.Lang
 	}
@@ -150,7 +151,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	ctx, quit := context.WithCancel(ctx)
 	defer quit()
 
-	raw, m, version, err := cfg.Conn.connect(ctx, cfg.Prefix, runPrefix)
+	raw, m, version, err := connect(ctx, cfg.Conn, cfg.Prefix, runPrefix)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -159,13 +160,13 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	// The run's own request, with the budget of its others (the fences).
 	lease, err := grantRunLease(ctx, m, max(cfg.Conn.CommandTimeout, 5*time.Second))
 	if err != nil {
-		return Summary{}, cfg.Conn.explain(err, time.Now(), raw, nil)
+		return Summary{}, cfg.Conn.Explain(err, raw)
 	}
 	r := &run{raw: raw, members: m, lease: lease.id, version: version, prefix: runPrefix}
-	env := "export " + cfg.Conn.etcdctlEnv()
+	env := "export " + cfg.Conn.EtcdctlEnv()
 	cfg.Reporter.Report(Event{Kind: KindCourseStart, Version: version, Endpoints: cfg.Conn.Endpoints, Prefix: runPrefix, Env: env,
 		Text: cfg.Lang.Msg("etcd %s at %s · keys under %s\netcdctl lines below assume: export %s",
-			version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.etcdctlEnv())})
+			version, strings.Join(cfg.Conn.Endpoints, ","), runPrefix, cfg.Conn.EtcdctlEnv())})
 
 	var sum Summary
 	gone := false // etcd lost its leader or stopped answering: the rest would only time out
@@ -278,7 +279,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	prefix := r.prefix + l.ID + "/"
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	t := &T{id: l.ID, prefix: prefix, raw: r.raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
-		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.etcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
+		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
 		code: cfg.Code, lang: cfg.Lang, also: cfg.Also}
 	conn := cfg.Conn
 	own := l.Needs.Members > 0
@@ -300,7 +301,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 				MinConnectTimeout: time.Second,
 			}))
 		}
-		c, err := conn.client(append(opts, fence{t}.dialOptions()...)...)
+		c, err := conn.Client(append(opts, fence{t}.dialOptions()...)...)
 		if err != nil {
 			return nil, err
 		}

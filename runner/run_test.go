@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,12 +17,14 @@ import (
 	"google.golang.org/grpc/status"
 
 	"etcdtour/runner"
+	"etcdtour/runner/embedded"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
 // shared returns the package's embedded etcd, which every test that can
 // share one uses, and a plain client to inspect it.
-func shared(t *testing.T) (*runner.Embedded, *clientv3.Client) {
+func shared(t *testing.T) (*embedded.Server, *clientv3.Client) {
 	t.Helper()
 	srv := runnertest.Server(t)
 	return srv, plainClient(t, srv.Endpoint())
@@ -33,9 +33,9 @@ func shared(t *testing.T) (*runner.Embedded, *clientv3.Client) {
 // ownServer starts an embedded etcd for a test that cannot share the
 // package's: one that stops its server, or compares everything a server
 // holds. t.Cleanup closes it.
-func ownServer(t *testing.T) *runner.Embedded {
+func ownServer(t *testing.T) *embedded.Server {
 	t.Helper()
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+	srv, err := embedded.StartServer(embedded.ServerOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	sum, err := runner.Run(ctx, runner.Config{
-		Conn:  runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:  etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID: "outcomes",
 		// Long enough for a lesson that grants and writes on a machine
 		// busy with -race and three packages' tests (0.75 s seen).
@@ -251,7 +251,7 @@ func TestRunInterrupted(t *testing.T) {
 	defer cancel()
 	rep := &cancelOn{lesson: "block", cancel: cancel}
 	sum, err := runner.Run(ctx, runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:    "interrupted",
 		Reporter: rep,
 	}, []runner.Lesson{
@@ -279,7 +279,7 @@ func TestRunKeep(t *testing.T) {
 	srv, cli := shared(t)
 	rec := &runnertest.Recorder{}
 	_, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:    "kept",
 		Keep:     true,
 		Reporter: rec,
@@ -307,7 +307,7 @@ func TestRunKeep(t *testing.T) {
 func TestRunUnreachable(t *testing.T) {
 	t.Parallel()
 	_, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
+		Conn:     etcdconn.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
 		Reporter: &runnertest.Recorder{},
 	}, []runner.Lesson{lesson("pass", noop)})
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "\n") {
@@ -379,7 +379,7 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 	}
 	r := &rogue{endpoint: srv.Endpoint(), foreign: foreign.ID, rev: put.Header.Revision}
 	if _, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter: &runnertest.Recorder{},
 	}, []runner.Lesson{lesson("rogue", r.run)}); err != nil {
 		t.Fatal(err)
@@ -429,7 +429,7 @@ func TestServerTooOld(t *testing.T) {
 	t.Parallel()
 	srv, _ := shared(t)
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}},
+		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter: &runnertest.Recorder{},
 	}, []runner.Lesson{lesson("newer-api", callsNoSuchMethod)})
 	if err != nil {
@@ -439,97 +439,6 @@ func TestServerTooOld(t *testing.T) {
 	if r.Status != runner.StatusFailed || !strings.Contains(r.Error, "etcd "+srv.Version()+" at "+srv.Endpoint()+" is too old for this lesson") ||
 		!strings.Contains(r.Error, "Unimplemented") || strings.Contains(r.Error, "\n") {
 		t.Errorf("lesson %s: %q, want one line saying etcd %s is too old", r.Status, r.Error, srv.Version())
-	}
-}
-
-// TestEmbeddedDiscard: Discard removes the temp dir of a running server (a
-// second Ctrl-C exits without Close), and Close still works after it.
-func TestEmbeddedDiscard(t *testing.T) {
-	t.Parallel()
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := srv.Dir()
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("temp dir of a running server: %v", err)
-	}
-	srv.Discard()
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("after Discard, %s: %v, want it gone", dir, err)
-	}
-	srv.Close()
-
-	kept := t.TempDir()
-	srv, err = runner.StartEmbedded(runner.EmbeddedOptions{DataDir: kept})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Discard()
-	srv.Close()
-	if _, err := os.Stat(filepath.Join(kept, "data")); err != nil {
-		t.Errorf("Discard removed a data dir the user chose: %v", err)
-	}
-}
-
-// TestEmbeddedDataDirKept: a DataDir the user keeps (serve --data-dir)
-// survives a start that fails, and a second server on it is refused at once
-// instead of waiting forever for the database's lock.
-func TestEmbeddedDataDirKept(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	srv, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Put(ctx, "keep", "me"); err != nil {
-		t.Fatal(err)
-	}
-
-	second, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir, StartTimeout: 5 * time.Second})
-	if err == nil {
-		second.Close()
-		t.Fatal("a second server started on a data dir in use")
-	}
-	if !strings.Contains(err.Error(), "in use") || !strings.Contains(err.Error(), dir) {
-		t.Errorf("second server on %s: %v, want it named as in use", dir, err)
-	}
-	cli.Close()
-	srv.Close()
-
-	// A start that fails (its port is taken) must not take the data with it.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if s, err := runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir, ClientURL: "http://" + l.Addr().String()}); err == nil {
-		s.Close()
-		t.Fatal("started on a taken port")
-	}
-	srv, err = runner.StartEmbedded(runner.EmbeddedOptions{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	cli2, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli2.Close()
-	resp, err := cli2.Get(ctx, "keep")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(resp.Kvs) != 1 || string(resp.Kvs[0].Value) != "me" {
-		t.Errorf("after a failed start, key keep = %v, want \"me\": the data dir lost its data", resp.Kvs)
 	}
 }
 
@@ -576,7 +485,7 @@ func markedLeases(t *testing.T, cli *clientv3.Client) []clientv3.LeaseID {
 func TestInterruptedGrant(t *testing.T) {
 	t.Parallel()
 	srv, cli := shared(t)
-	conn := runner.Conn{Endpoints: []string{srv.Endpoint()}}
+	conn := etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}
 	interrupted := func(t *testing.T, sum runner.Summary) {
 		t.Helper()
 		if st := sum.Lessons[0].Status; st != runner.StatusInterrupted {
@@ -648,7 +557,7 @@ func TestInterruptedGrant(t *testing.T) {
 // run's client would reconnect to that one (seen once: "requested lease
 // not found" for the next lesson's fence).
 type serverStopper struct {
-	srv  *runner.Embedded
+	srv  *embedded.Server
 	test *testing.T
 }
 
@@ -673,7 +582,7 @@ func TestServerGone(t *testing.T) {
 	srv := ownServer(t)
 	rec := &runnertest.Recorder{}
 	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     runner.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: 500 * time.Millisecond},
+		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: 500 * time.Millisecond},
 		Reporter: rec,
 	}, []runner.Lesson{
 		lesson("first", noop),

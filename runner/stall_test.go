@@ -20,6 +20,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
@@ -138,7 +139,7 @@ func TestStalledMember(t *testing.T) {
 	t.Parallel()
 	c := stallCluster(t)
 	const prefix = "/stall/"
-	conn := runner.Conn{Endpoints: c.Endpoints(), CommandTimeout: 2 * time.Second, DialTimeout: 5 * time.Second}
+	conn := etcdconn.Conn{Endpoints: c.Endpoints(), CommandTimeout: 2 * time.Second, DialTimeout: 5 * time.Second}
 
 	stop := make(chan struct{})
 	freezes := 0
@@ -221,7 +222,7 @@ func TestLateWrite(t *testing.T) {
 	c := stallCluster(t)
 	p := runnertest.NewHoldProxy(t, c.Endpoint(0))
 	const prefix = "/late/"
-	conn := runner.Conn{Endpoints: []string{p.Addr(), c.Endpoint(1), c.Endpoint(2)}, CommandTimeout: time.Second}
+	conn := etcdconn.Conn{Endpoints: []string{p.Addr(), c.Endpoint(1), c.Endpoint(2)}, CommandTimeout: time.Second}
 	const n = 12 // at once: the client's balancer sends a third of them to the held member
 	var putErrs, grantErrs, txnErrs atomicCount
 	rec := &runnertest.Recorder{}
@@ -317,7 +318,7 @@ func TestGrantTimesOut(t *testing.T) {
 	rec := &runnertest.Recorder{}
 	var timedOut atomicCount
 	const n = 40
-	_, err := runner.Run(context.Background(), runner.Config{Conn: runner.Conn{Endpoints: []string{srv.Endpoint()}}, Reporter: rec}, []runner.Lesson{
+	_, err := runner.Run(context.Background(), runner.Config{Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}, Reporter: rec}, []runner.Lesson{
 		lesson("grants", func(ctx context.Context, t *runner.T) error {
 			t.Step("Grant leases with deadlines too short to wait for the answer")
 			var wg sync.WaitGroup

@@ -15,6 +15,7 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"etcdtour/runner/embedded"
 	"etcdtour/runner/i18n"
 
 	"etcdtour/runner/etcdctl"
@@ -30,7 +31,7 @@ type T struct {
 	Client *clientv3.Client
 	// Cluster is the lesson's own embedded cluster, if its Needs asked
 	// for one; nil otherwise. Client then talks to all of its members.
-	Cluster *Cluster
+	Cluster *embedded.Cluster
 
 	id          string
 	prefix      string

@@ -49,7 +49,7 @@ const (
 var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Check": 1, "Equal": 2}
 
 // sources are the files whose texts are translated.
-var sources = []string{"../../main.go", "../../lessons/*.go", "../*.go", "../report/*.go"}
+var sources = []string{"../../main.go", "../../lessons/*.go", "../*.go", "../embedded/*.go", "../etcdconn/*.go", "../report/*.go"}
 
 // notYet are the kinds of text not translated yet ("usageErr", "help").
 var notYet = map[string]bool{}

@@ -24,6 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"etcdtour/runner"
+	"etcdtour/runner/embedded"
 )
 
 // Parallel is how many tests Main lets run at once by default.
@@ -35,14 +36,14 @@ var ownMu sync.Mutex
 
 var (
 	once sync.Once
-	srv  *runner.Embedded
+	srv  *embedded.Server
 	err  error
 )
 
 // Server returns the package's embedded etcd, started on first use.
-func Server(t testing.TB) *runner.Embedded {
+func Server(t testing.TB) *embedded.Server {
 	t.Helper()
-	once.Do(func() { srv, err = runner.StartEmbedded(runner.EmbeddedOptions{}) })
+	once.Do(func() { srv, err = embedded.StartServer(embedded.ServerOptions{}) })
 	if err != nil {
 		t.Fatalf("embedded etcd: %v", err)
 	}

@@ -1,4 +1,10 @@
-package runner
+// Package etcdconn owns how etcdtour reaches an etcd it did not start:
+// the connection's options as etcdctl has them (Conn), their check before
+// any dial, TLS, the client's configuration, the etcdctl variables that
+// reach the same cluster, and the one-line diagnosis of a connection that
+// fails (nothing listening, TLS on one side only, a certificate refused, a
+// dial timeout too short).
+package etcdconn
 
 import (
 	"context"
@@ -13,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,9 +30,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"etcdtour/runner/i18n"
-
 	"etcdtour/runner/etcdctl"
+	"etcdtour/runner/i18n"
 )
 
 // Conn says how to reach etcd, with etcdctl's options.
@@ -43,7 +47,8 @@ type Conn struct {
 	Lang i18n.Lang
 }
 
-func (c Conn) withDefaults() Conn {
+// WithDefaults is c with its zero timeouts set to their defaults.
+func (c Conn) WithDefaults() Conn {
 	if c.DialTimeout == 0 {
 		c.DialTimeout = 5 * time.Second
 	}
@@ -105,6 +110,8 @@ func (c Conn) Check() error {
 	return nil
 }
 
+// unwrapPathError is the heart of a file error, without the path the
+// message names anyway.
 func unwrapPathError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
@@ -152,10 +159,10 @@ func (c Conn) tls() (*tls.Config, error) {
 	return cfg, nil
 }
 
-// etcdctlEnv is what etcdctl needs, as variables, to reach the cluster as
+// EtcdctlEnv is what etcdctl needs, as variables, to reach the cluster as
 // etcdtour does; the lessons' etcdctl lines assume it. The password is not
 // given: etcdctl asks for it.
-func (c Conn) etcdctlEnv() string {
+func (c Conn) EtcdctlEnv() string {
 	vars := []string{"ETCDCTL_ENDPOINTS=" + etcdctl.Quote(strings.Join(c.Endpoints, ","))}
 	for _, f := range []struct{ name, path string }{
 		{"ETCDCTL_CACERT", c.CACert}, {"ETCDCTL_CERT", c.Cert}, {"ETCDCTL_KEY", c.Key},
@@ -208,7 +215,9 @@ func (c Conn) clientConfig() (clientv3.Config, error) {
 	}, nil
 }
 
-func (c Conn) client(opts ...grpc.DialOption) (*clientv3.Client, error) {
+// Client opens a client of c, with opts added to its dial options. It does
+// not wait for a server (see Dial).
+func (c Conn) Client(opts ...grpc.DialOption) (*clientv3.Client, error) {
 	cc, err := c.clientConfig()
 	if err != nil {
 		return nil, err
@@ -217,16 +226,35 @@ func (c Conn) client(opts ...grpc.DialOption) (*clientv3.Client, error) {
 	return clientv3.New(cc)
 }
 
-// connect opens a client and proves, within the dial timeout, that the
-// cluster answers and that the user may read and write prefix. It returns
-// the server's version.
-func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Client, *members, string, error) {
+// A Dialed is a client that has reached the cluster, and the diagnosis
+// that stands by while the caller's own first requests (within Deadline)
+// go on: Explain turns their failure into one line.
+type Dialed struct {
+	// Client is open; the caller closes it.
+	Client *clientv3.Client
+	// Version is the version of the first member that answered.
+	Version string
+	// Deadline is the end of the dial timeout: the caller's first
+	// requests are part of the connection and end by then.
+	Deadline time.Time
+
+	conn Conn
+	p    *probe
+}
+
+// Dial checks c (Check), opens a client and asks every endpoint for its
+// status, all within the dial timeout, and returns the first answer. Should
+// that be slow, the diagnosis of each endpoint starts before the deadline.
+// A failure is explained in one line within the dial timeout plus
+// diagnoseBudget. The caller calls Stop when its own first requests are
+// done.
+func (c Conn) Dial(ctx context.Context) (*Dialed, error) {
 	if err := c.Check(); err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
 	cc, err := c.clientConfig()
 	if err != nil {
-		return nil, nil, "", err
+		return nil, err
 	}
 	// One deadline for the whole check, and the diagnosis of a failure
 	// after it: the error comes within the dial timeout plus diagnoseBudget.
@@ -234,87 +262,36 @@ func (c Conn) connect(ctx context.Context, base, prefix string) (*clientv3.Clien
 	// Should the check be slow, the diagnosis of each endpoint starts before
 	// the deadline, to have time enough on a slow or loaded machine.
 	p := c.startProbe(deadline.Add(-earlyProbe), deadline.Add(diagnoseBudget))
-	defer p.stop()
 	cli, err := clientv3.New(cc)
 	if err != nil {
-		return nil, nil, "", c.explain(err, deadline, nil, p)
+		defer p.stop()
+		return nil, c.explain(err, deadline, nil, p)
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	st, err := firstStatus(ctx, cli, c.Endpoints)
-	// The probes go through whichever member answers: the client's own
-	// balancer would send one of them to a member that stalled.
-	var m *members
-	var existing atomic.Int64 // tries through two members may both succeed
-	if err == nil {
-		m = newMembers(c, cli)
-		// Write-free probes of the user's rights on the prefix: a read,
-		// and a delete of the whole prefix (which the clean-up does) in a
-		// transaction whose condition never holds. etcd checks the rights
-		// for every operation of a transaction, run or not. The read also
-		// counts the keys already there.
-		err = m.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
-			resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
-			if err == nil {
-				existing.Store(resp.Count)
-			}
-			return err
-		})
-	}
-	if err == nil {
-		err = m.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
-			_, err := cli.Txn(ctx).
-				If(clientv3.Compare(clientv3.Version(prefix), "<", 0)).
-				Then(clientv3.OpDelete(prefix, clientv3.WithPrefix())).
-				Commit()
-			return err
-		})
-	}
 	if err != nil {
-		if m != nil {
-			m.close()
-		}
+		defer p.stop()
 		defer cli.Close()
-		if errors.Is(err, rpctypes.ErrPermissionDenied) || strings.Contains(err.Error(), "permission denied") {
-			user, _, _ := strings.Cut(c.User, ":")
-			return nil, nil, "", c.Lang.Err("user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use",
-				user, base, strings.Join(c.Endpoints, ","), etcdctl.Quote(base))
-		}
-		return nil, nil, "", c.explain(err, deadline, cli, p)
+		return nil, c.explain(err, deadline, cli, p)
 	}
-	if existing.Load() > 0 {
-		// Another run's keys, or an earlier run's with the same --run-id:
-		// the lessons would find them, and the clean-up would delete them.
-		m.close()
-		cli.Close()
-		return nil, nil, "", &PrefixInUseError{Count: existing.Load(), Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.etcdctlEnv(), lang: c.Lang}
-	}
-	return cli, m, st.Version, nil
+	return &Dialed{Client: cli, Version: st.Version, Deadline: deadline, conn: c, p: p}, nil
 }
 
-// PrefixInUseError is Run's refusal to start where keys already exist under
-// the run's prefix: another run's, or left by an earlier run with the same
-// --run-id (--keep, or a second Ctrl-C).
-type PrefixInUseError struct {
-	Count     int64  // keys found
-	Prefix    string // the run's prefix
-	Endpoints string
-	env       string // etcdctl's variables for the cluster
-	lang      i18n.Lang
+// Explain turns the failure of a first request into one line saying what
+// went wrong and what to do, looking at the cluster once more through the
+// client, still open.
+func (d *Dialed) Explain(err error) error {
+	return d.conn.explain(err, d.Deadline, d.Client, d.p)
 }
 
-func (e *PrefixInUseError) Error() string {
-	return e.lang.Msg("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
-		e.Count, e.Prefix, e.Endpoints, e.env, etcdctl.Quote(e.Prefix))
-}
+// Stop ends the diagnosis that stood by. It leaves the client open.
+func (d *Dialed) Stop() { d.p.stop() }
 
-// answers reports whether some endpoint still answers within the dial
-// timeout. It gives up at once when ctx is done.
-func (c Conn) answers(ctx context.Context, cli *clientv3.Client) bool {
-	ctx, cancel := context.WithTimeout(ctx, c.DialTimeout)
-	defer cancel()
-	_, err := firstStatus(ctx, cli, c.Endpoints)
-	return err == nil
+// Explain turns the failure of a request through cli (nil: no client)
+// into one line saying what went wrong and what to do.
+func (c Conn) Explain(err error, cli *clientv3.Client) error {
+	return c.explain(err, time.Now(), cli, nil)
 }
 
 // firstStatus asks every endpoint at once and returns the first answer, so

@@ -1,14 +1,20 @@
-package runner
+// Package embedded owns the etcd servers that run inside this process: the
+// single member the course runs on when no --endpoints are given (and that
+// serve keeps running), and a lesson's own cluster of 1 or 3 members, each
+// behind relays of ours so that stopping one cuts its clients off at once.
+// Every server listens on 127.0.0.1 only and logs to a file, never to the
+// terminal.
+package embedded
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,15 +27,16 @@ import (
 	"google.golang.org/grpc/status"
 
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/loopback"
 )
 
-// Embedded is a single-member etcd running inside this process.
+// Server is a single-member etcd running inside this process.
 //
 // It listens only on 127.0.0.1, on ports the kernel chose for it (":0"), so it
 // never collides with an etcd already serving 2379/2380. Its data lives in a
 // fresh temp dir that Close removes. Its log goes to a file in that dir, never
 // to the terminal.
-type Embedded struct {
+type Server struct {
 	etcd    *embed.Etcd
 	dir     string   // temp dir holding data/ and etcd.log, removed by Close
 	logFile *os.File // etcd's zap log, closed after the server stops
@@ -43,8 +50,8 @@ type Embedded struct {
 	endStreams context.CancelFunc
 }
 
-// EmbeddedOptions tunes StartEmbedded. The zero value is what the course uses.
-type EmbeddedOptions struct {
+// ServerOptions tunes StartServer. The zero value is what the course uses.
+type ServerOptions struct {
 	// DataDir keeps the data in this directory instead of a temp dir that is
 	// removed on Close. The log goes to DataDir/etcd.log.
 	DataDir string
@@ -80,13 +87,13 @@ const (
 	servingElectionMs  = 100
 )
 
-// StartEmbedded starts a single-member etcd and waits until it serves clients.
+// StartServer starts a single-member etcd and waits until it serves clients.
 // If it fails, the error says why and names the log file, which is then kept.
-func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
+func StartServer(opts ServerOptions) (*Server, error) {
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = 10 * time.Second
 	}
-	s := &Embedded{lang: opts.Lang}
+	s := &Server{lang: opts.Lang}
 	s.closing, s.endStreams = context.WithCancel(context.Background())
 	if opts.DataDir != "" {
 		if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
@@ -164,12 +171,12 @@ func StartEmbedded(opts EmbeddedOptions) (*Embedded, error) {
 		if s.owned {
 			os.RemoveAll(cfg.Dir) // a fresh start on the next port
 		}
-		if remembered && strings.Contains(err.Error(), "address already in use") {
+		if remembered && errors.Is(err, syscall.EADDRINUSE) {
 			s.logFile.Close()
 			return nil, opts.Lang.Err("embedded etcd on %s: %s, where it served last time (%s), is taken: stop what holds it, or pass --listen with another address",
 				opts.DataDir, opts.ClientURL, urlFile)
 		}
-		if opts.DataDir != "" || opts.ClientURL != "" || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+		if opts.DataDir != "" || opts.ClientURL != "" || attempt == 3 || !errors.Is(err, syscall.EADDRINUSE) {
 			return nil, s.fail(opts.Lang.Err("embedded etcd did not start: %w", err), logPath)
 		}
 	}
@@ -200,7 +207,7 @@ const clientURLFile = "client-url"
 // watch or a keep-alive returns and etcd's graceful stop does not wait. The
 // client is told Unavailable, as when a server goes away: it tries again
 // elsewhere, where a "watch canceled" would end its watch for good.
-func (s *Embedded) endOnClose(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+func (s *Server) endOnClose(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 	ctx, cancel := context.WithCancel(ss.Context())
 	defer cancel()
 	defer context.AfterFunc(s.closing, cancel)()
@@ -221,7 +228,7 @@ func (s streamCtx) Context() context.Context { return s.ctx }
 
 // fail keeps the log (and its dir) for the user to read, and removes the
 // data unless it is a DataDir the user keeps.
-func (s *Embedded) fail(err error, logPath string) error {
+func (s *Server) fail(err error, logPath string) error {
 	s.logFile.Close()
 	if s.owned {
 		os.RemoveAll(filepath.Join(s.dir, "data"))
@@ -249,30 +256,39 @@ func inUse(dataDir string) bool {
 // freeLoopbackURL returns an http URL on 127.0.0.1 with a port that was free
 // a moment ago.
 func freeLoopbackURL() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := loopback.FreeAddr()
 	if err != nil {
-		return "", fmt.Errorf("embedded etcd: no free port on 127.0.0.1: %w", err)
+		return "", fmt.Errorf("embedded etcd: %w", err)
 	}
-	defer l.Close()
-	return "http://" + l.Addr().String(), nil
+	return "http://" + addr, nil
+}
+
+// unwrapPathError is the heart of a file error, without the path the
+// message names anyway.
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Endpoint is the client address, such as "127.0.0.1:43127".
-func (s *Embedded) Endpoint() string {
+func (s *Server) Endpoint() string {
 	return s.etcd.Clients[0].Addr().String()
 }
 
 // Err reports an error that stopped the server while it ran.
-func (s *Embedded) Err() <-chan error { return s.etcd.Err() }
+func (s *Server) Err() <-chan error { return s.etcd.Err() }
 
 // Version is the server's version.
-func (s *Embedded) Version() string { return version.Version }
+func (s *Server) Version() string { return version.Version }
 
 // Dir is the directory holding the data and the log.
-func (s *Embedded) Dir() string { return s.dir }
+func (s *Server) Dir() string { return s.dir }
 
 // Close stops the server, waits for it to finish and removes its temp dir.
-func (s *Embedded) Close() error {
+func (s *Server) Close() error {
 	if s == nil || s.etcd == nil {
 		return nil
 	}
@@ -285,13 +301,13 @@ func (s *Embedded) Close() error {
 // Discard removes the temp dir without stopping the server, for a process
 // that is about to exit without the clean-up Close does (a second Ctrl-C).
 // A DataDir the user chose is kept.
-func (s *Embedded) Discard() {
+func (s *Server) Discard() {
 	if s != nil {
 		s.removeDir()
 	}
 }
 
-func (s *Embedded) close() error {
+func (s *Server) close() error {
 	var err error
 	if s.logFile != nil {
 		err = s.logFile.Close()
@@ -299,7 +315,7 @@ func (s *Embedded) close() error {
 	return errors.Join(err, s.removeDir())
 }
 
-func (s *Embedded) removeDir() error {
+func (s *Server) removeDir() error {
 	if !s.owned {
 		return nil
 	}

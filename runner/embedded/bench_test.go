@@ -1,4 +1,4 @@
-package runner_test
+package embedded
 
 import (
 	"bytes"
@@ -12,19 +12,17 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
-
-	"etcdtour/runner"
 )
 
 // BenchmarkEmbeddedStart measures starting the embedded etcd until a client's
 // first request is answered, then closing it. It reports the median too:
 //
-//	go test ./runner -run '^$' -bench EmbeddedStart -count 1
+//	go test ./runner/embedded -run '^$' -bench EmbeddedStart -count 1
 func BenchmarkEmbeddedStart(b *testing.B) {
 	var samples []time.Duration
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		srv, err := runner.StartEmbedded(runner.EmbeddedOptions{})
+		srv, err := StartServer(ServerOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -52,15 +50,15 @@ func BenchmarkEmbeddedStart(b *testing.B) {
 // time the process uses over 10 s while the server does nothing, as a
 // percentage of one core (from /proc/self/stat; Linux only):
 //
-//	go test ./runner -run '^$' -bench EmbeddedIdle -benchtime 1x
+//	go test ./runner/embedded -run '^$' -bench EmbeddedIdle -benchtime 1x
 func BenchmarkEmbeddedIdle(b *testing.B) {
 	for _, c := range []struct {
 		name string
-		opts runner.EmbeddedOptions
-	}{{"course", runner.EmbeddedOptions{}}, {"serve", runner.EmbeddedOptions{LongRunning: true}}} {
+		opts ServerOptions
+	}{{"course", ServerOptions{}}, {"serve", ServerOptions{LongRunning: true}}} {
 		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				srv, err := runner.StartEmbedded(c.opts)
+				srv, err := StartServer(c.opts)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,10 +1,8 @@
-package runner_test
+package embedded
 
 import (
 	"context"
 	"testing"
-
-	"etcdtour/runner"
 )
 
 // BenchmarkClusterReady is how long a lesson waits for its own
@@ -12,7 +10,7 @@ import (
 // leader. The goal is at most 300 ms (issue 11).
 func BenchmarkClusterReady(b *testing.B) {
 	for b.Loop() {
-		c, err := runner.StartCluster(context.Background(), runner.ClusterOptions{Members: 3})
+		c, err := StartCluster(context.Background(), ClusterOptions{Members: 3})
 		if err != nil {
 			b.Fatal(err)
 		}

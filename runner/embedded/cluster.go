@@ -1,15 +1,13 @@
-package runner
+package embedded
 
 // Lessons that compact, defragment or stop members need an etcd of their
-// own: the runner starts one for the lesson alone (Lesson.Needs), hands it
+// own: the runner starts one for the lesson alone (runner.Needs), hands it
 // to the lesson as T.Cluster, and removes it after the lesson.
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,18 +21,9 @@ import (
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
-)
 
-// Needs says what server a lesson must have to itself. The zero value means
-// any etcd will do, a user's cluster included.
-type Needs struct {
-	// Members > 0 gives the lesson an embedded cluster of its own with
-	// that many members (1 or 3), started for it alone and removed after
-	// it: the lesson may compact and defragment it, and stop and restart
-	// its members (T.Cluster). On a cluster the user named (--endpoints)
-	// such a lesson is skipped, with one line saying why.
-	Members int
-}
+	"etcdtour/runner/loopback"
+)
 
 // Raft timing of a lesson's own cluster. etcd's defaults (100 ms heartbeat,
 // 1 s election) would make a learner wait a second or two for each new
@@ -60,6 +49,10 @@ type ClusterOptions struct {
 	// StartTimeout bounds how long the cluster may take to serve; zero
 	// means 10 s.
 	StartTimeout time.Duration
+	// Dial opens the client Cluster.Client returns, to the endpoints
+	// given: the runner's lesson client, with the lesson's prefix. Nil
+	// makes Client fail.
+	Dial func(endpoints []string) (*clientv3.Client, error)
 }
 
 // A Cluster is an embedded etcd cluster of a lesson's own: every member runs
@@ -73,8 +66,7 @@ type ClusterOptions struct {
 type Cluster struct {
 	dir     string
 	members []*member
-	// dial opens a lesson client to some endpoints; set by the runner for
-	// the lesson, nil outside one.
+	// dial opens a lesson client to some endpoints (ClusterOptions.Dial).
 	dial func(endpoints []string) (*clientv3.Client, error)
 }
 
@@ -84,7 +76,7 @@ type member struct {
 	log  *os.File
 	// The member's client and peer addresses are relays of ours (see
 	// Cluster): cutting them is how Stop cuts the member off at once.
-	relay, peerRelay *relay
+	relay, peerRelay *loopback.Relay
 
 	mu   sync.Mutex
 	etcd *embed.Etcd // nil while stopped
@@ -110,7 +102,7 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (*Cluster, error) {
 		}
 		last = err
 		// A port we picked was taken before etcd bound it: pick again.
-		if ctx.Err() != nil || !strings.Contains(err.Error(), "address already in use") {
+		if ctx.Err() != nil || !errors.Is(err, syscall.EADDRINUSE) {
 			break
 		}
 	}
@@ -125,13 +117,15 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 	if err != nil {
 		return nil, fmt.Errorf("embedded etcd cluster: cannot make a temp dir: %v (set TMPDIR to a writable directory)", unwrapPathError(err))
 	}
-	c := &Cluster{dir: dir}
+	c := &Cluster{dir: dir, dial: opts.Dial}
 	defer func() {
 		if err != nil {
 			c.Close()
 		}
 	}()
-	token := "etcdtour-" + NewRunID()
+	// The temp dir's name is unique on this machine while the cluster
+	// lives: no member of another cluster can join this one.
+	token := filepath.Base(dir)
 	var initial []string
 	for i := range opts.Members {
 		m := &member{name: fmt.Sprintf("m%d", i+1)}
@@ -158,8 +152,8 @@ func startCluster(ctx context.Context, opts ClusterOptions) (_ *Cluster, err err
 		cfg.UnsafeNoFsync = true // throw-away data
 		cfg.EnableGRPCGateway = false
 		cfg.InitialClusterToken = token
-		ru, _ := url.Parse("http://" + m.relay.addr)
-		pru, _ := url.Parse("http://" + m.peerRelay.addr)
+		ru, _ := url.Parse("http://" + m.relay.Addr())
+		pru, _ := url.Parse("http://" + m.peerRelay.Addr())
 		// Members tell each other, and clients (MemberList), the relays'
 		// addresses.
 		cfg.AdvertisePeerUrls, cfg.AdvertiseClientUrls = []url.URL{*pru}, []url.URL{*ru}
@@ -235,8 +229,8 @@ func (m *member) newPorts() error {
 	pu, _ := url.Parse(peer)
 	cu, _ := url.Parse(client)
 	m.cfg.ListenPeerUrls, m.cfg.ListenClientUrls = []url.URL{*pu}, []url.URL{*cu}
-	m.relay.setTarget(cu.Host)
-	m.peerRelay.setTarget(pu.Host)
+	m.relay.SetTarget(cu.Host)
+	m.peerRelay.SetTarget(pu.Host)
 	return nil
 }
 
@@ -255,7 +249,7 @@ func (m *member) ready(ctx context.Context, e *embed.Etcd) error {
 	// Clients in only now: a restarted member has caught up with what was
 	// committed while it was away (it applied all of it before its own
 	// announcement), so a client never reads or watches its past.
-	if err := m.relay.open(); err != nil {
+	if err := m.relay.Open(); err != nil {
 		hardStop(e)
 		return err
 	}
@@ -272,7 +266,7 @@ func (m *member) boot() (*embed.Etcd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded etcd member %s did not start: %w (log: %s)", m.name, err, m.log.Name())
 	}
-	if err := m.peerRelay.open(); err != nil {
+	if err := m.peerRelay.Open(); err != nil {
 		hardStop(e)
 		return nil, err
 	}
@@ -291,8 +285,8 @@ func hardStop(e *embed.Etcd) {
 // wait a second for connections that etcd's own peers keep idle, and
 // leave their goroutines behind for five.)
 func (m *member) stop() {
-	m.relay.cut()
-	m.peerRelay.cut()
+	m.relay.Cut()
+	m.peerRelay.Cut()
 	m.mu.Lock()
 	e := m.etcd
 	m.etcd = nil
@@ -306,7 +300,7 @@ func (m *member) stop() {
 func (c *Cluster) Endpoints() []string {
 	eps := make([]string, len(c.members))
 	for i, m := range c.members {
-		eps[i] = m.relay.addr
+		eps[i] = m.relay.Addr()
 	}
 	return eps
 }
@@ -406,7 +400,7 @@ func (c *Cluster) Client(i int) (*clientv3.Client, error) {
 	if c.dial == nil {
 		return nil, errors.New("Cluster.Client is for a lesson's own cluster, in the lesson")
 	}
-	return c.dial([]string{c.members[i].relay.addr})
+	return c.dial([]string{c.members[i].relay.Addr()})
 }
 
 // Close stops every member and removes the temp dir.
@@ -422,9 +416,9 @@ func (c *Cluster) Close() error {
 	}
 	wg.Wait()
 	for _, m := range c.members {
-		for _, r := range []*relay{m.relay, m.peerRelay} {
+		for _, r := range []*loopback.Relay{m.relay, m.peerRelay} {
 			if r != nil {
-				r.close()
+				r.Close()
 			}
 		}
 		if m.log != nil {
@@ -434,167 +428,16 @@ func (c *Cluster) Close() error {
 	return os.RemoveAll(c.dir)
 }
 
-// A relay forwards a member's connections from the address the member
-// advertises to the one it listens on. While the member is stopped the
-// relay closes each connection as soon as it accepts it, as a crashed
-// server's host refuses it; it keeps its port, so that no other program
-// can take the address the member comes back on.
-type relay struct {
-	addr string // host:port, fixed
-
-	mu     sync.Mutex
-	target string // set after accept has started: read under mu
-	down   bool   // the member is not serving: close what comes in
-	ln     net.Listener
-	conns  map[net.Conn]bool
-	wg     sync.WaitGroup
-}
-
-func newRelay() (*relay, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+// newRelay starts a relay for one of a member's addresses. It relays at
+// once: until the member listens, a connection is closed as soon as it is
+// accepted (the dial fails), and the member's peers, asking whether the
+// cluster exists yet, hear no at once. A stopped member's relays keep
+// their ports (Cut, not Close): no other program can take the address the
+// member comes back on.
+func newRelay() (*loopback.Relay, error) {
+	r, err := loopback.Listen(nil)
 	if err != nil {
-		return nil, fmt.Errorf("embedded etcd cluster: no free port on 127.0.0.1: %w", err)
+		return nil, fmt.Errorf("embedded etcd cluster: %w", err)
 	}
-	// It relays at once: until the member listens, a connection is
-	// closed as soon as it is accepted (the dial fails), and the member's
-	// peers, asking whether the cluster exists yet, hear no at once.
-	r := &relay{addr: ln.Addr().String(), conns: map[net.Conn]bool{}, ln: ln}
-	r.wg.Go(func() { r.accept(ln) })
 	return r, nil
-}
-
-// setTarget says where to relay to.
-func (r *relay) setTarget(hostport string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.target = hostport
-}
-
-// open relays again after cut.
-func (r *relay) open() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.ln == nil {
-		return fmt.Errorf("member's address %s: the relay is closed", r.addr)
-	}
-	r.down = false
-	return nil
-}
-
-func (r *relay) accept(ln net.Listener) {
-	for {
-		in, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		r.mu.Lock()
-		target, down := r.target, r.down
-		r.mu.Unlock()
-		if down {
-			in.Close()
-			continue
-		}
-		out, err := net.DialTimeout("tcp", target, time.Second)
-		if err != nil {
-			in.Close()
-			continue
-		}
-		r.mu.Lock()
-		if r.ln != ln || r.down { // cut or closed meanwhile
-			r.mu.Unlock()
-			in.Close()
-			out.Close()
-			continue
-		}
-		r.conns[in], r.conns[out] = true, true
-		r.mu.Unlock()
-		r.wg.Go(func() { r.pipe(in, out) })
-		r.wg.Go(func() { r.pipe(out, in) })
-	}
-}
-
-// pipe copies one way; when either side ends, both are closed.
-func (r *relay) pipe(dst, src net.Conn) {
-	io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-	r.mu.Lock()
-	delete(r.conns, dst)
-	delete(r.conns, src)
-	r.mu.Unlock()
-}
-
-// cut drops every connection, and closes those that come in until open.
-func (r *relay) cut() {
-	r.mu.Lock()
-	r.down = true
-	for c := range r.conns {
-		c.Close()
-	}
-	r.mu.Unlock()
-}
-
-// close stops accepting and drops every connection, and waits until the
-// relay's goroutines are done.
-func (r *relay) close() {
-	r.mu.Lock()
-	if r.ln != nil {
-		r.ln.Close()
-		r.ln = nil
-	}
-	r.down = true
-	for c := range r.conns {
-		c.Close()
-	}
-	r.mu.Unlock()
-	r.wg.Wait()
-}
-
-// startCluster starts the lesson's own cluster, says so, and returns how
-// to reach it: plain http, no user, the run's timeouts.
-func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (Conn, error) {
-	c, err := StartCluster(ctx, ClusterOptions{Members: n.Members, Dir: cfg.TempDir})
-	if err != nil {
-		if ctx.Err() != nil {
-			return Conn{}, ctx.Err()
-		}
-		return Conn{}, t.lang.Err("start the lesson's own etcd: %w", err)
-	}
-	conn := Conn{Endpoints: c.Endpoints(), DialTimeout: cfg.Conn.DialTimeout, CommandTimeout: cfg.Conn.CommandTimeout, Lang: cfg.Lang}
-	raw, err := conn.client()
-	if err != nil {
-		c.Close()
-		return Conn{}, t.lang.Err("connect to the lesson's own etcd: %w", err)
-	}
-	c.dial = t.newClient
-	t.mu.Lock()
-	t.Cluster, t.raw = c, raw
-	t.endpoints, t.etcdctlEnv = strings.Join(conn.Endpoints, ","), conn.etcdctlEnv()
-	t.mu.Unlock()
-	what := t.lang.Msg("an etcd of its own")
-	if n.Members > 1 {
-		what = t.lang.Msg("an etcd cluster of its own (%d members)", n.Members)
-	}
-	// Three lines of at most 74 columns, the last one to copy as it is.
-	t.Say("This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
-	return conn, nil
-}
-
-// removeCluster closes the lesson's clients and removes its own cluster,
-// data and all: nothing of it is left to clean up key by key.
-func (t *T) removeCluster() {
-	t.mu.Lock()
-	clients := t.clients
-	t.clients = nil
-	t.mu.Unlock()
-	for _, c := range clients {
-		c.Close()
-	}
-	t.raw.Close()
-	n := t.Cluster.Size()
-	if err := t.Cluster.Close(); err != nil {
-		t.Check(false, "cleanup: remove the lesson's own etcd: %v", err)
-		return
-	}
-	t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("stopped its own etcd (%d member(s)) and removed its data", n)})
 }
