@@ -1,11 +1,10 @@
 package runner_test
 
-// Real servers for the tests: a Debian etcd process, an embedded server with
-// TLS, and certificates. The tests themselves are in external_test.go; the
+// Real servers for the tests: a Debian etcd process (runnertest's), an
+// embedded server with TLS, and certificates. The tests themselves are in external_test.go; the
 // package's TestMain (main_test.go) fails the run if a goroutine is left.
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,20 +12,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"errors"
-	"fmt"
 	"math/big"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
-	"regexp"
-	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,6 +29,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"etcdtour/runner/loopback"
 	"etcdtour/runner/runnertest"
 )
 
@@ -45,24 +39,10 @@ const debianInstall = "apt-get install -y etcd-server etcd-client"
 // failure, not a reason to skip.
 func inCI() bool { return os.Getenv("CI") == "true" }
 
-// debianEtcd returns the path of the etcd binary on PATH. Without one the
-// test skips, saying how to install it; in CI it fails.
-func debianEtcd(t testing.TB) string {
-	t.Helper()
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		if inCI() {
-			t.Fatalf("etcd not on PATH, and CI=true requires it: %s", debianInstall)
-		}
-		t.Skipf("etcd not on PATH; install Debian's etcd 3.4 to run this test: %s", debianInstall)
-	}
-	return bin
-}
-
 // server is an etcd a test started, as a user would name it.
 type server struct {
 	Endpoint string // for --endpoints: host:port, or https://host:port with TLS
-	Kind     string // "etcd 3.4.23 (/usr/bin/etcd)" or "embedded"
+	Kind     string // "etcd binary /usr/bin/etcd" or "embedded"
 }
 
 // serverOpts configures a test server.
@@ -89,179 +69,33 @@ func (o serverOpts) scheme() string {
 func startServer(t testing.TB, o serverOpts) server {
 	t.Helper()
 	if _, err := exec.LookPath("etcd"); err == nil || inCI() {
-		return startDebianEtcd(t, debianEtcd(t), o)
+		return startEtcd(t, o)
 	}
 	t.Logf("etcd not on PATH (%s): using an embedded server", debianInstall)
 	return startEmbed(t, o)
 }
 
-// freePort returns a loopback port that was free a moment ago.
-func freePort(t testing.TB) string {
+// startEtcd starts the etcd binary (runnertest.EtcdBinary) as a single
+// member configured by o. t.Cleanup kills it.
+func startEtcd(t testing.TB, o serverOpts) server {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
-}
-
-// startDebianEtcd starts the etcd binary bin as a single member on free
-// loopback ports with its data in a temp dir, and waits until it serves
-// clients. t.Cleanup kills it and waits for it to exit.
-func startDebianEtcd(t testing.TB, bin string, o serverOpts) server {
-	t.Helper()
-	dir := t.TempDir()
-	for attempt := 1; ; attempt++ {
-		s, log, err := tryDebianEtcd(t, bin, dir, o)
-		if err == nil {
-			return s
-		}
-		// Someone took a port between freePort and etcd binding it: retry.
-		if attempt < 3 && strings.Contains(log, "address already in use") {
-			t.Logf("etcd start attempt %d: %v; retrying", attempt, err)
-			continue
-		}
-		t.Fatalf("%v\n--- etcd log ---\n%s", err, tail(log, 40))
-	}
-}
-
-func tryDebianEtcd(t testing.TB, bin, dir string, o serverOpts) (server, string, error) {
-	clientURL := o.scheme() + "://127.0.0.1:" + freePort(t)
-	peerURL := "http://127.0.0.1:" + freePort(t)
-	dataDir := filepath.Join(dir, "data")
-	if err := os.RemoveAll(dataDir); err != nil {
-		return server{}, "", err
-	}
-	args := []string{
-		"--name=etcdtour-test",
-		"--data-dir=" + dataDir,
-		"--listen-client-urls=" + clientURL,
-		"--advertise-client-urls=" + clientURL,
-		"--listen-peer-urls=" + peerURL,
-		"--initial-advertise-peer-urls=" + peerURL,
-		"--initial-cluster=etcdtour-test=" + peerURL,
-		"--logger=zap",
-		"--log-outputs=stderr",
-	}
+	co := runnertest.ClusterOptions{Members: 1, AuthTokenTTL: o.AuthTokenTTL}
 	if o.Fast {
-		args = append(args, "--heartbeat-interval=10", "--election-timeout=100")
-	}
-	if o.AuthTokenTTL > 0 {
-		args = append(args, fmt.Sprintf("--auth-token-ttl=%d", o.AuthTokenTTL))
+		co.HeartbeatMs, co.ElectionMs = 10, 100
 	}
 	if o.TLS != nil {
-		args = append(args, "--cert-file="+o.TLS.ServerCert, "--key-file="+o.TLS.ServerKey)
+		co.CertFile, co.KeyFile = o.TLS.ServerCert, o.TLS.ServerKey
 		if o.ClientCertAuth {
-			// A trusted CA alone already makes etcd require client
-			// certificates; --client-cert-auth says so explicitly.
-			args = append(args, "--trusted-ca-file="+o.TLS.CA, "--client-cert-auth")
+			co.ClientCAFile = o.TLS.CA
 		}
+		co.ClientTLS = o.TLS.clientConfig(t, o.ClientCertAuth)
 	}
-	logPath := filepath.Join(dir, "etcd.log")
-	logf, err := os.Create(logPath)
-	if err != nil {
-		return server{}, "", err
-	}
-	defer logf.Close() // the child has its own descriptor
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.Env = etcdEnv()
-	cmd.SysProcAttr = dieWithParent()
-	if err := cmd.Start(); err != nil {
-		return server{}, "", fmt.Errorf("start %s: %w", bin, err)
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(exited) }()
-	stop := func() {
-		cmd.Process.Kill()
-		<-exited
-	}
-	readLog := func() string { b, _ := os.ReadFile(logPath); return string(b) }
-
-	ep := clientURL
-	if o.TLS == nil {
-		ep = strings.TrimPrefix(clientURL, "http://") // as most people write it
-	}
-	cfg := clientv3.Config{Endpoints: []string{ep}, DialTimeout: 2 * time.Second, Logger: zap.NewNop()}
+	c := runnertest.StartCluster(t, co)
+	ep := c.Endpoint(0) // as most people write it
 	if o.TLS != nil {
-		cfg.TLS = o.TLS.clientConfig(t, o.ClientCertAuth)
+		ep = "https://" + ep
 	}
-	if err := waitServing(cfg, exited, 30*time.Second); err != nil {
-		stop()
-		if waitErr != nil {
-			err = fmt.Errorf("%w (%v)", err, waitErr)
-		}
-		return server{}, readLog(), fmt.Errorf("%s did not serve at %s: %w", bin, clientURL, err)
-	}
-	t.Cleanup(stop)
-	return server{Endpoint: ep, Kind: etcdVersion(bin) + " (" + bin + ")"}, "", nil
-}
-
-// etcdEnv is the environment without ETCD_ and ETCDCTL_ variables, which
-// would change the server's configuration behind the flags' back.
-func etcdEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ETCD_") && !strings.HasPrefix(kv, "ETCDCTL_") {
-			env = append(env, kv)
-		}
-	}
-	if runtime.GOARCH != "amd64" {
-		// etcd 3.4 refuses to start on other architectures unless told.
-		env = append(env, "ETCD_UNSUPPORTED_ARCH="+runtime.GOARCH)
-	}
-	return env
-}
-
-// dieWithParent asks Linux to kill the child when the test binary dies
-// without running its clean-ups (a -timeout panic, a kill -9). The field
-// exists only on Linux, hence reflection rather than a build-tagged file.
-// (Linux sends the signal when the starting thread exits; Go's runtime ends
-// threads only under runtime.LockOSThread, which nothing here uses.)
-func dieWithParent() *syscall.SysProcAttr {
-	attr := &syscall.SysProcAttr{}
-	if f := reflect.ValueOf(attr).Elem().FieldByName("Pdeathsig"); f.IsValid() && f.CanSet() {
-		f.Set(reflect.ValueOf(syscall.SIGKILL))
-	}
-	return attr
-}
-
-func etcdVersion(bin string) string {
-	out, _ := exec.Command(bin, "--version").Output()
-	if m := regexp.MustCompile(`etcd Version: (\S+)`).FindSubmatch(out); m != nil {
-		return "etcd " + string(m[1])
-	}
-	return "etcd"
-}
-
-// waitServing waits until the server cfg names answers a Status request, the
-// process exits, or d passes.
-func waitServing(cfg clientv3.Config, exited <-chan struct{}, d time.Duration) error {
-	cli, err := clientv3.New(cfg)
-	if err != nil {
-		return err
-	}
-	defer cli.Close()
-	deadline := time.Now().Add(d)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-		_, err = cli.Status(ctx, cfg.Endpoints[0])
-		cancel()
-		if err == nil {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("no answer within %v: %w", d, err)
-		}
-		select {
-		case <-exited:
-			return errors.New("etcd exited")
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return server{Endpoint: ep, Kind: "etcd binary " + runnertest.EtcdBinary(t)}
 }
 
 func tail(s string, n int) string {
@@ -294,7 +128,11 @@ func startEmbed(t testing.TB, o serverOpts) server {
 	if o.AuthTokenTTL > 0 {
 		cfg.AuthTokenTTL = o.AuthTokenTTL
 	}
-	cu, _ := url.Parse(o.scheme() + "://127.0.0.1:" + freePort(t))
+	addr, err := loopback.FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu, _ := url.Parse(o.scheme() + "://" + addr)
 	pu, _ := url.Parse("http://127.0.0.1:0")
 	cfg.ListenClientUrls, cfg.AdvertiseClientUrls = []url.URL{*cu}, []url.URL{*cu}
 	cfg.ListenPeerUrls, cfg.AdvertisePeerUrls = []url.URL{*pu}, []url.URL{*pu}

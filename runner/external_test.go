@@ -95,7 +95,7 @@ func TestCourseExternalTCP(t *testing.T) {
 // older server than the client, with etcd's default timings.
 func TestCourseDebianEtcd(t *testing.T) {
 	t.Parallel()
-	s := startDebianEtcd(t, debianEtcd(t), serverOpts{})
+	s := startEtcd(t, serverOpts{})
 	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
 	runCourse(t, etcdconn.Conn{Endpoints: []string{s.Endpoint}})
 }

@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"testing"
+
+	"etcdtour/runner/loopback"
 )
 
 // HoldProxy forwards TCP connections to an etcd member, and can hold what
@@ -16,9 +18,7 @@ import (
 // always, drops the request; the proxy drops the cancels, so that the
 // late write the runner must make harmless always comes.
 type HoldProxy struct {
-	l      net.Listener
-	target string
-	wg     sync.WaitGroup
+	r *loopback.Relay
 
 	mu    sync.Mutex
 	held  bool
@@ -35,27 +35,19 @@ type heldConn struct {
 // closes it and every connection through it.
 func NewHoldProxy(t testing.TB, target string) *HoldProxy {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p := &HoldProxy{}
+	r, err := loopback.Listen(p.forward)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &HoldProxy{l: l, target: target}
-	t.Cleanup(func() {
-		l.Close()
-		p.mu.Lock()
-		for _, hc := range p.conns {
-			hc.c.Close()
-			hc.s.Close()
-		}
-		p.mu.Unlock()
-		p.wg.Wait()
-	})
-	p.wg.Go(p.accept)
+	r.SetTarget(target)
+	p.r = r
+	t.Cleanup(r.Close)
 	return p
 }
 
 // Addr is the proxy's host:port, the endpoint to give the client.
-func (p *HoldProxy) Addr() string { return p.l.Addr().String() }
+func (p *HoldProxy) Addr() string { return p.r.Addr() }
 
 // Hold holds, from now on, every frame clients send (but their cancels,
 // RST_STREAM and GOAWAY, which are dropped), and drops what etcd sends.
@@ -86,24 +78,21 @@ func (p *HoldProxy) isHeld() bool {
 	return p.held
 }
 
-func (p *HoldProxy) accept() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		hc := &heldConn{c: c, s: s}
-		p.mu.Lock()
-		p.conns = append(p.conns, hc)
-		p.mu.Unlock()
-		p.wg.Go(func() { p.fromClient(hc) })
-		p.wg.Go(func() { p.fromServer(hc) })
+// forward is the relay's Forward: frame by frame from the client, as a
+// whole from etcd.
+func (p *HoldProxy) forward(c net.Conn, dial func() (net.Conn, error)) {
+	s, err := dial()
+	if err != nil {
+		return
 	}
+	hc := &heldConn{c: c, s: s}
+	p.mu.Lock()
+	p.conns = append(p.conns, hc)
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	wg.Go(func() { p.fromClient(hc) })
+	p.fromServer(hc)
+	wg.Wait()
 }
 
 // preface is what an HTTP/2 client sends first, before its frames.

@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"testing"
+
+	"etcdtour/runner/loopback"
 )
 
 // Proxy forwards TCP connections to an etcd, for tests of a server that
@@ -13,9 +15,8 @@ import (
 // connection, as a SIGSTOPped etcd would; Stall holds the connections
 // accepted from then on, never answered, while the others go on working.
 type Proxy struct {
-	l      net.Listener
-	target string
-	wg     sync.WaitGroup
+	r       *loopback.Relay
+	closing chan struct{} // closed when the test ends: stalled connections go
 
 	frozen     chan struct{}
 	freezeOnce sync.Once
@@ -26,34 +27,29 @@ type Proxy struct {
 
 	mu              sync.Mutex
 	stalled, marked bool
-	conns           []net.Conn
 }
 
 // NewProxy starts a proxy to target on a free loopback port. t.Cleanup
 // closes it and every connection through it.
 func NewProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p := &Proxy{closing: make(chan struct{}), frozen: make(chan struct{}),
+		clientGone: make(chan struct{}), sent: make(chan struct{})}
+	r, err := loopback.Listen(p.forward)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &Proxy{l: l, target: target, frozen: make(chan struct{}),
-		clientGone: make(chan struct{}), sent: make(chan struct{})}
+	r.SetTarget(target)
+	p.r = r
 	t.Cleanup(func() {
-		l.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.mu.Unlock()
-		p.wg.Wait()
+		close(p.closing)
+		r.Close()
 	})
-	p.wg.Go(p.accept)
 	return p
 }
 
 // Addr is the proxy's host:port, the endpoint to give the client.
-func (p *Proxy) Addr() string { return p.l.Addr().String() }
+func (p *Proxy) Addr() string { return p.r.Addr() }
 
 // Freeze drops everything from now on: no byte is forwarded again.
 func (p *Proxy) Freeze() { p.freezeOnce.Do(func() { close(p.frozen) }) }
@@ -82,30 +78,24 @@ func (p *Proxy) ClientGone() <-chan struct{} { return p.clientGone }
 // connection accepted before Mark: the runner's own, sending its clean-up.
 func (p *Proxy) UnmarkedSent() <-chan struct{} { return p.sent }
 
-func (p *Proxy) accept() {
-	for {
-		c, err := p.l.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c)
-		stalled, unmarked := p.stalled, !p.marked
-		p.mu.Unlock()
-		if stalled {
-			continue // held: never read, never answered
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, s)
-		p.mu.Unlock()
-		p.wg.Go(func() { p.pipe(s, c, true, unmarked) })
-		p.wg.Go(func() { p.pipe(c, s, false, false) })
+// forward is the relay's Forward: a stalled connection is held, unread,
+// until the test ends; the others are copied both ways until the freeze.
+func (p *Proxy) forward(c net.Conn, dial func() (net.Conn, error)) {
+	p.mu.Lock()
+	stalled, unmarked := p.stalled, !p.marked
+	p.mu.Unlock()
+	if stalled {
+		<-p.closing // held: never read, never answered
+		return
 	}
+	s, err := dial()
+	if err != nil {
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { p.pipe(s, c, true, unmarked) })
+	p.pipe(c, s, false, false)
+	wg.Wait()
 }
 
 // pipe copies src to dst until the freeze, then drops what comes.

@@ -1,21 +1,59 @@
-package runner_test
+package runnertest
 
 import (
 	"context"
+	"net"
+	"os"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
-	"etcdtour/runner/runnertest"
+	"etcdtour/runner/loopback"
 )
 
-// TestClusterHelper: runnertest.StartCluster gives three members with one
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
+
+// TestEtcdPortTaken: a member whose port another program took before etcd
+// bound it exits; the cluster is started again on new ports, within the
+// start's bound. (issue 25: the retry waited forever for the member that
+// had already exited.)
+func TestEtcdPortTaken(t *testing.T) {
+	t.Parallel()
+	bin := EtcdBinary(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	calls := 0
+	free := func() (string, error) {
+		calls++
+		if calls == 1 {
+			return l.Addr().String(), nil // the first client port: taken
+		}
+		return loopback.FreeAddr()
+	}
+	start := time.Now()
+	c, err := startCluster(bin, t.TempDir(), fast, free)
+	if err != nil {
+		t.Fatalf("after %v: %v", time.Since(start), err)
+	}
+	defer c.stop()
+	if c.Endpoint(0) == l.Addr().String() {
+		t.Errorf("the member serves on %s, the taken port", c.Endpoint(0))
+	}
+	if calls != 4 {
+		t.Errorf("%d ports picked, want 4: two for the attempt that failed, two for the next", calls)
+	}
+}
+
+// TestClusterHelper: StartCluster gives three members with one
 // leader; a frozen leader is replaced, a thawed member rejoins, and two
 // members of three still serve writes after one is killed.
 func TestClusterHelper(t *testing.T) {
 	t.Parallel()
-	c := runnertest.StartCluster(t, runnertest.ClusterOptions{HeartbeatMs: 50, ElectionMs: 500})
+	c := StartCluster(t, ClusterOptions{HeartbeatMs: 50, ElectionMs: 500})
 	if n := len(c.Endpoints()); n != 3 {
 		t.Fatalf("%d endpoints, want 3", n)
 	}
