@@ -10,7 +10,7 @@ import (
 // TestRestartPortsTaken: a member restarts while another program holds the
 // ports it listened on itself before it stopped (its peers and clients use
 // its relays, which it keeps); nobody can take the relay's. Both happened
-// in suite runs: "bind: address already in use" failed failover's restart.
+// in suite runs: a bind that failed with EADDRINUSE failed failover's restart.
 func TestRestartPortsTaken(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
