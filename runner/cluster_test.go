@@ -107,7 +107,7 @@ func tail(s string, n int) string {
 }
 
 // startEmbed starts an embedded server configured by o, unlike
-// runner.StartEmbedded, which serves only plain http. t.Cleanup closes it.
+// embedded.StartServer, which serves only plain http. t.Cleanup closes it.
 func startEmbed(t testing.TB, o serverOpts) server {
 	t.Helper()
 	dir := t.TempDir()
