@@ -28,6 +28,7 @@ import (
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
+	"etcdtour/runner/source"
 )
 
 // output collects what a process writes, for waiting on a line.
@@ -422,8 +423,9 @@ func TestServe(t *testing.T) {
 func TestShow(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
+	code := source.NewCode(lessons.Source)
 	for i, l := range lessons.Course {
-		src, err := lessons.Code.Show(l)
+		src, err := code.Show(l)
 		if err != nil {
 			t.Fatal(err)
 		}

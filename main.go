@@ -32,6 +32,7 @@ import (
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
+	"etcdtour/runner/source"
 	"etcdtour/runner/tty"
 )
 
@@ -791,7 +792,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		RunID:       runID,
 		Keep:        o.keep,
 		Interactive: o.interactive,
-		Code:        lessons.Code,
+		Code:        source.NewCode(lessons.Source),
 		Lang:        o.lang,
 	}
 	if o.jsonOut {
@@ -879,14 +880,15 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	if len(chosen) != 1 {
 		return o.usageErr("show takes one lesson, %q names %d", args[0], len(chosen))
 	}
+	code := source.NewCode(lessons.Source)
 	if o.program {
-		src, err := lessons.Code.Program(chosen[0])
+		src, err := code.Program(chosen[0])
 		if err != nil {
 			return o.fail(o.lang.Err("program of %s: %v", chosen[0].ID, err))
 		}
 		return o.write(string(src))
 	}
-	src, err := lessons.Code.Show(chosen[0])
+	src, err := code.Show(chosen[0])
 	if err != nil {
 		return o.fail(o.lang.Err("source of %s: %v", chosen[0].ID, err))
 	}

@@ -32,7 +32,7 @@ func TestCourseIsValid(t *testing.T) {
 	// Every lesson's source is built into the binary: show prints it and
 	// each step shows its code from it.
 	for _, l := range lessons.Course {
-		src, err := lessons.Code.Show(l)
+		src, err := sourceCode.Show(l)
 		if err != nil {
 			t.Errorf("%s: %v", l.ID, err)
 			continue
@@ -102,7 +102,7 @@ func TestCourse(t *testing.T) {
 // testLesson runs lesson l and checks what it reported.
 func testLesson(t *testing.T, l runner.Lesson) {
 	// Each run has its own key prefix, so they can run at once.
-	sum, rec := runnertest.Run(t, runner.Config{Code: lessons.Code, Also: i18n.Chinese}, l)
+	sum, rec := runnertest.Run(t, runner.Config{Code: sourceCode, Also: i18n.Chinese}, l)
 	runnertest.MustPass(t, sum, rec)
 	if len(runnertest.Events(rec, runner.KindCheck)) == 0 {
 		t.Errorf("%s made no checks: a lesson's checks are its assertions", l.ID)
@@ -243,7 +243,7 @@ func TestGoldenPutGet(t *testing.T) {
 
 func golden(t *testing.T, lang i18n.Lang, golden string) {
 	// A prefix of its own: TestCourse runs put-get at the same time.
-	_, rec := runnertest.Run(t, runner.Config{Prefix: "/golden/", RunID: "golden-" + lang.String(), Code: lessons.Code, Lang: lang}, lessons.PutGet)
+	_, rec := runnertest.Run(t, runner.Config{Prefix: "/golden/", RunID: "golden-" + lang.String(), Code: sourceCode, Lang: lang}, lessons.PutGet)
 	// What changes from run to run is replaced in each event before the
 	// console renders it, so that where it breaks a long line does not
 	// change with the length of a revision or a port.

@@ -47,7 +47,7 @@ func TestDocsPerLesson(t *testing.T) {
 			if err != nil {
 				t.Fatalf("lesson %s has no page: %v", l.ID, err)
 			}
-			src, err := lessons.Code.Program(l)
+			src, err := sourceCode.Program(l)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -139,7 +139,7 @@ func stepCode(t *testing.T, where, file, line string) string {
 		t.Errorf("%s: lessons/%s:%s is not a line that calls t.Step: the reference is stale", where, file, line)
 		return ""
 	}
-	return lessons.Code.Step(file, n)
+	return sourceCode.Step(file, n)
 }
 
 // block is a fenced ```go block of a page: its lines, without the fence's

@@ -24,7 +24,12 @@ import (
 	"etcdtour/lessons"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
+	"etcdtour/runner/source"
 )
+
+// sourceCode is the course's source, for the tests of the code steps show,
+// of "etcdtour show" and of the programs.
+var sourceCode = source.NewCode(lessons.Source)
 
 // programs are the lessons' programs in a module of their own, built in
 // the background from the package's start (TestMain), at a lower priority:
@@ -106,7 +111,7 @@ func writePrograms(dir string) error {
 	files := map[string][]byte{"go.mod": mod, "go.sum": sum}
 	programs.startsEtcd = map[string]bool{}
 	for _, l := range lessons.Course {
-		src, err := lessons.Code.Program(l)
+		src, err := sourceCode.Program(l)
 		if err != nil {
 			return fmt.Errorf("show --program %s: %v", l.ID, err)
 		}

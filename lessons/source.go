@@ -1,17 +1,10 @@
 package lessons
 
-import (
-	"embed"
+import "embed"
 
-	"etcdtour/runner"
-)
-
-// sources holds the package's Go files, built into the binary, so that a
-// step shows the code that ran and "etcdtour show" prints it. (The pattern
-// takes the tests too; Code ignores them.)
+// Source holds the package's Go files as built into the binary (the tests
+// too), for the code each step shows and for "etcdtour show":
+// source.NewCode(Source) reads them.
 //
 //go:embed *.go
-var sources embed.FS
-
-// Code is the course's source as built into the binary.
-var Code = runner.NewCode(sources)
+var Source embed.FS

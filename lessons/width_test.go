@@ -119,12 +119,12 @@ func TestSourceFits(t *testing.T) {
 		fits("lessons/"+f, string(src))
 	}
 	for _, l := range lessons.Course {
-		show, err := lessons.Code.Show(l)
+		show, err := sourceCode.Show(l)
 		if err != nil {
 			t.Fatal(err)
 		}
 		fits("show "+l.ID, show)
-		prog, err := lessons.Code.Program(l)
+		prog, err := sourceCode.Program(l)
 		if err != nil {
 			t.Fatal(err)
 		}

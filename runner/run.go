@@ -52,9 +52,12 @@ type Config struct {
 	// DialOptions are added to every lesson client's. Tests use them to
 	// give a lesson a client that lies, and prove that its checks fail.
 	DialOptions []grpc.DialOption
-	// Code is the course's source, for the Go code each step shows. Nil
-	// shows none.
-	Code *Code
+	// Code gives the Go code each step shows: Step returns the code of the
+	// step whose t.Step call is at file:line (file may be a full path), or
+	// "" if it has none. Nil shows none. (runner/source.Code is one.)
+	Code interface {
+		Step(file string, line int) string
+	}
 	// Pause, if set, is called before each step with the step's heading. It
 	// returns false to quit the run, which then ends as if ctx were
 	// cancelled: the lesson is interrupted and cleaned up.

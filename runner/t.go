@@ -46,9 +46,11 @@ type T struct {
 	pause       func(ctx context.Context, lesson string, step int, title string) bool
 	quit        context.CancelFunc
 	cleaning    bool // set once Run returned: the runner's clean-up reports
-	code        *Code
-	lang        i18n.Lang // what the narration is translated into
-	also        i18n.Lang // and, for tests, into this too (Config.Also)
+	code        interface {
+		Step(file string, line int) string
+	} // Config.Code
+	lang i18n.Lang // what the narration is translated into
+	also i18n.Lang // and, for tests, into this too (Config.Also)
 
 	mu         sync.Mutex
 	step       int
@@ -124,7 +126,9 @@ func (t *T) Step(format string, args ...any) {
 	src, code := "", ""
 	if _, file, line, ok := runtime.Caller(1); ok {
 		src = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
-		code = t.code.Step(file, line)
+		if t.code != nil {
+			code = t.code.Step(file, line)
+		}
 	}
 	t.mu.Lock()
 	t.step++

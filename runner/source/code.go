@@ -1,4 +1,8 @@
-package runner
+// Package source owns the lessons' Go source as built into the binary: the
+// code each step shows (Code.Step, for runner.Config.Code), a lesson's whole
+// source ("etcdtour show", Code.Show) and the lesson as a program of its own
+// ("etcdtour show --program", Code.Program).
+package source
 
 // The Go code a step shows is cut from the lesson's source as built into
 // the binary: the statements between one t.Step call and the next, with the

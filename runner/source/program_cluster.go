@@ -1,4 +1,4 @@
-package runner
+package source
 
 // The program of a lesson that needs an etcd of its own (Lesson.Needs) and
 // stops or restarts its members (t.Cluster) cannot do that to the etcd at

@@ -1,4 +1,4 @@
-package runner
+package source
 
 // A lesson's source, whole (Show) or as a program of its own (Program):
 // the lesson's Run function and everything in the package it calls.
@@ -18,6 +18,7 @@ import (
 	"strings"
 	"text/template"
 
+	"etcdtour/runner"
 	"etcdtour/runner/gowrap"
 	"etcdtour/runner/i18n"
 )
@@ -67,7 +68,7 @@ func (c *Code) decls() []decl {
 }
 
 // runName is the name of the function l.Run is, such as "putGet".
-func runName(l Lesson) string {
+func runName(l runner.Lesson) string {
 	if l.Run == nil {
 		return ""
 	}
@@ -78,7 +79,7 @@ func runName(l Lesson) string {
 // closure returns the declarations lesson l consists of: its variable, its
 // Run function and, transitively, every declaration of the package they
 // name, but other lessons and the course list. The lesson's own come first.
-func (c *Code) closure(l Lesson, program bool) (lessonVar *decl, funcs []decl, err error) {
+func (c *Code) closure(l runner.Lesson, program bool) (lessonVar *decl, funcs []decl, err error) {
 	if err := c.parse(); err != nil {
 		return nil, nil, err
 	}
@@ -197,7 +198,7 @@ func (c *Code) text(file string, n ast.Node) string {
 // Show returns lesson l's source as built into the binary: its variable, its
 // Run function and every function, constant and type of the package it
 // uses, each from the file it is in.
-func (c *Code) Show(l Lesson) (string, error) {
+func (c *Code) Show(l runner.Lesson) (string, error) {
 	lv, decls, err := c.closure(l, false)
 	if err != nil {
 		return "", err
@@ -227,7 +228,7 @@ const ProgramPrefix = "/etcdtour/program/"
 // client from ETCDCTL_ENDPOINTS, a timeout per call, the lesson's code with
 // its narration turned into plain prints and its checks into returned
 // errors, its keys under a prefix of its own, deleted before it exits.
-func (c *Code) Program(l Lesson) ([]byte, error) {
+func (c *Code) Program(l runner.Lesson) ([]byte, error) {
 	_, decls, err := c.closure(l, true)
 	if err != nil {
 		return nil, err
@@ -266,7 +267,7 @@ func (c *Code) Program(l Lesson) ([]byte, error) {
 	}
 	// Broken to fit a terminal, as the lessons' own files are: a program
 	// says more than its lesson in places (fmt.Printf for t.Step).
-	out, err := gowrap.File(joinSignatures(src), Columns, gowrap.TerminalTab)
+	out, err := gowrap.File(joinSignatures(src), runner.Columns, gowrap.TerminalTab)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s: the program does not parse: %v\n%s", l.ID, err, src)
 	}
@@ -479,7 +480,7 @@ type gen struct {
 // members is how many members the program's own etcd has: none unless
 // the lesson stops or restarts them (t.Cluster), which it cannot do to an
 // etcd at $ETCDCTL_ENDPOINTS.
-func (g *gen) members(l Lesson) int {
+func (g *gen) members(l runner.Lesson) int {
 	if !g.cluster {
 		return 0
 	}
