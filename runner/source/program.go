@@ -5,6 +5,7 @@ package source
 
 import (
 	"bytes"
+	"embed"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -16,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"etcdtour/runner"
@@ -252,11 +254,15 @@ func (c *Code) Program(l runner.Lesson) ([]byte, error) {
 	if len(g.errs) > 0 {
 		return nil, fmt.Errorf("lesson %s: %s", l.ID, strings.Join(g.errs, "; "))
 	}
+	tmpl, err := programTmpl()
+	if err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
-	if err := programTmpl.Execute(&b, map[string]any{
+	if err := tmpl.Execute(&b, map[string]any{
 		"ID": l.ID, "Title": l.Title, "Doc": "// " + strings.ReplaceAll(i18n.Wrap(l.Doc, 74), "\n", "\n// "), "Prefix": ProgramPrefix + l.ID + "/",
 		"Run": runName(l), "Body": body.String(), "Own": l.Needs.Members > 0,
-		"Members": g.members(l), "ClusterCode": programCluster,
+		"Members": g.members(l),
 	}); err != nil {
 		return nil, err
 	}
@@ -274,113 +280,64 @@ func (c *Code) Program(l runner.Lesson) ([]byte, error) {
 	return out, nil
 }
 
-var programTmpl = template.Must(template.New("").Parse(`// Command {{.ID}} is the etcdtour lesson "{{.Title}}" as a program of its own.
+// skeleton is the program around a lesson's code: Go files that build on
+// their own (stub.go stands for the lesson), and templates whose actions
+// are in /*{{ }}*/ comments. program.go is the root; own.go and cluster.go
+// make the main of a program with an etcd of its own, endpoints.go the
+// main of one that uses $ETCDCTL_ENDPOINTS.
 //
-{{.Doc}}
-//
-{{if .Members}}// It needs an etcd of its own, which it stops and restarts: it starts
-// {{.Members}} etcd process(es) on loopback ports (the etcd binary must be on
-// PATH), and kills them and removes their data before it exits. It does
-// not use $ETCDCTL_ENDPOINTS: never point a lesson like this one at an etcd
-// that anyone else uses. Its keys are under {{printf "%q" .Prefix}}.
-{{else}}// It talks to the etcd at $ETCDCTL_ENDPOINTS (default 127.0.0.1:2379),
-// keeps its keys under {{printf "%q" .Prefix}} and deletes them before it exits.
-{{- if .Own}}
-//
-// It needs an etcd of its own: it may compact and defragment it, which
-// drops the history of every key there, not only of its own. Give it a
-// throw-away one (etcdtour serve, or etcd --data-dir "$(mktemp -d)"),
-// never a shared one. etcdtour runs the lesson on an etcd it starts for
-// it alone.
-{{- end}}
-{{end}}// Made by "etcdtour show --program {{.ID}}".
-package main
+//go:embed skeleton/*.go
+var skeleton embed.FS
 
-// requestTimeout bounds each call: the client waits, it does not fail,
-// when no server answers.
-const requestTimeout = 5 * time.Second
-
-// prefix is where this program's keys live.
-const prefix = {{printf "%q" .Prefix}}
-
-{{if .Members}}// cluster is the program's own etcd.
-var cluster *etcdCluster
-
-func main() {
-	log.SetFlags(0)
-	fmt.Println("Starting an etcd of this program's own: {{.Members}} etcd process(es).")
-	var err error
-	if cluster, err = startCluster({{.Members}}); err != nil {
-		log.Fatal(err)
+// programTmpl is the skeleton parsed, once.
+var programTmpl = sync.OnceValues(func() (*template.Template, error) {
+	root := template.New("program.go").Delims("/*{{", "}}*/")
+	for _, name := range []string{"program.go", "own.go", "cluster.go", "endpoints.go"} {
+		b, err := skeleton.ReadFile("skeleton/" + name)
+		if err != nil {
+			return nil, err
+		}
+		text, err := skeletonText(name, b, name == "program.go")
+		if err != nil {
+			return nil, err
+		}
+		t := root
+		if name != "program.go" {
+			t = root.New(name)
+		}
+		if _, err := t.Parse(text); err != nil {
+			return nil, fmt.Errorf("skeleton/%s: %v", name, err)
+		}
 	}
-	cli, err := newClient()
+	return root, nil
+})
+
+// skeletonText is a skeleton file as a template: without its build line
+// and imports, and what lies between, nor, unless root, its package
+// clause and what precedes it; stub.go's names become actions.
+func skeletonText(name string, src []byte, root bool) (string, error) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
 	if err != nil {
-		cluster.Close()
-		log.Fatal(err)
+		return "", err
 	}
-	// Ctrl-C ends the lesson, and the etcd processes and their data go.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err = {{.Run}}(ctx, cli)
-	stop()
-	cli.Close()
-	cluster.Close() // its keys go with it
-	if err != nil {
-		log.Fatal(err)
+	off := func(p token.Pos) int { return fset.Position(p).Offset }
+	cut := off(f.Name.End()) // the end of the package clause
+	for _, d := range f.Decls {
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
+			cut = off(gd.End())
+		}
 	}
+	text := strings.TrimLeft(string(src[cut:]), "\n")
+	if root {
+		head := string(src[:off(f.Name.End())])
+		head = head[strings.Index(head, "\n\n")+2:] // the build line
+		text = head + "\n\n" + text
+	}
+	text = strings.ReplaceAll(text, "lessonRun", "/*{{.Run}}*/")
+	text = strings.ReplaceAll(text, "lessonMembers", "/*{{.Members}}*/")
+	return text, nil
 }
-
-// newClient connects to every member of the program's own etcd.
-func newClient() (*clientv3.Client, error) { return newClientTo(cluster.Endpoints()) }
-
-{{.ClusterCode}}{{else}}func main() {
-	log.SetFlags(0)
-	cli, err := newClient()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer cli.Close()
-{{- if .Own}}
-	fmt.Printf("This program may compact the etcd at %s: give it one of its own.\n", strings.Join(cli.Endpoints(), ","))
-{{- end}}
-	err = {{.Run}}(context.Background(), cli)
-	// Delete the keys, also when the lesson failed.
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	_, derr := cli.Delete(ctx, "", clientv3.WithPrefix())
-	cancel()
-	if err != nil {
-		log.Fatal(err)
-	}
-	if derr != nil {
-		log.Fatalf("delete %q: %v", prefix, derr)
-	}
-}
-
-// newClient connects to $ETCDCTL_ENDPOINTS (127.0.0.1:2379 if unset).
-func newClient() (*clientv3.Client, error) {
-	endpoints := os.Getenv("ETCDCTL_ENDPOINTS")
-	if endpoints == "" {
-		endpoints = "127.0.0.1:2379"
-	}
-	return newClientTo(strings.Split(endpoints, ","))
-}
-{{end}}
-// newClientTo connects to endpoints with every key under prefix: it writes
-// "name" and etcd stores prefix+"name".
-func newClientTo(endpoints []string) (*clientv3.Client, error) {
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   endpoints,
-		DialTimeout: 5 * time.Second,
-		Logger:      zap.NewNop(), // no JSON log lines between ours
-	})
-	if err != nil {
-		return nil, err
-	}
-	cli.KV = namespace.NewKV(cli.KV, prefix)
-	cli.Watcher = namespace.NewWatcher(cli.Watcher, prefix)
-	cli.Lease = namespace.NewLease(cli.Lease, prefix)
-	return cli, nil
-}
-{{.Body}}`))
 
 // knownImports are the packages a program may use, by name.
 var knownImports = map[string]string{

@@ -1,13 +1,29 @@
-package source
+//go:build ignore
 
 // The program of a lesson that needs an etcd of its own (Lesson.Needs) and
 // stops or restarts its members (t.Cluster) cannot do that to the etcd at
 // $ETCDCTL_ENDPOINTS: it starts its own, as etcd processes on loopback
-// ports, and t.Cluster becomes this small type of the program's.
+// ports, and t.Cluster becomes this small type of the program's. It needs
+// the etcd binary on PATH (any 3.4 or later). Everything above the first
+// declaration is left out of the program.
 
-// programCluster is the program's own cluster, in Go source. It needs the
-// etcd binary on PATH (any 3.4 or later).
-const programCluster = `
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+)
+
 // etcdCluster is this program's own etcd: etcd processes on loopback
 // ports it picked, with their data in a temp dir. The lesson stops and
 // restarts them; Close kills them all and removes the dir.
@@ -95,8 +111,8 @@ func (c *etcdCluster) start(i int) error {
 }
 
 func (c *etcdCluster) Endpoints() []string { return c.endpoints }
-func (c *etcdCluster) Size() int            { return len(c.endpoints) }
-func (c *etcdCluster) Name(i int) string    { return fmt.Sprintf("m%d", i+1) }
+func (c *etcdCluster) Size() int           { return len(c.endpoints) }
+func (c *etcdCluster) Name(i int) string   { return fmt.Sprintf("m%d", i+1) }
 
 // Leader asks the running members until they all name one of them leader.
 func (c *etcdCluster) Leader(ctx context.Context) (int, error) {
@@ -187,4 +203,3 @@ func (c *etcdCluster) Close() {
 	}
 	os.RemoveAll(c.dir)
 }
-`
