@@ -52,7 +52,8 @@ lease-id-in-decimal|runner/etcdctl/etcdctl.go|fmt\.Sprintf\("--lease=%x", r\.Lea
 step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
 etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method, compound\)\n\t\t\}|
 check-always-true|runner/t.go|ok := equal\(got, want\)|ok := true
-program-checks-dropped|runner/source/program.go|case "Check":\n|case "CheckX":\n
+program-checks-dropped|runner/source/gen.go|case "Check":\n|case "CheckX":\n
+program-t-kept-beside-a-client|runner/source/gen.go|if g\.hasClientParam\(p\.fn\) \{|if false {
 late-writes-not-fenced|runner/fence.go|\tkey, rev := f\.t\.fence\(\)|\tkey, rev := "", int64(0)\n\t_ = f.t
 lease-id-not-chosen|runner/fence.go|if r\.ID != 0 \{|if true {
 cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started < n \{|next := func() {\n\t\tif false {
@@ -64,7 +65,7 @@ serve-forgets-its-address|runner/embedded/server.go|opts\.ClientURL, remembered 
 prefix-control-chars-allowed|runner/run.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(p) {
 conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
-own-etcd-program-not-started|runner/source/program.go|"Members": g\.members\(l\)|"Members": 0
+own-etcd-program-not-started|runner/source/program.go|"Members": g\.members\(l\.Needs\.Members\)|"Members": 0
 acked-writes-not-checked|lessons/failover.go|if at\[key\] != rev \{|if false {
 env-duration-hint-dropped|main.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
 dial-timeout-too-short-unsaid|runner/etcdconn/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n

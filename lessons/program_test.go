@@ -9,6 +9,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"go/scanner"
+	"go/token"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,12 +19,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
 	"etcdtour/lessons"
+	"etcdtour/runner"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
 	"etcdtour/runner/source"
@@ -96,8 +101,87 @@ func startPrograms() (stop func()) {
 	return stop
 }
 
+// renamedLessons are made into programs a second time, from the course's
+// source with its *runner.T and its client named otherwise (renames):
+// ID-renamed/main.go. Discovery has helpers that take a client of their
+// own besides t.
+var renamedLessons = []runner.Lesson{lessons.PutGet, lessons.Discovery}
+
+// renames names the lessons' *runner.T lt and their client kvc (as long
+// as cli: the program is the same, but for the name).
+var renames = map[string]string{"t": "lt", "cli": "kvc"}
+
+// renamed is the course's source with every identifier named a key of
+// names renamed to its value.
+func renamed(names map[string]string) (fs.FS, error) {
+	out := fstest.MapFS{}
+	files, err := fs.Glob(lessons.Source, "*.go")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range files {
+		src, err := fs.ReadFile(lessons.Source, name)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = &fstest.MapFile{Data: renameIdents(src, names)}
+	}
+	return out, nil
+}
+
+// renameIdents returns Go source src with every identifier named a key of
+// names renamed to its value.
+func renameIdents(src []byte, names map[string]string) []byte {
+	fset := token.NewFileSet()
+	file := fset.AddFile("", fset.Base(), len(src))
+	var s scanner.Scanner
+	s.Init(file, src, nil, scanner.ScanComments)
+	var b bytes.Buffer
+	at := 0
+	for {
+		pos, tok, lit := s.Scan()
+		if tok == token.EOF {
+			break
+		}
+		if to, ok := names[lit]; ok && tok == token.IDENT {
+			off := file.Offset(pos)
+			b.Write(src[at:off])
+			b.WriteString(to)
+			at = off + len(lit)
+		}
+	}
+	b.Write(src[at:])
+	return b.Bytes()
+}
+
+// TestProgramsRenamed: what a lesson calls its *runner.T is none of its
+// program's business: with t named lt, every program is the same.
+func TestProgramsRenamed(t *testing.T) {
+	t.Parallel()
+	fsys, err := renamed(map[string]string{"t": "lt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := source.NewCode(fsys)
+	for _, l := range lessons.Course {
+		want, err := sourceCode.Program(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := code.Program(l)
+		if err != nil {
+			t.Errorf("%s with t named lt: %v", l.ID, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s with t named lt: the program differs:\n%s", l.ID, got)
+		}
+	}
+}
+
 // writePrograms writes the module: go.mod and go.sum as the project's,
-// and ID/main.go, "etcdtour show --program ID", for every lesson.
+// and ID/main.go, "etcdtour show --program ID", for every lesson, and
+// ID-renamed/main.go for renamedLessons.
 func writePrograms(dir string) error {
 	mod, err := os.ReadFile("../go.mod")
 	if err != nil {
@@ -119,6 +203,22 @@ func writePrograms(dir string) error {
 		// Those of lessons that stop members start etcd processes of
 		// their own: they need etcd on PATH.
 		programs.startsEtcd[l.ID] = bytes.Contains(src, []byte("\nfunc startCluster("))
+	}
+	fsys, err := renamed(renames)
+	if err != nil {
+		return err
+	}
+	code := source.NewCode(fsys)
+	for _, l := range renamedLessons {
+		src, err := code.Program(l)
+		if err != nil {
+			return fmt.Errorf("show --program %s, t and cli renamed: %v", l.ID, err)
+		}
+		orig := files[filepath.Join(l.ID, "main.go")]
+		if !bytes.Equal(renameIdents(src, map[string]string{"kvc": "cli"}), orig) {
+			return fmt.Errorf("show --program %s, t and cli renamed: the program is not the lesson's with cli named kvc:\n%s", l.ID, src)
+		}
+		files[filepath.Join(l.ID+"-renamed", "main.go")] = src
 	}
 	for name, b := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
@@ -184,18 +284,33 @@ func TestPrograms(t *testing.T) {
 			eps = append(eps, own[l.ID])
 		}
 	}
+	runs := map[string]runner.Lesson{}
+	for _, l := range lessons.Course {
+		runs[l.ID] = l
+	}
+	for _, l := range renamedLessons {
+		runs[l.ID+"-renamed"] = l
+		// An etcd of its own: the same keys as l's program, at the same
+		// time.
+		if !startsEtcd[l.ID] {
+			own[l.ID+"-renamed"] = newServer()
+			eps = append(eps, own[l.ID+"-renamed"])
+		}
+	}
 	t.Run("run", func(t *testing.T) {
-		for _, l := range lessons.Course {
-			t.Run(l.ID, func(t *testing.T) {
+		for name, l := range runs {
+			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				if _, err := exec.LookPath("etcd"); err != nil && startsEtcd[l.ID] {
 					t.Skipf("%s starts etcd processes of its own, and there is no etcd on PATH", l.ID)
 				}
 				ep := eps[0]
-				if own[l.ID] != "" {
+				if own[name] != "" {
+					ep = own[name]
+				} else if own[l.ID] != "" {
 					ep = own[l.ID]
 				}
-				cmd := exec.Command(filepath.Join(dir, "bin", l.ID))
+				cmd := exec.Command(filepath.Join(dir, "bin", name))
 				cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS="+ep)
 				var stdout, stderr bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &stdout, &stderr

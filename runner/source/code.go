@@ -20,11 +20,10 @@ import (
 	"sync"
 )
 
-// Narration lists the methods of T that narrate or check: a step's code
-// leaves out every statement that only calls one of them, and a program
-// made from a lesson turns them into plain prints and returns. A lesson's
-// *T must be named t.
-var Narration = []string{"Step", "Say", "Result", "Check", "Equal", "Wait", "Etcdctl"}
+// narration lists the methods of runner.T that narrate or check: a step's
+// code leaves out every statement that only calls one of them, and a
+// program made from a lesson turns them into plain prints and returns.
+var narration = []string{"Step", "Say", "Result", "Check", "Equal", "Wait", "Etcdctl"}
 
 // Code is a course's Go source, parsed once.
 type Code struct {
@@ -34,6 +33,7 @@ type Code struct {
 	fset  *token.FileSet
 	files map[string]*ast.File // by base name
 	src   map[string][]byte
+	tt    *typed // the files type-checked
 	err   error
 }
 
@@ -45,11 +45,12 @@ func (c *Code) parse() error {
 	c.once.Do(func() {
 		c.fset = token.NewFileSet()
 		c.files, c.src = map[string]*ast.File{}, map[string][]byte{}
-		names, err := fs.Glob(c.fsys, "*.go")
+		names, err := fs.Glob(c.fsys, "*.go") // sorted
 		if err != nil {
 			c.err = err
 			return
 		}
+		var files []*ast.File
 		for _, name := range names {
 			if strings.HasSuffix(name, "_test.go") {
 				continue
@@ -59,46 +60,42 @@ func (c *Code) parse() error {
 				c.err = err
 				return
 			}
-			f, err := parser.ParseFile(c.fset, name, b, parser.ParseComments)
+			f, err := parser.ParseFile(c.fset, name, b, parser.ParseComments|parser.SkipObjectResolution)
 			if err != nil {
 				c.err = err
 				return
 			}
 			c.files[name], c.src[name] = f, b
+			files = append(files, f)
 		}
+		c.tt = check(c.fset, files)
 	})
 	return c.err
 }
 
 // isNarration reports whether n is the statement t.M(...) for a method M
-// in Narration.
-func isNarration(n ast.Node) bool {
+// in narration, t a *runner.T.
+func (c *Code) isNarration(n ast.Node) bool {
 	es, ok := n.(*ast.ExprStmt)
-	if !ok {
-		return false
-	}
-	return narrationCall(es.X) != ""
+	return ok && c.narrationCall(es.X) != ""
 }
 
-// narrationCall returns M if e is the call t.M(...), M in Narration.
-func narrationCall(e ast.Expr) string {
+// narrationCall returns M if e is the call t.M(...), M in narration, t a
+// *runner.T.
+func (c *Code) narrationCall(e ast.Expr) string {
 	call, ok := e.(*ast.CallExpr)
 	if !ok {
 		return ""
 	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return ""
+	if m := c.tt.method(call.Fun); slices.Contains(narration, m) {
+		return m
 	}
-	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "t" || !slices.Contains(Narration, sel.Sel.Name) {
-		return ""
-	}
-	return sel.Sel.Name
+	return ""
 }
 
-func isStep(n ast.Node) bool {
+func (c *Code) isStep(n ast.Node) bool {
 	es, ok := n.(*ast.ExprStmt)
-	return ok && narrationCall(es.X) == "Step"
+	return ok && c.narrationCall(es.X) == "Step"
 }
 
 // Step returns the Go code of the step whose t.Step call is at file:line
@@ -117,7 +114,7 @@ func (c *Code) Step(file string, line int) string {
 	ast.Inspect(f, func(n ast.Node) bool {
 		if b, ok := n.(*ast.BlockStmt); ok && at < 0 {
 			for i, s := range b.List {
-				if isStep(s) && c.fset.Position(s.Pos()).Line == line {
+				if c.isStep(s) && c.fset.Position(s.Pos()).Line == line {
 					block, at = b, i
 				}
 			}
@@ -129,7 +126,7 @@ func (c *Code) Step(file string, line int) string {
 	}
 	end := len(block.List)
 	for j := at + 1; j < len(block.List); j++ {
-		if isStep(block.List[j]) {
+		if c.isStep(block.List[j]) {
 			end = j
 			break
 		}
@@ -174,7 +171,7 @@ func (c *Code) lines(f *ast.File, name string, first, last int, stmts []ast.Stmt
 			if !ok {
 				return true
 			}
-			if onlyNarration(st) {
+			if c.onlyNarration(st) {
 				dropNode(st)
 				return false
 			}
@@ -201,41 +198,41 @@ func (c *Code) ownLine(name string, cg *ast.CommentGroup) bool {
 
 // onlyNarration reports whether s does nothing but narrate: a narration
 // call, or a block, if, for or range whose bodies hold only narration.
-func onlyNarration(s ast.Stmt) bool {
+func (c *Code) onlyNarration(s ast.Stmt) bool {
 	switch s := s.(type) {
 	case *ast.ExprStmt:
-		return isNarration(s)
+		return c.isNarration(s)
 	case *ast.BlockStmt:
 		for _, x := range s.List {
-			if !onlyNarration(x) {
+			if !c.onlyNarration(x) {
 				return false
 			}
 		}
 		return true
 	case *ast.IfStmt:
-		if s.Init != nil || hasCall(s.Cond) {
+		if s.Init != nil || c.hasCall(s.Cond) {
 			return false
 		}
-		if s.Else != nil && !onlyNarration(s.Else) {
+		if s.Else != nil && !c.onlyNarration(s.Else) {
 			return false
 		}
-		return onlyNarration(s.Body)
+		return c.onlyNarration(s.Body)
 	case *ast.RangeStmt:
-		return !hasCall(s.X) && onlyNarration(s.Body)
+		return !c.hasCall(s.X) && c.onlyNarration(s.Body)
 	case *ast.ForStmt:
-		return s.Init == nil && s.Post == nil && !hasCall(s.Cond) && onlyNarration(s.Body)
+		return s.Init == nil && s.Post == nil && !c.hasCall(s.Cond) && c.onlyNarration(s.Body)
 	case *ast.SwitchStmt:
-		if s.Init != nil || hasCall(s.Tag) {
+		if s.Init != nil || c.hasCall(s.Tag) {
 			return false
 		}
 		for _, cc := range s.Body.List {
 			for _, x := range cc.(*ast.CaseClause).List {
-				if hasCall(x) {
+				if c.hasCall(x) {
 					return false
 				}
 			}
 			for _, x := range cc.(*ast.CaseClause).Body {
-				if !onlyNarration(x) {
+				if !c.onlyNarration(x) {
 					return false
 				}
 			}
@@ -245,16 +242,20 @@ func onlyNarration(s ast.Stmt) bool {
 	return false
 }
 
-// hasCall reports whether e calls a function that is not a conversion
-// such as string(b) or a builtin such as len: such a call may do something.
-func hasCall(e ast.Expr) bool {
+// hasCall reports whether e calls a function: such a call may do
+// something. A conversion such as string(b) does not, nor len or cap.
+func (c *Code) hasCall(e ast.Expr) bool {
 	if e == nil {
 		return false
 	}
 	found := false
 	ast.Inspect(e, func(n ast.Node) bool {
 		if call, ok := n.(*ast.CallExpr); ok {
-			if id, ok := call.Fun.(*ast.Ident); ok && slices.Contains([]string{"len", "string", "cap", "int", "int64"}, id.Name) {
+			fun := c.tt.info.Types[call.Fun]
+			if fun.IsType() {
+				return true
+			}
+			if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok && fun.IsBuiltin() && (id.Name == "len" || id.Name == "cap") {
 				return true
 			}
 			found = true
