@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -113,7 +112,7 @@ func failover(ctx context.Context, t *runner.T) error {
 		seen = append(seen,
 			fmt.Sprintf("%s@%d", ev.Kv.Key, ev.Kv.ModRevision))
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(stored, " "),
+	t.Equal(seen, stored,
 		"the watch saw every stored write once, in order")
 
 	t.Step("The stopped member restarts and catches up")

@@ -2,7 +2,6 @@ package lessons
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -45,7 +44,7 @@ SETNX; a lease is more like EXPIRE). Succeeded says which branch ran.`)
 			t.Result("the Else branch read %s", kvString(kv))
 		}
 	}
-	t.Equal(fmt.Sprint(won), "[true false]",
+	t.Equal(won, []bool{true, false},
 		"the first create succeeds, the second runs Else")
 
 	t.Step("Compare-and-swap on mod_revision")
@@ -74,7 +73,7 @@ SETNX; a lease is more like EXPIRE). Succeeded says which branch ran.`)
 			resp.Succeeded, resp.Header.Revision)
 		swapped = append(swapped, resp.Succeeded)
 	}
-	t.Equal(fmt.Sprint(swapped), "[true false]",
+	t.Equal(swapped, []bool{true, false},
 		"the swap from the revision read "+
 			"succeeds, from a stale one fails")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())

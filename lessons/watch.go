@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
@@ -82,9 +81,9 @@ nothing is repeated.`)
 		got = append(got, string(ev.Kv.Value))
 		seen = append(seen, ev.Kv.ModRevision)
 	}
-	t.Equal(strings.Join(got, ","), "a,b,",
+	t.Equal(got, []string{"a", "b", ""},
 		"PUT a, PUT b, DELETE: every change, in order")
-	t.Equal(fmt.Sprint(seen), fmt.Sprint(wrote),
+	t.Equal(seen, wrote,
 		"each event has the revision of its write")
 	stop()
 
@@ -112,7 +111,7 @@ nothing is repeated.`)
 		t.Result("%s", evString(ev))
 		got = append(got, string(ev.Kv.Key))
 	}
-	t.Equal(strings.Join(got, " "), "dir/x dir/y", `dir/x and dir/y
+	t.Equal(got, []string{"dir/x", "dir/y"}, `dir/x and dir/y
 seen, "other" filtered out`)
 	stop()
 

@@ -3,7 +3,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -68,7 +67,7 @@ func watchResume(ctx context.Context, t *runner.T) error {
 	if seen, last, err = follow(ctx, t, wch, seen, 1); err != nil {
 		return err
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+	t.Equal(seen, wrote,
 		"the write made between the list and the watch is seen")
 
 	t.Step("Several events at one revision: a Txn, a lease's expiry")
@@ -103,7 +102,7 @@ func watchResume(ctx context.Context, t *runner.T) error {
 	t.Say(`A revision's events come in one response. Resume from last
 + 1 only once all of them are handled, or the rest of that revision is
 lost.`)
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+	t.Equal(seen, wrote,
 		"the Txn's three changes share a "+
 			"revision, so do the expiry's two")
 
@@ -119,7 +118,7 @@ lost.`)
 	if seen, last, err = follow(ctx, t, wch, seen, 1); err != nil {
 		return err
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+	t.Equal(seen, wrote,
 		"nothing missed, nothing repeated across the restart")
 	t.Say(`A watch that hears nothing may be stalled. RequestProgress
 asks the server to say which revision the watch has reached.`)

@@ -34,7 +34,7 @@ func resume(ctx context.Context, t *runner.T, writer *clientv3.Client,
 	if seen, last, err = follow(ctx, t, wch, seen, 1); err != nil {
 		return err
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+	t.Equal(seen, wrote,
 		"the write made while nobody watched is seen")
 
 	stop()
@@ -97,8 +97,8 @@ func relist(ctx context.Context, t *runner.T, writer *clientv3.Client, wrote,
 		strings.Join(gap, ", "))
 	t.Say(`The list shows only the latest state: jobs/10 was "new" for
 a while, and no one will ever know that from etcd now.`)
-	t.Equal(strings.Join(keys, " "), "jobs/10=done jobs/3=new jobs/4=new "+
-		"jobs/5=new jobs/8=new jobs/9=new",
+	t.Equal(keys, []string{"jobs/10=done", "jobs/3=new", "jobs/4=new",
+		"jobs/5=new", "jobs/8=new", "jobs/9=new"},
 		"the re-list has jobs/10's last value and no jobs/2")
 	wrote = append(wrote, gap...)
 	seen = append(seen, gap...)
@@ -116,7 +116,7 @@ a while, and no one will ever know that from etcd now.`)
 	if seen, _, err = follow(ctx, t, wch, seen, 1); err != nil {
 		return err
 	}
-	t.Equal(strings.Join(seen, " "), strings.Join(wrote, " "),
+	t.Equal(seen, wrote,
 		"each of the %d changes seen once, "+
 			"in order, or re-listed (%d)", len(wrote), len(gap))
 	return nil

@@ -234,40 +234,85 @@ func (t *T) Check(ok bool, format string, args ...any) bool {
 }
 
 // Equal checks that got equals want, like Check, and shows both when they
-// differ. Numbers of different integer types compare by value, so that
-// t.Equal(resp.Count, 3, ...) works; other values must be of one type and
-// comparable with ==, as a program made from the lesson compares them.
+// differ. got and want compare as a program made from the lesson compares
+// them: numbers of different integer types by value, so that
+// t.Equal(resp.Count, 3, ...) works; slices element by element, as
+// slices.Equal does (nil and empty are equal); maps entry by entry, as
+// maps.Equal does; other values of one type with ==, or with
+// reflect.DeepEqual where == cannot compare them.
 func (t *T) Equal(got, want any, format string, args ...any) bool {
 	msg := t.lang.Msg(format, args...)
 	ok := equal(got, want)
 	if !ok {
 		t.mu.Lock()
-		t.failures = append(t.failures, t.lang.Msg("%s: got %v, want %v", msg, got, want))
+		t.failures = append(t.failures, t.lang.Msg("%s: got %v, want %v", msg, shown(got), shown(want)))
 		t.mu.Unlock()
 	}
-	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: fmt.Sprint(got), Want: fmt.Sprint(want),
+	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: shown(got), Want: shown(want),
 		Also: t.alt(format, args...)})
 	return ok
 }
 
+// shown is v as Equal shows it: with fmt.Sprint, but the strings of a
+// slice or array quoted, so that ["a b" "c"] differs from ["a" "b c"].
+func shown(v any) string {
+	if r := reflect.ValueOf(v); (r.Kind() == reflect.Slice || r.Kind() == reflect.Array) && r.Type().Elem().Kind() == reflect.String {
+		return fmt.Sprintf("%q", v)
+	}
+	return fmt.Sprint(v)
+}
+
 func equal(got, want any) bool {
 	g, w := reflect.ValueOf(got), reflect.ValueOf(want)
-	if g.IsValid() && w.IsValid() {
-		switch {
-		case g.CanInt() && w.CanInt():
-			return g.Int() == w.Int()
-		case g.CanUint() && w.CanUint():
-			return g.Uint() == w.Uint()
-		case g.CanInt() && w.CanUint():
-			return g.Int() >= 0 && uint64(g.Int()) == w.Uint()
-		case g.CanUint() && w.CanInt():
-			return w.Int() >= 0 && uint64(w.Int()) == g.Uint()
+	if !g.IsValid() || !w.IsValid() {
+		return g.IsValid() == w.IsValid()
+	}
+	switch {
+	case g.CanInt() && w.CanInt():
+		return g.Int() == w.Int()
+	case g.CanUint() && w.CanUint():
+		return g.Uint() == w.Uint()
+	case g.CanInt() && w.CanUint():
+		return g.Int() >= 0 && uint64(g.Int()) == w.Uint()
+	case g.CanUint() && w.CanInt():
+		return w.Int() >= 0 && uint64(w.Int()) == g.Uint()
+	}
+	if g.Type() != w.Type() {
+		return false
+	}
+	switch g.Kind() {
+	case reflect.Slice:
+		if !g.Type().Elem().Comparable() {
+			break
 		}
-		if !g.Comparable() || !w.Comparable() {
+		if g.Len() != w.Len() {
 			return false
 		}
+		for i := 0; i < g.Len(); i++ {
+			if !g.Index(i).Equal(w.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if !g.Type().Elem().Comparable() {
+			break
+		}
+		if g.Len() != w.Len() {
+			return false
+		}
+		for it := g.MapRange(); it.Next(); {
+			v := w.MapIndex(it.Key())
+			if !v.IsValid() || !it.Value().Equal(v) {
+				return false
+			}
+		}
+		return true
 	}
-	return got == want
+	if g.Comparable() {
+		return g.Equal(w)
+	}
+	return reflect.DeepEqual(got, want)
 }
 
 // Failed reports whether a check has failed.

@@ -391,9 +391,8 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 		case "Check":
 			return fmt.Sprintf("if %s {\nreturn fmt.Errorf(%s%s)\n}", g.not(a[0]), g.format("check failed: ", a[1], ""), g.rest(a[2:])), true
 		case "Equal":
-			got, want := g.src(a[0]), g.src(a[1])
 			rest := append(slices.Clone(a[3:]), a[0], a[1])
-			return fmt.Sprintf("if %s != %s {\nreturn fmt.Errorf(%s, %s)\n}", paren(a[0], got), paren(a[1], want),
+			return fmt.Sprintf("if %s {\nreturn fmt.Errorf(%s, %s)\n}", g.differ(a[0], a[1]),
 				g.format("check failed: ", a[2], ": got %v, want %v"), g.args(rest)), true
 		}
 	case *ast.AssignStmt:
@@ -463,6 +462,42 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// differ is the program's condition that got and want differ, as T.Equal
+// compares them, chosen by their type: != where == compares them,
+// slices.Equal and maps.Equal where their elements can, reflect.DeepEqual
+// for the rest.
+func (g *gen) differ(gotE, wantE ast.Expr) string {
+	got, want := g.src(gotE), g.src(wantE)
+	typ := g.tt.info.TypeOf(gotE)
+	if !known(typ) {
+		typ = g.tt.info.TypeOf(wantE)
+	}
+	if known(typ) {
+		call := func(f string) string { return "!" + f + "(" + got + ", " + want + ")" }
+		switch u := typ.Underlying().(type) {
+		case *types.Slice:
+			if types.Comparable(u.Elem()) {
+				return call("slices.Equal")
+			}
+			return call("reflect.DeepEqual")
+		case *types.Map:
+			if types.Comparable(u.Elem()) {
+				return call("maps.Equal")
+			}
+			return call("reflect.DeepEqual")
+		}
+		if !types.Comparable(typ) {
+			return call("reflect.DeepEqual")
+		}
+	}
+	return paren(gotE, got) + " != " + paren(wantE, want)
+}
+
+// known reports whether the checker knows typ.
+func known(typ types.Type) bool {
+	return typ != nil && typ != types.Typ[types.Invalid]
 }
 
 // tParamIdent is t in the statement X := t.Client, or nil.
