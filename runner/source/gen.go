@@ -30,6 +30,10 @@ type gen struct {
 	// (their narration needs none). Their calls lose that argument.
 	drops map[types.Object]int
 	fn    *ast.FuncDecl // the function being rewritten
+	// checked holds the if statements that test, right after a check,
+	// what the check checked: the program returns when a check fails, so
+	// there the if always holds.
+	checked map[*ast.IfStmt]bool
 }
 
 // tParam is a function's *runner.T parameter.
@@ -42,7 +46,27 @@ type tParam struct {
 }
 
 func newGen(c *Code, decls []decl) *gen {
-	g := &gen{c: c, tt: c.tt, clients: map[types.Object]string{}, drops: map[types.Object]int{}}
+	g := &gen{c: c, tt: c.tt, clients: map[types.Object]string{}, drops: map[types.Object]int{}, checked: map[*ast.IfStmt]bool{}}
+	for _, d := range decls {
+		ast.Inspect(d.node, func(n ast.Node) bool {
+			var list []ast.Stmt
+			switch n := n.(type) {
+			case *ast.BlockStmt:
+				list = n.List
+			case *ast.CaseClause:
+				list = n.Body
+			case *ast.CommClause:
+				list = n.Body
+			}
+			for i := 1; i < len(list); i++ {
+				if is, ok := list[i].(*ast.IfStmt); ok && is.Init == nil && c.narrationCall(exprOf(list[i-1])) == "Check" &&
+					types.ExprString(exprOf(list[i-1]).(*ast.CallExpr).Args[0]) == types.ExprString(is.Cond) {
+					g.checked[is] = true
+				}
+			}
+			return true
+		})
+	}
 	var params []*tParam
 	for _, d := range decls {
 		if f, ok := d.node.(*ast.FuncDecl); ok && f.Recv == nil {
@@ -409,6 +433,16 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 		if call, ok := n.Cond.(*ast.CallExpr); ok && g.tt.method(call.Fun) == "Interactive" {
 			return "", true
 		}
+		// t.Check(c, ...) then if c { ... }: in the program the check
+		// returned unless c, so only the body is left; in a block of its
+		// own if it declares something.
+		if g.checked[n] {
+			body := g.src(n.Body)
+			if !declares(n.Body) {
+				body = strings.TrimSpace(body[1 : len(body)-1])
+			}
+			return body, true
+		}
 	case *ast.CallExpr:
 		switch m := g.tt.method(n.Fun); m {
 		case "Timeout":
@@ -498,6 +532,29 @@ func (g *gen) differ(gotE, wantE ast.Expr) string {
 // known reports whether the checker knows typ.
 func known(typ types.Type) bool {
 	return typ != nil && typ != types.Typ[types.Invalid]
+}
+
+// exprOf is the expression of an expression statement, or nil.
+func exprOf(s ast.Stmt) ast.Expr {
+	if es, ok := s.(*ast.ExprStmt); ok {
+		return es.X
+	}
+	return nil
+}
+
+// declares reports whether block declares a name of its own.
+func declares(block *ast.BlockStmt) bool {
+	for _, s := range block.List {
+		switch s := s.(type) {
+		case *ast.DeclStmt, *ast.LabeledStmt:
+			return true
+		case *ast.AssignStmt:
+			if s.Tok == token.DEFINE {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // tParamIdent is t in the statement X := t.Client, or nil.
