@@ -5,9 +5,16 @@
 # It prints one line a mutation and exits 1 if any survived or did not apply.
 # Needs go, and python3 for the substitutions.
 #
-# On demand, not in CI (it runs the whole suite once a mutation: minutes):
+# On demand (it runs the whole suite once a mutation: minutes):
 #   bash .ci/mutate.sh            # all of them
 #   bash .ci/mutate.sh prefix     # those whose name contains "prefix"
+# In CI, the fast mode: every mutation must match its file exactly once and
+# the mutated tree must build and vet, so that the list cannot rot unseen (a
+# mutation that no longer applies, or that does not compile, tests nothing):
+#   bash .ci/mutate.sh --check [prefix]
+#
+# A mutation that does not build or vet is a failure of this script, never a
+# catch: fix its pattern or replacement.
 #
 # A mutation is: name | file | Perl regexp | replacement. Add one for every
 # promise a test guards (docs/testing.md lists them).
@@ -26,7 +33,7 @@ interactive-ignored|main.go|Interactive:\s+o\.interactive,|
 step-ignored|main.go|\t\tcfg\.Pause = con\.Pause\n|
 program-ignored|main.go|if o\.program \{|if false {
 data-dir-ignored|main.go|DataDir: o\.dataDir, |
-listen-ignored|main.go|ClientURL: o\.listen|
+listen-ignored|main.go|ClientURL: o\.listen,|ClientURL: "",
 no-color-ignored|runner/report/colors.go|getenv\("NO_COLOR"\) != ""|false
 no-color-flag-ignored|runner/report/colors.go|\tcase f\.NoColor:\n\t\tmode = "never"\n|
 term-dumb-ignored|runner/report/colors.go|live = terminal && term != "dumb"|live = terminal
@@ -41,7 +48,7 @@ program-not-wrapped|runner/source/program.go|gowrap\.File\(joinSignatures\(src\)
 wrap-splits-strings-wrong|runner/gowrap/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
 error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
 restart-keeps-its-ports|runner/embedded/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
-terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif true {\n\t\treturn nil\n\t}
+terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif !ok || true {\n\t\treturn nil\n\t}
 typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
 live-wait-ends-at-results|runner/report/report.go|return k == runner\.KindResult .. k == runner\.KindSay|return false
 step-prompt-under-live-wait|runner/report/step.go|\tc\.endLive\(\)\n|
@@ -68,10 +75,10 @@ prefix-control-chars-allowed|runner/run.go|unicode\.IsControl\); i >= 0 \{|unico
 conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
 own-etcd-program-not-started|runner/source/program.go|"Members": g\.members\(l\.Needs\.Members\)|"Members": 0
-acked-writes-not-checked|lessons/failover.go|if at\[key\] != rev \{|if false {
+acked-writes-not-checked|lessons/failover_helpers.go|if at\[key\] != rev \{|if at[key] != rev && false {
 env-duration-hint-dropped|main.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
 dial-timeout-too-short-unsaid|runner/etcdconn/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
-lease-watch-from-now|lessons/lease.go|, clientv3\.WithRev\(rev\+1\)\)|)
+lease-watch-from-now|lessons/lease.go|\n\t\tclientv3\.WithRev\(rev\+1\)\)|)
 diagnose-past-dial-timeout|runner/etcdconn/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
 own-lesson-not-skipped|runner/run.go|if l\.Needs\.Members > 0 && !cfg\.OwnServers \{|if false {
 skip-fails-the-run|runner/run.go|r\.Status != StatusPassed && r\.Status != StatusSkipped|r.Status != StatusPassed
@@ -83,36 +90,76 @@ lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 LIST
 )
 
-survived=0
-while IFS='|' read -r name file re repl; do
-  [ -z "$name" ] && continue
-  if [ $# -gt 0 ] && [[ "$name" != *"$1"* ]]; then continue; fi
-  tmp=$(mktemp -d)
-  cp -r "$root/." "$tmp/" && rm -rf "$tmp/.git"
-  # The replacement's \n and \t are a newline and a tab.
-  if ! RE="$re" REPL="$repl" python3 -c '
+check=0
+if [ "${1:-}" = --check ]; then check=1; shift; fi
+
+# apply FILE: the mutation in $RE/$REPL, which must match exactly once.
+apply() {
+  RE="$re" REPL="$repl" python3 -c '
 import os, re, sys
 p = sys.argv[1]
 src = open(p).read()
 repl = os.environ["REPL"].replace("\\n", "\n").replace("\\t", "\t")
 out, n = re.subn(os.environ["RE"], lambda m: repl, src)
-if n == 0:
+if n != 1:
+    print(n)
     sys.exit(3)
-open(p, "w").write(out)' "$tmp/$file"; then
+open(p, "w").write(out)' "$1"
+}
+
+failed=0
+if [ $check = 1 ]; then
+  # One copy of the tree; each mutation is applied, built and vetted, and its
+  # file put back.
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  cp -r "$root/." "$tmp/" && rm -rf "$tmp/.git"
+  n=0
+  while IFS='|' read -r name file re repl; do
+    [ -z "$name" ] && continue
+    if [ $# -gt 0 ] && [[ "$name" != *"$1"* ]]; then continue; fi
+    n=$((n+1))
+    cp "$tmp/$file" "$tmp/.orig" 2>/dev/null || { echo "NO SUCH FILE   $name ($file)"; failed=1; continue; }
+    if ! matches=$(apply "$tmp/$file"); then
+      echo "DID NOT APPLY  $name ($file): matches ${matches:-0} times, not once"
+      failed=1
+    elif ! out=$(cd "$tmp" && go build ./... 2>&1 && go vet "./$(dirname "$file")" 2>&1); then
+      echo "DOES NOT BUILD $name ($file): $(printf '%s\n' "$out" | grep -v '^#' | head -1)"
+      failed=1
+    fi
+    mv "$tmp/.orig" "$tmp/$file"
+  done <<<"$mutations"
+  [ $failed = 0 ] && echo "mutate --check: $n mutations, each applies once and builds"
+  exit $failed
+fi
+
+while IFS='|' read -r name file re repl; do
+  [ -z "$name" ] && continue
+  if [ $# -gt 0 ] && [[ "$name" != *"$1"* ]]; then continue; fi
+  tmp=$(mktemp -d)
+  cp -r "$root/." "$tmp/" && rm -rf "$tmp/.git"
+  if ! apply "$tmp/$file" >/dev/null; then
     echo "DID NOT APPLY  $name ($file)"
-    survived=1
+    failed=1
+    rm -rf "$tmp"
+    continue
+  fi
+  # A mutation that does not build or vet tests nothing: a failure, not a catch.
+  if ! (cd "$tmp" && go vet ./... >/dev/null 2>&1); then
+    echo "DOES NOT BUILD $name ($file)"
+    failed=1
     rm -rf "$tmp"
     continue
   fi
   start=$(date +%s)
-  if (cd "$tmp" && go vet ./... >/dev/null 2>&1 && go test -count=1 -timeout 4m ./... >"$tmp/test.log" 2>&1); then
+  if (cd "$tmp" && go test -count=1 -timeout 4m ./... >"$tmp/test.log" 2>&1); then
     echo "SURVIVED       $name ($file)"
-    survived=1
+    failed=1
   else
     caught=$(grep -E '^\s*--- FAIL: Test' "$tmp/test.log" 2>/dev/null | sed 's/ (.*//; s/.*FAIL: //' | sort -u | head -3 | tr '\n' ' ')
-    [ -z "$caught" ] && caught="(does not build or vet)"
+    [ -z "$caught" ] && caught="(no test named: $(grep -m1 -E 'FAIL|panic' "$tmp/test.log"))"
     echo "caught         $name in $(( $(date +%s) - start ))s by: $caught"
   fi
   rm -rf "$tmp"
 done <<<"$mutations"
-exit $survived
+exit $failed
