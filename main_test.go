@@ -38,9 +38,7 @@ var (
 func TestMain(m *testing.M) {
 	// The binary's messages are English unless a test asks for Chinese,
 	// whatever the locale of the terminal the tests run in.
-	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		os.Unsetenv(v)
-	}
+	runnertest.PinLocale()
 	var err error
 	if binDir, err = os.MkdirTemp("", "etcdtour-test-bin-"); err != nil {
 		panic(err)

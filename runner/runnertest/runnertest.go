@@ -56,7 +56,12 @@ func Server(t testing.TB) *embedded.Server {
 // Unless -test.parallel is given, up to Parallel tests run at once, not
 // GOMAXPROCS: lesson tests spend their time waiting for etcd's timers
 // (a lease's TTL, a keep-alive's hold), not on the CPU.
+//
+// It pins the locale: the tests, and the binaries and etcdctl they start,
+// speak English unless a test sets a language itself, so the suite passes
+// under LANG=zh_CN.UTF-8 too (a test that wants Chinese sets it).
 func Main(m *testing.M) int {
+	PinLocale()
 	flag.Parse()
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
@@ -134,4 +139,15 @@ func Events(rec *Recorder, k runner.Kind) []runner.Event {
 		}
 	}
 	return out
+}
+
+// PinLocale makes this process, and what it starts, English: it clears the
+// variables that choose the language of messages (LC_ALL, LC_MESSAGES,
+// LANGUAGE) and sets LANG=C.UTF-8. Main calls it; a TestMain that does not
+// use Main calls it itself.
+func PinLocale() {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANGUAGE"} {
+		os.Unsetenv(v)
+	}
+	os.Setenv("LANG", "C.UTF-8")
 }
