@@ -476,7 +476,7 @@ func writeFlag(w io.Writer, f *flag.Flag, width int, lang i18n.Lang) {
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, abort *abortList) int {
 	o := &options{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, abort: abort,
-		lang: startLang(argv, getenv)}
+		lang: speak(startLang(argv, getenv))}
 	s := newFlagSets(o)
 	// Flags may come before or after the command and its arguments, as
 	// with etcdctl: s.all parses them all, then the command says which of
@@ -494,7 +494,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		if !ok {
 			return o.usageErr("--lang %q: want one of %s", s.lang, i18n.Names)
 		}
-		o.lang = l
+		o.lang = speak(l)
 	}
 	o.conn.Lang = o.lang
 	name, args := defaultCommand, pos
@@ -710,6 +710,15 @@ func valueError(lang i18n.Lang, f *flag.Flag) string {
 		}
 	}
 	return msg
+}
+
+// speak is l with its catalog: the translations into l that each package
+// hands in, its own texts (main's here, in zh.go).
+func speak(l i18n.Lang) i18n.Lang {
+	if l.Tag() != i18n.Chinese.Tag() {
+		return l
+	}
+	return l.With(chinese, runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese(), lessons.Chinese())
 }
 
 // startLang is the language before the command line is parsed: --lang as

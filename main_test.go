@@ -551,7 +551,7 @@ func stepPrompt(t *testing.T, lang i18n.Lang, lesson string, step int, title str
 // with "…", in English or in Chinese (two columns a character).
 func TestStepPrompt(t *testing.T) {
 	t.Parallel()
-	for _, lang := range []i18n.Lang{i18n.English, i18n.Chinese} {
+	for _, lang := range []i18n.Lang{i18n.English, speak(i18n.Chinese)} {
 		for _, l := range lessons.Course {
 			for _, title := range []string{"Get it back", strings.Repeat("Overwrite it, asking for the previous value ", 2), strings.Repeat("覆盖它并取回旧值", 5)} {
 				line := stepPrompt(t, lang, l.ID, 12, title)

@@ -4,12 +4,16 @@
 //
 // Every text a learner reads is written once, in English, where it is used
 // (a lesson's t.Say, a command's help, an error), and that English text is
-// the key of its translation in a catalog per language
-// (golang.org/x/text/message/catalog): lessons keep one source text, and
+// the key of its translation: lessons keep one source text, and
 // "show --program" prints clean code. A format string's translation keeps
-// its verbs, so Msg formats it with the same arguments. The catalog's texts
-// are in zh_*.go; a test fails when a text has no Chinese, when a
-// translation's verbs differ from its key's, or when a line is too wide.
+// its verbs, so Msg formats it with the same arguments.
+//
+// This package is the machinery only: matching a language, looking a text
+// up, display widths. The translations belong to the package whose code
+// says each text (its zh.go); main assembles them into the catalog of the
+// language it speaks, with Lang.With, at start-up. A test of main fails
+// when a text has no Chinese, when a translation's verbs differ from its
+// key's, or when a line is too wide.
 package i18n
 
 import (
@@ -17,19 +21,25 @@ import (
 	"strings"
 
 	"golang.org/x/text/language"
-	"golang.org/x/text/message/catalog"
 )
 
-// A Lang is a language the course speaks. The zero Lang is English.
+// A Lang is a language the course speaks, with the translations it was
+// given (With). The zero Lang is English.
 type Lang struct {
 	tag language.Tag
+	cat *catalog // nil: no translations (English, or before With)
+}
+
+// catalog holds a language's translations, keyed by the English.
+type catalog struct {
+	texts map[string]string
 }
 
 var (
 	// English is the language of the source: its texts are the catalog's keys.
-	English = Lang{language.English}
+	English = Lang{tag: language.English}
 	// Chinese is Simplified Chinese (zh-Hans).
-	Chinese = Lang{language.SimplifiedChinese}
+	Chinese = Lang{tag: language.SimplifiedChinese}
 )
 
 // supported are the languages etcdtour speaks, English first: it is what
@@ -97,6 +107,30 @@ func (l Lang) Tag() language.Tag {
 
 func (l Lang) String() string { return l.Tag().String() }
 
+// With returns l speaking with the given translations into l: each map
+// holds the texts of one package, keyed by their English. They are copied.
+// When two maps translate one text, the later one's translation is used
+// (main's test makes sure that no two packages translate a text). English,
+// the language of the keys, takes no translations: With returns it as it
+// is.
+func (l Lang) With(texts ...map[string]string) Lang {
+	if l.IsEnglish() {
+		return l
+	}
+	c := &catalog{texts: map[string]string{}}
+	if l.cat != nil {
+		for k, v := range l.cat.texts {
+			c.texts[k] = v
+		}
+	}
+	for _, m := range texts {
+		for k, v := range m {
+			c.texts[k] = v
+		}
+	}
+	return Lang{tag: l.tag, cat: c}
+}
+
 // IsEnglish reports whether l is English, the source's language.
 func (l Lang) IsEnglish() bool { return l.Tag() == language.English }
 
@@ -126,63 +160,11 @@ func (l Lang) Err(format string, args ...any) error {
 	return fmt.Errorf(format, args...)
 }
 
-// lookup finds key's translation into l, if the catalog has one.
+// lookup finds key's translation into l, if l was given one (With).
 func (l Lang) lookup(key string) (string, bool) {
-	if l.IsEnglish() {
+	if l.IsEnglish() || l.cat == nil {
 		return "", false
 	}
-	var r text
-	if err := cat.Context(l.Tag(), &r).Execute(key); err != nil {
-		return "", false
-	}
-	return string(r), true
-}
-
-// text receives a message of the catalog as it is stored: the format
-// string, not yet formatted (Msg formats it with fmt, whose verbs the
-// keys use; message.Printer would also group digits, 12345 as 12,345,
-// which a revision or a lease ID must not be).
-type text string
-
-func (t *text) Render(s string) { *t += text(s) }
-func (t *text) Arg(i int) any   { return nil }
-
-// cat is the catalog: each language's translations, keyed by the English.
-var cat = func() *catalog.Builder {
-	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	for _, tr := range translations {
-		for _, m := range tr.maps {
-			for k, v := range m {
-				if err := b.SetString(tr.lang.Tag(), k, v); err != nil {
-					panic(fmt.Sprintf("i18n: %q: %v", k, err))
-				}
-			}
-		}
-	}
-	return b
-}()
-
-// translations are the catalog's texts, by language and by the part of
-// etcdtour they are for.
-var translations = []struct {
-	lang Lang
-	maps []map[string]string
-}{
-	{Chinese, []map[string]string{zhMain, zhRunner, zhLessons}},
-}
-
-// Translations returns the texts translated into l, keyed by the English:
-// for tests.
-func Translations(l Lang) map[string]string {
-	out := map[string]string{}
-	for _, tr := range translations {
-		if tr.lang == l {
-			for _, m := range tr.maps {
-				for k, v := range m {
-					out[k] = v
-				}
-			}
-		}
-	}
-	return out
+	tr, ok := l.cat.texts[key]
+	return tr, ok
 }

@@ -58,14 +58,21 @@ func TestMsg(t *testing.T) {
 	}
 	// Numbers are not grouped (12,345): a revision or a lease ID is copied
 	// into etcdctl lines as it is printed.
-	if got := i18n.Chinese.Msg("deleted %d key(s)", 12345); got != "删除了 12345 个 key" {
+	zh := i18n.Chinese.With(map[string]string{"deleted %d key(s)": "删除了 %d 个 key"}, map[string]string{"100%": "百分之百%"})
+	if got := zh.Msg("deleted %d key(s)", 12345); got != "删除了 12345 个 key" {
 		t.Errorf("Chinese: %q", got)
 	}
-	if got := i18n.Chinese.Msg("no such text %d", 1); got != "no such text 1" {
+	if got := i18n.Chinese.Msg("deleted %d key(s)", 12345); got != "deleted 12345 key(s)" {
+		t.Errorf("Chinese with no translations (With): %q, want the English", got)
+	}
+	if got := zh.Msg("no such text %d", 1); got != "no such text 1" {
 		t.Errorf("a text with no translation: %q, want the English", got)
 	}
-	if got := i18n.Chinese.Text("100%"); got != "100%" {
+	if got := zh.Text("100%"); got != "百分之百%" {
 		t.Errorf("Text formats: %q", got)
+	}
+	if got := i18n.English.With(map[string]string{"100%": "百分之百%"}).Text("100%"); got != "100%" {
+		t.Errorf("English translated: %q", got)
 	}
 }
 

@@ -25,6 +25,9 @@ import (
 
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
+	"etcdtour/runner/etcdconn"
+	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
 )
 
 // Parallel is how many tests Main lets run at once by default.
@@ -150,4 +153,13 @@ func PinLocale() {
 		os.Unsetenv(v)
 	}
 	os.Setenv("LANG", "C.UTF-8")
+}
+
+// Chinese is Simplified Chinese speaking with the translations of the
+// runner's packages (runner, report, embedded, etcdconn) and the given
+// ones (the lessons'): the language main speaks for --lang zh, but for
+// main's own words.
+func Chinese(texts ...map[string]string) i18n.Lang {
+	all := append([]map[string]string{runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese()}, texts...)
+	return i18n.Chinese.With(all...)
 }

@@ -1,8 +1,10 @@
-package i18n_test
+package main
 
-// The catalog must have the Chinese of every text a learner reads. The
-// texts are found in the source itself, with go/ast, so that a t.Say added
-// to a lesson without its Chinese fails here:
+// The catalog must have the Chinese of every text a learner reads, and
+// each text's Chinese belongs to the package whose code says it (its
+// zh.go): main assembles them (speak). The texts are found in the source
+// itself, with go/ast, so that a t.Say added to a lesson without its
+// Chinese fails here:
 //
 //   - in lessons: t.Step, t.Say, t.Result, t.Wait, t.Check and t.Equal
 //     (their format argument), and the Title and Doc of each runner.Lesson;
@@ -23,13 +25,19 @@ import (
 	"strings"
 	"testing"
 
+	"etcdtour/lessons"
+	"etcdtour/runner"
+	"etcdtour/runner/embedded"
+	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
 )
 
 // A message is a text found in the source, and where.
 type message struct {
 	text  string
 	where string
+	owner string // the package whose source says it
 	// width is the widest a line of its translation may be, in columns; 0
 	// for none (a lesson's doc: the console wraps it).
 	width int
@@ -48,8 +56,30 @@ const (
 // narration maps each narrating method of *runner.T to its format's index.
 var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Check": 1, "Equal": 2}
 
-// sources are the files whose texts are translated.
-var sources = []string{"../../main.go", "../../lessons/*.go", "../*.go", "../embedded/*.go", "../etcdconn/*.go", "../report/*.go"}
+// owners are the packages whose texts are translated: the files of each,
+// and the Chinese it hands to main's catalog.
+var owners = []struct {
+	name, files string
+	zh          map[string]string
+}{
+	{"main", "*.go", chinese},
+	{"lessons", "lessons/*.go", lessons.Chinese()},
+	{"runner", "runner/*.go", runner.Chinese()},
+	{"embedded", "runner/embedded/*.go", embedded.Chinese()},
+	{"etcdconn", "runner/etcdconn/*.go", etcdconn.Chinese()},
+	{"report", "runner/report/*.go", report.Chinese()},
+}
+
+// translations are all the owners' texts, keyed by the English.
+func translations() map[string]string {
+	out := map[string]string{}
+	for _, o := range owners {
+		for k, v := range o.zh {
+			out[k] = v
+		}
+	}
+	return out
+}
 
 // notYet are the kinds of text not translated yet ("usageErr", "help").
 var notYet = map[string]bool{}
@@ -58,10 +88,10 @@ func messages(t *testing.T) []message {
 	t.Helper()
 	var out []message
 	fset := token.NewFileSet()
-	for _, pattern := range sources {
-		files, err := filepath.Glob(pattern)
+	for _, o := range owners {
+		files, err := filepath.Glob(o.files)
 		if err != nil || len(files) == 0 {
-			t.Fatalf("%s: no files (%v)", pattern, err)
+			t.Fatalf("%s: no files (%v)", o.files, err)
 		}
 		for _, file := range files {
 			if strings.HasSuffix(file, "_test.go") {
@@ -71,7 +101,10 @@ func messages(t *testing.T) []message {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, fileMessages(t, fset, f)...)
+			for _, m := range fileMessages(t, fset, f) {
+				m.owner = o.name
+				out = append(out, m)
+			}
 		}
 	}
 	return out
@@ -84,7 +117,7 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
 		where := fset.Position(e.Pos()).String()
 		switch {
 		case ok && s != "":
-			out = append(out, message{s, where, width, format})
+			out = append(out, message{text: s, where: where, width: width, format: format})
 		case !ok && mustBeLiteral:
 			t.Errorf("%s: the text is not a string literal: the catalog is keyed by the literal, and this test finds it there", where)
 		}
@@ -202,38 +235,68 @@ func literal(e ast.Expr) (string, bool) {
 	return "", false
 }
 
-// TestCatalogComplete fails for every text of the source that the catalog
-// has no Chinese for, and for every translation no text of the source uses
-// any more.
+// TestCatalogComplete fails for every text of a package's source that the
+// package has no Chinese for (in its zh.go), and for every translation its
+// source does not say (any more).
 func TestCatalogComplete(t *testing.T) {
-	zh := i18n.Translations(i18n.Chinese)
 	msgs := messages(t)
 	if len(msgs) < 100 {
 		t.Fatalf("found %d texts in the source: the walk is broken", len(msgs))
 	}
-	used := map[string]bool{}
-	var missing []string
-	for _, m := range msgs {
-		used[m.text] = true
-		if _, ok := zh[m.text]; !ok {
-			missing = append(missing, fmt.Sprintf("%s: %q", m.where, m.text))
+	for _, o := range owners {
+		used := map[string]bool{}
+		var missing []string
+		for _, m := range msgs {
+			if m.owner != o.name {
+				continue
+			}
+			used[m.text] = true
+			if _, ok := o.zh[m.text]; !ok {
+				missing = append(missing, fmt.Sprintf("%s: %q", m.where, m.text))
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%d text(s) of %s have no Chinese: add them to its zh.go (the English is the key):\n%s",
+				len(missing), o.name, strings.Join(missing, "\n"))
+		}
+		var stale []string
+		for k := range o.zh {
+			if !used[k] {
+				stale = append(stale, strconv.Quote(k))
+			}
+		}
+		sort.Strings(stale)
+		if len(stale) > 0 {
+			t.Errorf("%d translation(s) in %s whose English its source does not say: remove them, move them to the package that says them, or correct the key:\n%s",
+				len(stale), o.name, strings.Join(stale, "\n"))
 		}
 	}
-	if len(missing) > 0 {
-		t.Errorf("%d text(s) have no Chinese: add them to runner/i18n/zh_*.go (the English is the key):\n%s",
-			len(missing), strings.Join(missing, "\n"))
-	}
-	var stale []string
-	for k := range zh {
-		if !used[k] {
-			stale = append(stale, strconv.Quote(k))
+}
+
+// TestCatalogOwners fails when two packages translate one text
+// differently: main's catalog would keep only one of them.
+func TestCatalogOwners(t *testing.T) {
+	seen := map[string]string{} // text -> owner
+	for _, o := range owners {
+		for k, v := range o.zh {
+			if prev, ok := seen[k]; ok {
+				if other := ownerZh(prev)[k]; other != v {
+					t.Errorf("%s and %s translate %q differently: %q, %q", prev, o.name, k, other, v)
+				}
+				continue
+			}
+			seen[k] = o.name
 		}
 	}
-	sort.Strings(stale)
-	if len(stale) > 0 {
-		t.Errorf("%d translation(s) whose English is no longer in the source: remove them, or correct the key:\n%s",
-			len(stale), strings.Join(stale, "\n"))
+}
+
+func ownerZh(name string) map[string]string {
+	for _, o := range owners {
+		if o.name == name {
+			return o.zh
+		}
 	}
+	return nil
 }
 
 // TestCatalogVerbs fails for a translation whose format verbs are not its
@@ -245,7 +308,7 @@ func TestCatalogVerbs(t *testing.T) {
 		formats[m.text] = formats[m.text] || m.format
 	}
 	quoted := regexp.MustCompile("`[^`]*`")
-	for k, v := range i18n.Translations(i18n.Chinese) {
+	for k, v := range translations() {
 		// A flag's usage names its value in backquotes, and help prints
 		// that name as the flag's argument: it must be the same.
 		if got, want := quoted.FindAllString(v, -1), quoted.FindAllString(k, -1); !slices.Equal(got, want) {
@@ -265,7 +328,7 @@ func TestCatalogVerbs(t *testing.T) {
 // two. A verb counts as its width in the format. A one-line error longer
 // than that in English (the terminal wraps it) may be as long in Chinese.
 func TestCatalogWidth(t *testing.T) {
-	zh := i18n.Translations(i18n.Chinese)
+	zh := translations()
 	for _, m := range messages(t) {
 		tr, ok := zh[m.text]
 		if !ok || m.width == 0 {
@@ -283,12 +346,12 @@ func TestCatalogWidth(t *testing.T) {
 	}
 }
 
-// TestCatalogRoundTrip checks that the catalog gives back every
-// translation as written: the catalog reads "${...}" in a message as a
-// variable, for one.
+// TestCatalogRoundTrip checks that the language main speaks gives back
+// every translation as written: it is assembled from all of them (speak).
 func TestCatalogRoundTrip(t *testing.T) {
-	for k, v := range i18n.Translations(i18n.Chinese) {
-		if got := i18n.Chinese.Text(k); got != v {
+	zh := speak(i18n.Chinese)
+	for k, v := range translations() {
+		if got := zh.Text(k); got != v {
 			t.Errorf("the catalog gives %q for %q, not its translation %q", got, k, v)
 		}
 	}

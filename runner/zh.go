@@ -1,36 +1,19 @@
-package i18n
+package runner
 
-// zhRunner is the Chinese of the runner's own words: the console's
-// headings, result words, waits, the summary, the clean-up, and how a
-// lesson ended.
-var zhRunner = map[string]string{
-	// runner/report.go: the console
-	"━━ Lesson %d/%d · %s · %s ━━": "━━ 第 %d/%d 课 · %s · %s ━━",
-	"got:":                         "实际：",
-	"want:":                        "期望：",
-	"cleanup: %s":                  "清理：%s",
-	"PASS %s (%s)":                 "通过 %s (%s)",
-	"━━ Summary ━━":                "━━ 总结 ━━",
-	"%d passed, %d failed":         "%d 课通过，%d 课失败",
-	", %d interrupted":             "，%d 课被中断",
-	", %d not run":                 "，%d 课未运行",
-	"%s in %s":                     "%s，用时 %s",
-	"%s waited":                    "已等待 %s",
-	"%s left":                      "还剩 %s",
-	"passed":                       "通过",
-	"failed":                       "失败",
-	"interrupted":                  "已中断",
-	"not run":                      "未运行",
-	"skipped":                      "已跳过",
-	"SKIP %s: %s":                  "跳过 %s：%s",
-	", %d skipped":                 "，%d 课跳过",
+import "maps"
 
-	// runner/run.go and t.go: the run, its lessons, the clean-up
+// chinese is the Chinese of the runner's own words: choosing lessons, the
+// run's notes, the clean-up, how a lesson ended, a cluster that lost its
+// leader, and a lesson's own etcd.
+var chinese = map[string]string{
+	// run.go and t.go: the run, its lessons, the clean-up
+	"cleanup: %s": "清理：%s",
+	"interrupted": "已中断",
 	"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s": "etcd %s，地址 %s · key 都在 %s 之下\n下面的 etcdctl 命令假定已执行：export %s",
 	"etcd at %s no longer answers (no endpoint within %v)":                 "%s 上的 etcd 已无应答（%v 内没有可用的 endpoint）",
 	"%s: the lessons after %s are not run":                                 "%s：%s 之后的课程不再运行",
 
-	// runner/quorum.go and fence.go: a cluster that lost its leader, fences
+	// quorum.go and fence.go: a cluster that lost its leader, fences
 	"%s: answers, knows no leader": "%s：有应答，但不知道 leader 是谁",
 	"%s: no answer":                "%s：无应答",
 	"the etcd cluster has no leader (%s): nothing can be read or written until most of its members are back":                                      "etcd 集群没有 leader（%s）：在多数成员恢复之前，什么都读不了也写不了",
@@ -60,7 +43,7 @@ var zhRunner = map[string]string{
 	"(and %d more requests like these: not shown)":                                                               "（还有 %d 个类似的请求：不再显示）",
 	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个字母、数字、'-'、'_' 或 '.'，以字母或数字开头，例如 alice",
 
-	// runner/run.go and cluster.go: a lesson's own etcd (Lesson.Needs)
+	// run.go and owncluster.go: a lesson's own etcd (Lesson.Needs)
 	"an etcd of its own":                      "一个专属的 etcd",
 	"an etcd cluster of its own (%d members)": "一个专属的 etcd 集群（%d 个成员）",
 	"needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints":                              "需要%s来压缩和停止，绝不动 --endpoints 指定的集群：请去掉 --endpoints 运行",
@@ -69,4 +52,17 @@ var zhRunner = map[string]string{
 	"start the lesson's own etcd: %w":                          "启动本课专属的 etcd：%w",
 	"connect to the lesson's own etcd: %w":                     "连接本课专属的 etcd：%w",
 	"stopped its own etcd (%d member(s)) and removed its data": "已停止本课专属的 etcd（%d 个成员）并删除其数据",
+
+	// lesson.go and run.go: choosing lessons, --prefix and --run-id
+	"--prefix %q must end in \"/\", such as /etcdtour/":                                      "--prefix %q 必须以 \"/\" 结尾，例如 /etcdtour/",
+	"--prefix %q has a control character (%U): use printable characters, such as /etcdtour/": "--prefix %q 含有控制字符（%U）：请只用可打印字符，例如 /etcdtour/",
+	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use": "用户 %q 不能读写 %s 上的 %s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %s），或者换一个它能用的 --prefix",
+	"%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s":                                                                 "%[3]s 上的 %[2]s 之下已有 %[1]d 个 key：请换一个 --run-id，或者这样删除它们：%[4]s etcdctl del --prefix %[5]s",
+	"unknown lesson %q":                                             "未知的课程 %q",
+	"lesson range %q is backwards: write %d-%d":                     "课程范围 %q 是反的：请写成 %d-%d",
+	"lesson number %q out of range: the course has lessons 1 to %d": "课程编号 %q 超出范围：课程只有第 1 到 %d 课",
 }
+
+// Chinese returns the Chinese of the runner's own words, keyed by their
+// English: main hands it, with every other package's, to i18n.Lang.With.
+func Chinese() map[string]string { return maps.Clone(chinese) }

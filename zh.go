@@ -1,11 +1,9 @@
-package i18n
+package main
 
-// zhMain is the Chinese of the command line: help, usage errors, the step
-// prompt, serve's lines, and the errors of connecting to etcd and starting
-// the embedded one. A flag's `value name` stays as it is: help prints it
+// chinese is the Chinese of the command line: help, usage errors and
+// serve's lines. A flag's `value name` stays as it is: help prints it
 // as the flag's argument.
-var zhMain = map[string]string{
-	" · Enter runs it, q quits ":                                   " · 回车运行，q 回车退出 ",
+var chinese = map[string]string{
 	"interrupted again, exiting now without the lessons' clean-up": "再次中断，立即退出，不再做课程的清理",
 
 	// The commands.
@@ -92,21 +90,16 @@ var zhMain = map[string]string{
 	"writing the output: %v":                                                                     "写输出时出错：%v",
 	"the course is broken: %v":                                                                   "课程有误：%v",
 	"%v: valid lessons are %s, or their numbers 1-%d":                                            "%v：可用的课程是 %s，或它们的编号 1-%d",
-	"--prefix %q must end in \"/\", such as /etcdtour/":                                          "--prefix %q 必须以 \"/\" 结尾，例如 /etcdtour/",
-	"--prefix %q has a control character (%U): use printable characters, such as /etcdtour/":     "--prefix %q 含有控制字符（%U）：请只用可打印字符，例如 /etcdtour/",
 	"--step and --json do not go together: --step is for a person at a terminal":                 "--step 和 --json 不能一起用：--step 是给终端前的人用的",
 	"--step needs a terminal on stdin to read Enter and q from; run it without redirected input": "--step 需要标准输入是终端，以读取回车和 q；请不要重定向输入",
 	"--keep needs --endpoints: the embedded etcd and its data go when etcdtour exits (start one with etcdtour serve)": "--keep 需要 --endpoints：内嵌的 etcd 及其数据在 etcdtour 退出时就没了（用 etcdtour serve 启动一个）",
 	"keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s":                                          "%s 下可能还留有 key：ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s",
-	"--color %q: want auto, always or never":                                                                          "--color %q：应为 auto、always 或 never",
-	"--no-color and --color always disagree: give one of them":                                                        "--no-color 和 --color always 相互矛盾：只给其中一个",
-	"--theme %q: want auto, dark or light":                                                                            "--theme %q：应为 auto、dark 或 light",
 	"show takes one lesson: etcdtour show ID|N":                                                                       "show 只接受一课：etcdtour show ID|N",
-	"%v: valid lessons are %s":                                                                                        "%v：可用的课程是 %s",
-	"show takes one lesson, %q names %d":                                                                              "show 只接受一课，%q 指定了 %d 课",
-	"program of %s: %v":                                                                                               "%s 的程序：%v",
-	"source of %s: %v":                                                                                                "%s 的源码：%v",
-	"serve takes no arguments, got %q":                                                                                "serve 不接受参数，却得到 %q",
+	"%v: valid lessons are %s":           "%v：可用的课程是 %s",
+	"show takes one lesson, %q names %d": "show 只接受一课，%q 指定了 %d 课",
+	"program of %s: %v":                  "%s 的程序：%v",
+	"source of %s: %v":                   "%s 的源码：%v",
+	"serve takes no arguments, got %q":   "serve 不接受参数，却得到 %q",
 	"--listen %q is not a plain-http client URL: want http://HOST:PORT, such as http://127.0.0.1:2379": "--listen %q 不是普通 http 的客户端 URL：应为 http://HOST:PORT，例如 http://127.0.0.1:2379",
 
 	// serve.
@@ -116,54 +109,7 @@ var zhMain = map[string]string{
 	"stopping etcd":             "正在停止 etcd",
 	"embedded etcd stopped: %v": "内嵌的 etcd 停止了：%v",
 
-	// runner/conn.go: reaching etcd.
-	"no endpoint given: pass --endpoints host:port":                                           "没有给出 endpoint：请传入 --endpoints host:port",
-	"--user %q has no user name: use --user NAME or NAME:PASSWORD":                            "--user %q 没有用户名：请用 --user NAME 或 NAME:PASSWORD",
-	"--user %s:… and --password both give a password: give it once":                           "--user %s:… 和 --password 都给了密码：只给一次",
-	"--user %q has no password: use --user %s:PASSWORD or --password":                         "--user %q 没有密码：请用 --user %s:PASSWORD 或 --password",
-	"--password given without --user: add --user NAME":                                        "给了 --password 却没有 --user：请加上 --user NAME",
-	"--cert and --key go together: give both or neither":                                      "--cert 和 --key 要一起给：两个都给，或者都不给",
-	"%s %s: cannot read it: %v":                                                               "%s %s：无法读取：%v",
-	"--cacert %s: no PEM certificate in it: give the CA certificate that signed the server's": "--cacert %s：里面没有 PEM 证书：请给出签发服务端证书的 CA 证书",
-	"--cert %s and --key %s are not a certificate and its key: %v":                            "--cert %s 和 --key %s 不是一对证书和私钥：%v",
-	"endpoint %q is malformed: want host:port or http(s)://host:port, without spaces":         "endpoint %q 格式不对：应为 host:port 或 http(s)://host:port，不带空格",
-	"endpoint %q is malformed: want host:port or http(s)://host:port":                         "endpoint %q 格式不对：应为 host:port 或 http(s)://host:port",
-	"TLS setup: %w": "TLS 设置：%w",
-	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use":              "用户 %q 不能读写 %s 上的 %s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %s），或者换一个它能用的 --prefix",
-	"%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s":                                                                              "%[3]s 上的 %[2]s 之下已有 %[1]d 个 key：请换一个 --run-id，或者这样删除它们：%[4]s etcdctl del --prefix %[5]s",
-	"etcd at %s rejected user %q: wrong user name or password (check --user and --password)":                                                                                                      "%s 上的 etcd 拒绝了用户 %q：用户名或密码错误（请检查 --user 和 --password）",
-	"user %q may not read and write the course's prefix on %s: grant it a role with readwrite on the prefix, or pick another --prefix":                                                            "用户 %q 不能读写 %s 上课程的前缀：请给它一个对该前缀有 readwrite 的角色，或者换一个 --prefix",
-	"etcd at %s has authentication enabled: pass --user NAME:PASSWORD":                                                                                                                            "%s 上的 etcd 开启了认证：请传入 --user NAME:PASSWORD",
-	"interrupted while connecting to etcd at %s":                                                                                                                                                  "连接 %s 上的 etcd 时被中断",
-	"TLS with etcd at %s failed: %s (check --cacert, --cert, --key and the scheme in --endpoints)":                                                                                                "与 %s 上的 etcd 的 TLS 失败：%s（请检查 --cacert、--cert、--key 以及 --endpoints 里的协议）",
-	"%s accepts connections but did not answer as etcd within %v: is it etcd, and does its cluster have a leader? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health, or a longer --dial-timeout)": "%s 接受连接，但在 %v 内没有像 etcd 那样应答：它是 etcd 吗？它的集群有 leader 吗？（试试 ETCDCTL_ENDPOINTS=%s etcdctl endpoint health，或更长的 --dial-timeout）",
-	"etcd at %s: %v": "%s 上的 etcd：%v",
-	"etcd %s at %s answered, but only after --dial-timeout %v had passed: that is too short to reach the cluster and check it; try --dial-timeout 5s (the default)": "%[2]s 上的 etcd %[1]s 应答了，但那时 --dial-timeout %[3]v 已经过去：这点时间不够连上集群并检查它；试试 --dial-timeout 5s（默认值）",
-	"no etcd socket at %s (%v): check --endpoints": "%s 没有 etcd 的 socket（%v）：请检查 --endpoints",
-	"cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)":                                           "无法在 %[2]v 内连上 %[1]s 上的 etcd（%[3]s）：它在运行吗？地址对吗？（请检查 --endpoints、--dial-timeout）",
-	"etcd at %s serves https, not plain http: use https://%s in --endpoints, with --cacert":                                                                          "%s 上的 etcd 用 https 而非 http：请在 --endpoints 里用 https://%s，加 --cacert",
-	"etcd at %s does not serve TLS (https): use http://%s in --endpoints":                                                                                            "%s 上的 etcd 不提供 TLS（https）：请在 --endpoints 里用 http://%s",
-	"etcd at %s hung up on the TLS handshake: it likely serves plain http, not https (use http://%s in --endpoints)":                                                 "%s 上的 etcd 在 TLS 握手时挂断了：它多半提供的是普通 http 而不是 https（请在 --endpoints 里用 http://%s）",
-	"TLS with etcd at %s failed: its certificate is signed by an authority we do not trust (check --cacert: it must be the CA that signed the server's certificate)": "与 %s 上的 etcd 的 TLS 失败：它的证书由我们不信任的机构签发（请检查 --cacert：它必须是签发服务端证书的 CA）",
-	"TLS with etcd at %s failed: %v (check the host in --endpoints against the server's certificate)":                                                                "与 %s 上的 etcd 的 TLS 失败：%v（请对照服务端证书检查 --endpoints 里的主机名）",
-	"TLS with etcd at %s failed: %s (check --cacert)":                                                                                                                "与 %s 上的 etcd 的 TLS 失败：%s（请检查 --cacert）",
-	"TLS with etcd at %s failed: the server requires a client certificate (pass --cert and --key)":                                                                   "与 %s 上的 etcd 的 TLS 失败：服务端要求客户端证书（请传入 --cert 和 --key）",
-	"TLS with etcd at %s failed: the server refused our certificate (%s): check --cert and --key":                                                                    "与 %s 上的 etcd 的 TLS 失败：服务端拒绝了我们的证书（%s）：请检查 --cert 和 --key",
-
-	// runner/lesson.go: choosing lessons.
-	"unknown lesson %q":                                             "未知的课程 %q",
-	"lesson range %q is backwards: write %d-%d":                     "课程范围 %q 是反的：请写成 %d-%d",
-	"lesson number %q out of range: the course has lessons 1 to %d": "课程编号 %q 超出范围：课程只有第 1 到 %d 课",
-
-	// runner/server.go: the embedded etcd.
-	"embedded etcd: data dir: %w": "内嵌 etcd：数据目录：%w",
-	"embedded etcd: cannot make a temp dir in %s: %v (set TMPDIR to a writable directory)": "内嵌 etcd：无法在 %s 中创建临时目录：%v（请把 TMPDIR 设为可写的目录）",
-	"embedded etcd: log file: %w": "内嵌 etcd：日志文件：%w",
-	"data dir %s is in use by another etcd (an etcdtour serve --data-dir %s still running?): stop it or pick another --data-dir": "数据目录 %s 正被另一个 etcd 使用（某个 etcdtour serve --data-dir %s 还在运行？）：请停掉它，或者换一个 --data-dir",
-	"bad listen URL %q: want http://HOST:PORT": "监听 URL %q 不对：应为 http://HOST:PORT",
-	"embedded etcd did not start: %w":          "内嵌 etcd 没有启动：%w",
-	"embedded etcd on %s: %s, where it served last time (%s), is taken: stop what holds it, or pass --listen with another address": "%s 上的内嵌 etcd：它上次服务的地址 %s（记在 %s）已被占用：停掉占用它的程序，或用 --listen 给另一个地址",
-	"embedded etcd stopped while starting: %w": "内嵌 etcd 在启动过程中停止了：%w",
-	"embedded etcd not ready after %v":         "内嵌 etcd 在 %v 后仍未就绪",
-	"%w (full log: %s)":                        "%w（完整日志：%s）",
+	// A usage error said as it is (already in the language).
+	"%s": "%s",
+	"%v": "%v",
 }

@@ -1,12 +1,14 @@
-package i18n
+package lessons
 
-// zhLessons is the Chinese of the lessons: titles, docs, steps, narration,
+import "maps"
+
+// chinese is the Chinese of the lessons: titles, docs, steps, narration,
 // results, checks and waits, lesson by lesson in course order. A lesson
 // added to the course adds its texts here (TestCatalogComplete fails until
 // it does). The words are the article's: 租约 (lease), 续租 (keepalive),
 // 分布式锁, 监听 (watch), 事务 (txn), 选主 (election), 服务发现,
 // 修订号 (revision), 压缩 (compaction); API names stay as they are.
-var zhLessons = map[string]string{
+var chinese = map[string]string{
 	// Texts several lessons share.
 	"%s":     "%s",
 	"%v":     "%v",
@@ -328,3 +330,7 @@ var zhLessons = map[string]string{
 	"%s: member %x, leader %x, raft term %d, revision %d": "%s：member %x，leader %x，raft term %d，修订号 %d",
 	"revisions: %v": "修订号：%v",
 }
+
+// Chinese returns the Chinese of the lessons' texts, keyed by their
+// English: main hands it, with every other package's, to i18n.Lang.With.
+func Chinese() map[string]string { return maps.Clone(chinese) }

@@ -1,0 +1,39 @@
+package report
+
+import "maps"
+
+// chinese is the Chinese of the console's own words: the headings, result
+// words, waits, the summary, the step prompt, and the errors of the color
+// flags.
+var chinese = map[string]string{
+	"━━ Lesson %d/%d · %s · %s ━━": "━━ 第 %d/%d 课 · %s · %s ━━",
+	"got:":                         "实际：",
+	"want:":                        "期望：",
+	"cleanup: %s":                  "清理：%s",
+	"PASS %s (%s)":                 "通过 %s (%s)",
+	"━━ Summary ━━":                "━━ 总结 ━━",
+	"%d passed, %d failed":         "%d 课通过，%d 课失败",
+	", %d interrupted":             "，%d 课被中断",
+	", %d not run":                 "，%d 课未运行",
+	"%s in %s":                     "%s，用时 %s",
+	"%s waited":                    "已等待 %s",
+	"%s left":                      "还剩 %s",
+	"passed":                       "通过",
+	"failed":                       "失败",
+	"interrupted":                  "已中断",
+	"not run":                      "未运行",
+	"skipped":                      "已跳过",
+	"SKIP %s: %s":                  "跳过 %s：%s",
+	", %d skipped":                 "，%d 课跳过",
+
+	// The step prompt (--step) and the color policy.
+	" · Enter runs it, q quits ":                               " · 回车运行，q 回车退出 ",
+	"--color %q: want auto, always or never":                   "--color %q：应为 auto、always 或 never",
+	"--no-color and --color always disagree: give one of them": "--no-color 和 --color always 相互矛盾：只给其中一个",
+	"--theme %q: want auto, dark or light":                     "--theme %q：应为 auto、dark 或 light",
+}
+
+// Chinese returns the Chinese of the console's words, keyed by
+// their English: main hands it, with every other package's, to
+// i18n.Lang.With.
+func Chinese() map[string]string { return maps.Clone(chinese) }
