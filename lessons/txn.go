@@ -2,9 +2,13 @@ package lessons
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"sync"
+	"sync/atomic"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/concurrency"
 
 	"etcdtour/runner"
 )
@@ -13,9 +17,9 @@ import (
 var Txn = runner.Lesson{
 	ID:    "txn",
 	Title: "Transactions and compare-and-swap",
-	Doc: "If/Then/Else in one request: create a key only if it is " +
-		"absent, swap it only if nobody changed it, and " +
-		"count the updates that plain Get and Put lose.",
+	Doc: "If/Then/Else in one request: create a key only if it is absent, " +
+		"swap it only if nobody changed it, and count the updates that " +
+		"plain Get and Put lose.",
 	Run: txn,
 }
 
@@ -23,9 +27,8 @@ func txn(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Create a key only if it does not exist")
-	t.Say(`A key that was never written (or was deleted) has
-create_revision 0. This is Redis's SETNX (the article likened a lease to
-SETNX; a lease is more like EXPIRE). Succeeded says which branch ran.`)
+	t.Say(`A key never written (or deleted) has create_revision 0:
+Redis's SETNX. (The article likened a lease to SETNX; it is like EXPIRE.)`)
 	absent := clientv3.Compare(clientv3.CreateRevision("owner"), "=", 0)
 	var won []bool
 	for _, owner := range []string{"a", "b"} {
@@ -55,27 +58,25 @@ SETNX; a lease is more like EXPIRE). Succeeded says which branch ran.`)
 		return err
 	}
 	seen := get.Kvs[0].ModRevision
-	// The second swap still compares with the revision read before the
-	// first: someone changed the key since, so it must fail.
+	// The second swap compares with a revision that the first made stale.
 	unchanged := clientv3.Compare(clientv3.ModRevision("owner"), "=", seen)
-	since := strconv.FormatInt(seen, 10)
 	var swapped []bool
 	for _, value := range []string{"c", "d"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		resp, err := cli.Txn(ctx1).If(unchanged).
-			Then(clientv3.OpPut("owner", value),
-				clientv3.OpPut("owner-since", since)).Commit()
+		resp, err := cli.Txn(ctx1).If(unchanged).Then(
+			clientv3.OpPut("owner", value),
+			clientv3.OpPut("owner-since", strconv.FormatInt(seen, 10)),
+		).Commit()
 		cancel()
 		if err != nil {
 			return err
 		}
-		t.Result("swap to %q: succeeded=%v at revision %d", value,
-			resp.Succeeded, resp.Header.Revision)
+		t.Result("swap to %q: succeeded=%v at revision %d",
+			value, resp.Succeeded, resp.Header.Revision)
 		swapped = append(swapped, resp.Succeeded)
 	}
 	t.Equal(swapped, []bool{true, false},
-		"the swap from the revision read "+
-			"succeeds, from a stale one fails")
+		"the swap from the revision read succeeds, from a stale one fails")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err = cli.Get(ctx1, "owner", clientv3.WithPrefix())
 	cancel()
@@ -90,12 +91,29 @@ SETNX; a lease is more like EXPIRE). Succeeded says which branch ran.`)
 
 	t.Step("Lost updates: four clients, Get then Put")
 	t.Say(`Four clients add 1 to a counter ten times each, interleaved
-the way that loses updates: in each round all four read, then all four
-write.`)
+so as to lose updates: in each round all four read, then all four write.`)
 	const clients, rounds = 4, 10
-	if err := interleavedIncrements(ctx, t, "counter", clients,
-		rounds); err != nil {
-		return err
+	for range rounds {
+		read := make([]int, clients)
+		for i := range read {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			get, err := cli.Get(ctx1, "counter")
+			cancel()
+			if err != nil {
+				return err
+			}
+			if len(get.Kvs) > 0 {
+				read[i], _ = strconv.Atoi(string(get.Kvs[0].Value))
+			}
+		}
+		for _, n := range read {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			_, err := cli.Put(ctx1, "counter", strconv.Itoa(n+1))
+			cancel()
+			if err != nil {
+				return err
+			}
+		}
 	}
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err = cli.Get(ctx1, "counter")
@@ -104,20 +122,70 @@ write.`)
 		return err
 	}
 	n, _ := strconv.Atoi(string(get.Kvs[0].Value))
-	t.Result("counter=%d after %d increments: %d lost", n, clients*rounds,
-		clients*rounds-n)
+	t.Result("counter=%d after %d increments: %d lost",
+		n, clients*rounds, clients*rounds-n)
 	t.Equal(n, rounds, "each round, three of the four increments are lost")
 
 	t.Step("The same with a Txn retry loop, and with STM, all at once")
-	t.Say(`Each increment compares mod_revision with what it read and
-retries when the key moved: optimistic concurrency. concurrency.NewSTM
-is that loop, written by the library: it retries the function.`)
-	retried, err := incrementAll(ctx, t, clients, rounds)
-	if err != nil {
+	t.Say(`Each increment writes only if mod_revision is what it read
+and retries if not: optimistic concurrency. NewSTM is that loop.`)
+	var retried atomic.Int64
+	casIncrement := func() error {
+		for done := 0; done < rounds; {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			get, err := cli.Get(ctx1, "cas")
+			cancel()
+			if err != nil {
+				return err
+			}
+			value, rev := 0, int64(0) // mod_revision 0: no such key yet
+			if len(get.Kvs) > 0 {
+				value, _ = strconv.Atoi(string(get.Kvs[0].Value))
+				rev = get.Kvs[0].ModRevision
+			}
+			unchanged := clientv3.Compare(clientv3.ModRevision("cas"), "=", rev)
+			ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+			resp, err := cli.Txn(ctx1).If(unchanged).
+				Then(clientv3.OpPut("cas", strconv.Itoa(value+1))).Commit()
+			cancel()
+			if err != nil {
+				return err
+			}
+			if resp.Succeeded {
+				done++
+			} else {
+				retried.Add(1) // someone wrote first: read again
+			}
+		}
+		return nil
+	}
+	stmIncrement := func() error {
+		for range rounds {
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+			_, err := concurrency.NewSTM(cli, func(s concurrency.STM) error {
+				value, _ := strconv.Atoi(s.Get("stm"))
+				s.Put("stm", strconv.Itoa(value+1))
+				return nil
+			}, concurrency.WithAbortContext(ctx1))
+			cancel()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2*clients)
+	for i := range clients {
+		wg.Go(func() { errs[i] = casIncrement() })
+		wg.Go(func() { errs[clients+i] = stmIncrement() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return err
 	}
 	t.Result("the Txn loop retried %d times: each retry "+
-		"was an update that plain Put would have lost", retried)
+		"was an update that plain Put would have lost", retried.Load())
 	for _, key := range []string{"cas", "stm"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 		get, err := cli.Get(ctx1, key)
@@ -125,7 +193,6 @@ is that loop, written by the library: it retries the function.`)
 		if err != nil {
 			return err
 		}
-		t.Result("%s", kvString(get.Kvs[0]))
 		t.Equal(string(get.Kvs[0].Value), strconv.Itoa(clients*rounds),
 			"%s: no increment lost", key)
 	}

@@ -100,35 +100,42 @@ func goTokens(src string) string {
 	return strings.Join(toks, "\n") + "\n// " + strings.TrimSpace(spaceRun.ReplaceAllString(strings.Join(comments, " "), " "))
 }
 
-// TestSourceFits fails for every line of the lessons' files, of a lesson's
-// "etcdtour show" and of its "show --program" wider than runner.Columns on a
+// consoleTab is how wide the console shows a tab of a step's code
+// (report.Console): the lessons' source is written for it, as gofmt users
+// write, with tabs of 4.
+const consoleTab = 4
+
+// TestSourceFits fails for every line of the lessons' files and of a
+// lesson's "etcdtour show" wider than runner.Columns with tabs of
+// consoleTab, for every line of its "show --program" wider than that on a
 // terminal (a tab to the next multiple of 8), and for a program that gofmt
-// or a second gowrap.File would change: what the room reads, and what a
-// learner saves as main.go, fits an 80-column screen as it is.
+// or a second gowrap.File would change: what the room reads fits the
+// console, and what a learner saves as main.go fits an 80-column screen as
+// it is.
 func TestSourceFits(t *testing.T) {
 	t.Parallel()
-	fits := func(what, src string) {
+	fits := func(what, src string, tab int) {
 		t.Helper()
 		for i, line := range strings.Split(src, "\n") {
-			if w := i18n.WidthTabs(line, gowrap.TerminalTab); w > runner.Columns {
-				t.Errorf("%s:%d: %d columns, more than %d:\n%s", what, i+1, w, runner.Columns, line)
+			if w := i18n.WidthTabs(line, tab); w > runner.Columns {
+				t.Errorf("%s:%d: %d columns (tabs of %d), more than %d:\n%s", what, i+1, w, tab, runner.Columns, line)
 			}
 		}
 	}
 	for f, src := range lessonFiles(t) {
-		fits("lessons/"+f, string(src))
+		fits("lessons/"+f, string(src), consoleTab)
 	}
 	for _, l := range lessons.Course {
 		show, err := sourceCode.Show(l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fits("show "+l.ID, show)
+		fits("show "+l.ID, show, consoleTab)
 		prog, err := sourceCode.Program(l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fits("show --program "+l.ID, string(prog))
+		fits("show --program "+l.ID, string(prog), gowrap.TerminalTab)
 		if f, err := format.Source(prog); err != nil || !bytes.Equal(f, prog) {
 			t.Errorf("show --program %s is not gofmt'd (%v)", l.ID, err)
 		}
