@@ -63,8 +63,7 @@ address.`)
 	cctx, cancel := context.WithTimeout(ctx, t.Timeout())
 	defer cancel()
 	for got1, got2 := 0, 0; got1 == 0 || got2 == 0; {
-		if got1, got2, err = calls(cctx, conn, 2, srv1,
-			srv2); err != nil {
+		if got1, got2, err = calls(cctx, conn, 2, srv1, srv2); err != nil {
 			return err
 		}
 	}

@@ -49,8 +49,7 @@ func register(ctx context.Context, t *runner.T, cli *clientv3.Client,
 		for range ka {
 		}
 	}()
-	t.Result("%s = %s, lease %x with TTL %ds", key, addr, grant.ID,
-		grant.TTL)
+	t.Result("%s = %s, lease %x with TTL %ds", key, addr, grant.ID, grant.TTL)
 	return grant, nil
 }
 

@@ -72,8 +72,7 @@ create_revision leads.`)
 		return err
 	}
 	t.Result("Observe: %s", kvString(leader))
-	t.Equal(string(leader.Key), e1.Key(),
-		"Observe reports candidate 1's key")
+	t.Equal(string(leader.Key), e1.Key(), "Observe reports candidate 1's key")
 
 	t.Step("The leader proclaims a new value")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())

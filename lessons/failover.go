@@ -52,8 +52,7 @@ func failover(ctx context.Context, t *runner.T) error {
 	}
 	granted := time.Now()
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Put(ctx1, "session", "alive",
-		clientv3.WithLease(grant.ID))
+	put, err := cli.Put(ctx1, "session", "alive", clientv3.WithLease(grant.ID))
 	cancel()
 	if err != nil {
 		return err
@@ -66,8 +65,7 @@ func failover(ctx context.Context, t *runner.T) error {
 		clientv3.WithRev(put.Header.Revision+1))
 	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", put.Header.Revision+1),
 		t.Key("session"))
-	sch := cli.Watch(wctx, "session",
-		clientv3.WithRev(put.Header.Revision+1))
+	sch := cli.Watch(wctx, "session", clientv3.WithRev(put.Header.Revision+1))
 
 	t.Step("The leader stops while a client keeps writing")
 	stopWriting := make(chan struct{})
@@ -86,14 +84,12 @@ func failover(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	t.Result("%s stopped; %s leads %v later", t.Cluster.Name(old),
-		t.Cluster.Name(leader), time.Since(stopped).
-			Round(time.Millisecond))
+		t.Cluster.Name(leader), time.Since(stopped).Round(time.Millisecond))
 	t.Check(leader != old, "a new leader is elected")
 	time.Sleep(writeBefore) // the writes go on under the new leader
 	close(stopWriting)
 	w := <-done
-	t.Result("%d writes acknowledged, %d failed", len(w.acked),
-		len(w.failed))
+	t.Result("%d writes acknowledged, %d failed", len(w.acked), len(w.failed))
 
 	t.Step("Every acknowledged write is there; the watch saw each once")
 	stored, lost, err := storedWrites(ctx, t, w.acked)
@@ -109,11 +105,9 @@ func failover(ctx context.Context, t *runner.T) error {
 	}
 	var seen []string
 	for _, ev := range evs {
-		seen = append(seen,
-			fmt.Sprintf("%s@%d", ev.Kv.Key, ev.Kv.ModRevision))
+		seen = append(seen, fmt.Sprintf("%s@%d", ev.Kv.Key, ev.Kv.ModRevision))
 	}
-	t.Equal(seen, stored,
-		"the watch saw every stored write once, in order")
+	t.Equal(seen, stored, "the watch saw every stored write once, in order")
 
 	t.Step("The stopped member restarts and catches up")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())

@@ -119,8 +119,7 @@ func revisions(ctx context.Context, t *runner.T) ([]int64, error) {
 func storedWrites(ctx context.Context, t *runner.T,
 	acked map[string]int64) ([]string, int, error) {
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	asc := clientv3.WithSort(clientv3.SortByModRevision,
-		clientv3.SortAscend)
+	asc := clientv3.WithSort(clientv3.SortByModRevision, clientv3.SortAscend)
 	get, err := t.Client.Get(ctx1, "w/", clientv3.WithPrefix(), asc)
 	cancel()
 	if err != nil {
@@ -129,8 +128,7 @@ func storedWrites(ctx context.Context, t *runner.T,
 	var stored []string // "w/03@12", in revision order
 	at := map[string]int64{}
 	for _, kv := range get.Kvs {
-		stored = append(stored,
-			fmt.Sprintf("%s@%d", kv.Key, kv.ModRevision))
+		stored = append(stored, fmt.Sprintf("%s@%d", kv.Key, kv.ModRevision))
 		at[string(kv.Key)] = kv.ModRevision
 	}
 	lost := 0

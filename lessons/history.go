@@ -59,8 +59,7 @@ func history(ctx context.Context, t *runner.T) error {
 	old, err := cli.Get(ctx1, "config", clientv3.WithRev(revs[0]))
 	cancel()
 	if err != nil || len(old.Kvs) != 1 {
-		return fmt.Errorf("get %q at %d: %v, %v", "config", revs[0],
-			err, old)
+		return fmt.Errorf("get %q at %d: %v, %v", "config", revs[0], err, old)
 	}
 	t.Result("%s", kvString(old.Kvs[0]))
 	t.Equal(string(old.Kvs[0].Value), "v1",
@@ -117,8 +116,7 @@ func history(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Say("The file keeps its size: the freed " +
-		"pages wait there to be reused.")
+	t.Say("The file keeps its size: the freed pages wait there to be reused.")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	_, err = cli.Defragment(ctx1, ep)
 	cancel()

@@ -92,7 +92,6 @@ func dbSize(ctx context.Context, t *runner.T, ep string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	t.Result("db size %d bytes (revision %d)", st.DbSize,
-		st.Header.Revision)
+	t.Result("db size %d bytes (revision %d)", st.DbSize, st.Header.Revision)
 	return st.DbSize, nil
 }

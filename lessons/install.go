@@ -63,11 +63,9 @@ go.etcd.io/etcd/client/v3" is all it takes, no replace.`)
 		}
 	}
 	if st == nil {
-		return fmt.Errorf("no endpoint of %v answered Status",
-			cli.Endpoints())
+		return fmt.Errorf("no endpoint of %v answered Status", cli.Endpoints())
 	}
-	t.Check(st.Version != "", "the server reports its version (%s)",
-		st.Version)
+	t.Check(st.Version != "", "the server reports its version (%s)", st.Version)
 	t.Check(st.Leader != 0, "the cluster has a leader (%x)", st.Leader)
 
 	t.Step("List the members")
@@ -83,8 +81,7 @@ go.etcd.io/etcd/client/v3" is all it takes, no replace.`)
 		if m.ID == st.Leader {
 			role, leaderFound = "leader", true
 		}
-		t.Result("%x %s %s clients=%v", m.ID, m.Name, role,
-			m.ClientURLs)
+		t.Result("%x %s %s clients=%v", m.ID, m.Name, role, m.ClientURLs)
 	}
 	t.Check(leaderFound, "the leader is one of the %d member(s)",
 		len(ml.Members))

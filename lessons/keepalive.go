@@ -35,8 +35,7 @@ func keepAlive(ctx context.Context, t *runner.T) error {
 	ttl := time.Duration(grant.TTL) * time.Second
 	t.Result("lease %x granted with TTL %v", grant.ID, ttl)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Put(ctx1, "worker", "busy",
-		clientv3.WithLease(grant.ID))
+	put, err := cli.Put(ctx1, "worker", "busy", clientv3.WithLease(grant.ID))
 	cancel()
 	if err != nil {
 		return err
@@ -122,8 +121,7 @@ end both).`)
 	t.Wait(ttl, "waiting for lease %x to expire", grant.ID)
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	wch := cli.Watch(wctx, "worker",
-		clientv3.WithRev(put.Header.Revision+1))
+	wch := cli.Watch(wctx, "worker", clientv3.WithRev(put.Header.Revision+1))
 	evs, err := nextEvents(ctx, wch, 1, ttl+time.Second+expirySlack)
 	if err != nil {
 		return err

@@ -46,8 +46,7 @@ says what it granted.`)
 	var rev int64
 	for _, key := range []string{"session", "session/cart"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-		put, err := cli.Put(ctx1, key, "alive",
-			clientv3.WithLease(grant.ID))
+		put, err := cli.Put(ctx1, key, "alive", clientv3.WithLease(grant.ID))
 		cancel()
 		if err != nil {
 			return err
@@ -76,8 +75,7 @@ says what it granted.`)
 		keys = append(keys, string(k))
 	}
 	slices.Sort(keys) // the server lists them in no particular order
-	t.Result("ttl=%ds granted_ttl=%ds keys=%q", ttl.TTL, ttl.GrantedTTL,
-		keys)
+	t.Result("ttl=%ds granted_ttl=%ds keys=%q", ttl.TTL, ttl.GrantedTTL, keys)
 	t.Say(`ttl is whole seconds, truncated: it reads 0 in the last
 second, and still 0, keys attached, after the TTL until the leader's
 expiry loop (every 500 ms) revokes the lease. -1 means there is no such
@@ -91,8 +89,7 @@ member that restarts, gives every lease its full TTL again.`)
 	waitStart := time.Now()
 	t.Wait(time.Duration(grant.TTL)*time.Second,
 		"waiting for lease %x to expire (TTL %ds)", grant.ID, grant.TTL)
-	limit := time.Duration(grant.TTL)*time.Second + time.Second +
-		expirySlack
+	limit := time.Duration(grant.TTL)*time.Second + time.Second + expirySlack
 	evs, err := nextEvents(ctx, wch, 2, limit)
 	if err != nil {
 		return err
@@ -101,8 +98,7 @@ member that restarts, gives every lease its full TTL again.`)
 	var deleted []string
 	for _, ev := range evs {
 		t.Result("%s after %v", evString(ev), took)
-		deleted = append(deleted,
-			fmt.Sprintf("%s %s", ev.Type, ev.Kv.Key))
+		deleted = append(deleted, fmt.Sprintf("%s %s", ev.Type, ev.Kv.Key))
 	}
 	slices.Sort(deleted)
 	t.Equal(deleted, []string{"DELETE session", "DELETE session/cart"},

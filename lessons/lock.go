@@ -39,8 +39,7 @@ host:port, such as 127.0.0.1:2379.`)
 		return err
 	}
 	defer s2.Close()
-	t.Result("session 1 lease %x, session 2 lease %x", s1.Lease(),
-		s2.Lease())
+	t.Result("session 1 lease %x, session 2 lease %x", s1.Lease(), s2.Lease())
 	m1 := concurrency.NewMutex(s1, "lock")
 	m2 := concurrency.NewMutex(s2, "lock")
 

@@ -47,8 +47,7 @@ func lockLoss(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Check(ok,
-		"session 1's fenced write is accepted while it holds the lock")
+	t.Check(ok, "session 1's fenced write is accepted while it holds the lock")
 
 	t.Step("Session 2 waits; session 1's lease is lost")
 	t.Say(`As if session 1's process stalled past its TTL, its lease

@@ -47,8 +47,7 @@ the whole store, not one per key.`)
 	kv := get.Kvs[0]
 	t.Result("%s", kvString(kv))
 	t.Equal(string(kv.Value), "xiaomotong", "the value is what we put")
-	t.Equal(kv.CreateRevision, rev1,
-		"create_revision is the put's revision")
+	t.Equal(kv.CreateRevision, rev1, "create_revision is the put's revision")
 	t.Equal(kv.ModRevision, rev1, "mod_revision is the put's revision")
 	t.Equal(kv.Version, int64(1), "version is 1: the key was written once")
 
@@ -78,8 +77,7 @@ the whole store, not one per key.`)
 	t.Say(`create_revision stays, mod_revision moves to the new
 revision, version counts the writes.`)
 	t.Equal(kv.CreateRevision, rev1, "create_revision unchanged")
-	t.Equal(kv.ModRevision, rev2,
-		"mod_revision is the overwrite's revision")
+	t.Equal(kv.ModRevision, rev2, "mod_revision is the overwrite's revision")
 	t.Equal(kv.Version, int64(2), "version is 2")
 
 	t.Step("Put three keys in one transaction, get them by prefix")

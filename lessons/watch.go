@@ -83,15 +83,13 @@ nothing is repeated.`)
 	}
 	t.Equal(got, []string{"a", "b", ""},
 		"PUT a, PUT b, DELETE: every change, in order")
-	t.Equal(seen, wrote,
-		"each event has the revision of its write")
+	t.Equal(seen, wrote, "each event has the revision of its write")
 	stop()
 
 	t.Step("Watch a prefix")
 	wctx, stop = context.WithCancel(ctx)
 	defer stop()
-	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(start),
-		t.Key("dir/"))
+	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(start), t.Key("dir/"))
 	wch = cli.Watch(wctx, "dir/", clientv3.WithPrefix(),
 		clientv3.WithRev(start))
 	for _, k := range []string{"dir/x", "other", "dir/y"} {
@@ -122,8 +120,7 @@ ErrCompacted, also one already running whose events were not yet sent.`)
 	wctx, stop = context.WithCancel(ctx)
 	defer stop()
 	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(start), t.Key(""))
-	wch = cli.Watch(wctx, "", clientv3.WithPrefix(),
-		clientv3.WithRev(start))
+	wch = cli.Watch(wctx, "", clientv3.WithPrefix(), clientv3.WithRev(start))
 	evs, err = nextEvents(ctx, wch, 6, t.Timeout())
 	if err != nil {
 		return err

@@ -51,8 +51,7 @@ and then any of these:`, t.EtcdctlEnv())
 		ctx.Err() == nil {
 		evs, err := nextEvents(ctx, wch, 1,
 			min(aliveEvery, time.Until(deadline)))
-		if errors.Is(err, context.DeadlineExceeded) &&
-			ctx.Err() == nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			// A watch does not tell when its server has gone (serve
 			// stopped, say): ask etcd between waits.
 			if err := t.Ping(ctx); err != nil {
@@ -70,14 +69,12 @@ and then any of these:`, t.EtcdctlEnv())
 			if ev.Type == clientv3.EventTypePut {
 				// The value the watch reported is the value the
 				// store had then.
-				ctx1, cancel := context.WithTimeout(ctx,
-					t.Timeout())
+				ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 				then, err := cli.Get(ctx1, string(ev.Kv.Key),
 					clientv3.WithRev(ev.Kv.ModRevision))
 				cancel()
 				same := err == nil && len(then.Kvs) == 1 &&
-					string(then.Kvs[0].Value) == string(
-						ev.Kv.Value)
+					string(then.Kvs[0].Value) == string(ev.Kv.Value)
 				t.Check(same, "Get at revision %d "+
 					"agrees with the event",
 					ev.Kv.ModRevision)

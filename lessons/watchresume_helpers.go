@@ -40,8 +40,7 @@ func write(ctx context.Context, t *runner.T, writer *clientv3.Client,
 		if o.IsDelete() {
 			typ = "DELETE"
 		}
-		evs = append(evs,
-			fmt.Sprintf("%s %s@%d", typ, o.KeyBytes(), rev))
+		evs = append(evs, fmt.Sprintf("%s %s@%d", typ, o.KeyBytes(), rev))
 	}
 	return evs, nil
 }
@@ -57,8 +56,7 @@ func follow(ctx context.Context, t *runner.T, wch clientv3.WatchChan,
 	for _, ev := range evs {
 		t.Result("%s", evString(ev))
 		seen = append(seen,
-			fmt.Sprintf("%s %s@%d", ev.Type, ev.Kv.Key,
-				ev.Kv.ModRevision))
+			fmt.Sprintf("%s %s@%d", ev.Type, ev.Kv.Key, ev.Kv.ModRevision))
 	}
 	return seen, evs[len(evs)-1].Kv.ModRevision, nil
 }
