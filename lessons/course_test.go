@@ -43,15 +43,39 @@ func TestCourseIsValid(t *testing.T) {
 	}
 }
 
-// maxLessonLines is the longest a lesson's file may be: one screen or two,
-// like etcd's examples.
-const maxLessonLines = 150
+// maxLessonLines is the longest a lesson may be, as "etcdtour show ID"
+// prints it: its files and every helper it uses, shared ones included. One
+// screen or two, like etcd's examples; a lesson that cannot fit is two.
+const maxLessonLines = 200
 
-func TestLessonFilesShort(t *testing.T) {
+// overLong is what the lessons not yet cut to maxLessonLines print today: a
+// ceiling each may not grow past. A lesson leaves the list when it fits (the
+// test says so); none joins it.
+var overLong = map[string]int{
+	"discovery":    356,
+	"election":     245,
+	"failover":     347,
+	"history":      262,
+	"watch":        277,
+	"watch-resume": 385,
+}
+
+func TestLessonsShort(t *testing.T) {
 	t.Parallel()
-	for f, b := range lessonFiles(t) {
-		if lines := strings.Count(string(b), "\n"); lines > maxLessonLines {
-			t.Errorf("%s has %d lines, more than %d: make its steps shorter, or split the lesson", f, lines, maxLessonLines)
+	for _, l := range lessons.Course {
+		show, err := sourceCode.Show(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Count(show, "\n")
+		ceiling, over := overLong[l.ID]
+		switch {
+		case over && lines <= maxLessonLines:
+			t.Errorf("etcdtour show %s prints %d lines, within %d: take it out of overLong", l.ID, lines, maxLessonLines)
+		case over && lines > ceiling:
+			t.Errorf("etcdtour show %s prints %d lines, more than its %d today and than %d: make its steps shorter, or split the lesson", l.ID, lines, ceiling, maxLessonLines)
+		case !over && lines > maxLessonLines:
+			t.Errorf("etcdtour show %s prints %d lines, more than %d: make its steps shorter, or split the lesson", l.ID, lines, maxLessonLines)
 		}
 	}
 }
