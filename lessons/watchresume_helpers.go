@@ -56,7 +56,8 @@ func follow(ctx context.Context, t *runner.T, wch clientv3.WatchChan,
 	for _, ev := range evs {
 		t.Result("%s", evString(ev))
 		seen = append(seen,
-			fmt.Sprintf("%s %s@%d", ev.Type, ev.Kv.Key, ev.Kv.ModRevision))
+			fmt.Sprintf("%s %s@%d", ev.Type, ev.Kv.Key,
+				ev.Kv.ModRevision))
 	}
 	return seen, evs[len(evs)-1].Kv.ModRevision, nil
 }
