@@ -57,7 +57,7 @@ var overLong = map[string]int{
 	"failover":     347,
 	"history":      262,
 	"watch":        277,
-	"watch-resume": 385,
+	"watch-resume": 386,
 }
 
 func TestLessonsShort(t *testing.T) {
