@@ -23,17 +23,17 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 mutations=$(cat <<'LIST'
-prefix-ignored|main.go|Prefix:\s+o\.prefix,|
-run-id-ignored|main.go|\t\trunID = o\.runID\n|
+prefix-ignored|commands.go|Prefix:\s+o\.prefix,|
+run-id-ignored|commands.go|\t\trunID = o\.runID\n|
 run-id-in-use-not-refused|runner/connect.go|if existing\.Load\(\) > 0 \{|if existing.Load() < 0 {
-dial-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
-keep-ignored|main.go|Keep:\s+o\.keep,|
-command-timeout-ignored|main.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
-interactive-ignored|main.go|Interactive:\s+o\.interactive,|
-step-ignored|main.go|\t\tcfg\.Pause = con\.Pause\n|
-program-ignored|main.go|if o\.program \{|if false {
-data-dir-ignored|main.go|DataDir: o\.dataDir, |
-listen-ignored|main.go|ClientURL: o\.listen,|ClientURL: "",
+dial-timeout-ignored|flags.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
+keep-ignored|commands.go|Keep:\s+o\.keep,|
+command-timeout-ignored|flags.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
+interactive-ignored|commands.go|Interactive:\s+o\.interactive,|
+step-ignored|commands.go|\t\tcfg\.Pause = con\.Pause\n|
+program-ignored|commands.go|if o\.program \{|if false {
+data-dir-ignored|commands.go|DataDir: o\.dataDir, |
+listen-ignored|commands.go|ClientURL: o\.listen,|ClientURL: "",
 no-color-ignored|runner/report/colors.go|getenv\("NO_COLOR"\) != ""|false
 no-color-flag-ignored|runner/report/colors.go|\tcase f\.NoColor:\n\t\tmode = "never"\n|
 term-dumb-ignored|runner/report/colors.go|live = terminal && term != "dumb"|live = terminal
@@ -41,7 +41,7 @@ color-always-ignored|runner/report/colors.go|mode == "auto" && \(!live|(!live
 theme-flag-ignored|runner/report/colors.go|\tcase "dark":\n\t\tbg = darkBackground\n|
 console-80-columns-ignored|runner/report/fit.go|const Columns = 80|const Columns = 200
 unreadable-color|runner/report/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
-no-code-ignored|main.go|con\.HideCode = o\.noCode|con.HideCode = false
+no-code-ignored|commands.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindWait:\n\t\treturn // for tests
 program-not-wrapped|runner/source/program.go|gowrap\.File\(joinSignatures\(src\), runner\.Columns,|gowrap.File(joinSignatures(src), 1000,
@@ -69,14 +69,14 @@ cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started 
 quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if failed && interrupted && !own {
 nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\)\n|
 serve-waits-for-streams|runner/embedded/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
-serve-ctrl-c-exits-0|main.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
+serve-ctrl-c-exits-0|commands.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
 serve-forgets-its-address|runner/embedded/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
 prefix-control-chars-allowed|runner/run.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(p) {
-conn-flag-errors-exit-1|main.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
+conn-flag-errors-exit-1|commands.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
 own-etcd-program-not-started|runner/source/program.go|"Members": g\.members\(l\.Needs\.Members\)|"Members": 0
 acked-writes-not-checked|lessons/failover_helpers.go|if at\[key\] != rev \{|if at[key] != rev && false {
-env-duration-hint-dropped|main.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
+env-duration-hint-dropped|flags.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
 dial-timeout-too-short-unsaid|runner/etcdconn/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|\n\t\tclientv3\.WithRev\(rev\+1\)\)|)
 diagnose-past-dial-timeout|runner/etcdconn/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
