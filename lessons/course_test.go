@@ -108,7 +108,7 @@ func lessonFiles(t *testing.T) map[string][]byte {
 // TestCourse runs every lesson as its own subtest against the package's
 // embedded etcd. A lesson fails here when any of its checks fails or it
 // returns an error; every step must show its Go code. The run narrates in
-// English and, beside it, in Chinese (Config.Also): what each says must
+// English and, beside it, in Chinese (each event's Format and Args): what each says must
 // fit in both, from the one run of the course this package makes. It is
 // not parallel with the package's other tests (its lessons run at once
 // among themselves): its lessons wait on timers as short as the server
@@ -127,7 +127,7 @@ func TestCourse(t *testing.T) {
 // testLesson runs lesson l and checks what it reported.
 func testLesson(t *testing.T, l runner.Lesson) {
 	// Each run has its own key prefix, so they can run at once.
-	sum, rec := runnertest.Run(t, runner.Config{Code: sourceCode, Also: chinese}, l)
+	sum, rec := runnertest.Run(t, runner.Config{Code: sourceCode}, l)
 	runnertest.MustPass(t, sum, rec)
 	if len(runnertest.Events(rec, runner.KindCheck)) == 0 {
 		t.Errorf("%s made no checks: a lesson's checks are its assertions", l.ID)
@@ -141,7 +141,7 @@ func testLesson(t *testing.T, l runner.Lesson) {
 			t.Errorf("%s step %d (%s) shows no Go code", l.ID, e.Step, e.Text)
 		}
 	}
-	zh := inAlso(t, rec, l, chinese)
+	zh := inLang(t, rec, l, chinese)
 	for _, r := range []*runnertest.Recorder{rec, zh} {
 		checkSayWidth(t, r)
 		checkConsoleFits(t, r)
@@ -150,20 +150,20 @@ func testLesson(t *testing.T, l runner.Lesson) {
 	checkEtcdctlAccepted(t, rec)
 }
 
-// inAlso is the run rec recorded as it reads in lang, its Config.Also: the
-// narration from Event.Also, the lesson's title and doc translated, the
-// console's own words in lang. It fails t where a narration event has no
-// text in lang: the run did not render it.
-func inAlso(t *testing.T, rec *runnertest.Recorder, l runner.Lesson, lang i18n.Lang) *runnertest.Recorder {
+// inLang is the run rec recorded as it reads in lang: the narration
+// translated from each event's Format and Args, the lesson's title and doc
+// translated, the console's own words in lang. It fails t where a
+// narration event has no Format: it could not be translated.
+func inLang(t *testing.T, rec *runnertest.Recorder, l runner.Lesson, lang i18n.Lang) *runnertest.Recorder {
 	t.Helper()
 	out := &runnertest.Recorder{Lang: lang}
 	for _, e := range rec.Events() {
 		switch e.Kind {
 		case runner.KindStep, runner.KindSay, runner.KindResult, runner.KindWait, runner.KindCheck:
-			if e.Also == "" {
-				t.Errorf("%s step %d: a %s event with no %s text: %q", l.ID, e.Step, e.Kind, lang, e.Text)
+			if e.Format == "" {
+				t.Errorf("%s step %d: a %s event with no Format to say it in %s: %q", l.ID, e.Step, e.Kind, lang, e.Text)
 			}
-			e.Text = e.Also
+			e.Text = lang.Msg(e.Format, e.Args...)
 		case runner.KindLessonStart:
 			e.Title, e.Text = lang.Text(l.Title), lang.Text(l.Doc)
 		}

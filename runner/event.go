@@ -35,13 +35,19 @@ type Event struct {
 	OK       *bool    `json:"ok,omitempty"`
 	Got      string   `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
 	Want     string   `json:"want,omitempty"` // and the value it should have
-	Also     string   `json:"-"`              // the text in Config.Also, for tests
 	Status   Status   `json:"status,omitempty"`
 	Seconds  float64  `json:"seconds,omitempty"`
 	Error    string   `json:"error,omitempty"`
 	Failures []string `json:"failures,omitempty"`
 	Passed   int      `json:"passed,omitempty"`
 	Failed   int      `json:"failed,omitempty"`
+	// Format and Args are the narration as it was said, in English: Text
+	// is Format with Args in the run's language (Config.Lang), and
+	// Lang.Msg(Format, Args...) is the same event in another language.
+	// Set on step, say, result, check and wait events; not in the JSON
+	// output.
+	Format string `json:"-"`
+	Args   []any  `json:"-"`
 	// Set on summary only, when not zero.
 	Interrupted int            `json:"interrupted,omitempty"`
 	NotRun      int            `json:"not_run,omitempty"`

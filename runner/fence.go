@@ -47,9 +47,9 @@ import (
 // killed, the fences go within this time.
 const runLeaseTTL = 30
 
-// ErrFenced is the error of a write the lesson makes after its clean-up
+// errFenced is the error of a write the lesson makes after its clean-up
 // began: the runner refuses it, and so does etcd if it arrives late.
-var ErrFenced = errors.New("etcdtour: the lesson has ended, its writes are refused from now on")
+var errFenced = errors.New("etcdtour: the lesson has ended, its writes are refused from now on")
 
 // newLeaseID returns a random lease ID: positive, as etcd's own are, and
 // of 16 hex digits, as etcd's own print (62 random bits).
@@ -127,7 +127,7 @@ func (fence) txn(ctx context.Context, key string, rev int64, op *pb.RequestOp, c
 		return nil, err
 	}
 	if !resp.Succeeded || len(resp.Responses) != 1 {
-		return nil, ErrFenced
+		return nil, errFenced
 	}
 	return resp, nil
 }

@@ -13,10 +13,10 @@ import (
 // that act on the whole cluster pass straight through. On a cluster the user
 // named, a lesson must never make them, so the lesson's client refuses them.
 
-// ErrClusterWide is returned for a call a lesson may not make.
-var ErrClusterWide = errors.New("etcdtour: lessons may not make cluster-wide changes")
+// errClusterWide is returned for a call a lesson may not make.
+var errClusterWide = errors.New("etcdtour: lessons may not make cluster-wide changes")
 
-func refuse(call string) error { return fmt.Errorf("%s: %w", call, ErrClusterWide) }
+func refuse(call string) error { return fmt.Errorf("%s: %w", call, errClusterWide) }
 
 // guardedKV refuses Compact, which drops history for every key. A lesson
 // with an etcd of its own (Lesson.Needs) gets the KV without it.

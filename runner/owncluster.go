@@ -42,14 +42,14 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (etcdconn.Con
 	}
 	t.mu.Lock()
 	t.Cluster, t.raw = c, raw
-	t.endpoints, t.etcdctlEnv = strings.Join(conn.Endpoints, ","), conn.EtcdctlEnv()
+	t.etcdctlEnv = conn.EtcdctlEnv()
 	t.mu.Unlock()
 	what := t.lang.Msg("an etcd of its own")
 	if n.Members > 1 {
 		what = t.lang.Msg("an etcd cluster of its own (%d members)", n.Members)
 	}
 	// Three lines of at most 74 columns, the last one to copy as it is.
-	t.Say("This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, t.endpoints)
+	t.Say("This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s", what, strings.Join(conn.Endpoints, ","))
 	return conn, nil
 }
 

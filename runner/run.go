@@ -76,10 +76,6 @@ type Config struct {
 	// text fields follow it; its field names and kinds do not. The zero
 	// Lang is English.
 	Lang i18n.Lang
-	// Also, if not English, is a second language the lessons' narration is
-	// rendered in, into Event.Also, which no output shows: a test checks
-	// the narration in both from one run of the course.
-	Also i18n.Lang
 }
 
 // DefaultPrefix is where the course's keys live unless --prefix says otherwise.
@@ -282,8 +278,8 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	prefix := r.prefix + l.ID + "/"
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	t := &T{id: l.ID, prefix: prefix, raw: r.raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
-		endpoints: strings.Join(cfg.Conn.Endpoints, ","), etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
-		code: cfg.Code, lang: cfg.Lang, also: cfg.Also}
+		etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
+		code: cfg.Code, lang: cfg.Lang}
 	conn := cfg.Conn
 	own := l.Needs.Members > 0
 	t.dial = func(endpoints []string) (*clientv3.Client, error) {

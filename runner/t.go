@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"etcdtour/runner/embedded"
@@ -35,7 +34,6 @@ type T struct {
 
 	id          string
 	prefix      string
-	endpoints   string
 	etcdctlEnv  string
 	timeout     time.Duration
 	rep         Reporter
@@ -50,7 +48,6 @@ type T struct {
 		Step(file string, line int) string
 	} // Config.Code
 	lang i18n.Lang // what the narration is translated into
-	also i18n.Lang // and, for tests, into this too (Config.Also)
 
 	mu         sync.Mutex
 	step       int
@@ -81,12 +78,10 @@ func (t *T) report(e Event) {
 	t.rep.Report(e)
 }
 
-// alt is the narration in Config.Also, if the run has one.
-func (t *T) alt(format string, args ...any) string {
-	if t.also.IsEnglish() {
-		return ""
-	}
-	return t.also.Msg(format, args...)
+// said is an event of kind k that says format with args: its Text in the
+// run's language, its Format and Args as said.
+func (t *T) said(k Kind, format string, args []any) Event {
+	return Event{Kind: k, Text: t.lang.Msg(format, args...), Format: format, Args: args}
 }
 
 // Timeout is how long one request may take (--command-timeout). Every call a
@@ -97,13 +92,6 @@ func (t *T) Timeout() time.Duration { return t.timeout }
 // Key is the full key etcd stores for the lesson's key k, as etcdctl must
 // name it.
 func (t *T) Key(k string) string { return t.prefix + k }
-
-// Prefix is the lesson's key prefix, as etcdctl must name it.
-func (t *T) Prefix() string { return t.prefix }
-
-// Endpoints is the comma-separated list of endpoints the course runs against,
-// for etcdctl's --endpoints.
-func (t *T) Endpoints() string { return t.endpoints }
 
 // EtcdctlEnv is what etcdctl needs, as variables for export, to reach the
 // cluster as the course does: ETCDCTL_ENDPOINTS and, on a TLS or auth
@@ -122,7 +110,8 @@ func (t *T) Interactive() bool { return t.interactive }
 // presenter; if they quit, the lesson's context is cancelled.
 func (t *T) Step(format string, args ...any) {
 	t.endStep()
-	title := t.lang.Msg(format, args...)
+	e := t.said(KindStep, format, args)
+	title := e.Text
 	src, code := "", ""
 	if _, file, line, ok := runtime.Caller(1); ok {
 		src = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
@@ -144,12 +133,13 @@ func (t *T) Step(format string, args ...any) {
 			return
 		}
 	}
-	t.report(Event{Kind: KindStep, Text: title, Source: src, Code: code, Also: t.alt(format, args...)})
+	e.Source, e.Code = src, code
+	t.report(e)
 }
 
 // Say explains something to the learner.
 func (t *T) Say(format string, args ...any) {
-	t.report(Event{Kind: KindSay, Text: t.lang.Msg(format, args...), Also: t.alt(format, args...)})
+	t.report(t.said(KindSay, format, args))
 }
 
 // Etcdctl shows the etcdctl command that does what the next call does, for
@@ -168,7 +158,7 @@ func (t *T) Etcdctl(args ...string) {
 
 // Result shows what a call returned.
 func (t *T) Result(format string, args ...any) {
-	t.report(Event{Kind: KindResult, Text: t.lang.Msg(format, args...), Also: t.alt(format, args...)})
+	t.report(t.said(KindResult, format, args))
 }
 
 // Wait says that the lesson now waits for something, for about d if d > 0.
@@ -178,7 +168,9 @@ func (t *T) Result(format string, args ...any) {
 // after the wait, so that a console shows it under the wait's line as it
 // comes.
 func (t *T) Wait(d time.Duration, format string, args ...any) {
-	t.report(Event{Kind: KindWait, Text: t.lang.Msg(format, args...), Seconds: d.Seconds(), Also: t.alt(format, args...)})
+	e := t.said(KindWait, format, args)
+	e.Seconds = d.Seconds()
+	t.report(e)
 }
 
 // holdLeases renews the lesson's leases until release is called, so that a
@@ -223,13 +215,14 @@ func (t *T) holdLeases() (release func()) {
 // Check records whether ok holds. A false check fails the lesson, like
 // testing.T.Errorf, and the lesson goes on. Check returns ok.
 func (t *T) Check(ok bool, format string, args ...any) bool {
-	msg := t.lang.Msg(format, args...)
+	e := t.said(KindCheck, format, args)
+	e.OK = boolp(ok)
 	if !ok {
 		t.mu.Lock()
-		t.failures = append(t.failures, msg)
+		t.failures = append(t.failures, e.Text)
 		t.mu.Unlock()
 	}
-	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Also: t.alt(format, args...)})
+	t.report(e)
 	return ok
 }
 
@@ -241,15 +234,15 @@ func (t *T) Check(ok bool, format string, args ...any) bool {
 // maps.Equal does; other values of one type with ==, or with
 // reflect.DeepEqual where == cannot compare them.
 func (t *T) Equal(got, want any, format string, args ...any) bool {
-	msg := t.lang.Msg(format, args...)
+	e := t.said(KindCheck, format, args)
 	ok := equal(got, want)
+	e.OK, e.Got, e.Want = boolp(ok), shown(got), shown(want)
 	if !ok {
 		t.mu.Lock()
-		t.failures = append(t.failures, t.lang.Msg("%s: got %v, want %v", msg, shown(got), shown(want)))
+		t.failures = append(t.failures, t.lang.Msg("%s: got %v, want %v", e.Text, e.Got, e.Want))
 		t.mu.Unlock()
 	}
-	t.report(Event{Kind: KindCheck, OK: boolp(ok), Text: msg, Got: shown(got), Want: shown(want),
-		Also: t.alt(format, args...)})
+	t.report(e)
 	return ok
 }
 
@@ -315,13 +308,6 @@ func equal(got, want any) bool {
 	return reflect.DeepEqual(got, want)
 }
 
-// Failed reports whether a check has failed.
-func (t *T) Failed() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.failures) > 0
-}
-
 // NewClient opens another client under the lesson's prefix, as a second
 // program would. The runner closes it after the lesson.
 func (t *T) NewClient() (*clientv3.Client, error) { return t.newClient(nil) }
@@ -337,24 +323,6 @@ func (t *T) newClient(endpoints []string) (*clientv3.Client, error) {
 	t.clients = append(t.clients, c)
 	t.mu.Unlock()
 	return c, nil
-}
-
-// KV formats a key-value pair with its revisions, as a lesson shows it.
-func KV(kv *mvccpb.KeyValue) string {
-	s := fmt.Sprintf("%q = %q  create_revision=%d mod_revision=%d version=%d",
-		kv.Key, kv.Value, kv.CreateRevision, kv.ModRevision, kv.Version)
-	if kv.Lease != 0 {
-		s += fmt.Sprintf(" lease=%x", kv.Lease)
-	}
-	return s
-}
-
-// Ev formats a watch event.
-func Ev(ev *clientv3.Event) string {
-	if ev.Type == clientv3.EventTypeDelete {
-		return fmt.Sprintf("DELETE %q  mod_revision=%d", ev.Kv.Key, ev.Kv.ModRevision)
-	}
-	return fmt.Sprintf("PUT %q = %q  mod_revision=%d version=%d", ev.Kv.Key, ev.Kv.Value, ev.Kv.ModRevision, ev.Kv.Version)
 }
 
 // leaseSet remembers every lease granted through a lesson's clients, so the
@@ -438,36 +406,36 @@ func (l trackedLease) ours(id clientv3.LeaseID) bool {
 	return l.set.ids[id]
 }
 
-// ErrForeignLease is returned for a call on a lease the lesson did not grant.
-var ErrForeignLease = errors.New("etcdtour: lessons may only use leases they granted")
+// errForeignLease is returned for a call on a lease the lesson did not grant.
+var errForeignLease = errors.New("etcdtour: lessons may only use leases they granted")
 
 // Revoke refuses a lease the lesson did not grant: it may be someone else's.
 // So do KeepAlive, KeepAliveOnce (which would keep someone else's keys
 // alive) and TimeToLive (which would show someone else's keys).
 func (l trackedLease) Revoke(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseRevokeResponse, error) {
 	if !l.ours(id) {
-		return nil, fmt.Errorf("revoke lease %x: %w", id, ErrForeignLease)
+		return nil, fmt.Errorf("revoke lease %x: %w", id, errForeignLease)
 	}
 	return l.Lease.Revoke(ctx, id)
 }
 
 func (l trackedLease) KeepAlive(ctx context.Context, id clientv3.LeaseID) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
 	if !l.ours(id) {
-		return nil, fmt.Errorf("keepalive lease %x: %w", id, ErrForeignLease)
+		return nil, fmt.Errorf("keepalive lease %x: %w", id, errForeignLease)
 	}
 	return l.Lease.KeepAlive(ctx, id)
 }
 
 func (l trackedLease) KeepAliveOnce(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseKeepAliveResponse, error) {
 	if !l.ours(id) {
-		return nil, fmt.Errorf("keepalive lease %x: %w", id, ErrForeignLease)
+		return nil, fmt.Errorf("keepalive lease %x: %w", id, errForeignLease)
 	}
 	return l.Lease.KeepAliveOnce(ctx, id)
 }
 
 func (l trackedLease) TimeToLive(ctx context.Context, id clientv3.LeaseID, opts ...clientv3.LeaseOption) (*clientv3.LeaseTimeToLiveResponse, error) {
 	if !l.ours(id) {
-		return nil, fmt.Errorf("timetolive lease %x: %w", id, ErrForeignLease)
+		return nil, fmt.Errorf("timetolive lease %x: %w", id, errForeignLease)
 	}
 	return l.Lease.TimeToLive(ctx, id, opts...)
 }

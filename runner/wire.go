@@ -126,8 +126,7 @@ func (t *T) endStep() {
 	t.lines, t.hidden = 0, 0
 	t.mu.Unlock()
 	if hidden > 0 {
-		t.report(Event{Kind: KindSay, Text: t.lang.Msg("(and %d more requests like these: not shown)", hidden),
-			Also: t.alt("(and %d more requests like these: not shown)", hidden)})
+		t.report(t.said(KindSay, "(and %d more requests like these: not shown)", []any{hidden}))
 	}
 }
 
