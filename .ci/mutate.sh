@@ -63,7 +63,7 @@ equal-slices-deep|runner/t.go|\tcase reflect.Slice:\n|\tcase reflect.Invalid:\n
 program-checks-dropped|runner/source/gen.go|case "Check":\n|case "CheckX":\n
 program-t-kept-beside-a-client|runner/source/gen.go|if g\.hasClientParam\(p\.fn\) \{|if false {
 program-dead-branch-kept|runner/source/gen.go|\t\tif g\.checked\[n\] \{|\t\tif false && g.checked[n] {
-late-writes-not-fenced|runner/fence.go|\tkey, rev := f\.t\.fence\(\)|\tkey, rev := "", int64(0)\n\t_ = f.t
+late-writes-not-fenced|runner/fence.go|\tkey, rev := f\.c\.fence\(\)|\tkey, rev := "", int64(0)\n\t_ = f.c
 lease-id-not-chosen|runner/fence.go|if r\.ID != 0 \{|if true {
 cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started < n \{|next := func() {\n\t\tif false {
 quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if failed && interrupted && !own {

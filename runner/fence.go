@@ -65,14 +65,14 @@ func fenceKey(runPrefix, lesson string) string { return runPrefix + lesson + ".f
 
 // fence is the innermost interceptor of a lesson's clients: it fences the
 // lesson's writes and chooses its lease IDs.
-type fence struct{ t *T }
+type fence struct{ c *lessonClient }
 
 func (f fence) dialOptions() []grpc.DialOption {
 	return []grpc.DialOption{grpc.WithChainUnaryInterceptor(f.unary)}
 }
 
 func (f fence) unary(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	key, rev := f.t.fence()
+	key, rev := f.c.fence()
 	switch r := req.(type) {
 	case *pb.PutRequest:
 		if key == "" {
@@ -107,9 +107,9 @@ func (f fence) unary(ctx context.Context, method string, req, reply any, cc *grp
 			break
 		}
 		id := newLeaseID()
-		f.t.leases.asked(clientv3.LeaseID(id), r.TTL)
+		f.c.leases.asked(clientv3.LeaseID(id), r.TTL)
 		err := invoker(ctx, method, &pb.LeaseGrantRequest{TTL: r.TTL, ID: id}, reply, cc, opts...)
-		f.t.leases.answered(clientv3.LeaseID(id), err)
+		f.c.leases.answered(clientv3.LeaseID(id), err)
 		return err
 	}
 	return invoker(ctx, method, req, reply, cc, opts...)
@@ -130,14 +130,6 @@ func (fence) txn(ctx context.Context, key string, rev int64, op *pb.RequestOp, c
 		return nil, errFenced
 	}
 	return resp, nil
-}
-
-// fence returns the lesson's fence key and the revision it was created at,
-// or "" once the clean-up began (or when there is none).
-func (t *T) fence() (string, int64) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.fenceKey, t.fenceRev
 }
 
 // runLease is the run's own lease, which the fences carry.

@@ -27,7 +27,7 @@ type Needs struct {
 // to reach it: plain http, no user, the run's timeouts.
 func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (etcdconn.Conn, error) {
 	// Cluster.Client opens a lesson client of one member.
-	c, err := embedded.StartCluster(ctx, embedded.ClusterOptions{Members: n.Members, Dir: cfg.TempDir, Dial: t.newClient})
+	c, err := embedded.StartCluster(ctx, embedded.ClusterOptions{Members: n.Members, Dir: cfg.TempDir, Dial: t.lc.open})
 	if err != nil {
 		if ctx.Err() != nil {
 			return etcdconn.Conn{}, ctx.Err()
@@ -40,9 +40,11 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (etcdconn.Con
 		c.Close()
 		return etcdconn.Conn{}, t.lang.Err("connect to the lesson's own etcd: %w", err)
 	}
+	t.lc.mu.Lock()
+	t.lc.raw = raw
+	t.lc.mu.Unlock()
 	t.mu.Lock()
-	t.Cluster, t.raw = c, raw
-	t.etcdctlEnv = conn.EtcdctlEnv()
+	t.Cluster, t.etcdctlEnv = c, conn.EtcdctlEnv()
 	t.mu.Unlock()
 	what := t.lang.Msg("an etcd of its own")
 	if n.Members > 1 {
@@ -56,14 +58,10 @@ func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (etcdconn.Con
 // removeCluster closes the lesson's clients and removes its own cluster,
 // data and all: nothing of it is left to clean up key by key.
 func (t *T) removeCluster() {
-	t.mu.Lock()
-	clients := t.clients
-	t.clients = nil
-	t.mu.Unlock()
-	for _, c := range clients {
+	for _, c := range t.lc.take() {
 		c.Close()
 	}
-	t.raw.Close()
+	t.lc.raw.Close()
 	n := t.Cluster.Size()
 	if err := t.Cluster.Close(); err != nil {
 		t.Check(false, "cleanup: remove the lesson's own etcd: %v", err)

@@ -277,12 +277,23 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	start := time.Now()
 	prefix := r.prefix + l.ID + "/"
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
-	t := &T{id: l.ID, prefix: prefix, raw: r.raw, timeout: cfg.Conn.CommandTimeout, rep: cfg.Reporter, leases: leases,
-		etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive, pause: cfg.Pause, quit: quit,
-		code: cfg.Code, lang: cfg.Lang}
+	lc := &lessonClient{prefix: prefix, timeout: cfg.Conn.CommandTimeout, leases: leases, raw: r.raw}
+	t := &T{id: l.ID, rep: cfg.Reporter, etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive,
+		code: cfg.Code, lang: cfg.Lang, lc: lc}
+	if cfg.Pause != nil {
+		t.pause = func(step int, title string) bool {
+			release := lc.hold(t.ctx, t.Client) // time stands still while paused
+			defer release()
+			if !cfg.Pause(t.ctx, l.ID, step, title) {
+				quit()
+				return false
+			}
+			return true
+		}
+	}
 	conn := cfg.Conn
 	own := l.Needs.Members > 0
-	t.dial = func(endpoints []string) (*clientv3.Client, error) {
+	lc.dial = func(endpoints []string) (*clientv3.Client, error) {
 		conn, w := conn, wire{t: t}
 		if endpoints != nil {
 			conn.Endpoints = endpoints
@@ -300,7 +311,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 				MinConnectTimeout: time.Second,
 			}))
 		}
-		c, err := conn.Client(append(opts, fence{t}.dialOptions()...)...)
+		c, err := conn.Client(append(opts, fence{lc}.dialOptions()...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -328,7 +339,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		var rev int64
 		rev, fenceErr = putFence(fctx, r.members, key, r.lease)
 		fcancel()
-		t.fenceKey, t.fenceRev = key, rev
+		lc.fenceKey, lc.fenceRev = key, rev
 	}
 
 	lctx, cancel := context.WithTimeout(ctx, cfg.LessonTimeout)
@@ -343,7 +354,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 			}
 		}()
 		if fenceErr != nil {
-			return cfg.Lang.Err("could not create the lesson's fence %s: %w", t.fenceKey, fenceErr)
+			return cfg.Lang.Err("could not create the lesson's fence %s: %w", lc.fenceKey, fenceErr)
 		}
 		if own {
 			if conn, err = t.startCluster(lctx, cfg, l.Needs); err != nil {
@@ -458,16 +469,13 @@ const interruptedCleanup = time.Second
 // whichever members answer. It uses its own deadline so that it also runs
 // after the run was interrupted; it gives up a second after lost is closed.
 func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t *T) {
-	t.mu.Lock()
-	clients := t.clients
-	t.clients = nil
-	fkey := t.fenceKey
-	t.mu.Unlock()
-	for _, c := range clients {
+	for _, c := range t.lc.take() {
 		c.Close()
 	}
+	fkey, _ := t.lc.fence()
+	prefix := t.lc.prefix
 	if cfg.Keep {
-		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(t.prefix))})
+		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(prefix))})
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), max(cfg.Conn.CommandTimeout, 5*time.Second))
@@ -482,8 +490,8 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 		case <-ctx.Done():
 		}
 	}()
-	unknown := t.leases.unanswered()
-	leases := t.leases.list()
+	unknown := t.lc.leases.unanswered()
+	leases := t.lc.leases.list()
 	for id := range unknown {
 		if !slices.Contains(leases, id) {
 			leases = append(leases, id)
@@ -504,7 +512,7 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 	wg.Go(func() {
 		delErr = r.members.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
 			if fkey == "" {
-				del, err := cli.Delete(ctx, t.prefix, clientv3.WithPrefix())
+				del, err := cli.Delete(ctx, prefix, clientv3.WithPrefix())
 				if err == nil {
 					deleted.Add(del.Deleted)
 				}
@@ -512,7 +520,7 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 			}
 			// The fence and the keys at once: a late write of the lesson's
 			// lands before this (and is deleted) or after (and is refused).
-			resp, err := cli.Txn(ctx).Then(clientv3.OpDelete(fkey), clientv3.OpDelete(t.prefix, clientv3.WithPrefix())).Commit()
+			resp, err := cli.Txn(ctx).Then(clientv3.OpDelete(fkey), clientv3.OpDelete(prefix, clientv3.WithPrefix())).Commit()
 			if err == nil {
 				deleted.Add(resp.Responses[1].GetResponseDeleteRange().Deleted)
 			}
@@ -524,12 +532,12 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 	var done, left []string
 	switch {
 	case delErr != nil && fkey != "":
-		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
+		t.Check(false, "cleanup: delete %q: %v", prefix, delErr)
 		// The fence first: then a write that lands late is refused.
-		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s", t.prefix, etcdctl.Quote(fkey), etcdctl.Quote(t.prefix)))
+		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s", prefix, etcdctl.Quote(fkey), etcdctl.Quote(prefix)))
 	case delErr != nil:
-		t.Check(false, "cleanup: delete %q: %v", t.prefix, delErr)
-		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", t.prefix, etcdctl.Quote(t.prefix)))
+		t.Check(false, "cleanup: delete %q: %v", prefix, delErr)
+		left = append(left, t.lang.Msg("could not delete the keys under %s: etcdctl del --prefix %s", prefix, etcdctl.Quote(prefix)))
 	case deleted.Load() > 0:
 		done = append(done, t.lang.Msg("deleted %d key(s)", deleted.Load()))
 	}

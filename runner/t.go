@@ -2,12 +2,10 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -32,22 +30,23 @@ type T struct {
 	// for one; nil otherwise. Client then talks to all of its members.
 	Cluster *embedded.Cluster
 
-	id          string
-	prefix      string
-	etcdctlEnv  string
-	timeout     time.Duration
-	rep         Reporter
-	dial        func(endpoints []string) (*clientv3.Client, error) // nil endpoints: the run's
-	raw         *clientv3.Client                                   // the runner's own client, for the clean-up
-	ctx         context.Context                                    // the lesson's context, for Pause
-	interactive bool
-	pause       func(ctx context.Context, lesson string, step int, title string) bool
-	quit        context.CancelFunc
-	cleaning    bool // set once Run returned: the runner's clean-up reports
-	code        interface {
+	// The narrator: where events go, in what language, with what code.
+	id   string
+	rep  Reporter
+	lang i18n.Lang // what the narration is translated into
+	code interface {
 		Step(file string, line int) string
 	} // Config.Code
-	lang i18n.Lang // what the narration is translated into
+	ctx context.Context // the lesson's: its events are dropped once it is done
+	// pause waits for the presenter before a step (Config.Pause), holding
+	// the lesson's leases meanwhile; false: they quit. Nil: no pauses.
+	pause       func(step int, title string) bool
+	interactive bool   // --interactive
+	etcdctlEnv  string // what etcdctl needs to reach the lesson's cluster
+	cleaning    bool   // set once Run returned: the runner's clean-up reports
+
+	// The client's side that is the run's, not the lesson's (client.go).
+	lc *lessonClient
 
 	mu         sync.Mutex
 	step       int
@@ -56,10 +55,6 @@ type T struct {
 	lines      int    // etcdctl lines shown in this step
 	hidden     int    // and requests not shown
 	failures   []string
-	clients    []*clientv3.Client
-	leases     *leaseSet
-	fenceKey   string // the lesson's fence (fence.go), "" once it is gone
-	fenceRev   int64  // the revision the fence was created at
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
 }
@@ -87,11 +82,11 @@ func (t *T) said(k Kind, format string, args []any) Event {
 // Timeout is how long one request may take (--command-timeout). Every call a
 // lesson makes gets a context with this timeout: the client waits forever for
 // a server that does not answer.
-func (t *T) Timeout() time.Duration { return t.timeout }
+func (t *T) Timeout() time.Duration { return t.lc.timeout }
 
 // Key is the full key etcd stores for the lesson's key k, as etcdctl must
 // name it.
-func (t *T) Key(k string) string { return t.prefix + k }
+func (t *T) Key(k string) string { return t.lc.prefix + k }
 
 // EtcdctlEnv is what etcdctl needs, as variables for export, to reach the
 // cluster as the course does: ETCDCTL_ENDPOINTS and, on a TLS or auth
@@ -124,14 +119,8 @@ func (t *T) Step(format string, args ...any) {
 	step := t.step
 	t.stepTitle = title
 	t.mu.Unlock()
-	if t.pause != nil && t.ctx.Err() == nil {
-		release := t.holdLeases()
-		ok := t.pause(t.ctx, t.id, step, title)
-		release()
-		if !ok {
-			t.quit()
-			return
-		}
+	if t.pause != nil && t.ctx.Err() == nil && !t.pause(step, title) {
+		return
 	}
 	e.Source, e.Code = src, code
 	t.report(e)
@@ -171,45 +160,6 @@ func (t *T) Wait(d time.Duration, format string, args ...any) {
 	e := t.said(KindWait, format, args)
 	e.Seconds = d.Seconds()
 	t.report(e)
-}
-
-// holdLeases renews the lesson's leases until release is called, so that a
-// presenter's pause does not expire a one-second lease before the step that
-// shows it: time stands still while the course is paused. It also keeps
-// every client's auth token in use: after a pause longer than the server's
-// --auth-token-ttl the client would send the stale token until its
-// deadline (etcd-io/etcd#12549), failing the lesson and its clean-up.
-func (t *T) holdLeases() (release func()) {
-	stop, done := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			for _, id := range t.leases.list() {
-				ctx, cancel := context.WithTimeout(quiet(t.ctx), t.timeout)
-				t.Client.KeepAliveOnce(ctx, id) // fails for revoked leases: fine
-				cancel()
-			}
-			t.mu.Lock()
-			clients := slices.Clone(t.clients)
-			t.mu.Unlock()
-			for _, c := range clients { // namespaced: counts the lesson's keys
-				ctx, cancel := context.WithTimeout(quiet(t.ctx), t.timeout)
-				c.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
-				cancel()
-			}
-			ctx, cancel := context.WithTimeout(t.ctx, t.timeout)
-			t.raw.Get(ctx, t.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
-			cancel()
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() { close(stop); <-done }
 }
 
 // Check records whether ok holds. A false check fails the lesson, like
@@ -310,180 +260,12 @@ func equal(got, want any) bool {
 
 // NewClient opens another client under the lesson's prefix, as a second
 // program would. The runner closes it after the lesson.
-func (t *T) NewClient() (*clientv3.Client, error) { return t.newClient(nil) }
-
-// newClient opens a lesson client to endpoints (nil: the run's), which the
-// runner closes after the lesson.
-func (t *T) newClient(endpoints []string) (*clientv3.Client, error) {
-	c, err := t.dial(endpoints)
-	if err != nil {
-		return nil, err
-	}
-	t.mu.Lock()
-	t.clients = append(t.clients, c)
-	t.mu.Unlock()
-	return c, nil
-}
-
-// leaseSet remembers every lease granted through a lesson's clients, so the
-// runner revokes exactly those after the lesson and no other; and the
-// leases whose Grant got no answer, which the server may have granted, or
-// may grant later.
-type leaseSet struct {
-	mu      sync.Mutex
-	ids     map[clientv3.LeaseID]bool
-	unknown map[clientv3.LeaseID]int64 // ID → TTL of a Grant with no answer
-	pending map[clientv3.LeaseID]int64 // ID → TTL of a Grant on its way
-}
-
-// asked records that a Grant for id leaves.
-func (s *leaseSet) asked(id clientv3.LeaseID, ttl int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.pending == nil {
-		s.pending = map[clientv3.LeaseID]int64{}
-	}
-	s.pending[id] = ttl
-}
-
-// answered records how the Grant for id ended: granted, refused, or with no
-// answer (a timeout, a cancel, a lost connection), when it may still be
-// granted, now or later.
-func (s *leaseSet) answered(id clientv3.LeaseID, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ttl := s.pending[id]
-	delete(s.pending, id)
-	switch {
-	case err == nil:
-		s.ids[id] = true
-	case transient(err):
-		if s.unknown == nil {
-			s.unknown = map[clientv3.LeaseID]int64{}
-		}
-		s.unknown[id] = ttl
-	}
-}
-
-// unanswered returns the leases whose Grant got no answer, or has none yet,
-// with their TTLs.
-func (s *leaseSet) unanswered() map[clientv3.LeaseID]int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := map[clientv3.LeaseID]int64{}
-	for id, ttl := range s.unknown {
-		out[id] = ttl
-	}
-	for id, ttl := range s.pending {
-		out[id] = ttl
-	}
-	return out
-}
-
-func (s *leaseSet) list() []clientv3.LeaseID {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var ids []clientv3.LeaseID
-	for id := range s.ids {
-		ids = append(ids, id)
-	}
-	return ids
-}
-
-// trackedLease records the leases it grants in a leaseSet.
-type trackedLease struct {
-	clientv3.Lease
-	set     *leaseSet
-	timeout time.Duration // --command-timeout, the longest a Grant may take
-	// own is the client's own context (Client.Ctx): a Grant made with it
-	// is a Session's, not the lesson's (compound).
-	own context.Context
-}
-
-func (l trackedLease) ours(id clientv3.LeaseID) bool {
-	l.set.mu.Lock()
-	defer l.set.mu.Unlock()
-	return l.set.ids[id]
-}
-
-// errForeignLease is returned for a call on a lease the lesson did not grant.
-var errForeignLease = errors.New("etcdtour: lessons may only use leases they granted")
-
-// Revoke refuses a lease the lesson did not grant: it may be someone else's.
-// So do KeepAlive, KeepAliveOnce (which would keep someone else's keys
-// alive) and TimeToLive (which would show someone else's keys).
-func (l trackedLease) Revoke(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseRevokeResponse, error) {
-	if !l.ours(id) {
-		return nil, fmt.Errorf("revoke lease %x: %w", id, errForeignLease)
-	}
-	return l.Lease.Revoke(ctx, id)
-}
-
-func (l trackedLease) KeepAlive(ctx context.Context, id clientv3.LeaseID) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
-	if !l.ours(id) {
-		return nil, fmt.Errorf("keepalive lease %x: %w", id, errForeignLease)
-	}
-	return l.Lease.KeepAlive(ctx, id)
-}
-
-func (l trackedLease) KeepAliveOnce(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseKeepAliveResponse, error) {
-	if !l.ours(id) {
-		return nil, fmt.Errorf("keepalive lease %x: %w", id, errForeignLease)
-	}
-	return l.Lease.KeepAliveOnce(ctx, id)
-}
-
-func (l trackedLease) TimeToLive(ctx context.Context, id clientv3.LeaseID, opts ...clientv3.LeaseOption) (*clientv3.LeaseTimeToLiveResponse, error) {
-	if !l.ours(id) {
-		return nil, fmt.Errorf("timetolive lease %x: %w", id, errForeignLease)
-	}
-	return l.Lease.TimeToLive(ctx, id, opts...)
-}
-
-// Leases lists only the lesson's own leases among the cluster's.
-func (l trackedLease) Leases(ctx context.Context) (*clientv3.LeaseLeasesResponse, error) {
-	resp, err := l.Lease.Leases(ctx)
-	if err != nil {
-		return nil, err
-	}
-	resp.Leases = slices.DeleteFunc(resp.Leases, func(s clientv3.LeaseStatus) bool { return !l.ours(s.ID) })
-	return resp, nil
-}
-
-// grantGrace is how long a Grant may go on after the lesson was
-// interrupted: the request may already be on its way, and a lease the server
-// grants must be known to the clean-up, which revokes it.
-const grantGrace = 500 * time.Millisecond
-
-func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGrantResponse, error) {
-	if ctx == l.own {
-		ctx = context.WithValue(ctx, sessionKey{}, true)
-	}
-	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
-	defer cancel()
-	if dl, ok := ctx.Deadline(); ok {
-		gctx, cancel = context.WithDeadline(gctx, dl)
-		defer cancel()
-	}
-	stop := context.AfterFunc(ctx, func() {
-		if ctx.Err() == context.Canceled {
-			time.AfterFunc(grantGrace, cancel)
-		}
-	})
-	defer stop()
-	resp, err := l.Lease.Grant(gctx, ttl)
-	if err == nil {
-		l.set.mu.Lock()
-		l.set.ids[resp.ID] = true
-		l.set.mu.Unlock()
-	}
-	return resp, err
-}
+func (t *T) NewClient() (*clientv3.Client, error) { return t.lc.open(nil) }
 
 // Ping asks etcd whether it still answers, with the runner's own request:
 // it is not shown as the lesson's.
 func (t *T) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(quiet(ctx), t.timeout)
+	ctx, cancel := context.WithTimeout(quiet(ctx), t.lc.timeout)
 	defer cancel()
 	// The lesson's prefix: a Get of "" alone is refused (no key given).
 	_, err := t.Client.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
