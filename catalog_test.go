@@ -168,6 +168,8 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
 			switch {
 			case (name == "Msg" || name == "Err") && len(n.Args) > 0:
 				add(n.Args[0], helpWidth, true, false)
+			case name == "said" && len(n.Args) > 1: // the runner's own narration: T.said(kind, format, args)
+				add(n.Args[1], narrationWidth, true, false)
 			case name == "Text" && len(n.Args) == 1:
 				add(n.Args[0], helpWidth, false, false)
 			case name == "usageErr" && len(n.Args) > 0 && !notYet["usageErr"]:

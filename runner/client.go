@@ -74,20 +74,20 @@ func (c *lessonClient) hold(ctx context.Context, lesson *clientv3.Client) (relea
 		defer tick.Stop()
 		for {
 			for _, id := range c.leases.list() {
-				ctx, cancel := context.WithTimeout(quiet(ctx), c.timeout)
-				lesson.KeepAliveOnce(ctx, id) // fails for revoked leases: fine
+				rctx, cancel := context.WithTimeout(quiet(ctx), c.timeout)
+				lesson.KeepAliveOnce(rctx, id) // fails for revoked leases: fine
 				cancel()
 			}
 			c.mu.Lock()
 			clients, raw := slices.Clone(c.clients), c.raw
 			c.mu.Unlock()
 			for _, cli := range clients { // namespaced: counts the lesson's keys
-				ctx, cancel := context.WithTimeout(quiet(ctx), c.timeout)
-				cli.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
+				rctx, cancel := context.WithTimeout(quiet(ctx), c.timeout)
+				cli.Get(rctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
 				cancel()
 			}
-			ctx, cancel := context.WithTimeout(ctx, c.timeout)
-			raw.Get(ctx, c.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+			rctx, cancel := context.WithTimeout(ctx, c.timeout)
+			raw.Get(rctx, c.prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
 			cancel()
 			select {
 			case <-stop:
