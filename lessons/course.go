@@ -38,6 +38,7 @@ var Course = []runner.Lesson{
 	History,
 	WatchResume,
 	Failover,
+	Quorum,
 }
 
 // kvString shows a key-value pair with its revisions.

@@ -54,7 +54,6 @@ const maxLessonLines = 200
 var overLong = map[string]int{
 	"discovery":    356,
 	"election":     245,
-	"failover":     347,
 	"history":      262,
 	"watch":        277,
 	"watch-resume": 386,

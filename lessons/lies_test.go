@@ -163,6 +163,9 @@ var lies = map[string]struct {
 			}
 			return invoker(ctx, method, req, reply, cc, opts...)
 		}), "no acknowledged write is lost"},
+	// Every read is sent as a linearizable one: the survivor's
+	// serializable Get waits for a quorum there is none of.
+	"quorum": {unaryLie(true, func(r *pb.RangeRequest) { r.Serializable = false }), "deadline exceeded"},
 }
 
 // fromNow is a watch stream whose watches all start from the next revision.

@@ -167,7 +167,7 @@ var chinese = map[string]string{
 	"each round, three of the four increments are lost":         "每一轮，四次加 1 里丢失三次",
 	"The same with a Txn retry loop, and with STM, all at once": "同样的事，用 Txn 重试循环和 STM 来做，全部并发执行",
 	"Each increment writes only if mod_revision is what it read\nand retries if not: optimistic concurrency. NewSTM is that loop.": "每次加 1 只在 mod_revision 仍是读到的值时才写，否则重试：\n这就是乐观并发控制。NewSTM 就是这个循环。",
-	"the Txn loop retried %d times: each retry was an update that plain Put would have lost":                                                    "Txn 循环重试了 %d 次：每次重试都是单纯 Put 会丢掉的一次更新",
+	"the Txn loop retried %d times: each retry was an update that plain Put would have lost":                                       "Txn 循环重试了 %d 次：每次重试都是单纯 Put 会丢掉的一次更新",
 	"%s: no increment lost": "%s：没有丢失任何一次加 1",
 
 	// lock-loss
@@ -299,7 +299,7 @@ var chinese = map[string]string{
 
 	// failover
 	"A cluster loses its leader": "集群失去 leader",
-	"Three members; the leader stops while a client writes: a new one is elected, no acknowledged write is lost, a watch sees each once, a lease outlives its TTL; the member comes back and catches up; one member alone still reads, serializably only.": "三个成员；客户端写入时 leader 停止：选出新的 leader，已确认的写入一个不丢，监听对每个事件恰好看到一次，租约活过了它的 TTL；该成员回来并追上进度；只剩一个成员时仍能读，但只能 serializable 读。",
+	"Three members; the leader stops while a client writes: a new one is elected, no acknowledged write is lost, a watch sees each once, and a lease outlives its TTL.": "三个成员；客户端写入时 leader 停止：选出新的 leader，已确认的写入一个不丢，监听对每个事件恰好看到一次，租约活过了它的 TTL。",
 	"Three members: which one leads?":                            "三个成员：谁是 leader？",
 	"every member names the same leader":                         "每个成员说出的 leader 都相同",
 	"Before the failure: a key under a 1 s lease, and watches":   "故障之前：一个挂在 1 秒租约上的 key，以及监听",
@@ -312,22 +312,26 @@ var chinese = map[string]string{
 	"%d keys stored (a failed write may have been applied)":      "存储中有 %d 个 key（失败的写入也可能已经生效）",
 	"no acknowledged write is lost":                              "没有丢失任何已确认的写入",
 	"the watch saw every stored write once, in order":            "监听按顺序对存储中的每次写入恰好看到一次",
-	"The stopped member restarts and catches up":                 "停止的成员重启并追上进度",
 	"%s's revision equals the leader's":                          "%s 的修订号与 leader 的相同",
 	"The lease outlives its TTL":                                 "租约活过了它的 TTL",
 	"A new leader does not know how long the old one had counted\ndown: it gives every lease its full TTL again, plus an election timeout.": "新 leader 不知道旧 leader 已经倒数了多久：它重新给每个租约\n完整的 TTL，再加上一个选举超时。",
 	"waiting for the DELETE of %q":                                  "等待 %q 的 DELETE",
 	"DELETE %q %v after a grant of %ds":                             "DELETE %q，在授予 %v 之后，租约 TTL 为 %d 秒",
 	"the key outlived its TTL (and the 500 ms of the expiry check)": "这个 key 活过了它的 TTL（以及过期检查的 500 毫秒）",
-	"Two members stop: the one left reads, but serializably only":   "两个成员停止：剩下的一个还能读，但只能 serializable 读",
-	"serializable: %d key(s), revision %d of %s's own copy":         "serializable：%[1]d 个 key，%[3]s 自己副本的修订号 %[2]d",
+
+	// quorum
+	"A majority is a quorum": "多数派就是 quorum",
+	"Three members name one leader; a member stops, misses writes, comes back and catches up; with two stopped, the one left still reads, serializably only, until a second one is back.": "三个成员说出同一个 leader；一个成员停止、错过写入、回来并追上进度；两个成员停止时，剩下的一个仍能读，但只能 serializable 读，直到第二个成员回来。",
+	"A member stops, misses writes, restarts and catches up":                                                                           "一个成员停止、错过写入、重启并追上进度",
+	"Two members stop: the one left reads, but serializably only":                                                                      "两个成员停止：剩下的一个还能读，但只能 serializable 读",
+	"serializable: %d key(s), revision %d of %s's own copy":                                                                            "serializable：%[1]d 个 key，%[3]s 自己副本的修订号 %[2]d",
 	"It answers from its own copy and cannot know whether a\nmajority elsewhere has moved on since: a serializable read may be stale.": "它用自己的副本作答，无法知道别处的多数成员是否已经前进：\nserializable 读可能是旧的。",
-	"the survivor answers a serializable Get":                "剩下的成员回答了 serializable Get",
-	"linearizable: %v":                                       "linearizable：%v",
-	"a linearizable Get fails: it needs a quorum to confirm": "linearizable Get 失败：它需要多数成员确认",
+	"the survivor answers a serializable Get":                                                                                          "剩下的成员回答了 serializable Get",
+	"linearizable: %v": "linearizable：%v",
+	"a linearizable Get fails: it needs a quorum to confirm":                                              "linearizable Get 失败：它需要多数成员确认",
 	"%s starts again: two of three members are a quorum, a majority,\nand linearizable reads work again.": "%s 重新启动：三个成员中的两个就是多数派（quorum），\nlinearizable 读又能工作了。",
-	"the linearizable Get is answered again":              "linearizable Get 又得到了回答",
-	"%s: member %x, leader %x, raft term %d, revision %d": "%s：member %x，leader %x，raft term %d，修订号 %d",
+	"the linearizable Get is answered again":                                                              "linearizable Get 又得到了回答",
+	"%s: member %x, leader %x, raft term %d, revision %d":                                                 "%s：member %x，leader %x，raft term %d，修订号 %d",
 	"revisions: %v": "修订号：%v",
 }
 
