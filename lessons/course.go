@@ -34,6 +34,7 @@ var Course = []runner.Lesson{
 	Txn,
 	LockLoss,
 	Election,
+	LeaderLoss,
 	Discovery,
 	History,
 	WatchResume,

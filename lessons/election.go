@@ -18,8 +18,7 @@ var Election = runner.Lesson{
 	ID:    "election",
 	Title: "Leader election",
 	Doc: "Two candidates campaign: one leads, the other waits. Observe " +
-		"follows the leader as it proclaims, resigns, and loses its session; " +
-		"a fenced write shows what the old leader must not assume.",
+		"follows the leader as it proclaims and resigns, and the other leads.",
 	Run: election,
 }
 
@@ -32,21 +31,14 @@ func election(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	defer s1.Close()
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	// session 2's, to expire: the shortest
-	lease2, err := cli.Grant(ctx1, 1)
-	cancel()
-	if err != nil {
-		return err
-	}
-	s2, err := concurrency.NewSession(cli, concurrency.WithLease(lease2.ID))
+	s2, err := concurrency.NewSession(cli, concurrency.WithTTL(2))
 	if err != nil {
 		return err
 	}
 	defer s2.Close()
 	e1 := concurrency.NewElection(s1, "election")
 	e2 := concurrency.NewElection(s2, "election")
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 	_, err = e2.Leader(ctx1)
 	cancel()
 	t.Check(errors.Is(err, concurrency.ErrElectionNoLeader),
@@ -125,45 +117,6 @@ create_revision leads.`)
 	t.Result("Observe: %s", kvString(leader))
 	t.Equal(string(leader.Key), e2.Key(),
 		"Resign deleted candidate 1's key: candidate 2 leads")
-
-	t.Step("Candidate 1 campaigns again; candidate 2's session expires")
-	ttl := time.Duration(lease2.TTL) * time.Second
-	t.Etcdctl("elect", t.Key("election"), "node-1")
-	elected1 := campaign(ctx, e1, "node-1", ttl+expirySlack+t.Timeout())
-	// Resign's DELETE, then this PUT
-	evs, err = nextEvents(ctx, wch, 2, t.Timeout())
-	if err != nil {
-		return err
-	}
-	t.Result("candidate 1 queued: %s", evString(evs[1]))
-	s2.Orphan() // no more renewals: as if candidate 2's process stalled
-	t.Wait(ttl, "waiting for lease %x to expire: TTL %ds granted, 1 s asked",
-		s2.Lease(), lease2.TTL)
-	leader, err = nextLeader(ctx, leaders, ttl+expirySlack)
-	if err != nil {
-		return err
-	}
-	t.Result("Observe: %s", kvString(leader))
-	if err := <-elected1; err != nil {
-		return err
-	}
-	t.Equal(leader.CreateRevision, e1.Rev(),
-		"candidate 1 leads, with the key it queued")
-
-	t.Step("What a leader that lost its session must not assume")
-	t.Say(`Candidate 2's Campaign returned long ago, and e2.Key()
-still names its key. So every write must require that key's
-create_revision, in its Txn.`)
-	owner := clientv3.Compare(clientv3.CreateRevision(e2.Key()), "=", e2.Rev())
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Txn(ctx1).If(owner).
-		Then(clientv3.OpPut("config", "written by node-2")).Commit()
-	cancel()
-	if err != nil {
-		return err
-	}
-	t.Equal(put.Succeeded, false,
-		"a write that requires candidate 2's key fails")
 	return nil
 }
 

@@ -135,6 +135,14 @@ var lies = map[string]struct {
 			}
 			return err
 		}), "candidate 2 was elected while candidate 1 led"},
+	// A proxy drops the fence: the old leader's write ignores its condition.
+	"leader-loss": {unaryLie(true, func(r *pb.TxnRequest) {
+		for _, op := range r.Success {
+			if p := op.GetRequestPut(); p != nil && strings.HasSuffix(string(p.Key), "/config") {
+				r.Compare = nil
+			}
+		}
+	}), "a write that requires candidate 1's key fails"},
 	// Watches lose every DELETE: the client never learns that an instance
 	// died, and would keep sending it calls.
 	"discovery": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
