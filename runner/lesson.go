@@ -1,6 +1,15 @@
 // Package runner runs etcdtour lessons against an etcd server and reports what
 // they do. Lessons never print: they narrate and check through the *T they are
 // handed, and a Reporter decides how that looks.
+//
+// It owns the lesson model (Lesson, Needs, Validate, Select: lesson.go), the
+// lesson's handle T, narrator and client (t.go), the run and its events (Run,
+// Config, Event, Reporter: run.go, event.go), and what a lesson's client is
+// made of: its namespace and guards (guard.go), tracked leases (client.go),
+// the fence against late writes (fence.go), the etcdctl line of every request
+// (wire.go, concurrency.go), and the clean-up through whichever members
+// answer (quorum.go). How the run is shown is runner/report's; the lessons'
+// source is runner/source's.
 package runner
 
 import (
