@@ -37,6 +37,7 @@ var Course = []runner.Lesson{
 	LeaderLoss,
 	Discovery,
 	History,
+	WatchAway,
 	WatchResume,
 	Failover,
 	Quorum,

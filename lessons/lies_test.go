@@ -157,6 +157,16 @@ var lies = map[string]struct {
 			}
 			return invoker(ctx, method, req, reply, cc, opts...)
 		}), "a Get at revision"},
+	// Compact says it compacted and sent nothing: the member that was away
+	// resumes its watch, and the watch goes on.
+	"watch-away": {grpc.WithChainUnaryInterceptor(
+		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			if _, ok := req.(*pb.CompactionRequest); ok {
+				reply.(*pb.CompactionResponse).Header = &pb.ResponseHeader{}
+				return nil
+			}
+			return invoker(ctx, method, req, reply, cc, opts...)
+		}), "the watch ends with ErrCompacted"},
 	// The watch starts from "now", whatever revision it asks for: the
 	// write made between the list and the watch is never seen.
 	"watch-resume": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {

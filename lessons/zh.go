@@ -248,7 +248,7 @@ var chinese = map[string]string{
 
 	// history
 	"History and compaction": "历史与压缩",
-	"etcd keeps every version of every key, by revision, until it is compacted: read the past, compact it, and see a Get, a new watch and a running one fail with ErrCompacted; then what the history costs in space, and how to give it back.": "etcd 按修订号保留每个 key 的每个版本，直到被压缩：读取过去，压缩它，看 Get、新的监听和正在运行的监听都以 ErrCompacted 失败；再看历史占用多少空间，以及如何把空间还回来。",
+	"etcd keeps every version of every key, by revision, until it is compacted: read the past, compact it, and see a Get and a watch fail with ErrCompacted; then what the history costs in space, and how to give it back.": "etcd 按修订号保留每个 key 的每个版本，直到被压缩：读取过去，压缩它，看 Get 和监听都以 ErrCompacted 失败；再看历史占用多少空间，以及如何把空间还回来。",
 	"Every write makes a new revision of the whole store":                        "每次写入都产生整个存储的一个新修订号",
 	"%s  (store revision %d)":                                                    "%s  （存储的修订号 %d）",
 	"create_revision: the revision that created it":                              "create_revision：创建它的修订号",
@@ -267,13 +267,19 @@ var chinese = map[string]string{
 	"The file keeps its size: the freed pages wait there to be reused.":          "文件大小不变：腾出的页留在文件里等待重用。",
 	"the file shrank from %d to %d bytes":                                        "文件从 %d 字节缩小到 %d 字节",
 	"etcd refuses writes (alarm NOSPACE) once the file reaches\nits quota, --quota-backend-bytes (2 GiB by default), used or not:\ncompact, then defragment each member in turn (it blocks while it runs),\nthen disarm. etcd compacts nothing unless told:\n--auto-compaction-mode=periodic --auto-compaction-retention=1h, or\nKubernetes' API server, every 5 min.": "文件一旦达到配额 --quota-backend-bytes（默认 2 GiB），不管\n其中有多少在用，etcd 都会拒绝写入（告警 NOSPACE）：先压缩，\n再逐个成员做 defragment（进行时该成员阻塞），然后解除告警。\n不告诉它，etcd 什么都不压缩：--auto-compaction-mode=periodic\n--auto-compaction-retention=1h，或者像 Kubernetes 的 API server\n那样每 5 分钟压缩一次。",
-	"A watch that was away comes back to compacted history":       "离开过的监听回来时，历史已被压缩",
+	"db size %d bytes (revision %d)": "数据库大小 %d 字节（修订号 %d）",
+
+	// watch-away
+	"A watch comes back to compacted history": "监听回来时，历史已被压缩",
+	"A watch on one member; the member stops while the others write and compact; back, the watch cannot resume from history that is gone, and ends with ErrCompacted.": "在一个成员上监听；该成员停止，其他成员写入并压缩；它回来后，监听无法从已经没有的历史恢复，以 ErrCompacted 结束。",
+	"A watch on a member that is not the leader":                  "在一个不是 leader 的成员上监听",
+	"The member stops; the others write, and compact":             "该成员停止；其他成员写入，并压缩",
+	"The member is back: the watch ends with ErrCompacted":        "该成员回来了：监听以 ErrCompacted 结束",
 	"Member %s stopped: the watch waits to reconnect. Meanwhile:": "成员 %s 停止了：监听等待重新连接。与此同时：",
 	"the watch's next revision, %d, is compacted":                 "监听的下一个修订号 %d 已被压缩",
 	"for the watch to reconnect to the member":                    "等待监听重新连接到该成员",
 	"the watch ends with ErrCompacted: %v":                        "监听以 ErrCompacted 结束：%v",
 	"A watch resumes after a reconnect from the revision after\nthe last it delivered; if that is compacted, it ends. Get the key again\nand watch from that revision + 1, or use a retention longer than any\noutage.": "监听重新连接后，从它交付的最后一个修订号的下一个继续；\n如果那个修订号已被压缩，监听就结束。重新 Get 这个 key，\n再从它的修订号 + 1 开始监听；或者让保留时间比任何一次\n中断都长。",
-	"db size %d bytes (revision %d)": "数据库大小 %d 字节（修订号 %d）",
 
 	// watch-resume
 	"A watch that never misses": "不漏任何变化的监听",

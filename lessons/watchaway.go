@@ -12,12 +12,27 @@ import (
 	"etcdtour/runner"
 )
 
-// watchAway is the history lesson's last step: a running watch, on a member
-// that goes away while the others write and compact, ends with
-// ErrCompacted when it comes back. (Stopping a member needs the cluster
-// etcdtour starts for the lesson.)
-func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
-	t.Step("A watch that was away comes back to compacted history")
+// WatchAway shows a running watch whose member goes away while the others
+// write and compact: when the member is back, the watch ends.
+var WatchAway = runner.Lesson{
+	ID:    "watch-away",
+	Title: "A watch comes back to compacted history",
+	Doc: "A watch on one member; the member stops while the others write " +
+		"and compact; back, the watch cannot resume from history that is " +
+		"gone, and ends with ErrCompacted.",
+	Run: watchAway,
+	// Its own three members: the lesson stops one, and compacts.
+	Needs: runner.Needs{Members: 3},
+}
+
+func watchAway(ctx context.Context, t *runner.T) error {
+	t.Step("A watch on a member that is not the leader")
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	lead, err := t.Cluster.Leader(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
 	away := (lead + 1) % t.Cluster.Size() // not the leader: no election
 	member, err := t.Cluster.Client(away)
 	if err != nil {
@@ -32,12 +47,19 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 		return err
 	}
 	defer leader.Close()
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	put, err := leader.Put(ctx1, "config", "v1")
+	cancel()
+	if err != nil {
+		return err
+	}
+	last := put.Header.Revision
 	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", last+1), t.Key("config"))
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	wch := member.Watch(wctx, "config", clientv3.WithRev(last+1))
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	_, err = leader.Put(ctx1, "config", "v4")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	_, err = leader.Put(ctx1, "config", "v2")
 	cancel()
 	if err != nil {
 		return err
@@ -47,12 +69,14 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 		return err
 	}
 	t.Result("%s", evString(evs[0]))
+
+	t.Step("The member stops; the others write, and compact")
 	if err := t.Cluster.Stop(away); err != nil {
 		return err
 	}
 	t.Say("Member %s stopped: the watch waits to reconnect. Meanwhile:",
 		t.Cluster.Name(away))
-	for _, v := range []string{"v5", "v6"} {
+	for _, v := range []string{"v3", "v4"} {
 		ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 		_, err = leader.Put(ctx1, "config", v)
 		cancel()
@@ -67,6 +91,8 @@ func watchAway(ctx context.Context, t *runner.T, lead int, last int64) error {
 		return err
 	}
 	t.Result("the watch's next revision, %d, is compacted", last+2)
+
+	t.Step("The member is back: the watch ends with ErrCompacted")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = t.Cluster.Restart(ctx1, away)
 	cancel()
@@ -82,16 +108,4 @@ the last it delivered; if that is compacted, it ends. Get the key again
 and watch from that revision + 1, or use a retention longer than any
 outage.`)
 	return nil
-}
-
-// dbSize asks member ep how big its database file is.
-func dbSize(ctx context.Context, t *runner.T, ep string) (int64, error) {
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	st, err := t.Client.Status(ctx1, ep)
-	cancel()
-	if err != nil {
-		return 0, err
-	}
-	t.Result("db size %d bytes (revision %d)", st.DbSize, st.Header.Revision)
-	return st.DbSize, nil
 }
