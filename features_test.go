@@ -630,7 +630,7 @@ func TestInterruptDuringCleanup(t *testing.T) {
 }
 
 // TestInterruptOwnCluster: Ctrl-C while a lesson runs on an etcd cluster of
-// its own (history) stops it and removes the cluster's temp dir with the
+// its own (failover, seconds from the end when its leader stops) stops it and removes the cluster's temp dir with the
 // embedded etcd's; a second Ctrl-C, which exits at once without the
 // lessons' clean-up, removes them too.
 func TestInterruptOwnCluster(t *testing.T) {
@@ -640,8 +640,8 @@ func TestInterruptOwnCluster(t *testing.T) {
 		t.Run(fmt.Sprintf("%d Ctrl-C", n), func(t *testing.T) {
 			t.Parallel()
 			tmp := t.TempDir()
-			p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "run", "history")
-			p.out.waitFor(t, "Compact: forget", 1)
+			p := startBinary(t, bin, []string{"TMPDIR=" + tmp}, "run", "failover")
+			p.out.waitFor(t, "The leader stops while", 1)
 			if ents, _ := filepath.Glob(filepath.Join(tmp, "*", "etcdtour-cluster-*")); len(ents) != 1 {
 				t.Errorf("the lesson's cluster is not in the embedded etcd's temp dir: %v", ents)
 			}
@@ -653,7 +653,7 @@ func TestInterruptOwnCluster(t *testing.T) {
 			}
 			<-p.out.done
 			if n == 1 {
-				for _, want := range []string{"INTERRUPTED history", "stopped its own etcd (3 member(s)) and removed its data", "1 interrupted"} {
+				for _, want := range []string{"INTERRUPTED failover", "stopped its own etcd (3 member(s)) and removed its data", "1 interrupted"} {
 					if !strings.Contains(p.out.String(), want) {
 						t.Errorf("output lacks %q:\n%s", want, p.out.String())
 					}
