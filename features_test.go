@@ -26,7 +26,6 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
-	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
 	"etcdtour/runner/source"
 )
@@ -124,18 +123,6 @@ func wait(t *testing.T, cmd *exec.Cmd) int {
 	}
 }
 
-// emptyDir fails if dir (the TMPDIR given to a run) holds anything.
-func emptyDir(t *testing.T, dir string) {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		t.Errorf("left behind in TMPDIR: %s", e.Name())
-	}
-}
-
 func TestStepMode(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
@@ -172,7 +159,7 @@ func TestStepMode(t *testing.T) {
 	if strings.Contains(s, "3. Overwrite") {
 		t.Errorf("step 3 ran after q:\n%s", s)
 	}
-	emptyDir(t, tmp)
+	runnertest.EmptyDir(t, tmp)
 }
 
 // TestStepModeLongPauses pauses longer than a lease's TTL before each step:
@@ -213,9 +200,15 @@ func TestStepModeLongPauses(t *testing.T) {
 	}
 }
 
-// TestJSONOutput is the package's one run of the whole course: in JSON,
-// with the default etcd ports taken, so that the embedded server must pick
-// its own, and nothing but JSON lines on stdout and nothing on stderr.
+// TestJSONOutput runs two lessons in JSON (the whole course runs in
+// lessons' tests): with the default etcd ports taken, so that the embedded
+// server must pick its own, nothing but JSON lines on stdout and nothing on
+// stderr, the events in the documented order, every kind a passing run
+// writes. And each event is written when it happens, waits included: the
+// keepalive lesson holds its lease for TTL + 0.5 s (1.5 s on the embedded
+// etcd) and reports each renewal; the first is written long before the
+// hold ends (the next event after a wait's results, the Get's etcdctl
+// line), and they come apart, not in one batch after the hold.
 func TestJSONOutput(t *testing.T) {
 	t.Parallel()
 	bin := buildBinary(t)
@@ -224,22 +217,41 @@ func TestJSONOutput(t *testing.T) {
 			defer l.Close()
 		}
 	}
-	r := runBinary(t, bin, nil, "--json")
-	if r.code != 0 || r.stderr != "" {
-		t.Fatalf("exit %d\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	course := []runner.Lesson{lessons.PutGet, lessons.KeepAlive}
+	cmd := exec.Command(bin, "--json", "run", course[0].ID, course[1].ID)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	type line struct {
+		at time.Time
+		e  runner.Event
+	}
+	var lines []line
 	var events []runner.Event
-	for i, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(nil, 1<<20)
+	for i := 0; sc.Scan(); i++ {
 		var e runner.Event
-		dec := json.NewDecoder(strings.NewReader(line))
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&e); err != nil {
-			t.Fatalf("line %d is not a JSON event: %v\n%s", i+1, err, line)
+			t.Fatalf("line %d is not a JSON event: %v\n%s", i+1, err, sc.Text())
 		}
-		if strings.Contains(line, "\x1b[") {
+		if bytes.Contains(sc.Bytes(), []byte("\x1b[")) {
 			t.Errorf("line %d has color codes", i+1)
 		}
+		lines = append(lines, line{time.Now(), e})
 		events = append(events, e)
+	}
+	if code := wait(t, cmd); code != 0 || stderr.String() != "" || len(events) == 0 {
+		t.Fatalf("exit %d, %d events\nstderr:\n%s", code, len(events), stderr.String())
 	}
 	// The sequence: course-start, then for each lesson in course order a
 	// lesson-start, its steps numbered 1, 2, ..., its own events only, a
@@ -248,13 +260,13 @@ func TestJSONOutput(t *testing.T) {
 		t.Errorf("first event = %+v", events[0])
 	}
 	i := 1
-	for _, l := range lessons.Course {
+	for _, l := range course {
 		if e := events[i]; e.Kind != runner.KindLessonStart || e.Lesson != l.ID {
 			t.Fatalf("event %d = %s %s, want lesson-start %s", i, e.Kind, e.Lesson, l.ID)
 		}
 		i++
 		step := 0
-		for ; events[i].Kind != runner.KindLessonEnd; i++ {
+		for ; i < len(events) && events[i].Kind != runner.KindLessonEnd; i++ {
 			e := events[i]
 			if e.Lesson != l.ID {
 				t.Fatalf("event %d (%s) belongs to %q inside lesson %s", i, e.Kind, e.Lesson, l.ID)
@@ -277,6 +289,9 @@ func TestJSONOutput(t *testing.T) {
 				}
 			}
 		}
+		if i == len(events) {
+			t.Fatalf("%s: no lesson-end", l.ID)
+		}
 		if step == 0 {
 			t.Errorf("%s: no steps", l.ID)
 		}
@@ -294,48 +309,18 @@ func TestJSONOutput(t *testing.T) {
 	for _, k := range []runner.Kind{runner.KindCourseStart, runner.KindLessonStart, runner.KindStep, runner.KindSay,
 		runner.KindEtcdctl, runner.KindResult, runner.KindWait, runner.KindCheck, runner.KindCleanup, runner.KindLessonEnd, runner.KindSummary} {
 		if !seen[k] {
-			t.Errorf("no %s event in a whole-course --json run", k)
+			t.Errorf("no %s event in a --json run of %s and %s", k, course[0].ID, course[1].ID)
 		}
+	}
+	if i >= len(events) {
+		t.Fatalf("no summary after the last lesson-end")
 	}
 	last := events[i]
-	if last.Kind != runner.KindSummary || last.Passed != len(lessons.Course) || len(last.Lessons) != len(lessons.Course) || i != len(events)-1 {
+	if last.Kind != runner.KindSummary || last.Passed != len(course) || len(last.Lessons) != len(course) || i != len(events)-1 {
 		t.Errorf("event %d of %d = %+v, want the summary last", i, len(events), last)
 	}
-}
 
-// TestJSONLive: with --json each event is written when it happens, waits
-// included. The keepalive lesson holds its lease for TTL + 0.5 s (1.5 s on
-// the embedded etcd) and reports each renewal: the first is written long
-// before the hold ends (the next event after a wait's results, the Get's
-// etcdctl line), and they come apart, not in one batch after the hold.
-func TestJSONLive(t *testing.T) {
-	t.Parallel()
-	bin := buildBinary(t)
-	cmd := exec.Command(bin, "--json", "run", "keepalive")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	type line struct {
-		at time.Time
-		e  runner.Event
-	}
-	var lines []line
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		var e runner.Event
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("not JSON: %v\n%s", err, sc.Text())
-		}
-		lines = append(lines, line{time.Now(), e})
-	}
-	if code := wait(t, cmd); code != 0 {
-		t.Fatalf("exit %d", code)
-	}
+	// Live: keepalive's renewals are written as they come.
 	hold := slices.IndexFunc(lines, func(l line) bool {
 		return l.e.Kind == runner.KindWait && strings.HasPrefix(l.e.Text, "keeping lease")
 	})
@@ -351,12 +336,12 @@ func TestJSONLive(t *testing.T) {
 		t.Fatalf("%d renewals after the hold's wait, then %d events", len(renewals), len(lines)-end)
 	}
 	waited := time.Duration(lines[hold].e.Seconds * float64(time.Second))
-	first, last, after := renewals[0].at, renewals[len(renewals)-1].at, lines[end].at
+	first, lastRenewal, after := renewals[0].at, renewals[len(renewals)-1].at, lines[end].at
 	if after.Sub(first) < waited/2 {
 		t.Errorf("the first renewal was written %v before the hold's end, less than half the %v hold: batched after it?", after.Sub(first), waited)
 	}
-	if last.Sub(first) < 300*time.Millisecond {
-		t.Errorf("%d renewals written within %v: not as each came (they are 500 ms apart)", len(renewals), last.Sub(first))
+	if lastRenewal.Sub(first) < 300*time.Millisecond {
+		t.Errorf("%d renewals written within %v: not as each came (they are 500 ms apart)", len(renewals), lastRenewal.Sub(first))
 	}
 }
 
@@ -417,7 +402,7 @@ func TestServe(t *testing.T) {
 		t.Errorf("serve took %v to stop after Ctrl-C with a watch open, want about 1 s at most", took.Round(time.Millisecond))
 	}
 	<-out.done
-	emptyDir(t, tmp)
+	runnertest.EmptyDir(t, tmp)
 }
 
 func TestShow(t *testing.T) {
@@ -467,7 +452,7 @@ func TestInterrupt(t *testing.T) {
 			if stderr.Len() > 0 {
 				t.Errorf("stderr: %s", stderr.String())
 			}
-			emptyDir(t, tmp)
+			runnertest.EmptyDir(t, tmp)
 		})
 	}
 }
@@ -482,12 +467,7 @@ func frozenLease(t *testing.T, commandTimeout string) (started, string) {
 
 func frozenLeaseProxy(t *testing.T, commandTimeout string) (started, *runnertest.Proxy) {
 	bin := buildBinary(t)
-	srv, err := embedded.StartServer(embedded.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	proxy := runnertest.NewProxy(t, srv.Endpoint())
+	proxy := runnertest.NewProxy(t, runnertest.OwnServer(t).Endpoint())
 	ep := proxy.Addr()
 	p := startBinary(t, bin, nil, "--endpoints", ep, "--command-timeout", commandTimeout, "run", "lease")
 	p.out.waitFor(t, "waiting for lease", 1)
@@ -571,7 +551,7 @@ func TestClosedStdout(t *testing.T) {
 			if stderr.Len() > 0 {
 				t.Errorf("stderr: %s", stderr.String())
 			}
-			emptyDir(t, tmp)
+			runnertest.EmptyDir(t, tmp)
 		})
 	}
 }
@@ -659,7 +639,7 @@ func TestInterruptOwnCluster(t *testing.T) {
 					}
 				}
 			}
-			emptyDir(t, tmp)
+			runnertest.EmptyDir(t, tmp)
 		})
 	}
 }

@@ -210,16 +210,6 @@ func TestPrefixAndKeep(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cli.Close() })
-	count := func(t *testing.T, prefix string) int64 {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp.Count
-	}
 	for _, c := range []struct {
 		name       string
 		argv       []string
@@ -247,7 +237,7 @@ func TestPrefixAndKeep(t *testing.T) {
 			if !strings.HasPrefix(p, c.wantPrefix) {
 				t.Errorf("the run's keys are under %s, want under %s", p, c.wantPrefix)
 			}
-			n := count(t, p+"txn/")
+			n := runnertest.CountUnder(t, cli, p+"txn/")
 			switch {
 			case c.kept && n == 0:
 				t.Errorf("no keys left under %stxn/ after --keep:\n%s", p, stdout.String())
@@ -660,7 +650,7 @@ var flagTests = map[string][]string{
 	"ETCDCTL_USER":                     {"TestConnFlags"},
 	"password":                         {"TestConnFlags", "runner.TestAuth"},
 	"ETCDCTL_PASSWORD":                 {"TestConnFlags"},
-	"cacert":                           {"TestConnFlags", "runner.TestTLS", "runner.TestBinaryServerHangsUp"},
+	"cacert":                           {"TestConnFlags", "runner.TestTLS", "TestBinaryServerHangsUp"},
 	"ETCDCTL_CACERT":                   {"TestConnFlags"},
 	"cert":                             {"TestConnFlags", "runner.TestTLS"},
 	"ETCDCTL_CERT":                     {"TestConnFlags"},

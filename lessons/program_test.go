@@ -27,7 +27,6 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
-	"etcdtour/runner/embedded"
 	"etcdtour/runner/runnertest"
 	"etcdtour/runner/source"
 )
@@ -269,12 +268,7 @@ func TestPrograms(t *testing.T) {
 			return runnertest.StartEtcd(t)
 		}
 		t.Logf("no etcd on PATH: the programs run against an embedded etcd")
-		srv, err := embedded.StartServer(embedded.ServerOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Close() })
-		return srv.Endpoint()
+		return runnertest.OwnServer(t).Endpoint()
 	}
 	eps := []string{newServer()}
 	own := map[string]string{}

@@ -64,14 +64,11 @@ func TestWatchInteractive(t *testing.T) {
 			}
 		}
 	})
-	sum, err := runner.Run(ctx, runner.Config{
+	sum, _ := runnertest.RunContext(ctx, t, runner.Config{
 		Conn:        etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		Reporter:    rep,
 		Interactive: true,
-	}, []runner.Lesson{lessons.Watch})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, []runner.Lesson{lessons.Watch}...)
 	if len(lines) != 3 {
 		t.Fatalf("the lesson printed %d etcdctl lines, want 3:\n%s", len(lines), rec.String())
 	}
@@ -184,14 +181,11 @@ func TestWatchInteractiveServerGone(t *testing.T) {
 			once.Do(func() { go stopServer() })
 		}
 	})
-	sum, err := runner.Run(context.Background(), runner.Config{
+	sum, _ := runnertest.Run(t, runner.Config{
 		Conn:        etcdconn.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: time.Second},
 		Reporter:    rep,
 		Interactive: true,
-	}, []runner.Lesson{lessons.Watch})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, []runner.Lesson{lessons.Watch}...)
 	r := sum.Lessons[0]
 	if r.Status != runner.StatusFailed || !strings.Contains(r.Error, "etcd stopped answering") {
 		t.Errorf("watch --interactive with its server gone: %s %q, want failed, etcd stopped answering", r.Status, r.Error)

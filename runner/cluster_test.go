@@ -5,21 +5,11 @@ package runner_test
 // package's TestMain (main_test.go) fails the run if a goroutine is left.
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -47,8 +37,8 @@ type server struct {
 
 // serverOpts configures a test server.
 type serverOpts struct {
-	TLS            *certs // serve https with TLS.Server*; nil means plain http
-	ClientCertAuth bool   // require a client certificate signed by TLS.CA
+	TLS            *runnertest.Certs // serve https with TLS.Server*; nil means plain http
+	ClientCertAuth bool              // require a client certificate signed by TLS.CA
 	// Fast uses a 10 ms heartbeat and a 100 ms election timeout, as the
 	// embedded server does, instead of etcd's defaults (100 ms, 1 s).
 	Fast bool
@@ -88,7 +78,7 @@ func startEtcd(t testing.TB, o serverOpts) server {
 		if o.ClientCertAuth {
 			co.ClientCAFile = o.TLS.CA
 		}
-		co.ClientTLS = o.TLS.clientConfig(t, o.ClientCertAuth)
+		co.ClientTLS = o.TLS.ClientConfig(t, o.ClientCertAuth)
 	}
 	c := runnertest.StartCluster(t, co)
 	ep := c.Endpoint(0) // as most people write it
@@ -162,121 +152,6 @@ func startEmbed(t testing.TB, o serverOpts) server {
 	return server{Endpoint: ep, Kind: "embedded"}
 }
 
-// certs are PEM files of a test CA and the certificates it signed.
-type certs struct {
-	CA                    string // the CA certificate
-	ServerCert, ServerKey string // for 127.0.0.1 and localhost
-	ClientCert, ClientKey string // CN=root, for client certificate auth
-}
-
-// newCerts writes a fresh CA, a server and a client certificate to a temp dir.
-func newCerts(t testing.TB) *certs {
-	t.Helper()
-	dir := t.TempDir()
-	caKey, caCert, caDER := newCA(t, "etcdtour test CA")
-	c := &certs{
-		CA:         filepath.Join(dir, "ca.pem"),
-		ServerCert: filepath.Join(dir, "server.pem"),
-		ServerKey:  filepath.Join(dir, "server-key.pem"),
-		ClientCert: filepath.Join(dir, "client.pem"),
-		ClientKey:  filepath.Join(dir, "client-key.pem"),
-	}
-	writePEM(t, c.CA, "CERTIFICATE", caDER)
-	// etcd's gateway dials its own client port with the server certificate
-	// when client certificates are required, so it serves for both.
-	issue(t, caKey, caCert, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "etcd server"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:    []string{"localhost"},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}, c.ServerCert, c.ServerKey)
-	issue(t, caKey, caCert, &x509.Certificate{
-		Subject:     pkix.Name{CommonName: "root"},
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, c.ClientCert, c.ClientKey)
-	return c
-}
-
-var serial struct {
-	sync.Mutex
-	n int64
-}
-
-func nextSerial() *big.Int {
-	serial.Lock()
-	defer serial.Unlock()
-	serial.n++
-	return big.NewInt(time.Now().UnixNano() + serial.n)
-}
-
-func newCA(t testing.TB, name string) (*ecdsa.PrivateKey, *x509.Certificate, []byte) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          nextSerial(),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, cert, der
-}
-
-func issue(t testing.TB, caKey *ecdsa.PrivateKey, ca, tmpl *x509.Certificate, certPath, keyPath string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl.SerialNumber = nextSerial()
-	tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
-	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	writePEM(t, certPath, "CERTIFICATE", der)
-	writePEM(t, keyPath, "PRIVATE KEY", keyDER)
-}
-
-func writePEM(t testing.TB, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// clientConfig is what a test's own admin client uses to reach a TLS server.
-func (c *certs) clientConfig(t testing.TB, withCert bool) *tls.Config {
-	t.Helper()
-	info := transport.TLSInfo{TrustedCAFile: c.CA}
-	if withCert {
-		info.CertFile, info.KeyFile = c.ClientCert, c.ClientKey
-	}
-	cfg, err := info.ClientConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cfg
-}
-
 // admin opens a client for a test's own setup and checks, outside the
 // runner. t.Cleanup closes it.
 func admin(t testing.TB, s server, o serverOpts, user, pass string) *clientv3.Client {
@@ -284,7 +159,7 @@ func admin(t testing.TB, s server, o serverOpts, user, pass string) *clientv3.Cl
 	cfg := clientv3.Config{Endpoints: []string{s.Endpoint}, DialTimeout: 5 * time.Second,
 		Username: user, Password: pass, Logger: zap.NewNop()}
 	if o.TLS != nil {
-		cfg.TLS = o.TLS.clientConfig(t, o.ClientCertAuth)
+		cfg.TLS = o.TLS.ClientConfig(t, o.ClientCertAuth)
 	}
 	cli, err := clientv3.New(cfg)
 	if err != nil {

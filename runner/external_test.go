@@ -1,8 +1,8 @@
 package runner_test
 
 // The runner against real servers reached only through etcdconn.Conn, as a
-// user's cluster is: the whole course once on an embedded server over TCP
-// and once on Debian's etcd 3.4; the fixture lessons (fixtures_test.go) with
+// user's cluster is (the whole course runs on them in the lessons package):
+// the fixture lessons (fixtures_test.go) with
 // auth, with TLS, with an endpoint down, interrupted and twice at once;
 // every bad input's one-line message; and proof that a run, whole or
 // interrupted, leaves the rest of the cluster as it found it.
@@ -13,7 +13,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -23,30 +22,21 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"go.etcd.io/etcd/client/v3/concurrency"
 
-	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
 )
 
-// runCourse runs the whole course against conn and fails t unless every
-// lesson passed. Only TestCourseExternalTCP and TestCourseDebianEtcd run it:
-// it takes seconds, waiting for leases to expire.
-// runCourse runs every lesson of the course against conn, each lesson its
-// own run and all at once (each has its own prefix), as lessons' TestCourse
-// does on the embedded server; it returns when all have ended.
-func runCourse(t *testing.T, conn etcdconn.Conn) {
+// mustPass runs course against conn and fails t unless every lesson of it
+// passed.
+func mustPass(t *testing.T, conn etcdconn.Conn, course []runner.Lesson) {
 	t.Helper()
-	t.Run("course", func(t *testing.T) {
-		for _, l := range lessons.Course {
-			t.Run(l.ID, func(t *testing.T) {
-				t.Parallel()
-				mustPass(t, conn, []runner.Lesson{l})
-			})
-		}
-	})
+	sum, rec := runnertest.Run(t, runner.Config{Conn: conn}, course...)
+	if len(sum.Lessons) != len(course) {
+		t.Errorf("%d lessons in the summary, want %d", len(sum.Lessons), len(course))
+	}
+	runnertest.MustPass(t, sum, rec)
 }
 
 // connErr connects with conn, running no lesson, and returns the error
@@ -54,7 +44,7 @@ func runCourse(t *testing.T, conn etcdconn.Conn) {
 func connErr(t *testing.T, conn etcdconn.Conn) string {
 	t.Helper()
 	start := time.Now()
-	_, err := runner.Run(context.Background(), runner.Config{Conn: conn, Reporter: &runnertest.Recorder{}}, nil)
+	_, _, err := runnertest.Try(context.Background(), t, runner.Config{Conn: conn})
 	if err == nil {
 		t.Fatalf("runner.Run with %+v: no error", conn)
 	}
@@ -74,30 +64,6 @@ func mustMention(t *testing.T, msg string, words ...string) {
 			t.Errorf("message %q does not mention %q", msg, w)
 		}
 	}
-}
-
-// TestCourseExternalTCP runs the whole course against an embedded server
-// that it reaches only through its address, as it would reach a user's
-// cluster, holding keys that are not the course's: the course passes, and
-// leaves the server exactly as it found it. The server is the test's own:
-// the comparison covers everything a server holds.
-func TestCourseExternalTCP(t *testing.T) {
-	t.Parallel()
-	srv := ownServer(t)
-	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
-	fill(t, cli)
-	before := readKeyspace(t, cli)
-	runCourse(t, etcdconn.Conn{Endpoints: []string{srv.Endpoint()}})
-	sameKeyspace(t, cli, before)
-}
-
-// TestCourseDebianEtcd runs the whole course against Debian's etcd 3.4, an
-// older server than the client, with etcd's default timings.
-func TestCourseDebianEtcd(t *testing.T) {
-	t.Parallel()
-	s := startEtcd(t, serverOpts{})
-	t.Logf("server: %s at %s", s.Kind, s.Endpoint)
-	runCourse(t, etcdconn.Conn{Endpoints: []string{s.Endpoint}})
 }
 
 // enableAuth adds root (role root), alice with readwrite on exactly the
@@ -156,7 +122,7 @@ func TestAuth(t *testing.T) {
 	quick := 2 * time.Second
 
 	root := admin(t, s, o, "root", "rootpw")
-	before := readKeyspace(t, root)
+	before := runnertest.ReadKeyspace(t, root)
 	t.Run("lessons", func(t *testing.T) {
 		t.Run("user name:password", func(t *testing.T) {
 			t.Parallel()
@@ -172,7 +138,7 @@ func TestAuth(t *testing.T) {
 		})
 	})
 	// The clean-up, done with each user's own rights, left nothing.
-	sameKeyspace(t, root, before)
+	runnertest.SameKeyspace(t, root, before)
 
 	t.Run("wrong password", func(t *testing.T) {
 		t.Parallel()
@@ -238,11 +204,9 @@ func TestAuthTokenIdle(t *testing.T) {
 	s := startServer(t, o)
 	enableAuth(t, admin(t, s, o, "", ""))
 	root := admin(t, s, o, "root", "rootpw")
-	before := readKeyspace(t, root)
-	rec := &runnertest.Recorder{}
-	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
-		Reporter: rec,
+	before := runnertest.ReadKeyspace(t, root)
+	sum, rec := runnertest.Run(t, runner.Config{
+		Conn: etcdconn.Conn{Endpoints: []string{s.Endpoint}, User: "alice:alicepw", CommandTimeout: 2 * time.Second},
 		Pause: func(ctx context.Context, lesson string, step int, title string) bool {
 			if step == 2 {
 				// The presenter's pause: longer than the token's TTL plus
@@ -255,23 +219,20 @@ func TestAuthTokenIdle(t *testing.T) {
 			}
 			return true
 		},
-	}, []runner.Lesson{lesson("kv", kvLesson), lesson("lease", leaseLesson)}) // lease: paused with a lease held
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, lesson("kv", kvLesson), lesson("lease", leaseLesson)) // lease: paused with a lease held
 	if !sum.OK() {
 		t.Errorf("lessons with pauses longer than the auth token's TTL:\n%s", rec.String())
 	}
 	// A new client: root's own token went stale while the lesson ran.
-	sameKeyspace(t, admin(t, s, o, "root", "rootpw"), before)
+	runnertest.SameKeyspace(t, admin(t, s, o, "root", "rootpw"), before)
 }
 
 // TestTLS runs the fixture lessons over https, with and without a client
 // certificate, and checks the message for each wrong TLS setting.
 func TestTLS(t *testing.T) {
 	t.Parallel()
-	c := newCerts(t)
-	other := newCerts(t) // a CA that did not sign the server's certificate
+	c := runnertest.NewCerts(t)
+	other := runnertest.NewCerts(t) // a CA that did not sign the server's certificate
 	tlsOpts := serverOpts{TLS: c, Fast: true}
 	https := startServer(t, tlsOpts)
 	mtlsOpts := serverOpts{TLS: c, ClientCertAuth: true, Fast: true}
@@ -291,19 +252,11 @@ func TestTLS(t *testing.T) {
 	})
 	t.Run("host:port with --cacert uses TLS", func(t *testing.T) {
 		t.Parallel()
-		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runnertest.Recorder{},
-			Conn: etcdconn.Conn{Endpoints: []string{hostport}, CACert: c.CA, DialTimeout: quick}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		runnertest.Run(t, runner.Config{Conn: etcdconn.Conn{Endpoints: []string{hostport}, CACert: c.CA, DialTimeout: quick}})
 	})
 	t.Run("--insecure-skip-tls-verify", func(t *testing.T) {
 		t.Parallel()
-		_, err := runner.Run(context.Background(), runner.Config{Reporter: &runnertest.Recorder{},
-			Conn: etcdconn.Conn{Endpoints: []string{https.Endpoint}, InsecureSkipVerify: true, DialTimeout: quick}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		runnertest.Run(t, runner.Config{Conn: etcdconn.Conn{Endpoints: []string{https.Endpoint}, InsecureSkipVerify: true, DialTimeout: quick}})
 	})
 	t.Run("wrong CA", func(t *testing.T) {
 		t.Parallel()
@@ -420,15 +373,10 @@ func TestUnreachable(t *testing.T) {
 func TestFirstEndpointDown(t *testing.T) {
 	t.Parallel()
 	ep := runnertest.Server(t).Endpoint()
-	rec := &runnertest.Recorder{}
-	sum, err := runner.Run(context.Background(), runner.Config{
+	sum, rec := runnertest.Run(t, runner.Config{
 		Conn: etcdconn.Conn{Endpoints: []string{"127.0.0.1:1", ep},
 			DialTimeout: 2 * time.Second, CommandTimeout: time.Second},
-		Reporter: rec,
-	}, []runner.Lesson{lesson("status", statusLesson), lesson("kv", kvLesson)})
-	if err != nil {
-		t.Fatalf("runner.Run: %v", err)
-	}
+	}, []runner.Lesson{lesson("status", statusLesson), lesson("kv", kvLesson)}...)
 	if !sum.OK() {
 		t.Errorf("not OK with one endpoint of two down:\n%s", rec.String())
 	}
@@ -511,135 +459,23 @@ func TestMalformedEndpoint(t *testing.T) {
 	}
 }
 
-// keyspace is everything a cluster holds: every key with its value and
-// revisions, and every lease.
-type keyspace struct {
-	keys   map[string]string
-	leases []clientv3.LeaseID
-}
-
-func readKeyspace(t *testing.T, cli *clientv3.Client) keyspace {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := cli.Get(ctx, "\x00", clientv3.WithFromKey())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ks := keyspace{keys: map[string]string{}}
-	for _, kv := range resp.Kvs {
-		ks.keys[string(kv.Key)] = fmt.Sprintf("value=%q create=%d mod=%d version=%d lease=%x",
-			kv.Value, kv.CreateRevision, kv.ModRevision, kv.Version, kv.Lease)
-	}
-	ls, err := cli.Leases(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range ls.Leases {
-		ks.leases = append(ks.leases, l.ID)
-	}
-	slices.Sort(ks.leases)
-	return ks
-}
-
-// sameKeyspace fails t unless after is before: no key changed, appeared or
-// vanished, no lease was revoked or left behind, and the history is intact.
-func sameKeyspace(t *testing.T, cli *clientv3.Client, before keyspace) {
-	t.Helper()
-	after := readKeyspace(t, cli)
-	for k, v := range before.keys {
-		if a, ok := after.keys[k]; !ok {
-			t.Errorf("key %q was deleted (it was %s)", k, v)
-		} else if a != v {
-			t.Errorf("key %q changed:\n before %s\n after  %s", k, v, a)
-		}
-	}
-	for k, v := range after.keys {
-		if _, ok := before.keys[k]; !ok {
-			t.Errorf("key %q left behind: %s", k, v)
-		}
-	}
-	if !slices.Equal(before.leases, after.leases) {
-		t.Errorf("leases before %x, after %x", before.leases, after.leases)
-	}
-	// Revision 1 is readable only if nothing compacted the history.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if _, err := cli.Get(ctx, "name", clientv3.WithRev(1)); err != nil {
-		t.Errorf("get at revision 1: %v (was the cluster compacted?)", err)
-	}
-}
-
-// fill writes keys that are not the course's, several of them named as the
-// lessons and fixtures name theirs, a key held by a foreign lease, and a
-// foreign lock.
-func fill(t *testing.T, cli *clientv3.Client) {
-	t.Helper()
-	// A deadline per call, not one for all: some 350 writes, each synced to
-	// disk, under -race on a busy machine can take longer than any one
-	// fixed total.
-	call := func() context.Context {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		t.Cleanup(cancel)
-		return ctx
-	}
-	// (No plain key under "lock/" at the root: it would block the foreign
-	// lock below, which queues behind any older key with its prefix.)
-	names := []string{"name", "session", "session/cart", "worker", "dir/a", "dir/b", "dir/c", "dir/x", "dir/y", "other", "lock"}
-	keys := []string{"/etcdtour-other/x", "/etcdtourx", "/etcdtour", "/etcdtour0", "/etcdtour.", "etcdtour/name",
-		// inside the prefix, but another run's
-		"/etcdtour/someone/put-get/name", "/etcdtour/someone/lease/session"}
-	for _, p := range []string{"", "/", "/etcdtour-other/", "/etcdtourx/", "/app/", "put-get/", "/put-get/"} {
-		for _, n := range names {
-			keys = append(keys, p+n)
-		}
-	}
-	for i, k := range keys {
-		// Written twice, so that version and create/mod revisions differ.
-		for _, v := range []string{"first", fmt.Sprintf("v%d", i)} {
-			if _, err := cli.Put(call(), k, v); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	l, err := cli.Grant(call(), 600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cli.Put(call(), "/app/session", "leased", clientv3.WithLease(l.ID)); err != nil {
-		t.Fatal(err)
-	}
-	// Foreign locks named as the lesson's: if the course's lock escaped its
-	// namespace, the lock lesson would queue behind these and fail.
-	for _, name := range []string{"lock", "/etcdtour/someone/lock/lock"} {
-		s, err := concurrency.NewSession(cli, concurrency.WithTTL(600))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := concurrency.NewMutex(s, name).Lock(call()); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestNothingLost runs the fixture lessons, whole and interrupted at
 // several points, on a server holding other keys, and checks the server is
-// left exactly as it was found. (TestCourseExternalTCP checks the same of
-// the whole course.) The server is the test's own: the comparison covers
+// left exactly as it was found. (lessons.TestCourseDebianEtcd checks the
+// same of the whole course.) The server is the test's own: the comparison covers
 // everything a server holds.
 func TestNothingLost(t *testing.T) {
 	t.Parallel()
-	srv := ownServer(t)
+	srv := runnertest.OwnServer(t)
 	conn := etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
-	fill(t, cli)
-	before := readKeyspace(t, cli)
+	runnertest.Fill(t, cli)
+	before := runnertest.ReadKeyspace(t, cli)
 	course := fixtureCourse()
 
 	t.Run("whole", func(t *testing.T) {
 		mustPass(t, conn, course)
-		sameKeyspace(t, cli, before)
+		runnertest.SameKeyspace(t, cli, before)
 	})
 
 	ids := make([]string, len(course))
@@ -679,10 +515,7 @@ func TestNothingLost(t *testing.T) {
 					once.Do(func() { fired = true; cancel() })
 				}
 			})
-			sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: rep}, course)
-			if err != nil {
-				t.Fatalf("runner.Run: %v", err)
-			}
+			sum, _ := runnertest.RunContext(ctx, t, runner.Config{Conn: conn, Reporter: rep}, course...)
 			if !fired {
 				t.Fatalf("the run never reached the interruption point:\n%s", rec.String())
 			}
@@ -701,21 +534,9 @@ func TestNothingLost(t *testing.T) {
 			if !slices.Equal(got, want) || !sum.Interrupted || sum.OK() {
 				t.Errorf("summary %v (interrupted=%v), want %v (interrupted=true)\n%s", got, sum.Interrupted, want, rec.String())
 			}
-			sameKeyspace(t, cli, before)
+			runnertest.SameKeyspace(t, cli, before)
 		})
 	}
-}
-
-// revision is the store's current revision.
-func revision(t *testing.T, cli *clientv3.Client) int64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	resp, err := cli.Get(ctx, "\x00", clientv3.WithCountOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Header.Revision
 }
 
 type reporterFunc func(runner.Event)
@@ -728,10 +549,10 @@ func (f reporterFunc) Report(e runner.Event) { f(e) }
 // test replays every change the server saw.
 func TestConcurrentRuns(t *testing.T) {
 	t.Parallel()
-	srv := ownServer(t)
+	srv := runnertest.OwnServer(t)
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
-	before := readKeyspace(t, cli)
-	first := revision(t, cli) + 1
+	before := runnertest.ReadKeyspace(t, cli)
+	first := runnertest.Revision(t, cli) + 1
 
 	step := newLockstep(2)
 	var wg sync.WaitGroup
@@ -740,13 +561,10 @@ func TestConcurrentRuns(t *testing.T) {
 			defer step.done()
 			t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
 				rec := &runnertest.Recorder{}
-				sum, err := runner.Run(context.Background(), runner.Config{
+				sum, _ := runnertest.Run(t, runner.Config{
 					Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 					Reporter: step.reporter(rec),
-				}, fixtureCourse())
-				if err != nil {
-					t.Fatalf("runner.Run: %v", err)
-				}
+				}, fixtureCourse()...)
 				if !sum.OK() {
 					t.Errorf("the run was not OK:\n%s", rec.String())
 				}
@@ -754,7 +572,7 @@ func TestConcurrentRuns(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	last := revision(t, cli)
+	last := runnertest.Revision(t, cli)
 
 	// Replay every change the two runs made, to see whose keys they touched.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -780,39 +598,5 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Errorf("changes in %d run prefixes, want 2: %v", len(runs), runs)
 	}
 	t.Logf("changes per run prefix: %v", runs)
-	sameKeyspace(t, cli, before)
-}
-
-// TestBinaryServerHangsUp: an https etcd that requires a client certificate
-// we do not have hangs up after the handshake, the client's next writes
-// fail with EPIPE, and the kernel sends SIGPIPE. The binary must not take
-// that SIGPIPE for a closed stdout and stop the run as interrupted (exit
-// 130, as it did in 5 runs of 6 when it listened for SIGPIPE): it must say
-// that a client certificate is needed, exit 1. Built and run as a user
-// would, since signals are main's business.
-func TestBinaryServerHangsUp(t *testing.T) {
-	t.Parallel()
-	c := newCerts(t)
-	o := serverOpts{TLS: c, ClientCertAuth: true, Fast: true}
-	s := startServer(t, o)
-	bin := filepath.Join(t.TempDir(), "etcdtour")
-	if out, err := exec.Command("go", "build", "-o", bin, "etcdtour").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	// Six runs at once: each is an independent try at the race.
-	for i := range 6 {
-		t.Run(fmt.Sprintf("run %d", i+1), func(t *testing.T) {
-			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, bin, "--endpoints", s.Endpoint, "--cacert", c.CA, "--dial-timeout", "1s", "run", "install")
-			var stderr strings.Builder
-			cmd.Stderr = &stderr
-			err := cmd.Run()
-			code := cmd.ProcessState.ExitCode()
-			if code != 1 || !strings.Contains(stderr.String(), "client certificate") {
-				t.Fatalf("exit %d (%v), stderr %q; want 1 and one line asking for a client certificate", code, err, stderr.String())
-			}
-		})
-	}
+	runnertest.SameKeyspace(t, cli, before)
 }

@@ -29,18 +29,6 @@ func ownLesson(id string, members int, run func(context.Context, *runner.T) erro
 	return l
 }
 
-// emptyDir fails t unless dir exists and holds nothing.
-func emptyDir(t *testing.T, dir string) {
-	t.Helper()
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		t.Errorf("left behind in %s: %s", dir, e.Name())
-	}
-}
-
 // ownClusterLesson uses every part of its cluster: members, leader, a
 // compaction (which a lesson's client refuses on any other etcd), a stopped
 // leader and a new one, writes through the survivors, a member of its own,
@@ -150,7 +138,7 @@ func TestOwnCluster(t *testing.T) {
 	dir := t.TempDir()
 	sum, rec := runnertest.Run(t, runner.Config{TempDir: dir}, ownLesson("own", 3, ownClusterLesson))
 	runnertest.MustPass(t, sum, rec)
-	emptyDir(t, dir)
+	runnertest.EmptyDir(t, dir)
 	cleanups := runnertest.Events(rec, runner.KindCleanup)
 	if len(cleanups) != 1 || !strings.Contains(cleanups[0].Text, "stopped its own etcd (3 member(s)) and removed its data") {
 		t.Errorf("cleanup events %v, want the cluster's removal", cleanups)
@@ -203,18 +191,13 @@ func TestOwnClusterSkippedOnUsersCluster(t *testing.T) {
 	t.Parallel()
 	srv, _ := shared(t)
 	var ran atomic.Bool
-	rec := &runnertest.Recorder{}
-	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
-		Reporter: rec,
+	sum, rec := runnertest.Run(t, runner.Config{
+		Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 	}, []runner.Lesson{
 		lesson("before", passCheck),
 		ownLesson("own", 3, func(context.Context, *runner.T) error { ran.Store(true); return nil }),
 		lesson("after", passCheck),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}...)
 	if ran.Load() {
 		t.Error("the lesson ran on the user's cluster")
 	}
@@ -264,10 +247,8 @@ func TestOwnClusterInterrupted(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec := &runnertest.Recorder{}
-	sum, err := runner.Run(ctx, runner.Config{
+	sum, rec := runnertest.RunContext(ctx, t, runner.Config{
 		Conn:       etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
-		Reporter:   rec,
 		OwnServers: true,
 		TempDir:    dir,
 	}, []runner.Lesson{ownLesson("own", 3, func(ctx context.Context, t *runner.T) error {
@@ -277,10 +258,7 @@ func TestOwnClusterInterrupted(t *testing.T) {
 		cancel() // as the first Ctrl-C does
 		<-ctx.Done()
 		return ctx.Err()
-	}), lesson("after", passCheck)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}), lesson("after", passCheck)}...)
 	var got []string
 	for _, r := range sum.Lessons {
 		got = append(got, r.ID+":"+string(r.Status))
@@ -288,7 +266,7 @@ func TestOwnClusterInterrupted(t *testing.T) {
 	if s := strings.Join(got, " "); s != "own:interrupted after:not run" {
 		t.Errorf("summary %s, want the lesson interrupted\n%s", s, rec.String())
 	}
-	emptyDir(t, dir)
+	runnertest.EmptyDir(t, dir)
 }
 
 // TestMemberClientLinesNameTheMember: the etcdctl line of a request made

@@ -30,19 +30,6 @@ func shared(t *testing.T) (*embedded.Server, *clientv3.Client) {
 	return srv, plainClient(t, srv.Endpoint())
 }
 
-// ownServer starts an embedded etcd for a test that cannot share the
-// package's: one that stops its server, or compares everything a server
-// holds. t.Cleanup closes it.
-func ownServer(t *testing.T) *embedded.Server {
-	t.Helper()
-	srv, err := embedded.StartServer(embedded.ServerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return srv
-}
-
 // plainClient opens a client to endpoint for a test's own checks. t.Cleanup
 // closes it.
 func plainClient(t *testing.T, endpoint string) *clientv3.Client {
@@ -55,102 +42,19 @@ func plainClient(t *testing.T, endpoint string) *clientv3.Client {
 	return cli
 }
 
-// countUnder is the number of keys under prefix.
-func countUnder(t *testing.T, cli *clientv3.Client, prefix string) int64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.Count
-}
-
-// The fixtures of TestRunReportsEachOutcome: one for each way a lesson ends.
-
-// writeLeased writes a key with a lease and one without, and says which
-// lease it granted.
-func writeLeased(ctx context.Context, t *runner.T) error {
-	t.Step("write")
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	defer cancel()
-	lr, err := t.Client.Grant(ctx1, 60)
-	if err != nil {
-		return err
-	}
-	t.Result("lease %x", lr.ID)
-	if _, err := t.Client.Put(ctx1, "k", "v", clientv3.WithLease(lr.ID)); err != nil {
-		return err
-	}
-	if _, err := t.Client.Put(ctx1, "plain", "v"); err != nil {
-		return err
-	}
-	t.Check(true, "wrote two keys")
-	return nil
-}
-
-func failCheck(ctx context.Context, t *runner.T) error {
-	t.Step("check")
-	t.Check(false, "one is %d", 2)
-	t.Check(true, "the lesson goes on after a failed check")
-	return nil
-}
-
-func returnError(ctx context.Context, t *runner.T) error { return errors.New("boom") }
-
-func blockUntilDone(ctx context.Context, t *runner.T) error {
-	<-ctx.Done()
-	return ctx.Err()
-}
-
-func panics(ctx context.Context, t *runner.T) error {
-	var m map[string]int
-	m["x"] = 1
-	return nil
-}
-
-func passCheck(ctx context.Context, t *runner.T) error {
-	t.Check(true, "later lessons still run")
-	return nil
-}
-
-// putKey puts k.
-func putKey(ctx context.Context, t *runner.T) error {
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	defer cancel()
-	_, err := t.Client.Put(ctx1, "k", "v")
-	return err
-}
-
-// writeThenBlock writes a key, then waits until the run is interrupted.
-func writeThenBlock(ctx context.Context, t *runner.T) error {
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	_, err := t.Client.Put(ctx1, "half-done", "v")
-	cancel()
-	if err != nil {
-		return err
-	}
-	t.Step("wait forever")
-	<-ctx.Done()
-	return ctx.Err()
-}
-
 func TestRunReportsEachOutcome(t *testing.T) {
 	t.Parallel()
 	srv, cli := shared(t)
-	rec := &runnertest.Recorder{}
 	// Without the per-lesson time limit "block" would wait for go test's
 	// own timeout: end it sooner, as an interrupt (and a failure here).
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	sum, err := runner.Run(ctx, runner.Config{
+	sum, rec := runnertest.RunContext(ctx, t, runner.Config{
 		Conn:  etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID: "outcomes",
 		// Long enough for a lesson that grants and writes on a machine
 		// busy with -race and three packages' tests (0.75 s seen).
 		LessonTimeout: 3 * time.Second,
-		Reporter:      rec,
 	}, []runner.Lesson{
 		lesson("pass", writeLeased),
 		lesson("fail-check", failCheck),
@@ -158,10 +62,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 		lesson("block", blockUntilDone),
 		lesson("panic", panics),
 		lesson("after", passCheck),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}...)
 	want := map[string]struct {
 		status runner.Status
 		err    string
@@ -213,7 +114,7 @@ func TestRunReportsEachOutcome(t *testing.T) {
 	}
 
 	// Clean-up removed every key and revoked the granted lease.
-	if n := countUnder(t, cli, runner.DefaultPrefix+"outcomes/"); n != 0 {
+	if n := runnertest.CountUnder(t, cli, runner.DefaultPrefix+"outcomes/"); n != 0 {
 		t.Errorf("%d keys left under %s", n, runner.DefaultPrefix+"outcomes/")
 	}
 	if len(granted) != 1 {
@@ -250,7 +151,7 @@ func TestRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rep := &cancelOn{lesson: "block", cancel: cancel}
-	sum, err := runner.Run(ctx, runner.Config{
+	sum, _ := runnertest.RunContext(ctx, t, runner.Config{
 		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
 		RunID:    "interrupted",
 		Reporter: rep,
@@ -258,10 +159,7 @@ func TestRunInterrupted(t *testing.T) {
 		lesson("pass", putKey),
 		lesson("block", writeThenBlock),
 		lesson("after", passCheck),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}...)
 	var got []string
 	for _, r := range sum.Lessons {
 		got = append(got, r.ID+":"+string(r.Status))
@@ -269,7 +167,7 @@ func TestRunInterrupted(t *testing.T) {
 	if s := strings.Join(got, " "); s != "pass:passed block:interrupted after:not run" || !sum.Interrupted {
 		t.Errorf("summary = %s (interrupted %v)", s, sum.Interrupted)
 	}
-	if n := countUnder(t, cli, runner.DefaultPrefix+"interrupted/"); n != 0 {
+	if n := runnertest.CountUnder(t, cli, runner.DefaultPrefix+"interrupted/"); n != 0 {
 		t.Errorf("%d keys left under %s after an interrupted run", n, runner.DefaultPrefix+"interrupted/")
 	}
 }
@@ -277,16 +175,11 @@ func TestRunInterrupted(t *testing.T) {
 func TestRunKeep(t *testing.T) {
 	t.Parallel()
 	srv, cli := shared(t)
-	rec := &runnertest.Recorder{}
-	_, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
-		RunID:    "kept",
-		Keep:     true,
-		Reporter: rec,
-	}, []runner.Lesson{lesson("pass", putKey)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rec := runnertest.Run(t, runner.Config{
+		Conn:  etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
+		RunID: "kept",
+		Keep:  true,
+	}, []runner.Lesson{lesson("pass", putKey)}...)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	resp, err := cli.Get(ctx, "/etcdtour/kept/pass/k")
@@ -306,10 +199,9 @@ func TestRunKeep(t *testing.T) {
 
 func TestRunUnreachable(t *testing.T) {
 	t.Parallel()
-	_, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
-		Reporter: &runnertest.Recorder{},
-	}, []runner.Lesson{lesson("pass", noop)})
+	_, _, err := runnertest.Try(context.Background(), t, runner.Config{
+		Conn: etcdconn.Conn{Endpoints: []string{"127.0.0.1:1"}, DialTimeout: 500 * time.Millisecond},
+	}, lesson("pass", noop))
 	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("Run against 127.0.0.1:1 = %v, want one line naming the endpoint", err)
 	}
@@ -378,12 +270,7 @@ func TestLessonClientRefusesClusterWideCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &rogue{endpoint: srv.Endpoint(), foreign: foreign.ID, rev: put.Header.Revision}
-	if _, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
-		Reporter: &runnertest.Recorder{},
-	}, []runner.Lesson{lesson("rogue", r.run)}); err != nil {
-		t.Fatal(err)
-	}
+	runnertest.Run(t, runner.Config{Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}}, lesson("rogue", r.run))
 	errs := r.errs
 	if len(errs) != 9 {
 		t.Fatalf("lesson made %d calls, want 9: %v", len(errs), errs)
@@ -428,13 +315,9 @@ func callsNoSuchMethod(ctx context.Context, t *runner.T) error {
 func TestServerTooOld(t *testing.T) {
 	t.Parallel()
 	srv, _ := shared(t)
-	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
-		Reporter: &runnertest.Recorder{},
-	}, []runner.Lesson{lesson("newer-api", callsNoSuchMethod)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum, _ := runnertest.Run(t, runner.Config{
+		Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
+	}, []runner.Lesson{lesson("newer-api", callsNoSuchMethod)}...)
 	r := sum.Lessons[0]
 	if r.Status != runner.StatusFailed || !strings.Contains(r.Error, "etcd "+srv.Version()+" at "+srv.Endpoint()+" is too old for this lesson") ||
 		!strings.Contains(r.Error, "Unimplemented") || strings.Contains(r.Error, "\n") {
@@ -509,10 +392,7 @@ func TestInterruptedGrant(t *testing.T) {
 					}
 				}
 			})
-			sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: rep}, []runner.Lesson{lesson("grants", grantUntilInterrupted)})
-			if err != nil {
-				t.Fatal(err)
-			}
+			sum, _ := runnertest.RunContext(ctx, t, runner.Config{Conn: conn, Reporter: rep}, []runner.Lesson{lesson("grants", grantUntilInterrupted)}...)
 			interrupted(t, sum)
 		})
 	}
@@ -537,11 +417,7 @@ func TestInterruptedGrant(t *testing.T) {
 			}
 			return err
 		})
-		sum, err := runner.Run(ctx, runner.Config{Conn: conn, Reporter: &runnertest.Recorder{}, DialOptions: []grpc.DialOption{late}},
-			[]runner.Lesson{lesson("grants", grantUntilInterrupted)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sum, _ := runnertest.RunContext(ctx, t, runner.Config{Conn: conn, DialOptions: []grpc.DialOption{late}}, []runner.Lesson{lesson("grants", grantUntilInterrupted)}...)
 		mu.Lock()
 		defer mu.Unlock()
 		if len(granted) == 0 {
@@ -579,20 +455,15 @@ func (s serverStopper) stopsEtcd(ctx context.Context, t *runner.T) error {
 // it stops it.
 func TestServerGone(t *testing.T) {
 	t.Parallel()
-	srv := ownServer(t)
-	rec := &runnertest.Recorder{}
-	sum, err := runner.Run(context.Background(), runner.Config{
-		Conn:     etcdconn.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: 500 * time.Millisecond},
-		Reporter: rec,
+	srv := runnertest.OwnServer(t)
+	sum, rec := runnertest.Run(t, runner.Config{
+		Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: 5 * time.Second, CommandTimeout: 500 * time.Millisecond},
 	}, []runner.Lesson{
 		lesson("first", noop),
 		lesson("stops-etcd", serverStopper{srv, t}.stopsEtcd),
 		lesson("third", noop),
 		lesson("fourth", noop),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}...)
 	var got []string
 	for _, r := range sum.Lessons {
 		got = append(got, r.ID+":"+string(r.Status))

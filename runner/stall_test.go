@@ -8,9 +8,6 @@ package runner_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +15,6 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
-	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/runnertest"
@@ -29,186 +25,6 @@ import (
 // 1 s), so that a stalled leader is replaced in about a second.
 func stallCluster(t *testing.T) *runnertest.Cluster {
 	return runnertest.StartCluster(t, runnertest.ClusterOptions{HeartbeatMs: 50, ElectionMs: 500})
-}
-
-// named is what the output of some runs told the user to remove: the keys
-// and prefixes of its etcdctl del lines, and the leases of its etcdctl
-// lease revoke lines.
-type named struct {
-	keys, prefixes []string
-	leases         map[string]bool
-}
-
-var (
-	delPrefixLine = regexp.MustCompile(`etcdctl del --prefix (\S+)`)
-	delKeyLine    = regexp.MustCompile(`etcdctl del ([^-\s]\S*)`)
-	revokeLine    = regexp.MustCompile(`etcdctl lease revoke ([0-9a-f]+)`)
-)
-
-// cleanupNamed collects what the clean-up and the runner's notes of the
-// recorded runs named; the lessons' own etcdctl lines (what they did) do
-// not count.
-func cleanupNamed(recs ...*runnertest.Recorder) named {
-	n := named{leases: map[string]bool{}}
-	for _, rec := range recs {
-		var texts []string
-		for _, k := range []runner.Kind{runner.KindCleanup, runner.KindNote, runner.KindCheck} {
-			for _, e := range runnertest.Events(rec, k) {
-				if k != runner.KindCheck || strings.HasPrefix(e.Text, "cleanup: ") {
-					texts = append(texts, e.Text)
-				}
-			}
-		}
-		for _, s := range texts {
-			for _, m := range delPrefixLine.FindAllStringSubmatch(s, -1) {
-				n.prefixes = append(n.prefixes, strings.Trim(m[1], "'"))
-			}
-			for _, m := range delKeyLine.FindAllStringSubmatch(s, -1) {
-				n.keys = append(n.keys, strings.Trim(m[1], "'"))
-			}
-			for _, m := range revokeLine.FindAllStringSubmatch(s, -1) {
-				n.leases[m[1]] = true
-			}
-		}
-	}
-	return n
-}
-
-func (n named) key(k string) bool {
-	return slices.Contains(n.keys, k) || slices.ContainsFunc(n.prefixes, func(p string) bool { return strings.HasPrefix(k, p) })
-}
-
-// leftovers waits for the late writes of stalled members to land (the
-// cluster is healthy again, and a write through each member has gone
-// through), then returns the keys under prefix and every lease of the
-// cluster (a test's own) that n does not name, and how many it names.
-func leftovers(t *testing.T, c *runnertest.Cluster, prefix string, n named) (unnamed []string, namedLeft int) {
-	t.Helper()
-	c.ThawAll()
-	c.WaitHealthy(t, 60*time.Second)
-	// A stalled member hands on what it holds as soon as it resumes; a
-	// write through each member after that is behind it in the log.
-	for i := range 3 {
-		cli := c.Client(t, i)
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := cli.Put(ctx, "/barrier", "x")
-		cancel()
-		if err != nil {
-			t.Fatalf("barrier through member %d: %v", i, err)
-		}
-	}
-	cli := c.Client(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, kv := range resp.Kvs {
-		if n.key(string(kv.Key)) {
-			namedLeft++
-		} else {
-			unnamed = append(unnamed, "key "+string(kv.Key))
-		}
-	}
-	ls, err := cli.Leases(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range ls.Leases {
-		if n.leases[hex(l.ID)] {
-			namedLeft++
-		} else {
-			unnamed = append(unnamed, "lease "+hex(l.ID))
-		}
-	}
-	return unnamed, namedLeft
-}
-
-func hex(id clientv3.LeaseID) string { return fmt.Sprintf("%x", int64(id)) }
-
-// TestStalledMember runs every lesson of the course, each as its own run
-// and all at once, against a three-member cluster while one member after
-// another is frozen (SIGSTOP) at random moments for random times, one at a
-// time. Lessons may fail (their requests time out on the frozen member);
-// what must hold: every clean-up succeeds and no run says the cluster has
-// no leader (the two others are a majority), and once every member runs
-// again and what they held has landed, nothing of the runs is left that
-// their output did not name.
-func TestStalledMember(t *testing.T) {
-	t.Parallel()
-	c := stallCluster(t)
-	const prefix = "/stall/"
-	conn := etcdconn.Conn{Endpoints: c.Endpoints(), CommandTimeout: 2 * time.Second, DialTimeout: 5 * time.Second}
-
-	stop := make(chan struct{})
-	freezes := 0
-	var freezer sync.WaitGroup
-	freezer.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Duration(100+rand.IntN(900)) * time.Millisecond):
-			}
-			i := rand.IntN(3)
-			c.Freeze(i)
-			freezes++
-			select {
-			case <-stop:
-			case <-time.After(time.Duration(500+rand.IntN(2500)) * time.Millisecond):
-			}
-			c.Thaw(i)
-		}
-	})
-
-	recs := make([]*runnertest.Recorder, len(lessons.Course))
-	sums := make([]runner.Summary, len(lessons.Course))
-	var wg sync.WaitGroup
-	for i, l := range lessons.Course {
-		recs[i] = &runnertest.Recorder{}
-		wg.Go(func() {
-			var err error
-			sums[i], err = runner.Run(context.Background(), runner.Config{Conn: conn, Prefix: prefix, Reporter: recs[i]}, []runner.Lesson{l})
-			if err != nil {
-				t.Errorf("%s: runner.Run: %v", l.ID, err)
-			}
-		})
-	}
-	wg.Wait()
-	close(stop)
-	freezer.Wait()
-
-	failed := 0
-	for i, sum := range sums {
-		for _, r := range sum.Lessons {
-			if r.Status == runner.StatusFailed {
-				failed++
-			}
-			for _, f := range r.Failures {
-				if strings.HasPrefix(f, "cleanup: ") && !strings.Contains(f, "may still grant it later") {
-					t.Errorf("%s: the clean-up failed with a majority up: %s\n%s", r.ID, f, recs[i].String())
-				}
-			}
-		}
-	}
-	for i, rec := range recs {
-		for _, e := range runnertest.Events(rec, runner.KindNote) {
-			if strings.Contains(e.Text, "no leader") {
-				t.Errorf("%s: with a majority up, the run says: %s\n%s", lessons.Course[i].ID, e.Text, rec.String())
-			}
-		}
-	}
-	n := cleanupNamed(recs...)
-	unnamed, namedLeft := leftovers(t, c, prefix, n)
-	t.Logf("%d freezes; %d of %d lessons failed; %d leftovers named, %d not", freezes, failed, len(lessons.Course), namedLeft, len(unnamed))
-	if len(unnamed) > 0 {
-		var out []string
-		for _, r := range recs {
-			out = append(out, r.String())
-		}
-		t.Errorf("left and not named in the output: %q\n%s", unnamed, strings.Join(out, "\n"))
-	}
 }
 
 // TestLateWrite: a lesson's writes and Grants that a member holds while the
@@ -225,8 +41,7 @@ func TestLateWrite(t *testing.T) {
 	conn := etcdconn.Conn{Endpoints: []string{p.Addr(), c.Endpoint(1), c.Endpoint(2)}, CommandTimeout: time.Second}
 	const n = 12 // at once: the client's balancer sends a third of them to the held member
 	var putErrs, grantErrs, txnErrs atomicCount
-	rec := &runnertest.Recorder{}
-	sum, err := runner.Run(context.Background(), runner.Config{Conn: conn, Prefix: prefix, Reporter: rec}, []runner.Lesson{
+	sum, rec := runnertest.Run(t, runner.Config{Conn: conn, Prefix: prefix}, []runner.Lesson{
 		lesson("late", func(ctx context.Context, t *runner.T) error {
 			t.Step("Read through each member")
 			for range 6 { // the client connects to each member as they answer
@@ -272,10 +87,7 @@ func TestLateWrite(t *testing.T) {
 			wg.Wait()
 			return nil
 		}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}...)
 	t.Logf("timed out: %d of %d Puts, %d of %d Txns, %d of %d Grants", putErrs.get(), n, txnErrs.get(), n, grantErrs.get(), n)
 	if putErrs.get() == 0 || txnErrs.get() == 0 || grantErrs.get() == 0 {
 		t.Fatalf("no Put, Txn or Grant went to the held member: the test proves nothing\n%s", rec.String())
@@ -288,7 +100,7 @@ func TestLateWrite(t *testing.T) {
 		}
 	}
 	p.Release()
-	unnamed, namedLeft := leftovers(t, c, prefix, cleanupNamed(rec))
+	unnamed, namedLeft := runnertest.Leftovers(t, c, prefix, runnertest.CleanupNamed(rec))
 	t.Logf("%d leftovers named, %d not", namedLeft, len(unnamed))
 	if len(unnamed) > 0 {
 		t.Errorf("left and not named in the output: %q\n%s", unnamed, rec.String())
@@ -314,11 +126,10 @@ func (c *atomicCount) get() int {
 // test's own: every lease on it is the run's.
 func TestGrantTimesOut(t *testing.T) {
 	t.Parallel()
-	srv := ownServer(t)
-	rec := &runnertest.Recorder{}
+	srv := runnertest.OwnServer(t)
 	var timedOut atomicCount
 	const n = 40
-	_, err := runner.Run(context.Background(), runner.Config{Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}, Reporter: rec}, []runner.Lesson{
+	_, rec := runnertest.Run(t, runner.Config{Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}}, []runner.Lesson{
 		lesson("grants", func(ctx context.Context, t *runner.T) error {
 			t.Step("Grant leases with deadlines too short to wait for the answer")
 			var wg sync.WaitGroup
@@ -334,16 +145,13 @@ func TestGrantTimesOut(t *testing.T) {
 			wg.Wait()
 			return nil
 		}),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	}...)
 	t.Logf("%d of %d Grants timed out", timedOut.get(), n)
 	if timedOut.get() == 0 {
 		t.Fatalf("no Grant timed out: the test proves nothing\n%s", rec.String())
 	}
 	cli := admin(t, server{Endpoint: srv.Endpoint()}, serverOpts{}, "", "")
-	n2 := cleanupNamed(rec)
+	n2 := runnertest.CleanupNamed(rec)
 	// A Grant the server had not read when the clean-up ran would be
 	// granted now.
 	time.Sleep(200 * time.Millisecond)
@@ -354,8 +162,8 @@ func TestGrantTimesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range ls.Leases {
-		if !n2.leases[hex(l.ID)] {
-			t.Errorf("lease %s left and not named:\n%s", hex(l.ID), rec.String())
+		if !n2.Lease(l.ID) {
+			t.Errorf("lease %x left and not named:\n%s", int64(l.ID), rec.String())
 		}
 	}
 }

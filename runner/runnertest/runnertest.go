@@ -90,8 +90,27 @@ func Main(m *testing.M) int {
 // fails t if the run could not start. On the shared server, as with no
 // --endpoints, lessons that need a server of their own get one (in a temp
 // dir of t's), one such run at a time; on one cfg.Conn names, they are
-// skipped unless cfg says otherwise.
+// skipped unless cfg says otherwise. A cfg.Reporter hears every event too,
+// after the recorder.
 func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *Recorder) {
+	t.Helper()
+	return RunContext(context.Background(), t, cfg, lessons...)
+}
+
+// RunContext is Run with ctx: cancelling it is the user's Ctrl-C.
+func RunContext(ctx context.Context, t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *Recorder) {
+	t.Helper()
+	sum, rec, err := Try(ctx, t, cfg, lessons...)
+	if err != nil {
+		t.Fatalf("runner.Run: %v", err)
+	}
+	return sum, rec
+}
+
+// Try is RunContext for a run that may not start: it returns runner.Run's
+// error (a server that cannot be reached, a flag refused) instead of
+// failing t.
+func Try(ctx context.Context, t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *Recorder, error) {
 	t.Helper()
 	if len(cfg.Conn.Endpoints) == 0 {
 		cfg.Conn.Endpoints = []string{Server(t).Endpoint()}
@@ -110,12 +129,45 @@ func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summ
 	rec := &Recorder{}
 	if cfg.Reporter == nil {
 		cfg.Reporter = rec
+	} else {
+		cfg.Reporter = tee{rec, cfg.Reporter}
 	}
-	sum, err := runner.Run(context.Background(), cfg, lessons)
+	sum, err := runner.Run(ctx, cfg, lessons)
+	return sum, rec, err
+}
+
+// tee reports each event to both reporters, in order.
+type tee [2]runner.Reporter
+
+func (t tee) Report(e runner.Event) {
+	t[0].Report(e)
+	t[1].Report(e)
+}
+
+// OwnServer starts an embedded etcd for a test that cannot share the
+// package's: one that stops its server, or compares everything a server
+// holds. t.Cleanup closes it.
+func OwnServer(t testing.TB) *embedded.Server {
+	t.Helper()
+	srv, err := embedded.StartServer(embedded.ServerOptions{})
 	if err != nil {
-		t.Fatalf("runner.Run: %v", err)
+		t.Fatal(err)
 	}
-	return sum, rec
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// EmptyDir fails t unless dir exists and holds nothing: what a run's
+// TempDir (or TMPDIR) must be once the run has ended.
+func EmptyDir(t testing.TB, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("left behind in %s: %s", dir, e.Name())
+	}
 }
 
 // MustPass fails t, with the lessons' narration, unless every lesson of
