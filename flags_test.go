@@ -128,9 +128,11 @@ func TestConnFlags(t *testing.T) {
 		// Refused at once, but the client retries until the dial timeout:
 		// 1 s, not the default 5 s.
 		{"dial-timeout", "1s", []string{"run", "install", "--endpoints", "127.0.0.1:1"}, exitFailed, "cannot reach etcd at 127.0.0.1:1 within 1s", 3 * time.Second},
-		// A healthy etcd that no one could reach in 1 ms: the timeout is
-		// too short, not the server wrong.
-		{"dial-timeout", "1ms", []string{"run", "install", "--endpoints", ep}, exitFailed, "--dial-timeout 1ms had passed: that is too short", 0},
+		// A healthy etcd that no one could reach in 1 ms: the value
+		// reached the connection, which names it. (That the diagnosis
+		// then calls it too short, when the answer comes within its
+		// 300 ms, is etcdconn.TestDialTimeoutTooShort's.)
+		{"dial-timeout", "1ms", []string{"run", "install", "--endpoints", ep}, exitFailed, "1ms", 0},
 		{"user", "alice-xyz", notDialled, exitUsage, `--user "alice-xyz" has no password`, 0},
 		{"user", ":pw-xyz", notDialled, exitUsage, `--user ":pw-xyz" has no user name`, 0},
 		{"password", "pw-xyz", notDialled, exitUsage, "--password given without --user", 0},
@@ -148,14 +150,6 @@ func TestConnFlags(t *testing.T) {
 				t.Parallel()
 				var stdout bytes.Buffer
 				code, stderr, took := runWith(context.Background(), f.env, &stdout, append(f.argv, c.argv...)...)
-				// 1 ms: the diagnosis has 300 ms to hear the server
-				// answer, which a loaded machine may miss once; a
-				// runner that never says "too short" misses every time.
-				for try := 1; try < 3 && c.value == "1ms" && !strings.Contains(stderr, c.want); try++ {
-					t.Logf("try %d: %s", try, stderr)
-					stdout.Reset()
-					code, stderr, took = runWith(context.Background(), f.env, &stdout, append(f.argv, c.argv...)...)
-				}
 				if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 					t.Errorf("exit %d, stderr %q; want %d and one line with %q\nstdout:\n%s", code, stderr, c.code, c.want, stdout.String())
 				}

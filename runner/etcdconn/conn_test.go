@@ -1,0 +1,98 @@
+package etcdconn
+
+import (
+	"context"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/goleak"
+	"go.uber.org/zap"
+
+	"etcdtour/runner/embedded"
+)
+
+// TestMain fails the run if a probe's or a client's goroutine is left
+// behind. (runnertest.Main cannot be used here: runnertest imports the
+// runner, which imports this package.)
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			os.Stderr.WriteString("goleak: goroutines left behind: " + err.Error() + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// TestDialTimeoutTooShort: when the dial timeout has passed and the
+// cluster then answers, with a leader, the diagnosis says the timeout was
+// too short, naming it. The deadline given to diagnose is generous, so
+// that the late answer comes within it however loaded the machine: one run
+// decides (the binary's 1 ms case, in TestConnFlags, has 300 ms for it).
+func TestDialTimeoutTooShort(t *testing.T) {
+	srv, err := embedded.StartServer(embedded.ServerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := Conn{Endpoints: []string{srv.Endpoint()}, DialTimeout: time.Millisecond}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: c.Endpoints, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	err = c.diagnose(time.Now().Add(10*time.Second), cli, nil)
+	if err == nil || !strings.Contains(err.Error(), "only after --dial-timeout 1ms had passed: that is too short") {
+		t.Errorf("diagnose of a healthy etcd after a 1ms dial timeout: %v, want it called too short", err)
+	}
+}
+
+// TestSilentServerDiagnosis: a server that accepts connections and never
+// answers is explained as one, and the diagnosis keeps its deadline: given
+// one already past, it returns rather than wait for an answer that never
+// comes. (runner.TestSilentServer holds the whole run to the dial timeout
+// plus half a second.)
+func TestSilentServerDiagnosis(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 16)
+	go func() {
+		defer close(held)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // never read, never answered
+		}
+	}()
+	defer func() {
+		l.Close()
+		for c := range held {
+			c.Close()
+		}
+	}()
+	c := Conn{Endpoints: []string{l.Addr().String()}, DialTimeout: 2 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- c.explain(context.DeadlineExceeded, time.Now().Add(-diagnoseBudget), nil, nil) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), l.Addr().String()) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("explain: %v, want one line naming %s", err, l.Addr())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the diagnosis of a silent server did not keep its deadline: still waiting after 10s")
+	}
+	// The promise (docs/cluster.md): the error within the dial timeout plus
+	// half a second, process start and exit included.
+	if diagnoseBudget > 300*time.Millisecond {
+		t.Errorf("diagnoseBudget %v leaves less than 200ms of the promised 500ms for the process", diagnoseBudget)
+	}
+}
