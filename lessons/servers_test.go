@@ -21,24 +21,27 @@ import (
 	"etcdtour/runner/runnertest"
 )
 
-// mustPassOn runs the course on conn, each lesson its own run and all at
-// once, and fails t unless every lesson passed or, needing an etcd of its
-// own, was skipped: on a cluster the user names it must be.
-func mustPassOn(t *testing.T, conn etcdconn.Conn) {
+// mustPassOn runs every lesson of the course on conn, runs times at once,
+// all lessons at the same time, each run its own, and fails t unless every
+// run passed or, for a lesson that needs an etcd of its own, was skipped:
+// on a cluster the user names, it must be.
+func mustPassOn(t *testing.T, conn etcdconn.Conn, runs int) {
 	t.Helper()
 	t.Run("course", func(t *testing.T) {
 		for _, l := range lessons.Course {
-			t.Run(l.ID, func(t *testing.T) {
-				t.Parallel()
-				sum, rec := runnertest.Run(t, runner.Config{Conn: conn}, l)
-				want := runner.StatusPassed
-				if l.Needs.Members > 0 {
-					want = runner.StatusSkipped
-				}
-				if len(sum.Lessons) != 1 || sum.Lessons[0].Status != want || !sum.OK() {
-					t.Errorf("want %s:\n%s", want, rec.String())
-				}
-			})
+			for run := range runs {
+				t.Run(fmt.Sprintf("%s/%d", l.ID, run+1), func(t *testing.T) {
+					t.Parallel()
+					sum, rec := runnertest.Run(t, runner.Config{Conn: conn}, l)
+					want := runner.StatusPassed
+					if l.Needs.Members > 0 {
+						want = runner.StatusSkipped
+					}
+					if len(sum.Lessons) != 1 || sum.Lessons[0].Status != want || !sum.OK() {
+						t.Errorf("at %v, want %s:\n%s", conn.Endpoints, want, rec.String())
+					}
+				})
+			}
 		}
 	})
 }
@@ -55,53 +58,25 @@ func TestCourseDebianEtcd(t *testing.T) {
 	cli := c.Client(t)
 	runnertest.Fill(t, cli)
 	before := runnertest.ReadKeyspace(t, cli)
-	mustPassOn(t, etcdconn.Conn{Endpoints: c.Endpoints()})
+	mustPassOn(t, etcdconn.Conn{Endpoints: c.Endpoints()}, 1)
 	runnertest.SameKeyspace(t, cli, before)
 }
 
-// TestCourseThreeMembers runs the whole course, two runs at once, against a
-// healthy three-member etcd (with etcd's default timings, as most clusters
-// people run), all three endpoints given: the client spreads its requests
-// over the members, so a read, a watch or a lease call may go to another
-// member than the write before it. Every lesson passes (a lesson that needs
-// an etcd of its own is skipped, and says why), and the cluster's keys and
-// leases are as they were.
+// TestCourseThreeMembers runs every lesson of the course twice at once,
+// all lessons at the same time, each run its own, against a healthy
+// three-member etcd (with etcd's default timings, as most clusters people
+// run), all three endpoints given: the client spreads its requests over the
+// members, so a read, a watch or a lease call may go to another member than
+// the write before it. Every lesson passes (a lesson that needs an etcd of
+// its own is skipped, and says why), and the cluster's keys and leases are
+// as they were.
 func TestCourseThreeMembers(t *testing.T) {
 	t.Parallel()
 	c := runnertest.StartCluster(t, runnertest.ClusterOptions{})
 	cli := c.Client(t)
 	runnertest.Fill(t, cli)
 	before := runnertest.ReadKeyspace(t, cli)
-	conn := etcdconn.Conn{Endpoints: c.Endpoints()}
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Go(func() {
-			sum, rec, err := runnertest.Try(t.Context(), t, runner.Config{Conn: conn}, lessons.Course...)
-			if err != nil {
-				t.Errorf("runner.Run on %v: %v", conn.Endpoints, err)
-				return
-			}
-			if start := runnertest.Events(rec, runner.KindCourseStart); len(start) == 1 {
-				t.Logf("etcd %s at %v: %d lessons in %.1fs", start[0].Version, conn.Endpoints, len(sum.Lessons), sum.Seconds)
-			}
-			var bad []string
-			for i, r := range sum.Lessons {
-				// A lesson that compacts or stops members (Needs) runs on
-				// a cluster of its own, never on one the user named.
-				want := runner.StatusPassed
-				if lessons.Course[i].Needs.Members > 0 {
-					want = runner.StatusSkipped
-				}
-				if r.Status != want {
-					bad = append(bad, fmt.Sprintf("%s %s, want %s: %s %s", r.ID, r.Status, want, r.Error, strings.Join(r.Failures, "; ")))
-				}
-			}
-			if len(bad) != 0 || len(sum.Lessons) != len(lessons.Course) {
-				t.Errorf("on three members, %d of %d lessons:\n%s\n%s", len(sum.Lessons), len(lessons.Course), strings.Join(bad, "\n"), rec.String())
-			}
-		})
-	}
-	wg.Wait()
+	mustPassOn(t, etcdconn.Conn{Endpoints: c.Endpoints()}, 2)
 	runnertest.SameKeyspace(t, cli, before)
 }
 
