@@ -189,7 +189,7 @@ var freshLies = map[string]func() []grpc.DialOption{"election": electionLie}
 
 // electionLie hides, from each Campaign's wait, the keys created before
 // its own: a candidate wins at once. And it holds back every watch event of
-// a key created after the first one it saw (candidate 2's, seen by Observe
+// a key created after the first Campaign's (candidate 2's, seen by Observe
 // and by the lesson's watch) until a Campaign's wait has hidden a key
 // (candidate 2's): when the lesson sees candidate 2 queue, candidate 2's
 // Campaign has returned, or is returning, and the lesson's 100 ms hold
@@ -199,10 +199,18 @@ var freshLies = map[string]func() []grpc.DialOption{"election": electionLie}
 func electionLie() []grpc.DialOption {
 	hid := make(chan struct{})
 	var once sync.Once
-	var first atomic.Int64 // the create revision of the first new key seen
+	// The revision of the first Campaign's key: its Txn puts the key if
+	// its create revision is 0, and the Txn's revision is the key's.
+	var first atomic.Int64
 	hide := grpc.WithChainUnaryInterceptor(
 		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 			err := invoker(ctx, method, req, reply, cc, opts...)
+			if r, ok := req.(*pb.TxnRequest); ok && err == nil && len(r.Compare) == 1 && len(r.Success) == 1 &&
+				r.Compare[0].Target == pb.Compare_CREATE && r.Compare[0].GetCreateRevision() == 0 && r.Success[0].GetRequestPut() != nil {
+				if resp := reply.(*pb.TxnResponse); resp.Succeeded {
+					first.CompareAndSwap(0, resp.Header.Revision)
+				}
+			}
 			if r, ok := req.(*pb.RangeRequest); ok && r.MaxCreateRevision > 0 && err == nil {
 				rr := reply.(*pb.RangeResponse)
 				if len(rr.Kvs) > 0 {
@@ -219,8 +227,7 @@ func electionLie() []grpc.DialOption {
 }
 
 // holdNew is a watch stream that holds back a response with an event of a
-// new key, other than the first new key any stream saw, until hid closes
-// (or 5 s have passed).
+// key created after first, until hid closes (or 5 s have passed).
 type holdNew struct {
 	grpc.ClientStream
 	first *atomic.Int64
@@ -237,7 +244,7 @@ func (s holdNew) RecvMsg(m any) error {
 		if ev.Type != mvccpb.PUT || ev.Kv.Version != 1 {
 			continue
 		}
-		if s.first.CompareAndSwap(0, ev.Kv.CreateRevision) || s.first.Load() == ev.Kv.CreateRevision {
+		if f := s.first.Load(); f == 0 || ev.Kv.CreateRevision <= f {
 			continue
 		}
 		select {
