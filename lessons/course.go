@@ -36,6 +36,7 @@ var Course = []runner.Lesson{
 	Election,
 	LeaderLoss,
 	Discovery,
+	Resolver,
 	History,
 	WatchAway,
 	WatchResume,

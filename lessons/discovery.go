@@ -16,10 +16,9 @@ import (
 var Discovery = runner.Lesson{
 	ID:    "discovery",
 	Title: "Service discovery",
-	Doc: "Two instances register under leases kept alive; a client " +
-		"lists and watches them, sees a crashed one go after its TTL " +
-		"and come back, then a gRPC client " +
-		"sends its calls wherever etcd says.",
+	Doc: "Two instances register under leases kept alive; a client lists " +
+		"and watches them, and sees a crashed one go after its TTL and " +
+		"come back.",
 	Run: discovery,
 }
 
@@ -27,27 +26,17 @@ func discovery(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Two instances start and register, each under a lease")
-	t.Say(`Each instance, a gRPC server, puts services/health/<id> =
-its address under a lease it keeps alive. Instance 2 asks for a TTL of 1
-s (the server may raise it), so that its crash shows soon; instance 1, 2
-s.`)
-	srv1, err := startServer()
-	if err != nil {
-		return err
-	}
-	defer srv1.Stop()
-	srv2, err := startServer()
-	if err != nil {
-		return err
-	}
-	defer srv2.Stop()
+	t.Say(`Each instance puts services/health/<id> = its address under
+a lease it keeps alive. Instance 2 asks for a TTL of 1 s (the server may
+raise it), so that its crash shows soon; instance 1, 2 s.`)
+	addr1, addr2 := "127.0.0.1:50051", "127.0.0.1:50052"
 	// Each instance is a process of its own, with a client of its own.
 	cli1, err := t.NewClient()
 	if err != nil {
 		return err
 	}
 	defer cli1.Close()
-	lease1, err := register(ctx, t, cli1, "services/health/1", srv1.addr, 2)
+	lease1, err := register(ctx, t, cli1, "services/health/1", addr1, 2)
 	if err != nil {
 		return err
 	}
@@ -56,7 +45,7 @@ s.`)
 		return err
 	}
 	defer cli2.Close()
-	lease2, err := register(ctx, t, cli2, "services/health/2", srv2.addr, 1)
+	lease2, err := register(ctx, t, cli2, "services/health/2", addr2, 1)
 	if err != nil {
 		return err
 	}
@@ -77,8 +66,7 @@ s.`)
 	t.Equal(len(live), 2, "the client lists both instances")
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	// so that no change after the Get is missed
-	rev := list.Header.Revision + 1
+	rev := list.Header.Revision + 1 // no change after the Get is missed
 	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", rev),
 		t.Key("services/health/"))
 	wch := cli.Watch(wctx, "services/health/", clientv3.WithPrefix(),
@@ -93,9 +81,9 @@ s.`)
 	if err != nil {
 		return err
 	}
-	t.Result("%s after %v", evString(evs[0]), time.Since(crashed).
-		Round(100*time.Millisecond))
-	update(live, evs)
+	t.Result("%s after %v", evString(evs[0]),
+		time.Since(crashed).Round(100*time.Millisecond))
+	delete(live, string(evs[0].Kv.Key))
 	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key),
 		"DELETE services/health/2",
 		"the watch sees instance 2's key deleted")
@@ -114,9 +102,8 @@ s.`)
 	t.Check(errors.Is(err, rpctypes.ErrLeaseNotFound),
 		"a lost lease cannot be renewed: ErrLeaseNotFound")
 	t.Say(`The lease and its keys are gone for good: register again,
-under a new lease. (A running KeepAlive says the same by closing its
-channel.)`)
-	lease2, err = register(ctx, t, cli2, "services/health/2", srv2.addr, 2)
+under a new lease. (A running KeepAlive says so by closing its channel.)`)
+	lease2, err = register(ctx, t, cli2, "services/health/2", addr2, 2)
 	if err != nil {
 		return err
 	}
@@ -126,7 +113,7 @@ channel.)`)
 		return err
 	}
 	t.Result("%s", evString(evs[0]))
-	update(live, evs)
+	live[string(evs[0].Kv.Key)] = string(evs[0].Kv.Value)
 	t.Equal(len(live), 2, "the client lists both instances again")
-	return discoveryGRPC(ctx, t, srv1, srv2, lease1.ID, lease2.ID)
+	return nil
 }

@@ -1,19 +1,13 @@
 package lessons
 
-// The discovery lesson's helpers: an instance registers, a list follows the
-// events, an instance is a gRPC server.
+// The discovery lesson's helpers: an instance registers, and deregisters.
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"sync/atomic"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/health"
-	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"etcdtour/runner"
 )
@@ -51,58 +45,6 @@ func register(ctx context.Context, t *runner.T, cli *clientv3.Client,
 	}()
 	t.Result("%s = %s, lease %x with TTL %ds", key, addr, grant.ID, grant.TTL)
 	return grant, nil
-}
-
-// update applies a watch's events to the client's view, key -> address.
-func update(live map[string]string, evs []*clientv3.Event) {
-	for _, ev := range evs {
-		if ev.Type == clientv3.EventTypeDelete {
-			delete(live, string(ev.Kv.Key))
-		} else {
-			live[string(ev.Kv.Key)] = string(ev.Kv.Value)
-		}
-	}
-}
-
-// server is an instance: a gRPC server with the standard health service
-// on a loopback port, counting the calls it serves.
-type server struct {
-	*grpc.Server
-	addr   string
-	served atomic.Int64
-}
-
-func startServer() (*server, error) {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	s := &server{addr: lis.Addr().String()}
-	s.Server = grpc.NewServer(grpc.UnaryInterceptor(
-		func(ctx context.Context, req any, _ *grpc.UnaryServerInfo,
-			handle grpc.UnaryHandler) (any, error) {
-			s.served.Add(1)
-			return handle(ctx, req)
-		}))
-	healthpb.RegisterHealthServer(s.Server, health.NewServer())
-	go s.Serve(lis)
-	return s, nil
-}
-
-// calls sends n health checks through conn, one after the other, and
-// returns how many of them each server served.
-func calls(ctx context.Context, conn *grpc.ClientConn, n int, srv1,
-	srv2 *server) (int, int, error) {
-	srv1.served.Store(0)
-	srv2.served.Store(0)
-	client := healthpb.NewHealthClient(conn)
-	for range n {
-		if _, err := client.Check(ctx,
-			&healthpb.HealthCheckRequest{}); err != nil {
-			return 0, 0, err
-		}
-	}
-	return int(srv1.served.Load()), int(srv2.served.Load()), nil
 }
 
 // revoke deregisters an instance: its lease goes, and every key attached

@@ -155,6 +155,11 @@ var lies = map[string]struct {
 			}
 			return invoker(ctx, method, req, reply, cc, opts...)
 		}), "a Get at revision"},
+	// The resolver's watch loses every DELETE: the client keeps calling
+	// the instance whose lease was revoked.
+	"resolver": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
+		return dropEvents{s, func(ev *mvccpb.Event) bool { return ev.Type == mvccpb.DELETE }}
+	}), "context deadline exceeded"},
 	// Compact says it compacted and sent nothing: the member that was away
 	// resumes its watch, and the watch goes on.
 	"watch-away": {grpc.WithChainUnaryInterceptor(
