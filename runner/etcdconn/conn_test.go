@@ -3,7 +3,6 @@ package etcdconn
 import (
 	"context"
 	"net"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,16 +17,7 @@ import (
 // TestMain fails the run if a probe's or a client's goroutine is left
 // behind. (runnertest.Main cannot be used here: runnertest imports the
 // runner, which imports this package.)
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			os.Stderr.WriteString("goleak: goroutines left behind: " + err.Error() + "\n")
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestDialTimeoutTooShort: when the dial timeout has passed and the
 // cluster then answers, with a leader, the diagnosis says the timeout was
