@@ -44,7 +44,9 @@ func TestElectionSameSession(t *testing.T) {
 	if err := other.Campaign(octx, "other"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("another session's Campaign: %v, want it to wait until its deadline", err)
 	}
-	bctx, bcancel := context.WithTimeout(ctx, time.Second)
+	// Winning "at once" is one Txn and one Get: 5 s, since under -race
+	// beside the package's other tests (2 cores) those took over a second.
+	bctx, bcancel := context.WithTimeout(ctx, 5*time.Second)
 	defer bcancel()
 	if err := b.Campaign(bctx, "b"); err != nil {
 		t.Fatalf("a second Campaign on the leader's session: %v, want it to win at once", err)
