@@ -172,7 +172,7 @@ func TestStepModeLongPauses(t *testing.T) {
 	for _, tc := range []struct {
 		lesson string
 		steps  int
-	}{{"lease", 4}, {"history", 5}, {"watch-resume", 5}, {"failover", 4}} {
+	}{{"lease", 4}, {"history", 5}, {"watch-resume", 4}, {"failover", 4}} {
 		t.Run(tc.lesson, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(bin, "--step", "run", tc.lesson)

@@ -40,6 +40,7 @@ var Course = []runner.Lesson{
 	History,
 	WatchAway,
 	WatchResume,
+	WatchRelist,
 	Failover,
 	Quorum,
 }

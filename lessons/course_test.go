@@ -48,14 +48,6 @@ func TestCourseIsValid(t *testing.T) {
 // screen or two, like etcd's examples; a lesson that cannot fit is two.
 const maxLessonLines = 200
 
-// overLong is what the lessons not yet cut to maxLessonLines print today: a
-// ceiling each may not grow past. A lesson leaves the list when it fits (the
-// test says so); none joins it.
-var overLong = map[string]int{
-	"watch":        277,
-	"watch-resume": 386,
-}
-
 func TestLessonsShort(t *testing.T) {
 	t.Parallel()
 	for _, l := range lessons.Course {
@@ -64,13 +56,7 @@ func TestLessonsShort(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Count(show, "\n")
-		ceiling, over := overLong[l.ID]
-		switch {
-		case over && lines <= maxLessonLines:
-			t.Errorf("etcdtour show %s prints %d lines, within %d: take it out of overLong", l.ID, lines, maxLessonLines)
-		case over && lines > ceiling:
-			t.Errorf("etcdtour show %s prints %d lines, more than its %d today and than %d: make its steps shorter, or split the lesson", l.ID, lines, ceiling, maxLessonLines)
-		case !over && lines > maxLessonLines:
+		if lines > maxLessonLines {
 			t.Errorf("etcdtour show %s prints %d lines, more than %d: make its steps shorter, or split the lesson", l.ID, lines, maxLessonLines)
 		}
 	}

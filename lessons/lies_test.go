@@ -5,6 +5,7 @@ package lessons_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -175,6 +176,11 @@ var lies = map[string]struct {
 	"watch-resume": {streamLie(func(_ context.Context, _ string, s grpc.ClientStream) grpc.ClientStream {
 		return fromNow{s}
 	}), "0 of 1 watch events"},
+	// The re-list is read from a member that lags: it has not seen the key
+	// written while the program was away.
+	"watch-relist": {unaryLie(false, func(r *pb.RangeResponse) {
+		r.Kvs = slices.DeleteFunc(r.Kvs, func(kv *mvccpb.KeyValue) bool { return strings.HasSuffix(string(kv.Key), "/jobs/4") })
+	}), "the re-list has jobs/4's last value"},
 	// A proxy acknowledges the first write and never forwards it.
 	"failover": {grpc.WithChainUnaryInterceptor(
 		func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {

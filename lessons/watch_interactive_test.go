@@ -48,8 +48,8 @@ func TestWatchInteractive(t *testing.T) {
 				exports = append(exports, m[1])
 			}
 		case runner.KindEtcdctl:
-			if e.Request != "" {
-				break // the lesson's own requests, not lines for the learner
+			if e.Request != "" || len(exports) == 0 {
+				break // the lesson's own lines, before the learner's
 			}
 			lines = append(lines, e.Text)
 			if strings.Contains(e.Text, " del ") { // the last line printed
