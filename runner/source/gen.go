@@ -458,7 +458,11 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 		if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok {
 			if i, drop := g.drops[g.tt.info.Uses[id]]; drop && i < len(n.Args) {
 				args := append(slices.Clone(n.Args[:i]), n.Args[i+1:]...)
-				return id.Name + "(" + g.args(args) + ")", true
+				dots := "" // a variadic call keeps its ...
+				if n.Ellipsis.IsValid() {
+					dots = "..."
+				}
+				return id.Name + "(" + g.args(args) + dots + ")", true
 			}
 		}
 	case *ast.SelectorExpr:

@@ -48,12 +48,12 @@ func fixtureRun(ctx context.Context, lt *runner.T) error {
 	lt.Equal(map[string]int{"a": 1}, map[string]int{"a": 1}, "one entry")
 	lt.Equal(pair{keys}, pair{[]string{"a"}}, "one pair")
 	lt.Equal(put.Header.Revision, 2, "revision 2")
-	return own(ctx, lt, kv, fmt.Sprint(put.Header.Revision))
+	return own(ctx, lt, kv, []string{fmt.Sprint(put.Header.Revision)}...)
 }
 
-func own(ctx context.Context, lt *runner.T, other *clientv3.Client, v string) error {
-	lt.Result("writing %s", v)
-	_, err := other.Put(ctx, "b", v)
+func own(ctx context.Context, lt *runner.T, other *clientv3.Client, vs ...string) error {
+	lt.Result("writing %s", vs[0])
+	_, err := other.Put(ctx, "b", vs[0])
 	return err
 }
 `
@@ -80,8 +80,8 @@ func TestProgramFromTypes(t *testing.T) {
 		`!maps.Equal(map[string]int{"a": 1}, map[string]int{"a": 1})`,
 		`!reflect.DeepEqual(pair{keys}, pair{[]string{"a"}})`,
 		"put.Header.Revision != 2",
-		"func own(ctx context.Context, other *clientv3.Client, v string) error {", // loses lt
-		"return own(ctx, kv, fmt.Sprint(put.Header.Revision))",
+		"func own(ctx context.Context, other *clientv3.Client, vs ...string) error {", // loses lt
+		"return own(ctx, kv, []string{fmt.Sprint(put.Header.Revision)}...)", // keeps its ...
 		"err = fixtureRun(context.Background(), cli)",
 		`"slices"`, `"maps"`, `"reflect"`,
 	} {
