@@ -81,7 +81,7 @@ func TestProgramFromTypes(t *testing.T) {
 		`!reflect.DeepEqual(pair{keys}, pair{[]string{"a"}})`,
 		"put.Header.Revision != 2",
 		"func own(ctx context.Context, other *clientv3.Client, vs ...string) error {", // loses lt
-		"return own(ctx, kv, []string{fmt.Sprint(put.Header.Revision)}...)", // keeps its ...
+		"return own(ctx, kv, []string{fmt.Sprint(put.Header.Revision)}...)",           // keeps its ...
 		"err = fixtureRun(context.Background(), cli)",
 		`"slices"`, `"maps"`, `"reflect"`,
 	} {
