@@ -13,6 +13,7 @@ package main
 //     a flag's usage; the words of main's overviewText and examples.
 
 import (
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -399,4 +400,158 @@ func TestVerbs(t *testing.T) {
 			t.Errorf("verbs(%q) = %q, want %q", c.format, got, c.want)
 		}
 	}
+}
+
+// TestCatalogArguments formats every message of every package's catalog,
+// in English and in Chinese, with one distinct sample value per argument
+// (sample: a string ‹n› for %s, %q and %v, an error ‹n› for %w, 4100n for
+// %d and %f, fac0+n for %x, U+2460+n for %U), and fails when
+//
+//   - either side prints a %!verb(…) (a missing, extra or badly indexed
+//     argument, or a value of the wrong kind for its verb);
+//   - an argument is printed a different number of times in the Chinese
+//     than in the English (a dropped or doubled argument, or one argument
+//     printed in another's place: with TestCatalogVerbs, which wants the
+//     same (argument index, verb) pairs on both sides, a swap of two
+//     arguments with different verbs fails one or the other);
+//   - the English relates two arguments in a way the Chinese must say in
+//     a known form (relations), and the Chinese says it of other
+//     arguments or not at all: "‹2› on ‹3›" must be "‹3› 上的 ‹2›". This
+//     catches what counting cannot: two %s arguments in distinct roles
+//     printed in each other's place ("不能读写 %s 上的 %s" kept the
+//     English order and so said the endpoints are on the prefix).
+//
+// A swap of two arguments of the same verb in a sentence none of the
+// relations describes still passes: only a reader can tell it.
+func TestCatalogArguments(t *testing.T) {
+	formats := map[string]bool{}
+	for _, m := range messages(t) {
+		formats[m.text] = formats[m.text] || m.format
+	}
+	checked, related := 0, 0
+	for _, o := range owners {
+		for en, zh := range o.zh {
+			if !formats[en] {
+				continue
+			}
+			args := sampleArgs(en)
+			enOut := fmt.Errorf(en, args...).Error()
+			zhOut := fmt.Errorf(zh, args...).Error()
+			checked++
+			for _, out := range []string{enOut, zhOut} {
+				if strings.Contains(out, "%!") {
+					t.Errorf("%s: a verb has no argument of its kind:\n%q\n%q\nprints %q", o.name, en, zh, out)
+				}
+			}
+			for i, a := range args {
+				mark := sampleText(a)
+				if got, want := strings.Count(zhOut, mark), strings.Count(enOut, mark); got != want {
+					t.Errorf("%s: argument %d (%s) is printed %d time(s) in the Chinese, %d in the English:\n%s\n%s",
+						o.name, i+1, mark, got, want, enOut, zhOut)
+				}
+			}
+			n, err := checkRelations(enOut, zhOut)
+			related += n
+			if err != nil {
+				t.Errorf("%s: %v:\n%q\n%q\nprint\n%s\n%s", o.name, err, en, zh, enOut, zhOut)
+			}
+		}
+	}
+	t.Logf("checked %d formats, %d relations", checked, related)
+	if checked < 100 || related < 3 {
+		t.Fatalf("checked %d formats, %d relations: the walk or the relations are broken", checked, related)
+	}
+}
+
+// sampleArgs gives a format one distinct value per argument, of the kind
+// its first verb for that argument in the English takes.
+func sampleArgs(format string) []any {
+	kind := map[int]byte{}
+	n := 0
+	for _, v := range verbs(format) {
+		i, _ := strconv.Atoi(v[:strings.IndexByte(v, ':')])
+		if _, ok := kind[i]; !ok {
+			kind[i] = v[len(v)-1]
+		}
+		n = max(n, i)
+	}
+	args := make([]any, n)
+	for i := range args {
+		switch kind[i+1] {
+		case 'd':
+			args[i] = 41000 + i + 1
+		case 'f':
+			args[i] = float64(41000 + i + 1)
+		case 'x', 'X':
+			args[i] = 0xfac0 + i + 1
+		case 'U':
+			args[i] = rune(0x2460 + i + 1)
+		case 'w':
+			args[i] = errors.New(fmt.Sprintf("‹%d›", i+1))
+		default:
+			args[i] = fmt.Sprintf("‹%d›", i+1)
+		}
+	}
+	return args
+}
+
+// sampleText is what every verb this catalog uses prints of a sample
+// value (within any quotes or padding).
+func sampleText(a any) string {
+	switch a := a.(type) {
+	case int:
+		if a > 0xfac0 && a < 0xfb00 {
+			return fmt.Sprintf("%x", a)
+		}
+		return strconv.Itoa(a)
+	case float64:
+		return strconv.Itoa(int(a))
+	case rune:
+		return fmt.Sprintf("%U", a)
+	}
+	return fmt.Sprint(a)
+}
+
+// sample matches a printed sample value, with its quotes if %q quoted it.
+const sample = `"?(?:‹\d+›|410\d\d(?:\.\d+)?|fac[0-9a-f]|U\+24[0-9A-F]{2})"?`
+
+// relations are ways the English relates two arguments, with the forms
+// the Chinese says them in: X and Y stand for the printed arguments.
+var relations = []struct {
+	en string
+	zh []string
+}{
+	// "/etcdtour/ on 127.0.0.1:2379" is 127.0.0.1:2379 上的 /etcdtour/.
+	{`(X) on (Y)`, []string{`Y 上的 X`}},
+	// "etcd 3.4.23 at 127.0.0.1:2379".
+	{`etcd (X) at (Y)`, []string{`Y 上的 etcd X`, `etcd X，地址 Y`}},
+	// "invalid value "x" for --color".
+	{`value (X) for (Y)`, []string{`Y 的值 X`}},
+	// "revision 7 of m1's own copy".
+	{`revision (X) of (Y)`, []string{`Y 自己副本的修订号 X`}},
+	{`from (X) to (Y)`, []string{`从 X \S* ?缩小到 Y`}},
+}
+
+// checkRelations finds the relations between arguments in the English and
+// fails for one the Chinese does not say of the same arguments. It returns
+// how many it found.
+func checkRelations(en, zh string) (int, error) {
+	found := 0
+	for _, r := range relations {
+		re := regexp.MustCompile(strings.NewReplacer("X", sample, "Y", sample).Replace(r.en))
+		for _, m := range re.FindAllStringSubmatch(en, -1) {
+			found++
+			x, y := regexp.QuoteMeta(m[1]), regexp.QuoteMeta(m[2])
+			ok := false
+			for _, form := range r.zh {
+				if regexp.MustCompile(strings.NewReplacer("X", x, "Y", y).Replace(form)).MatchString(zh) {
+					ok = true
+				}
+			}
+			if !ok {
+				return found, fmt.Errorf("the English says %q, the Chinese none of %q of those arguments", m[0], r.zh)
+			}
+		}
+	}
+	return found, nil
 }

@@ -87,6 +87,7 @@ compact-allowed-everywhere|runner/run.go|\t\t\tc\.KV = guardedKV\{c\.KV\}\n|
 compaction-not-rendered|runner/etcdctl/etcdctl.go|return fmt\.Sprintf\("etcdctl compaction %d", r\.Revision\)|return ""
 session-grant-shown|runner/concurrency.go|if ctx\.Value\(sessionKey\{\}\) != nil \{|if false {
 lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
+zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不能读写 %[2]s 上的 %[3]s
 LIST
 )
 

@@ -56,7 +56,7 @@ var chinese = map[string]string{
 	// lesson.go and run.go: choosing lessons, --prefix and --run-id
 	"--prefix %q must end in \"/\", such as /etcdtour/":                                      "--prefix %q 必须以 \"/\" 结尾，例如 /etcdtour/",
 	"--prefix %q has a control character (%U): use printable characters, such as /etcdtour/": "--prefix %q 含有控制字符（%U）：请只用可打印字符，例如 /etcdtour/",
-	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use": "用户 %q 不能读写 %s 上的 %s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %s），或者换一个它能用的 --prefix",
+	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use": "用户 %[1]q 不能读写 %[3]s 上的 %[2]s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %[4]s），或者换一个它能用的 --prefix",
 	"%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s":                                                                 "%[3]s 上的 %[2]s 之下已有 %[1]d 个 key：请换一个 --run-id，或者这样删除它们：%[4]s etcdctl del --prefix %[5]s",
 	"unknown lesson %q":                                             "未知的课程 %q",
 	"lesson range %q is backwards: write %d-%d":                     "课程范围 %q 是反的：请写成 %d-%d",
