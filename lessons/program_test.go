@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -317,6 +318,32 @@ func TestPrograms(t *testing.T) {
 				}
 			})
 		}
+		// A port picked free may be taken before etcd binds it (another
+		// test's etcd took one in a suite run): a member that exits while
+		// the program's cluster starts makes it start again on new ports.
+		// Here a fake etcd makes member m2 exit at once, the first time.
+		t.Run("quorum, a member exits while starting", func(t *testing.T) {
+			t.Parallel()
+			real, err := exec.LookPath("etcd")
+			if err != nil || runtime.GOOS == "windows" {
+				t.Skip("needs etcd on PATH and a POSIX shell")
+			}
+			fake := t.TempDir()
+			failed := filepath.Join(fake, "failed")
+			script := "#!/bin/sh\ncase \" $* \" in *\" --name m2 \"*) [ -e " + failed + " ] || { touch " + failed + "; exit 1; };; esac\nexec " + real + " \"$@\"\n"
+			if err := os.WriteFile(filepath.Join(fake, "etcd"), []byte(script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(filepath.Join(dir, "bin", "quorum"))
+			cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"))
+			out, err := cmd.CombinedOutput()
+			if _, serr := os.Stat(failed); serr != nil {
+				t.Fatalf("the fake etcd never failed a start: %v", serr)
+			}
+			if err != nil {
+				t.Errorf("quorum, with m2's first start failing: %v\n%s", err, out)
+			}
+		})
 	})
 	for _, ep := range eps {
 		nothingLeft(t, ep)

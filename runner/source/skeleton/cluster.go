@@ -31,16 +31,31 @@ type etcdCluster struct {
 	dir       string
 	endpoints []string
 	args      [][]string
-	cmds      []*exec.Cmd // nil while stopped
+	cmds      []*exec.Cmd     // nil while stopped
+	exited    []chan struct{} // closed when member i's process has ended
 }
 
-// startCluster starts n members and waits until they have a leader.
+// startCluster starts n members and waits until they have a leader. The
+// ports are picked free, but another program may take one before etcd
+// binds it: a member that exits while starting makes it start again, on
+// new ports, up to three times.
 func startCluster(n int) (*etcdCluster, error) {
+	for try := 1; ; try++ {
+		c, err := startOnce(n)
+		if !errors.Is(err, errExited) || try == 3 {
+			return c, err
+		}
+	}
+}
+
+var errExited = errors.New("a member exited while starting")
+
+func startOnce(n int) (*etcdCluster, error) {
 	dir, err := os.MkdirTemp("", "etcd-program-")
 	if err != nil {
 		return nil, err
 	}
-	c := &etcdCluster{dir: dir, cmds: make([]*exec.Cmd, n)}
+	c := &etcdCluster{dir: dir, cmds: make([]*exec.Cmd, n), exited: make([]chan struct{}, n)}
 	var peers, initial []string
 	for i := 0; i < n; i++ {
 		peer, client := freePort(), freePort()
@@ -68,7 +83,7 @@ func startCluster(n int) (*etcdCluster, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := c.Leader(ctx); err != nil {
+	if err := c.firstLeader(ctx); err != nil {
 		for i := range c.cmds {
 			err = fmt.Errorf("%w; %s: %s", err, c.Name(i), c.lastLog(i))
 		}
@@ -76,6 +91,27 @@ func startCluster(n int) (*etcdCluster, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// firstLeader waits until the members have a leader, or one has exited.
+func (c *etcdCluster) firstLeader(ctx context.Context) error {
+	for {
+		if _, ok := c.leader(ctx); ok {
+			return nil
+		}
+		for i := range c.exited {
+			select {
+			case <-c.exited[i]:
+				return fmt.Errorf("%s: %w", c.Name(i), errExited)
+			default:
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no leader: %w", ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // lastLog is the last line member i's etcd logged: why it is not up, when
@@ -107,6 +143,12 @@ func (c *etcdCluster) start(i int) error {
 		return fmt.Errorf("this program starts etcd processes of its own: %w", err)
 	}
 	c.cmds[i] = cmd
+	exited := make(chan struct{})
+	c.exited[i] = exited
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
 	return nil
 }
 
@@ -164,7 +206,7 @@ func (c *etcdCluster) Stop(i int) error {
 		return fmt.Errorf("%s is not running", c.Name(i))
 	}
 	c.cmds[i].Process.Kill()
-	c.cmds[i].Wait()
+	<-c.exited[i]
 	c.cmds[i] = nil
 	return nil
 }
