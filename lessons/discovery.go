@@ -30,13 +30,14 @@ func discovery(ctx context.Context, t *runner.T) error {
 a lease it keeps alive. Instance 2 asks for a TTL of 1 s (the server may
 raise it), so that its crash shows soon; instance 1, 2 s.`)
 	addr1, addr2 := "127.0.0.1:50051", "127.0.0.1:50052"
+	key1, key2 := "services/health/1", "services/health/2"
 	// Each instance is a process of its own, with a client of its own.
 	cli1, err := t.NewClient()
 	if err != nil {
 		return err
 	}
 	defer cli1.Close()
-	lease1, err := register(ctx, t, cli1, "services/health/1", addr1, 2)
+	lease1, err := register(ctx, t, cli1, key1, addr1, 2)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ raise it), so that its crash shows soon; instance 1, 2 s.`)
 		return err
 	}
 	defer cli2.Close()
-	lease2, err := register(ctx, t, cli2, "services/health/2", addr2, 1)
+	lease2, err := register(ctx, t, cli2, key2, addr2, 1)
 	if err != nil {
 		return err
 	}
@@ -84,8 +85,7 @@ raise it), so that its crash shows soon; instance 1, 2 s.`)
 	t.Result("%s after %v", evString(evs[0]),
 		time.Since(crashed).Round(100*time.Millisecond))
 	delete(live, string(evs[0].Kv.Key))
-	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key),
-		"DELETE services/health/2",
+	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key), "DELETE "+key2,
 		"the watch sees instance 2's key deleted")
 	t.Equal(len(live), 1, "the client now lists instance 1 only")
 
@@ -103,7 +103,7 @@ raise it), so that its crash shows soon; instance 1, 2 s.`)
 		"a lost lease cannot be renewed: ErrLeaseNotFound")
 	t.Say(`The lease and its keys are gone for good: register again,
 under a new lease. (A running KeepAlive says so by closing its channel.)`)
-	lease2, err = register(ctx, t, cli2, "services/health/2", addr2, 2)
+	lease2, err = register(ctx, t, cli2, key2, addr2, 2)
 	if err != nil {
 		return err
 	}

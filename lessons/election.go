@@ -67,8 +67,9 @@ create_revision leads.`)
 	t.Equal(string(leader.Key), e1.Key(), "Observe reports candidate 1's key")
 
 	t.Step("The leader proclaims a new value")
+	value := "node-1 serving"
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	err = e1.Proclaim(ctx1, "node-1 serving")
+	err = e1.Proclaim(ctx1, value)
 	cancel()
 	if err != nil {
 		return err
@@ -78,8 +79,7 @@ create_revision leads.`)
 		return err
 	}
 	t.Result("Observe: %s", kvString(leader))
-	t.Equal(string(leader.Value), "node-1 serving",
-		"Observe reports the proclaimed value")
+	t.Equal(string(leader.Value), value, "Observe reports the proclaimed value")
 
 	t.Step("Candidate 2 campaigns and waits; candidate 1 resigns")
 	from := leader.ModRevision + 1 // after Proclaim's, which Observe saw

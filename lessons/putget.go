@@ -23,8 +23,9 @@ func putGet(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Put a key")
+	value := "xiaomotong"
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	put, err := cli.Put(ctx1, "name", "xiaomotong")
+	put, err := cli.Put(ctx1, "name", value)
 	cancel()
 	if err != nil {
 		return err
@@ -46,7 +47,7 @@ the whole store, not one per key.`)
 	}
 	kv := get.Kvs[0]
 	t.Result("%s", kvString(kv))
-	t.Equal(string(kv.Value), "xiaomotong", "the value is what we put")
+	t.Equal(string(kv.Value), value, "the value is what we put")
 	t.Equal(kv.CreateRevision, rev1, "create_revision is the put's revision")
 	t.Equal(kv.ModRevision, rev1, "mod_revision is the put's revision")
 	t.Equal(kv.Version, int64(1), "version is 1: the key was written once")
@@ -123,7 +124,8 @@ revision, version counts the writes.`)
 		return err
 	}
 	t.Result("deleted=%d, revision=%d", del.Deleted, del.Header.Revision)
-	t.Equal(del.Deleted, int64(3), "the prefix delete removed all three")
+	t.Equal(del.Deleted, int64(len(get.Kvs)), "the prefix delete removed "+
+		"all %d", len(get.Kvs))
 	// One revision before the delete, all three keys still existed.
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	before, err := cli.Get(ctx1, "dir/", clientv3.WithPrefix(),
@@ -132,8 +134,8 @@ revision, version counts the writes.`)
 	if err != nil {
 		return err
 	}
-	t.Equal(len(before.Kvs), 3, "at revision %d, one before the "+
-		"delete, all three keys exist", del.Header.Revision-1)
+	t.Equal(len(before.Kvs), len(get.Kvs), "at revision %d, one before "+
+		"the delete, all %d keys exist", del.Header.Revision-1, len(get.Kvs))
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	none, err := cli.Delete(ctx1, "dir/", clientv3.WithPrefix())
 	cancel()

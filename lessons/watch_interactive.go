@@ -32,8 +32,7 @@ and then any of these:`, t.EtcdctlEnv())
 	t.Etcdctl("del", t.Key("name"))
 	t.Wait(yourWritesTimeout, "watching %q for %d events or %v",
 		t.Key("name"), yourWritesEvents, yourWritesTimeout)
-	seen := 0
-	end := time.Now().Add(yourWritesTimeout)
+	seen, end := 0, time.Now().Add(yourWritesTimeout)
 	for seen < yourWritesEvents && time.Now().Before(end) {
 		evs, err := nextEvents(ctx, wch, 1, min(aliveEvery, time.Until(end)))
 		switch {

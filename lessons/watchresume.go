@@ -140,22 +140,19 @@ WithRequireLeader).`)
 	return nil
 }
 
-// put writes key = "new" with the writer and adds to wrote the event it
-// must cause, such as "PUT jobs/3@7".
+// put writes key = "new", adding to wrote the event it causes: "PUT k@7".
 func put(ctx context.Context, t *runner.T, writer *clientv3.Client,
 	wrote []string, key string) ([]string, error) {
 	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-	resp, err := writer.Put(ctx1, key, "new")
+	r, err := writer.Put(ctx1, key, "new")
 	cancel()
 	if err != nil {
 		return wrote, err
 	}
-	ev := fmt.Sprintf("PUT %s@%d", key, resp.Header.Revision)
-	return append(wrote, ev), nil
+	return append(wrote, fmt.Sprintf("PUT %s@%d", key, r.Header.Revision)), nil
 }
 
-// follow reads n events from a watch, shows them and adds them to seen as
-// "PUT jobs/3@7". It returns the revision of the last.
+// follow shows n events, adds them to seen and returns the last's revision.
 func follow(ctx context.Context, t *runner.T, wch clientv3.WatchChan,
 	seen []string, n int) ([]string, int64, error) {
 	evs, err := nextEvents(ctx, wch, n, t.Timeout())
