@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -16,7 +17,8 @@ import (
 
 // connect opens a client and proves, within the dial timeout, that the
 // cluster answers and that the user may read and write prefix. It returns
-// the server's version, and the run's clients of each member (quorum.go).
+// the server's version, and the run's clients of each member (quorum.go),
+// whose hedge fits the cluster's round trip (m.rtt).
 func connect(ctx context.Context, c etcdconn.Conn, base, prefix string) (*clientv3.Client, *members, string, error) {
 	d, err := c.Dial(ctx)
 	if err != nil {
@@ -26,8 +28,12 @@ func connect(ctx context.Context, c etcdconn.Conn, base, prefix string) (*client
 	cli := d.Client
 	ctx, cancel := context.WithDeadline(ctx, d.Deadline)
 	defer cancel()
+	rtt := roundTrip(ctx, cli, prefix)
 	// The probes go through whichever member answers: the client's own
 	// balancer would send one of them to a member that stalled.
+	// They are safe to repeat, and hedged at once: their members' clients
+	// are new, and a first request is slow on a cluster far away. The
+	// run's own requests after them wait for the round trip (hedgeFor).
 	m := newMembers(c, cli)
 	var existing atomic.Int64 // tries through two members may both succeed
 	// Write-free probes of the user's rights on the prefix: a read, and a
@@ -68,6 +74,7 @@ func connect(ctx context.Context, c etcdconn.Conn, base, prefix string) (*client
 		cli.Close()
 		return nil, nil, "", &PrefixInUseError{Count: existing.Load(), Prefix: prefix, Endpoints: strings.Join(c.Endpoints, ","), env: c.EtcdctlEnv(), lang: c.Lang}
 	}
+	m.rtt, m.hedge = rtt, hedgeFor(rtt)
 	return cli, m, d.Version, nil
 }
 
@@ -85,4 +92,15 @@ type PrefixInUseError struct {
 func (e *PrefixInUseError) Error() string {
 	return e.lang.Msg("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
 		e.Count, e.Prefix, e.Endpoints, e.env, etcdctl.Quote(e.Prefix))
+}
+
+// roundTrip measures how long the cluster takes to answer a read that any
+// member serves alone (a serializable count), on a connection that Dial
+// has just used. Zero if it did not answer.
+func roundTrip(ctx context.Context, cli *clientv3.Client, prefix string) time.Duration {
+	start := time.Now()
+	if _, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly(), clientv3.WithSerializable()); err != nil {
+		return 0
+	}
+	return time.Since(start)
 }

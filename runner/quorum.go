@@ -32,13 +32,15 @@ type members struct {
 	clis  []*clientv3.Client
 	ready []chan struct{} // closed once clis[i] is set (or could not be)
 	next  atomic.Uint32   // which endpoint goes first, in turn
+	rtt   time.Duration   // the cluster's round trip, measured at start
+	hedge time.Duration   // hedgeFor(rtt)
 }
 
 // newMembers opens a client per endpoint. With one endpoint it is raw.
 // The clients are opened in the background: with auth, opening one
 // authenticates, and a member that does not answer would hold up the run.
 func newMembers(c etcdconn.Conn, raw *clientv3.Client) *members {
-	m := &members{eps: c.Endpoints}
+	m := &members{eps: c.Endpoints} // hedged at once until connect sets it
 	for range c.Endpoints {
 		m.clis = append(m.clis, nil)
 		m.ready = append(m.ready, make(chan struct{}))
@@ -74,9 +76,23 @@ func (m *members) close() {
 	}
 }
 
-// hedge is how long a request to one member may go unanswered before it is
-// sent through the next one too.
-const hedge = 300 * time.Millisecond
+// hedgeBase is how long a request to one member may go unanswered before
+// it is sent through the next one too, on a cluster close by.
+const hedgeBase = 300 * time.Millisecond
+
+// hedgeFor is the hedge on a cluster whose round trip is rtt. A request
+// through a member's client that has not connected yet takes three round
+// trips (TCP's, HTTP/2's settings, the request's): hedged sooner, a
+// cluster 100 ms away got every Grant of the run's lease twice, and the
+// run ended with a false "may still grant it later".
+func hedgeFor(rtt time.Duration) time.Duration { return hedgeBase + 4*rtt }
+
+// budget is how long one of the run's own requests (the run's lease, a
+// fence, a clean-up) may take: --command-timeout and at least 5 s, and 10
+// of the cluster's round trips more, for the connections it may open.
+func (m *members) budget(c etcdconn.Conn) time.Duration {
+	return max(c.CommandTimeout, 5*time.Second) + 10*m.rtt
+}
 
 // do runs f through the members' clients until one call succeeds or answers
 // for good, and returns that answer; or, when ctx ends first, the first
@@ -135,7 +151,7 @@ func (m *members) do(ctx context.Context, f func(context.Context, *clientv3.Clie
 		}
 	}
 	var firstErr error
-	timer := time.NewTimer(hedge)
+	timer := time.NewTimer(m.hedge)
 	defer timer.Stop()
 	for {
 		select {
@@ -148,7 +164,9 @@ func (m *members) do(ctx context.Context, f func(context.Context, *clientv3.Clie
 			next()
 		case <-timer.C:
 			next()
-			timer.Reset(hedge)
+			if started < n {
+				timer.Reset(m.hedge)
+			}
 		case <-ctx.Done():
 			if firstErr == nil {
 				firstErr = ctx.Err()

@@ -42,7 +42,10 @@ type Config struct {
 	RunID string
 	// Keep leaves the lessons' keys and leases in place after each lesson.
 	Keep bool
-	// LessonTimeout bounds one lesson; zero means 2 minutes.
+	// LessonTimeout bounds one lesson; zero means 2 minutes, plus 300 of
+	// the cluster's round trips as measured at start (a lesson makes
+	// hundreds of requests one after another: txn at 100 ms each way took
+	// 37 s).
 	LessonTimeout time.Duration
 	// Reporter receives every event. Required.
 	Reporter Reporter
@@ -132,7 +135,8 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	if err := CheckPrefix(cfg.Lang, cfg.Prefix); err != nil {
 		return Summary{}, err
 	}
-	if cfg.LessonTimeout == 0 {
+	farLimit := cfg.LessonTimeout == 0 // grows with the round trip
+	if farLimit {
 		cfg.LessonTimeout = 2 * time.Minute
 	}
 	if cfg.RunID == "" {
@@ -156,8 +160,11 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	defer raw.Close()
 	defer m.close()
+	if farLimit {
+		cfg.LessonTimeout += 300 * m.rtt
+	}
 	// The run's own request, with the budget of its others (the fences).
-	lease, err := grantRunLease(ctx, m, max(cfg.Conn.CommandTimeout, 5*time.Second))
+	lease, err := grantRunLease(ctx, m, m.budget(cfg.Conn))
 	if err != nil {
 		return Summary{}, cfg.Conn.Explain(err, raw)
 	}
@@ -191,7 +198,7 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	}
 	// The run's lease goes last: it holds the fences of lessons whose
 	// clean-up could not delete them, and of fence puts that may land late.
-	budget := max(cfg.Conn.CommandTimeout, 5*time.Second)
+	budget := m.budget(cfg.Conn)
 	if ctx.Err() != nil || gone {
 		budget = interruptedCleanup / 2
 	}
@@ -334,7 +341,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	// lesson's time. A lesson on an etcd of its own writes there: no fence.
 	var fenceErr error
 	if !own {
-		fctx, fcancel := context.WithTimeout(ctx, max(cfg.Conn.CommandTimeout, 5*time.Second))
+		fctx, fcancel := context.WithTimeout(ctx, r.members.budget(cfg.Conn))
 		key := fenceKey(r.prefix, l.ID)
 		var rev int64
 		rev, fenceErr = putFence(fctx, r.members, key, r.lease)
@@ -390,7 +397,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	if failed && !interrupted && !own {
 		go func() {
 			defer close(probed)
-			ok, why := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout+probeExtra)
+			ok, why := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout+probeExtra+4*r.members.rtt)
 			if ok || ctx.Err() != nil {
 				return
 			}
@@ -478,7 +485,7 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t
 		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(prefix))})
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), max(cfg.Conn.CommandTimeout, 5*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), r.members.budget(cfg.Conn))
 	defer cancel()
 	// An interrupt, before the clean-up or during it, shortens it to the
 	// interrupted budget (AfterFunc on a context already done runs at once).
