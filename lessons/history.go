@@ -104,8 +104,10 @@ func history(ctx context.Context, t *runner.T) error {
 	t.Check(errors.Is(resp.Err(), rpctypes.ErrCompacted),
 		"a watch from revision %d ends at once", revs[0])
 	t.Equal(resp.CompactRevision, last, "it says where history now starts")
-	t.Say("Restart from there, or Get the key " +
-		"again and watch from that revision + 1.")
+	t.Say(`A watch from there would skip every change before it: Get
+the key again and watch from that revision + 1. A read pinned to an old
+revision breaks the same way midway: a paginated Get(WithRev), an STM's
+snapshot reads.`)
 
 	t.Step("Compaction frees space in the file; Defragment gives it back")
 	lead, err := t.Cluster.Leader(ctx)
@@ -117,7 +119,8 @@ func history(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	t.Say("The file keeps its size: the freed pages wait there to be reused.")
+	t.Say(`The file keeps its size: the freed pages wait there to be
+reused (Status's DbSizeInUse counts only the pages in use).`)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	_, err = cli.Defragment(ctx1, ep)
 	cancel()

@@ -18,7 +18,8 @@ var LeaderLoss = runner.Lesson{
 	Title: "A leader that lost its session",
 	Doc: "Candidate 1 leads and candidate 2 waits; candidate 1's session " +
 		"expires, and candidate 2 leads; a fenced write shows what the " +
-		"old leader must not assume.",
+		"old leader must not assume; a waiter whose session ends wins a " +
+		"Campaign that leads nothing.",
 	Run: leaderLoss,
 }
 
@@ -51,16 +52,9 @@ func leaderLoss(ctx context.Context, t *runner.T) error {
 	if err != nil {
 		return err
 	}
-	wctx, stop := context.WithCancel(ctx) // for Observe and a watch
+	wctx, stop := context.WithCancel(ctx) // for a watch of the keys
 	defer stop()
-	t.Etcdctl("elect", "--listen", t.Key("election"))
-	leaders := e2.Observe(wctx)
-	leader, err := nextLeader(ctx, leaders, t.Timeout())
-	if err != nil {
-		return err
-	}
-	t.Result("Observe: %s", kvString(leader))
-	from := leader.ModRevision + 1
+	from := e1.Rev() + 1 // after candidate 1's key
 	t.Etcdctl("watch", "--prefix", fmt.Sprintf("--rev=%d", from),
 		t.Key("election/"))
 	wch := cli.Watch(wctx, "election/", clientv3.WithPrefix(),
@@ -78,15 +72,17 @@ func leaderLoss(ctx context.Context, t *runner.T) error {
 	s1.Orphan() // no more renewals: as if candidate 1's process stalled
 	t.Wait(ttl, "waiting for lease %x to expire: TTL %ds granted, 1 s asked",
 		s1.Lease(), lease1.TTL)
-	leader, err = nextLeader(ctx, leaders, ttl+expirySlack)
-	if err != nil {
-		return err
-	}
-	t.Result("Observe: %s", kvString(leader))
 	if err := <-elected2; err != nil {
 		return err
 	}
-	t.Equal(leader.CreateRevision, e2.Rev(),
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	leader, err := e2.Leader(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Result("Leader: %s", kvString(leader.Kvs[0]))
+	t.Equal(leader.Kvs[0].CreateRevision, e2.Rev(),
 		"candidate 2 leads, with the key it queued")
 
 	t.Step("What a leader that lost its session must not assume")
@@ -103,5 +99,36 @@ create_revision, in its Txn.`)
 	}
 	t.Equal(put.Succeeded, false,
 		"a write that requires candidate 1's key fails")
+
+	t.Step("A waiter whose session ends: Campaign returns nil, not leading")
+	s3, err := concurrency.NewSession(cli, concurrency.WithTTL(2))
+	if err != nil {
+		return err
+	}
+	defer s3.Close()
+	e3 := concurrency.NewElection(s3, "election")
+	t.Etcdctl("elect", t.Key("election"), "node-3")
+	elected3 := campaign(ctx, e3, "node-3", 2*t.Timeout())
+	if _, err := nextEvents(ctx, wch, 2, t.Timeout()); err != nil {
+		return err // candidate 1's DELETE, then candidate 3 queues
+	}
+	if err := s3.Close(); err != nil { // revoked: its key goes
+		return err
+	}
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	err = e2.Resign(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Check(<-elected3 == nil, "candidate 3's Campaign returns nil")
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+	l, err := e3.Leader(ctx1) // the guard: does Leader name my key?
+	cancel()
+	t.Check(err != nil || string(l.Kvs[0].Key) != e3.Key(),
+		"but Leader does not name its key (%v): it leads nothing", err)
+	t.Say(`Campaign waits for the older keys to go, and never checks
+its own (etcd-io/etcd#11051; Mutex.Lock does). Guard: Leader names
+your key, or watch your key, or select on the session's Done().`)
 	return nil
 }

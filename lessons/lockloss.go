@@ -26,16 +26,23 @@ func lockLoss(ctx context.Context, t *runner.T) error {
 	cli := t.Client
 
 	t.Step("Session 1 takes the lock and writes, fenced by it")
-	// TTL 1 s, the shortest: its next renewal, which finds the lease gone,
-	// comes within 500 ms.
-	s1, err := concurrency.NewSession(cli, concurrency.WithTTL(1))
+	// TTL 1 s asked, the shortest: the server may grant more.
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	lease1, err := cli.Grant(ctx1, 1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	t.Result("session 1's lease %x: TTL %d s granted, 1 s asked",
+		lease1.ID, lease1.TTL)
+	s1, err := concurrency.NewSession(cli, concurrency.WithLease(lease1.ID))
 	if err != nil {
 		return err
 	}
 	defer s1.Close()
 	m1 := concurrency.NewMutex(s1, "lock")
 	t.Etcdctl("lock", t.Key("lock"))
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m1.Lock(ctx1)
 	cancel()
 	if err != nil {
@@ -72,10 +79,12 @@ goes (here revoked, the way expiry revokes it). Its key goes with it.`)
 		return err
 	}
 	var got2, done1 time.Duration
-	// Done() closes by the next renewal, at most a TTL (1 s) away.
+	// The client renews on its first 500 ms tick at or after TTL/3 since
+	// the last renewal: Done() closes by then, when that one is refused.
+	within := time.Duration(lease1.TTL)*time.Second/3 + 500*time.Millisecond
 	t.Wait(0, "waiting for session 2 to get the "+
 		"lock and session 1's Done() to close")
-	deadline := time.After(time.Second + t.Timeout())
+	deadline := time.After(within + t.Timeout())
 	for got2 == 0 || done1 == 0 {
 		select {
 		case err := <-locked2:
@@ -95,9 +104,10 @@ goes (here revoked, the way expiry revokes it). Its key goes with it.`)
 		}
 	}
 	t.Say(`Which comes first is a race: Done() closes when the next
-renewal is refused (TTL 1 s: within half a second), or later still if
-the process itself stalled. Code that checks Done() before it writes may
-write after the loss.`)
+renewal is refused, at most TTL/3 + 500 ms after the loss
+(TTL %d s: %v), or later still if the process itself stalled. Code that
+checks Done() before it writes may write after the loss.`, lease1.TTL,
+		within.Round(time.Millisecond))
 
 	t.Step("Session 1 still thinks it holds the lock")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
@@ -125,7 +135,8 @@ write after the loss.`)
 create_revision as a token and have the resource refuse any token lower
 than the last it saw (etcd-io/etcd#11490). And Lock(ctx) on a stalled
 connection can block long after ctx's deadline: it cleans up with the
-client's context.`)
+client's context. A waiter whose own session expires while it queues
+stays blocked until the holder lets go, then gets ErrSessionExpired.`)
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m2.Unlock(ctx1)
 	cancel()

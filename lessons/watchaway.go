@@ -54,7 +54,8 @@ func watchAway(ctx context.Context, t *runner.T) error {
 		return err
 	}
 	last := put.Header.Revision
-	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", last+1), t.Key("config"))
+	t.Etcdctl("--endpoints="+t.Cluster.Endpoints()[away], "watch",
+		fmt.Sprintf("--rev=%d", last+1), t.Key("config"))
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
 	wch := member.Watch(wctx, "config", clientv3.WithRev(last+1))

@@ -107,9 +107,9 @@ func watchRelist(ctx context.Context, t *runner.T) error {
 		t.Result("%s = %s", kv.Key, kv.Value)
 		relist[string(kv.Key)] = string(kv.Value)
 	}
-	t.Say("Not seen as events, re-listed instead:\n%s", strings.Join(gap, ", "))
-	t.Say(`The list shows only the latest state: jobs/4 was "new" for
-a while, and no one will ever know that from etcd now.`)
+	t.Say(`Never seen as events: %s.
+jobs/4 was "new" for a while: no one will ever know that from etcd now.`,
+		strings.Join(gap, ", "))
 	t.Equal(relist, jobs, "the re-list has jobs/4's last value and no jobs/2")
 	t.Etcdctl("watch", "--prefix", "--rev="+fmt.Sprint(list.Header.Revision+1),
 		t.Key("jobs/"))

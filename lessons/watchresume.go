@@ -13,7 +13,7 @@ import (
 // WatchResume follows a set of keys without ever missing a change.
 var WatchResume = runner.Lesson{
 	ID:    "watch-resume",
-	Title: "A watch that never misses",
+	Title: "A watch with no gap while history is kept",
 	Doc: "List, then watch from the list's revision + 1; several events at " +
 		"one revision; the server restarts under the watch; the channel " +
 		"closes: resume from the last revision seen + 1.",
@@ -98,9 +98,10 @@ too): resume from last + 1 only once all of them are handled.`)
 		return err
 	}
 	t.Equal(seen, wrote, "nothing missed, nothing repeated across the restart")
-	t.Say(`A quiet watch may be stalled: RequestProgress asks which
-revision it has reached (sent with the watch's metadata:
-WithRequireLeader).`)
+	t.Say(`A quiet watch may be idle, catching up or cut off:
+RequestProgress asks (with WithRequireLeader, the watch's). etcd 3.4
+answers at once with the store's revision, even before events still to
+come; 3.7 once every watch of the stream caught up: silence is no stall.`)
 	ctx1, cancel = context.WithTimeout(clientv3.WithRequireLeader(ctx),
 		t.Timeout())
 	defer cancel()
