@@ -89,6 +89,8 @@ session-grant-shown|runner/concurrency.go|if ctx\.Value\(sessionKey\{\}\) != nil
 lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不能读写 %[2]s 上的 %[3]s
 program-start-not-retried|runner/source/skeleton/cluster.go|if !errors\.Is\(err, errExited\) .. try == 3 \{|if try > 0 {
+alarm-not-noticed|runner/run.go|go func\(\) \{ alarm <- alarmLine\(cfg\.Lang, r\.members\.alarms\(actx\)\) \}\(\)|go func() { alarm <- "" }()
+refusal-taken-for-no-answer|runner/quorum.go|\tif refused\(err\) \{\n\t\treturn false|\tif false {\n\t\treturn false
 check-against-literal|lessons/putget.go|t\.Equal\(string\(kv\.Value\), value,|t.Equal(string(kv.Value), "xiaomotong",
 LIST
 )

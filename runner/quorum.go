@@ -177,14 +177,18 @@ func (m *members) do(ctx context.Context, f func(context.Context, *clientv3.Clie
 }
 
 // transient reports whether err may not be the cluster's final answer:
-// no answer in time, no connection, no leader, a leader change. Another
-// member, or the same one a moment later, may answer.
+// no answer in time, no connection, no leader, a leader change, too many
+// requests. Another member, or the same one a moment later, may answer. A
+// refusal for a raised alarm (a full database) is an answer.
 func transient(err error) bool {
 	if err == nil {
 		return false
 	}
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return true
+	}
+	if refused(err) {
+		return false // a raised alarm: the cluster's answer (alarm.go)
 	}
 	switch grpcCode(err) {
 	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.ResourceExhausted:

@@ -166,6 +166,14 @@ func Run(ctx context.Context, cfg Config, lessons []Lesson) (Summary, error) {
 	// The run's own request, with the budget of its others (the fences).
 	lease, err := grantRunLease(ctx, m, m.budget(cfg.Conn))
 	if err != nil {
+		if refused(err) {
+			actx, cancel := context.WithTimeout(ctx, m.budget(cfg.Conn))
+			line := alarmLine(cfg.Lang, m.alarms(actx))
+			cancel()
+			if line != "" {
+				return Summary{}, errors.New(line)
+			}
+		}
 		return Summary{}, cfg.Conn.Explain(err, raw)
 	}
 	r := &run{raw: raw, members: m, lease: lease.id, version: version, prefix: runPrefix}
@@ -397,16 +405,35 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	if failed && !interrupted && !own {
 		go func() {
 			defer close(probed)
+			// A raised alarm (alarm.go) stops the run too, but leaves the
+			// clean-up its time: etcd still deletes and revokes. Its list
+			// goes through the leader: it is asked at the same time.
+			actx, acancel := context.WithTimeout(ctx, cfg.Conn.CommandTimeout+2*r.members.rtt)
+			alarm := make(chan string, 1)
+			go func() { alarm <- alarmLine(cfg.Lang, r.members.alarms(actx)) }()
+			defer func() { acancel(); <-alarm }()
 			ok, why := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout+probeExtra+4*r.members.rtt)
-			if ok || ctx.Err() != nil {
+			if ctx.Err() != nil {
 				return
+			}
+			if ok {
+				select {
+				case why = <-alarm:
+					alarm <- why // for the deferred receive
+				case <-actx.Done():
+				}
+				if why == "" {
+					return
+				}
 			}
 			if !last {
 				why = cfg.Lang.Msg("%s: the lessons after %s are not run", why, l.ID)
 			}
 			cfg.Reporter.Report(Event{Kind: KindNote, Text: why})
 			lost = true
-			close(lostc)
+			if !ok {
+				close(lostc)
+			}
 		}()
 	} else {
 		close(probed)

@@ -43,6 +43,10 @@ var chinese = map[string]string{
 	"(and %d more requests like these: not shown)":                                                               "（还有 %d 个类似的请求：不再显示）",
 	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个字母、数字、'-'、'_' 或 '.'，以字母或数字开头，例如 alice",
 
+	// alarm.go: a raised alarm
+	"etcd raised the NOSPACE alarm (member %s): its database reached its quota (--quota-backend-bytes), and the cluster refuses every write until the alarm is disarmed. Free space and disarm it: etcdctl alarm list; etcdctl compact REVISION; etcdctl defrag; etcdctl alarm disarm":                                                  "etcd 触发了 NOSPACE 告警（成员 %s）：它的数据库已达到配额（--quota-backend-bytes），在告警解除之前，集群拒绝一切写入。请释放空间并解除告警：etcdctl alarm list; etcdctl compact REVISION; etcdctl defrag; etcdctl alarm disarm",
+	"etcd raised the CORRUPT alarm (member %s): that member's data differs from the others', and the cluster refuses every write until the alarm is disarmed. Replace the member and disarm it: etcdctl alarm list; etcdctl member remove ID; etcdctl member add NAME --peer-urls=URL (start it with empty data); etcdctl alarm disarm": "etcd 触发了 CORRUPT 告警（成员 %s）：该成员的数据与其他成员不一致，在告警解除之前，集群拒绝一切写入。请替换该成员并解除告警：etcdctl alarm list; etcdctl member remove ID; etcdctl member add NAME --peer-urls=URL（以空数据启动它）; etcdctl alarm disarm",
+
 	// run.go and owncluster.go: a lesson's own etcd (Lesson.Needs)
 	"an etcd of its own":                      "一个专属的 etcd",
 	"an etcd cluster of its own (%d members)": "一个专属的 etcd 集群（%d 个成员）",
