@@ -22,25 +22,36 @@ const (
 
 // An Event is one thing that happened while the course ran.
 type Event struct {
-	Kind     Kind     `json:"event"`
-	Lesson   string   `json:"lesson,omitempty"`
-	Title    string   `json:"title,omitempty"`
-	Index    int      `json:"index,omitempty"` // 1-based position of the lesson in this run
-	Total    int      `json:"total,omitempty"` // lessons in this run
-	Step     int      `json:"step,omitempty"`
-	Source   string   `json:"source,omitempty"` // file:line of the step in the lesson's source
-	Code     string   `json:"code,omitempty"`   // the step's Go code, narration left out
-	Text     string   `json:"text,omitempty"`
-	Request  string   `json:"request,omitempty"` // the gRPC method an etcdctl line was rendered from
-	OK       *bool    `json:"ok,omitempty"`
-	Got      string   `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
-	Want     string   `json:"want,omitempty"` // and the value it should have
-	Status   Status   `json:"status,omitempty"`
-	Seconds  float64  `json:"seconds,omitempty"`
-	Error    string   `json:"error,omitempty"`
-	Failures []string `json:"failures,omitempty"`
-	Passed   int      `json:"passed,omitempty"`
-	Failed   int      `json:"failed,omitempty"`
+	Kind   Kind   `json:"event"`
+	Lesson string `json:"lesson,omitempty"`
+	Title  string `json:"title,omitempty"`
+	Index  int    `json:"index,omitempty"` // 1-based position of the lesson in this run
+	Total  int    `json:"total,omitempty"` // lessons in this run
+	Step   int    `json:"step,omitempty"`
+	Source string `json:"source,omitempty"` // file:line of the step in the lesson's source
+	Code   string `json:"code,omitempty"`   // the step's Go code, narration left out
+	// Line is the line of the lesson's source, in the file its step's
+	// Source names, whose code made this event: the call that sent an
+	// etcdctl line's request, the t.Result or t.Check that said it. A
+	// console shows the event under that line of the step's code. 0 when
+	// no code of the step made it (a stream's own goroutine, the runner).
+	Line int `json:"line,omitempty"`
+	// Lines is the step's code line by line, on a step event, if
+	// Config.Code gives it (StepLines): Code with where each line is in
+	// the source and which lines are a call's boilerplate. Not in the JSON
+	// output.
+	Lines    []CodeLine `json:"-"`
+	Text     string     `json:"text,omitempty"`
+	Request  string     `json:"request,omitempty"` // the gRPC method an etcdctl line was rendered from
+	OK       *bool      `json:"ok,omitempty"`
+	Got      string     `json:"got,omitempty"`  // a comparison's actual value (T.Equal)
+	Want     string     `json:"want,omitempty"` // and the value it should have
+	Status   Status     `json:"status,omitempty"`
+	Seconds  float64    `json:"seconds,omitempty"`
+	Error    string     `json:"error,omitempty"`
+	Failures []string   `json:"failures,omitempty"`
+	Passed   int        `json:"passed,omitempty"`
+	Failed   int        `json:"failed,omitempty"`
 	// Format and Args are the narration as it was said, in English: Text
 	// is Format with Args in the run's language (Config.Lang), and
 	// Lang.Msg(Format, Args...) is the same event in another language.
@@ -63,6 +74,39 @@ type Event struct {
 	// output has it only there.
 	Env string `json:"-"`
 }
+
+// A CodeLine is one line of a step's code as a console shows it, with the
+// events its statement made (Event.Line) right under it.
+type CodeLine struct {
+	// Text is the line, dedented, tabs as four spaces; "" for a blank
+	// line.
+	Text string
+	// From and To are the source lines of the statement this line is
+	// part of (0 for a comment or a blank line): an event whose Line is
+	// in From..To comes after the statement's last line.
+	From, To int
+	// Boilerplate marks a line of a call's boilerplate, which a console
+	// may fold into the call's line: the context with a timeout made for
+	// it, its cancel(), the "if err != nil { return err }" after it.
+	Boilerplate bool
+	// Fold, on a call's line, says which of its boilerplate such a fold
+	// hides.
+	Fold Fold
+	// Narration marks a line a console may leave out with the narration:
+	// it computes only what the step's narration and checks say.
+	Narration bool
+}
+
+// Fold is the boilerplate folded into a call's line, a set of bits.
+type Fold uint8
+
+const (
+	// FoldTimeout: the call's context has a timeout of its own
+	// (context.WithTimeout before it, cancel() after it).
+	FoldTimeout Fold = 1 << iota
+	// FoldErr: the call's error is returned (if err != nil { return err }).
+	FoldErr
+)
 
 // A Reporter receives every event of a run, in order, from one goroutine at
 // a time. It is the only way anything reaches the user.

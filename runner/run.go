@@ -57,7 +57,9 @@ type Config struct {
 	DialOptions []grpc.DialOption
 	// Code gives the Go code each step shows: Step returns the code of the
 	// step whose t.Step call is at file:line (file may be a full path), or
-	// "" if it has none. Nil shows none. (runner/source.Code is one.)
+	// "" if it has none. Nil shows none. (runner/source.Code is one.) If
+	// it also has a method StepLines(file string, line int) []CodeLine,
+	// step events carry its lines too (Event.Lines).
 	Code interface {
 		Step(file string, line int) string
 	}

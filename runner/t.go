@@ -51,9 +51,10 @@ type T struct {
 	mu         sync.Mutex
 	step       int
 	stepTitle  string
-	failedCall string // the etcdctl line of the last request that failed
-	lines      int    // etcdctl lines shown in this step
-	hidden     int    // and requests not shown
+	stepFunc   stepFunc // the function that called Step
+	failedCall string   // the etcdctl line of the last request that failed
+	lines      int      // etcdctl lines shown in this step
+	hidden     int      // and requests not shown
 	failures   []string
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
@@ -62,6 +63,9 @@ type T struct {
 // report passes a lesson's event on, unless the lesson was interrupted or
 // timed out: what it says after that is about calls that will not run.
 func (t *T) report(e Event) {
+	if e.Kind != KindStep && e.Line == 0 {
+		e.Line = t.callerLine()
+	}
 	t.mu.Lock()
 	drop := t.ctx != nil && t.ctx.Err() != nil && !t.cleaning
 	e.Step = t.step
@@ -71,6 +75,41 @@ func (t *T) report(e Event) {
 	}
 	e.Lesson = t.id
 	t.rep.Report(e)
+}
+
+// stepFunc is a function as the stack names it: a function inlined into
+// another has the other's entry, so its name tells them apart.
+type stepFunc struct {
+	entry      uintptr
+	name, file string
+}
+
+// callerLine is the line of the step's code that is making the event being
+// reported, by the stack: the line of the function that called Step (a
+// helper's call is the line that called the helper), else, in a goroutine
+// the step started, the outermost line in the step's file. 0 if none.
+func (t *T) callerLine() int {
+	t.mu.Lock()
+	fn := t.stepFunc
+	t.mu.Unlock()
+	if fn.entry == 0 {
+		return 0
+	}
+	var pcs [128]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
+	outer := 0
+	for {
+		f, more := frames.Next()
+		if (stepFunc{f.Entry, f.Function, f.File}) == fn {
+			return f.Line
+		}
+		if f.File == fn.file {
+			outer = f.Line
+		}
+		if !more {
+			return outer
+		}
+	}
 }
 
 // said is an event of kind k that says format with args: its Text in the
@@ -97,6 +136,12 @@ func (t *T) EtcdctlEnv() string { return t.etcdctlEnv }
 // their own etcdctl commands (--interactive).
 func (t *T) Interactive() bool { return t.interactive }
 
+// stepLines is what a Config.Code may also give: a step's code line by line
+// (Event.Lines).
+type stepLines interface {
+	StepLines(file string, line int) []CodeLine
+}
+
 // Step, Say, Result, Wait, Check and Equal take a format in English, the
 // key of its translation (package i18n): the runner narrates in the run's
 // language (Config.Lang).
@@ -108,13 +153,20 @@ func (t *T) Step(format string, args ...any) {
 	e := t.said(KindStep, format, args)
 	title := e.Text
 	src, code := "", ""
-	if _, file, line, ok := runtime.Caller(1); ok {
+	var lines []CodeLine
+	var pcs [1]uintptr
+	caller, _ := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])]).Next()
+	if file, line := caller.File, caller.Line; file != "" {
 		src = fmt.Sprintf("%s/%s:%d", filepath.Base(filepath.Dir(file)), filepath.Base(file), line)
 		if t.code != nil {
 			code = t.code.Step(file, line)
 		}
+		if sl, ok := t.code.(stepLines); ok {
+			lines = sl.StepLines(file, line)
+		}
 	}
 	t.mu.Lock()
+	t.stepFunc = stepFunc{caller.Entry, caller.Function, caller.File}
 	t.step++
 	step := t.step
 	t.stepTitle = title
@@ -122,7 +174,7 @@ func (t *T) Step(format string, args ...any) {
 	if t.pause != nil && t.ctx.Err() == nil && !t.pause(step, title) {
 		return
 	}
-	e.Source, e.Code = src, code
+	e.Source, e.Code, e.Lines = src, code, lines
 	t.report(e)
 }
 

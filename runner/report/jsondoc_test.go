@@ -77,7 +77,7 @@ func TestJSONFieldsAsDocumented(t *testing.T) {
 		Request: "Put", OK: &yes, Got: "g", Want: "w", Status: runner.StatusFailed, Seconds: 1.5, Error: "e",
 		Failures: []string{"f"}, Passed: 1, Failed: 1, Interrupted: 1, NotRun: 1, Skipped: 1,
 		Lessons: []runner.LessonResult{{ID: "l", Status: runner.StatusFailed, Seconds: 1, Error: "e", Failures: []string{"f"}}},
-		Version: "3.4", Endpoints: []string{"127.0.0.1:2379"}, Prefix: "/p/"}
+		Version: "3.4", Endpoints: []string{"127.0.0.1:2379"}, Prefix: "/p/", Line: 7}
 	kinds := []runner.Kind{runner.KindCourseStart, runner.KindLessonStart, runner.KindStep, runner.KindSay,
 		runner.KindEtcdctl, runner.KindResult, runner.KindCheck, runner.KindCleanup, runner.KindLessonEnd,
 		runner.KindNote, runner.KindSummary}
