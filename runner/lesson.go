@@ -8,7 +8,8 @@
 // made of: its namespace and guards (guard.go), tracked leases (client.go),
 // the fence against late writes (fence.go), the etcdctl line of every request
 // (wire.go, concurrency.go), and the clean-up through whichever members
-// answer (quorum.go). How the run is shown is runner/report's; the lessons'
+// answer (quorum.go), and what an Observer may see of a lesson from the
+// runner's side (observe.go). How the run is shown is runner/report's; the lessons'
 // source is runner/source's.
 package runner
 

@@ -76,6 +76,9 @@ type Config struct {
 	// os.TempDir(). main puts them in the embedded etcd's temp dir, which
 	// goes even when a second Ctrl-C exits at once.
 	TempDir string
+	// Observer, if set, follows each lesson from the runner's side: the
+	// live picture of --web (runner/web). See Observer.
+	Observer Observer
 	// Lang is the language of the narration: the lessons' titles, docs,
 	// steps, texts and checks, and the runner's own words. The JSON output's
 	// text fields follow it; its field names and kinds do not. The zero
@@ -296,7 +299,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	lc := &lessonClient{prefix: prefix, timeout: cfg.Conn.CommandTimeout, leases: leases, raw: r.raw}
 	t := &T{id: l.ID, rep: cfg.Reporter, etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive,
-		code: cfg.Code, lang: cfg.Lang, lc: lc}
+		code: cfg.Code, lang: cfg.Lang, lc: lc, obs: cfg.Observer}
 	if cfg.Pause != nil {
 		t.pause = func(step int, title string) bool {
 			release := lc.hold(t.ctx, t.Client) // time stands still while paused
@@ -364,6 +367,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		lctx, cancel = context.WithCancel(ctx) // a person sets the pace
 	}
 	t.ctx = lctx
+	endObserver := func() {}
 	err := func() (err error) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -380,6 +384,12 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		}
 		if t.Client, err = t.NewClient(); err != nil {
 			return cfg.Lang.Err("connect: %w", err)
+		}
+		if cfg.Observer != nil {
+			t.lc.mu.Lock()
+			raw := t.lc.raw // the run's, or its own cluster's
+			t.lc.mu.Unlock()
+			endObserver = t.observe(cfg.Observer, raw, prefix)
 		}
 		err = l.Run(lctx, t)
 		t.endStep()
@@ -441,9 +451,11 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		close(probed)
 	}
 	if t.Cluster != nil {
+		endObserver() // before its cluster goes
 		t.removeCluster()
 	} else {
 		cleanup(ctx, lostc, cfg, r, t)
+		endObserver() // after: it sees the clean-up's deletes
 	}
 	<-probed
 

@@ -47,6 +47,9 @@ type T struct {
 
 	// The client's side that is the run's, not the lesson's (client.go).
 	lc *lessonClient
+	// obs sees the lesson's messages on the wire (Config.Observer); nil:
+	// none does.
+	obs Observer
 
 	mu         sync.Mutex
 	step       int

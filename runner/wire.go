@@ -48,6 +48,12 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	}
 	var line string
 	var err error
+	w.observe(nil, req, true)
+	defer func() {
+		if err == nil {
+			w.observe(nil, reply, false)
+		}
+	}()
 	compound := w.t.calls.of(ctx, req)
 	if etcdctl.ToOne(req) {
 		// Status and Defragment go to one endpoint, which only the
@@ -84,6 +90,13 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	}
 	w.t.mu.Unlock()
 	return err
+}
+
+// observe passes a message of the lesson's client to Config.Observer.
+func (w wire) observe(stream, msg any, sent bool) {
+	if w.t.obs != nil {
+		w.t.obs.Wire(w.t.id, stream, msg, sent)
+	}
 }
 
 // report shows line as the etcdctl equivalent of a request, unless the
@@ -165,6 +178,7 @@ func (s *wireStream) SendMsg(m any) error {
 		s.seen[r.ID], first = true, true
 	}
 	s.mu.Unlock()
+	s.w.observe(s, m, true)
 	switch r := m.(type) {
 	case *pb.WatchRequest:
 		if c := r.GetCreateRequest(); c != nil {
@@ -176,6 +190,14 @@ func (s *wireStream) SendMsg(m any) error {
 		}
 	}
 	return s.ClientStream.SendMsg(m)
+}
+
+func (s *wireStream) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	if err == nil {
+		s.w.observe(s, m, false)
+	}
+	return err
 }
 
 func (s *wireStream) CloseSend() error {

@@ -142,3 +142,33 @@ func TestPauseEndsLiveWait(t *testing.T) {
 }
 
 func boolp(b bool) *bool { return &b }
+
+// TestNextAnswersPrompt: Next (the --web page's button) answers the --step
+// prompt as Enter does, once it shows; before, it does nothing, and does
+// not answer the prompt that comes later.
+func TestNextAnswersPrompt(t *testing.T) {
+	t.Parallel()
+	out := &promptWatch{prompt: make(chan struct{})}
+	c := report.NewConsole(out, false)
+	keys, typed := io.Pipe()
+	defer typed.Close()
+	c.StepKeys(keys, nil)
+	if c.Next() {
+		t.Errorf("Next with no prompt shown: true, want false")
+	}
+	run := make(chan bool)
+	go func() { run <- c.Pause(context.Background(), "put-get", 2, "Get it back") }()
+	<-out.prompt
+	if !c.Next() {
+		t.Fatalf("Next at the prompt: false, want true")
+	}
+	if !<-run {
+		t.Errorf("Next at the prompt quit the run, want the step run")
+	}
+	if c.Next() {
+		t.Errorf("Next after the prompt was answered: true, want false")
+	}
+	if !strings.HasSuffix(out.String(), " \n") {
+		t.Errorf("the prompt's line is not ended: %q", out.String())
+	}
+}

@@ -39,8 +39,9 @@ type Console struct {
 	// Lang is the language of the console's own words (headings, PASS,
 	// the summary); the events' texts come translated (Config.Lang).
 	Lang i18n.Lang
-	live *liveLine // the wait under way, nil if none
-	keys *keys     // where Pause reads, nil until StepKeys
+	live *liveLine     // the wait under way, nil if none
+	keys *keys         // where Pause reads, nil until StepKeys
+	next chan struct{} // closed by Next: the prompt shown is answered
 }
 
 // A liveLine is a wait's status line: redrawn every 100 ms at the bottom of

@@ -51,12 +51,54 @@ func (c *Console) Pause(ctx context.Context, lesson string, step int, title stri
 		return false
 	}
 	prompt := stepPrompt(lang, lesson, step, title)
-	line, ok, err := k.readLine(ctx, func() { c.write("\n" + prompt) })
+	// Next (the --web page's button) answers the prompt as Enter does,
+	// from the moment it shows.
+	next := make(chan struct{})
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-next:
+			cancel()
+		case <-rctx.Done():
+		}
+	}()
+	line, ok, err := k.readLine(rctx, func() {
+		c.write("\n" + prompt)
+		c.mu.Lock()
+		c.next = next
+		c.mu.Unlock()
+	})
+	c.mu.Lock()
+	c.next = nil
+	c.mu.Unlock()
+	select {
+	case <-next:
+		if ctx.Err() == nil {
+			c.write("\n") // the cursor was after the prompt
+			return true
+		}
+	default:
+	}
 	if err != nil || !ok {
 		c.write("\n") // Ctrl-C or Ctrl-D at the prompt: quit, on a line of its own
 		return false
 	}
 	return !strings.EqualFold(strings.TrimSpace(line), "q")
+}
+
+// Next answers the --step prompt as Enter does, if one is shown: the
+// presenter's Next on the --web page. It reports whether one was; a Next
+// while a step runs does nothing (it does not answer the next prompt).
+func (c *Console) Next() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.next == nil {
+		return false
+	}
+	close(c.next)
+	c.next = nil
+	return true
 }
 
 // write writes s as it is, after ending a wait's status line: the prompt
