@@ -1,0 +1,231 @@
+//go:build ignore
+
+// The runtime of an exercise's driver: the program that runs the learner's
+// code in a process of its own, written into the workspace beside the
+// exercise's calls.go (which maps each function the checker may call to the
+// learner's). The checker talks to it over two pipes, JSON lines: commands
+// come in on fd 3, events go out on fd 4, so that the learner's prints on
+// stdout and stderr cannot garble them. This file is not built into
+// etcdtour (the build tag above is taken off when it is written out).
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/client/pkg/v3/transport"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/namespace"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+)
+
+// call runs one function of the learner's with the checker's arguments;
+// emit hands what the learner's code reports through a callback to the
+// checker as it happens.
+type call func(ctx context.Context, cli *clientv3.Client, args json.RawMessage, emit func(any)) (any, error)
+
+// config is the first line on fd 3: how to reach etcd, and the namespace
+// every key of the learner's lives in.
+type config struct {
+	Endpoints   []string      `json:"endpoints"`
+	Prefix      string        `json:"prefix"`
+	DialTimeout time.Duration `json:"dialTimeout"`
+	User        string        `json:"user,omitempty"`
+	Password    string        `json:"password,omitempty"`
+	CACert      string        `json:"cacert,omitempty"`
+	Cert        string        `json:"cert,omitempty"`
+	Key         string        `json:"key,omitempty"`
+	Insecure    bool          `json:"insecure,omitempty"`
+}
+
+// command is a line from the checker.
+type command struct {
+	Op     string          `json:"op"` // call, cancel, pause, resume
+	ID     int             `json:"id,omitempty"`
+	Fn     string          `json:"fn,omitempty"`
+	Args   json.RawMessage `json:"args,omitempty"`
+	Method string          `json:"method,omitempty"` // for pause: a gRPC method's last element, such as Range
+}
+
+// event is a line to the checker.
+type event struct {
+	Ev     string `json:"ev"` // ready, return, emit, paused, lease, fatal
+	ID     int    `json:"id,omitempty"`
+	Result any    `json:"result,omitempty"`
+	Err    string `json:"err,omitempty"`
+	Panic  string `json:"panic,omitempty"`
+	Stack  string `json:"stack,omitempty"`
+	Method string `json:"method,omitempty"`
+	Rev    int64  `json:"rev,omitempty"`
+	Lease  int64  `json:"lease,omitempty"`
+}
+
+type driver struct {
+	mu      sync.Mutex
+	out     *json.Encoder
+	pauseOn string        // the method whose next response pauses, "" none
+	resume  chan struct{} // closed by the checker's resume
+	cancels map[int]context.CancelFunc
+}
+
+func (d *driver) send(e event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.out.Encode(e)
+}
+
+// intercept reports each lease granted (the checker revokes them after the
+// check) and, when the checker asked, pauses after a response: it reports
+// the response's revision and waits for the checker's go, which lets the
+// checker write in the gap between two calls of the learner's.
+func (d *driver) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	err := invoker(ctx, method, req, reply, cc, opts...)
+	if err != nil {
+		return err
+	}
+	if r, ok := reply.(*pb.LeaseGrantResponse); ok {
+		d.send(event{Ev: "lease", Lease: r.ID})
+	}
+	name := method[strings.LastIndex(method, "/")+1:]
+	d.mu.Lock()
+	pause := d.pauseOn != "" && d.pauseOn == name
+	var resume chan struct{}
+	if pause {
+		d.pauseOn = ""
+		resume = d.resume
+	}
+	d.mu.Unlock()
+	if !pause {
+		return nil
+	}
+	var rev int64
+	if h, ok := reply.(interface{ GetHeader() *pb.ResponseHeader }); ok {
+		rev = h.GetHeader().GetRevision()
+	}
+	d.send(event{Ev: "paused", Method: name, Rev: rev})
+	select {
+	case <-resume:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+func main() {
+	in := bufio.NewScanner(os.NewFile(3, "commands"))
+	in.Buffer(make([]byte, 1<<20), 1<<20)
+	d := &driver{out: json.NewEncoder(os.NewFile(4, "events")), cancels: map[int]context.CancelFunc{}}
+	var cfg config
+	if !in.Scan() || json.Unmarshal(in.Bytes(), &cfg) != nil {
+		d.send(event{Ev: "fatal", Err: "no configuration from the checker"})
+		os.Exit(3)
+	}
+	tc, err := tlsConfig(cfg)
+	if err != nil {
+		d.send(event{Ev: "fatal", Err: err.Error()})
+		os.Exit(3)
+	}
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:   cfg.Endpoints,
+		DialTimeout: cfg.DialTimeout,
+		Username:    cfg.User,
+		Password:    cfg.Password,
+		TLS:         tc,
+		Logger:      zap.NewNop(),
+		DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(d.intercept)},
+	})
+	if err != nil {
+		d.send(event{Ev: "fatal", Err: err.Error()})
+		os.Exit(3)
+	}
+	// The learner's code sees only its namespace: its keys, its watches
+	// and its leases' keys are under the checker's prefix.
+	cli.KV = namespace.NewKV(cli.KV, cfg.Prefix)
+	cli.Watcher = namespace.NewWatcher(cli.Watcher, cfg.Prefix)
+	cli.Lease = namespace.NewLease(cli.Lease, cfg.Prefix)
+	fns := calls()
+	d.send(event{Ev: "ready"})
+	for in.Scan() {
+		var c command
+		if err := json.Unmarshal(in.Bytes(), &c); err != nil {
+			continue
+		}
+		switch c.Op {
+		case "call":
+			fn := fns[c.Fn]
+			ctx, cancel := context.WithCancel(context.Background())
+			d.mu.Lock()
+			d.cancels[c.ID] = cancel
+			d.mu.Unlock()
+			go func() {
+				defer cancel()
+				d.run(ctx, c, fn, cli)
+			}()
+		case "cancel":
+			d.mu.Lock()
+			if cancel := d.cancels[c.ID]; cancel != nil {
+				cancel()
+			}
+			d.mu.Unlock()
+		case "pause":
+			d.mu.Lock()
+			d.pauseOn, d.resume = c.Method, make(chan struct{})
+			d.mu.Unlock()
+		case "resume":
+			d.mu.Lock()
+			if d.resume != nil {
+				close(d.resume)
+				d.resume = nil
+			}
+			d.mu.Unlock()
+		}
+	}
+	// The checker closed fd 3: it is done with this process.
+	os.Exit(0)
+}
+
+// run calls fn and reports what it returned, or the panic it ended in.
+func (d *driver) run(ctx context.Context, c command, fn call, cli *clientv3.Client) {
+	defer func() {
+		if p := recover(); p != nil {
+			d.send(event{Ev: "return", ID: c.ID, Panic: fmt.Sprint(p), Stack: string(debug.Stack())})
+		}
+	}()
+	if fn == nil {
+		d.send(event{Ev: "return", ID: c.ID, Err: "the driver has no function " + c.Fn})
+		return
+	}
+	emit := func(v any) { d.send(event{Ev: "emit", ID: c.ID, Result: v}) }
+	res, err := fn(ctx, cli, c.Args, emit)
+	e := event{Ev: "return", ID: c.ID, Result: res}
+	if err != nil {
+		e.Err = err.Error()
+		if e.Err == "" {
+			e.Err = fmt.Sprintf("%T with an empty message", err)
+		}
+	}
+	d.send(e)
+}
+
+// tlsConfig is the TLS of the checker's own connection, or nil for none.
+func tlsConfig(cfg config) (*tls.Config, error) {
+	https := false
+	for _, ep := range cfg.Endpoints {
+		https = https || strings.HasPrefix(ep, "https://")
+	}
+	if cfg.CACert == "" && cfg.Cert == "" && !cfg.Insecure && !https {
+		return nil, nil
+	}
+	info := transport.TLSInfo{CertFile: cfg.Cert, KeyFile: cfg.Key, TrustedCAFile: cfg.CACert, InsecureSkipVerify: cfg.Insecure}
+	return info.ClientConfig()
+}

@@ -1,0 +1,307 @@
+package exercise
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/namespace"
+
+	"etcdtour/runner/etcdconn"
+	"etcdtour/runner/i18n"
+)
+
+//go:embed driver/runtime.go
+var driverFS embed.FS
+
+// Config says where the workspace is and which etcd the checks run on.
+type Config struct {
+	// Dir is the workspace: the Go module the learner writes in.
+	Dir string
+	// Conn reaches the etcd the checks run on: the embedded one, or the
+	// user's (--endpoints). Its Endpoints must be set.
+	Conn etcdconn.Conn
+	// Prefix is where the checks' keys go, ending in "/": each check gets
+	// Prefix + ID + "/" + its number + "/", deleted after it.
+	Prefix string
+	// Lang is the language of the results.
+	Lang i18n.Lang
+}
+
+// Status is how a check ended.
+type Status string
+
+// The statuses of a check.
+const (
+	Passed Status = "passed"
+	Failed Status = "failed"
+	NotRun Status = "not-run" // after a check that failed
+)
+
+// A Result is what checking one exercise found.
+type Result struct {
+	// ID is the exercise's.
+	ID string `json:"id"`
+	// Build is the compiler's output when the code did not build, with
+	// the learner's file:line; empty when it built.
+	Build string `json:"build,omitempty"`
+	// Checks are the exercise's checks in order, each with its status.
+	Checks []CheckResult `json:"checks,omitempty"`
+	// Elapsed is how long the whole check took, build included.
+	Elapsed time.Duration `json:"elapsed"`
+}
+
+// Passed reports whether the code built and passed every check.
+func (r Result) Passed() bool {
+	if r.Build != "" || len(r.Checks) == 0 {
+		return false
+	}
+	for _, c := range r.Checks {
+		if c.Status != Passed {
+			return false
+		}
+	}
+	return true
+}
+
+// A CheckResult is one check's line.
+type CheckResult struct {
+	// Name is the check's line, in the result's language.
+	Name   string `json:"name"`
+	Status Status `json:"status"`
+	// Why is, for a failed check, one or two lines: what the checker did
+	// and what the code did wrong.
+	Why []string `json:"why,omitempty"`
+	// Step is the lesson step that teaches it, for a failed check.
+	Step string `json:"step,omitempty"`
+	// Output is the end of what the learner's code printed, for a failed
+	// check, if anything.
+	Output string `json:"output,omitempty"`
+}
+
+// Verify builds the learner's package of ex in cfg.Dir and runs its checks.
+// A compile error is a Result with Build set, not an error; an error is the
+// checker's own trouble (no go command, etcd unreachable).
+func Verify(ctx context.Context, cfg Config, ex Exercise) (Result, error) {
+	t0 := time.Now()
+	bin, buildOut, err := Build(ctx, cfg, ex)
+	if err != nil {
+		return Result{ID: ex.ID}, err
+	}
+	if buildOut != "" {
+		return Result{ID: ex.ID, Build: buildOut, Elapsed: time.Since(t0)}, nil
+	}
+	res, err := Run(ctx, cfg, ex, bin)
+	res.Elapsed = time.Since(t0)
+	return res, err
+}
+
+// Build builds the driver of ex with the learner's package in cfg.Dir and
+// returns the binary. When the code does not build, out is the compiler's
+// output, the learner's files named as from the workspace
+// ("put-get/putget.go:12:2: ...").
+func Build(ctx context.Context, cfg Config, ex Exercise) (bin, out string, err error) {
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return "", "", err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		return "", "", cfg.Lang.Err("%s is not an exercises workspace (no go.mod): run etcdtour exercises init there", cfg.Dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ex.ID)); err != nil {
+		return "", "", cfg.Lang.Err("%s has no %s/: run etcdtour exercises init %s to add it", cfg.Dir, ex.ID, cfg.Dir)
+	}
+	rel := filepath.Join(".etcdtour", "build", ex.ID)
+	bdir := filepath.Join(dir, rel)
+	if err := os.MkdirAll(bdir, 0o755); err != nil {
+		return "", "", err
+	}
+	runtimeSrc, err := driverFS.ReadFile("driver/runtime.go")
+	if err != nil {
+		return "", "", err
+	}
+	callsSrc, err := fs.ReadFile(ex.Files, "calls.go")
+	if err != nil {
+		return "", "", err
+	}
+	files := map[string][]byte{
+		"runtime.go": bytes.Replace(runtimeSrc, []byte("//go:build ignore\n"), nil, 1),
+		"calls.go":   callsSrc,
+	}
+	var args []string
+	for name, src := range files {
+		if err := writeIfChanged(filepath.Join(bdir, name), src); err != nil {
+			return "", "", err
+		}
+	}
+	args = append(args, "./"+filepath.ToSlash(filepath.Join(rel, "calls.go")), "./"+filepath.ToSlash(filepath.Join(rel, "runtime.go")))
+	bin = filepath.Join(bdir, "driver")
+	// No symbol table or DWARF: the link is most of a warm build, and a
+	// panic's stack keeps its file:line without them.
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-ldflags=-s -w", "-o", bin}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(cleanEnv(os.Environ()), "GOFLAGS=-mod=readonly")
+	b, err := cmd.CombinedOutput()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(b) > 0 && ctx.Err() == nil {
+			return "", buildErrors(cfg.Lang, string(b), filepath.ToSlash(rel)), nil
+		}
+		if errors.Is(err, exec.ErrNotFound) {
+			return "", "", cfg.Lang.Err("checking an exercise needs the Go toolchain: no go command in PATH")
+		}
+		return "", "", cfg.Lang.Err("go build: %v: %s", err, strings.TrimSpace(string(b)))
+	}
+	return bin, "", nil
+}
+
+// writeIfChanged writes data to path unless it holds it already, so that
+// go build sees an unchanged file as unchanged.
+func writeIfChanged(path string, data []byte) error {
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, data) {
+		return nil
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// buildErrors is go build's output for the learner: the "# package" lines
+// go, and an error in the driver (the learner changed a signature the
+// checker calls) says so.
+func buildErrors(lang i18n.Lang, out, driverDir string) string {
+	var lines []string
+	driver := false
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if strings.HasPrefix(l, "# ") {
+			continue
+		}
+		if strings.Contains(l, driverDir) {
+			driver = true
+		}
+		lines = append(lines, l)
+	}
+	if driver {
+		lines = append(lines, lang.Msg("(the errors in %s are the checker's calls of your functions: keep the names and signatures the starter gave them)", driverDir))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Run runs ex's checks on the driver bin that Build made, in order, until
+// one fails.
+func Run(ctx context.Context, cfg Config, ex Exercise, bin string) (Result, error) {
+	res := Result{ID: ex.ID}
+	dir, err := filepath.Abs(cfg.Dir)
+	if err != nil {
+		return res, err
+	}
+	conn := cfg.Conn.WithDefaults()
+	failed := false
+	for i, c := range ex.Checks {
+		cr := CheckResult{Name: cfg.Lang.Text(c.Name), Status: NotRun}
+		if failed {
+			res.Checks = append(res.Checks, cr)
+			continue
+		}
+		prefix := fmt.Sprintf("%s%s/%d/", cfg.Prefix, ex.ID, i+1)
+		err := runCheck(ctx, conn, prefix, filepath.Join(dir, ex.ID), bin, cfg.Lang, c, &cr)
+		if err != nil {
+			return res, err
+		}
+		failed = cr.Status == Failed
+		res.Checks = append(res.Checks, cr)
+	}
+	return res, nil
+}
+
+// runCheck runs one check in a driver process of its own and fills in cr.
+// Whatever happens, the process is gone and the check's keys and leases
+// are deleted when it returns.
+func runCheck(ctx context.Context, conn etcdconn.Conn, prefix, srcDir, bin string, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
+	limit := c.Timeout
+	if limit == 0 {
+		limit = DefaultTimeout
+	}
+	raw, err := conn.Client()
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	defer func() {
+		// Clean-up gets its own time: the check's may be over.
+		cctx, cancel := context.WithTimeout(context.Background(), conn.CommandTimeout)
+		defer cancel()
+		if _, derr := raw.Delete(cctx, prefix, clientv3.WithPrefix()); derr != nil && err == nil {
+			err = lang.Err("deleting the check's keys under %s: %v", prefix, derr)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	user, pass := conn.User, conn.Password
+	if name, pw, ok := strings.Cut(user, ":"); ok {
+		user, pass = name, pw
+	}
+	p, err := start(ctx, bin, srcDir, driverConfig{
+		Endpoints: conn.Endpoints, Prefix: prefix, DialTimeout: conn.DialTimeout,
+		User: user, Password: pass, CACert: conn.CACert, Cert: conn.Cert, Key: conn.Key, Insecure: conn.InsecureSkipVerify,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		p.stop()
+		// The learner's leases, granted through the driver's client.
+		p.mu.Lock()
+		leases := p.leases
+		p.mu.Unlock()
+		for _, id := range leases {
+			cctx, cancel := context.WithTimeout(context.Background(), conn.CommandTimeout)
+			raw.Revoke(cctx, clientv3.LeaseID(id)) // an expired one is gone already
+			cancel()
+		}
+	}()
+	view := clientv3.NewCtxClient(ctx)
+	view.KV = namespace.NewKV(raw.KV, prefix)
+	view.Watcher = namespace.NewWatcher(raw.Watcher, prefix)
+	view.Lease = namespace.NewLease(raw.Lease, prefix)
+	code := &Code{Etcd: view, Lang: lang, p: p}
+	cerr := c.Run(ctx, code)
+	if cerr == nil {
+		cr.Status = Passed
+		return nil
+	}
+	if ctx.Err() != nil && errors.Is(cerr, ctx.Err()) {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			cerr = errTimeout
+		} else {
+			return cerr // interrupted
+		}
+	}
+	var f *Failure
+	var ce *CallError
+	var crash *Crash
+	if !errors.As(cerr, &f) && !errors.As(cerr, &ce) && !errors.As(cerr, &crash) && !errors.Is(cerr, errTimeout) {
+		return lang.Err("check %q: %w", lang.Text(c.Name), cerr)
+	}
+	cr.Status = Failed
+	cr.Why = explain(lang, cerr, limit)
+	cr.Step = c.Step
+	cr.Output = tail(p.output.String(), 8)
+	return nil
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
