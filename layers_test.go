@@ -12,12 +12,13 @@ import (
 var layers = [][]string{
 	// Leaves: no other etcdtour package.
 	{"runner/i18n", "runner/tty", "runner/loopback", "runner/etcdctl"},
-	// The components the core is built from.
-	{"runner/gowrap", "runner/embedded", "runner/etcdconn"},
-	// The core: lessons, T, Run.
-	{"runner"},
-	// What the core's events and lessons are turned into, and the lessons.
-	{"runner/report", "runner/source", "lessons"},
+	// The components the core is built from, and the exercises' workspace.
+	{"runner/gowrap", "runner/embedded", "runner/etcdconn", "runner/workspace"},
+	// The core: lessons, T, Run; and the exercises' engine.
+	{"runner", "runner/exercise"},
+	// What the core's events and lessons are turned into, the lessons and
+	// the exercises.
+	{"runner/report", "runner/source", "lessons", "lessons/exercises"},
 	// The tests' harness: runs lessons and renders what they reported.
 	{"runner/runnertest"},
 	// The command line.

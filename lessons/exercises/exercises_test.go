@@ -1,0 +1,203 @@
+package exercises_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"etcdtour/lessons"
+	"etcdtour/lessons/exercises"
+	"etcdtour/runner/etcdconn"
+	"etcdtour/runner/exercise"
+	"etcdtour/runner/runnertest"
+	"etcdtour/runner/workspace"
+)
+
+func TestMain(m *testing.M) { os.Exit(runnertest.Main(m)) }
+
+// TestList: the list is valid, each exercise's lesson is in the course and
+// its page exists.
+func TestList(t *testing.T) {
+	t.Parallel()
+	if err := exercise.Validate(exercises.List); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range exercises.List {
+		found := false
+		for _, l := range lessons.Course {
+			found = found || l.ID == e.Lesson
+		}
+		if !found {
+			t.Errorf("%s: lesson %q is not in the course", e.ID, e.Lesson)
+		}
+		page, _, _ := strings.Cut(e.Doc, "#")
+		if _, err := os.Stat(filepath.Join("..", "..", page)); err != nil {
+			t.Errorf("%s: its page: %v", e.ID, err)
+		}
+	}
+}
+
+// A variant is one solution of an exercise the tests run through the
+// checker, and what the checker must say about it.
+type variant struct {
+	name string // starter, solution, wrong/NAME
+	pass bool
+	// check and says: for a failing variant, the check that fails and a
+	// part of its explanation.
+	check, says string
+}
+
+func variants(e exercise.Exercise) []variant {
+	vs := []variant{
+		{name: "starter", check: e.Checks[0].Name, says: "not implemented"},
+		{name: "solution", pass: true},
+	}
+	for _, m := range e.Mistakes {
+		vs = append(vs, variant{name: "wrong/" + m.Dir, check: m.Check, says: m.Says})
+	}
+	return vs
+}
+
+// newWorkspace is a workspace in a temp dir holding the files of variant v
+// of e as the learner's.
+func newWorkspace(t *testing.T, e exercise.Exercise, v string) string {
+	t.Helper()
+	dir := t.TempDir()
+	var files []workspace.File
+	for _, name := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "go.mod" {
+			if b, err = workspace.Module(b, "go.etcd.io/etcd/client/v3"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files = append(files, workspace.File{Path: name, Data: b})
+	}
+	src, err := e.Source(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.Init(dir, append(files, src...)); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+var runs atomic.Int64
+
+// config is a checker's configuration for a workspace, on the shared
+// embedded etcd, under a prefix of its own.
+func config(t *testing.T, dir string) exercise.Config {
+	srv := runnertest.Server(t)
+	return exercise.Config{
+		Dir:    dir,
+		Conn:   etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
+		Prefix: fmt.Sprintf("/exercises-test/%d/", runs.Add(1)),
+	}
+}
+
+// repeat is how many times each variant runs: ETCDTOUR_EXERCISE_REPEAT,
+// else once. (20 proves the checks are not flaky; it takes minutes.)
+func repeat(t *testing.T) int {
+	s := os.Getenv("ETCDTOUR_EXERCISE_REPEAT")
+	if s == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		t.Fatalf("ETCDTOUR_EXERCISE_REPEAT=%q: want a count", s)
+	}
+	return n
+}
+
+// TestExercises runs every exercise's starter, reference solution and
+// wrong solutions through the checker: the solution passes, the starter
+// fails its first check with "not implemented", and each wrong solution
+// fails the check its Mistake names, with the words that name its bug.
+// Each is built once and run repeat times; nothing is left in etcd.
+func TestExercises(t *testing.T) {
+	t.Parallel()
+	n := repeat(t)
+	for _, e := range exercises.List {
+		for _, v := range variants(e) {
+			t.Run(e.ID+"/"+v.name, func(t *testing.T) {
+				t.Parallel()
+				cfg := config(t, newWorkspace(t, e, v.name))
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+				defer cancel()
+				bin, out, err := exercise.Build(ctx, cfg, e)
+				if err != nil || out != "" {
+					t.Fatalf("build: %v\n%s", err, out)
+				}
+				good := 0
+				for i := range n {
+					res, err := exercise.Run(ctx, cfg, e, bin)
+					if err != nil {
+						t.Errorf("run %d: %v", i+1, err)
+						continue
+					}
+					if msg := judge(v, res); msg != "" {
+						t.Errorf("run %d: %s", i+1, msg)
+						continue
+					}
+					good++
+				}
+				if n > 1 {
+					t.Logf("%s %s: %d/%d as it should", e.ID, v.name, good, n)
+				}
+				leftovers(t, cfg)
+			})
+		}
+	}
+}
+
+// judge says what is wrong with res for variant v, "" if nothing.
+func judge(v variant, res exercise.Result) string {
+	if v.pass {
+		if !res.Passed() {
+			return fmt.Sprintf("the reference solution failed: %+v", res.Checks)
+		}
+		return ""
+	}
+	for _, c := range res.Checks {
+		if c.Status != exercise.Failed {
+			continue
+		}
+		why := strings.Join(c.Why, "\n")
+		if c.Name != v.check || !strings.Contains(why, v.says) {
+			return fmt.Sprintf("failed %q with %q; want %q failed with %q", c.Name, why, v.check, v.says)
+		}
+		return ""
+	}
+	return fmt.Sprintf("passed every check; want %q failed with %q", v.check, v.says)
+}
+
+// leftovers fails t for any key under cfg's prefix and any lease left.
+func leftovers(t *testing.T, cfg exercise.Config) {
+	t.Helper()
+	cli, err := clientv3.New(clientv3.Config{Endpoints: cfg.Conn.Endpoints, DialTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, cfg.Prefix, clientv3.WithPrefix(), clientv3.WithKeysOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range resp.Kvs {
+		t.Errorf("left behind: key %s", kv.Key)
+	}
+}
