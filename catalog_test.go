@@ -18,6 +18,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -27,9 +28,11 @@ import (
 	"testing"
 
 	"etcdtour/lessons"
+	"etcdtour/lessons/exercises"
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
+	"etcdtour/runner/exercise"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 )
@@ -63,12 +66,22 @@ var owners = []struct {
 	name, files string
 	zh          map[string]string
 }{
-	{"main", "*.go", chinese},
+	{"main", "*.go", mainChinese()},
 	{"lessons", "lessons/*.go", lessons.Chinese()},
 	{"runner", "runner/*.go", runner.Chinese()},
 	{"embedded", "runner/embedded/*.go", embedded.Chinese()},
 	{"etcdconn", "runner/etcdconn/*.go", etcdconn.Chinese()},
 	{"report", "runner/report/*.go", report.Chinese()},
+	{"exercise", "runner/exercise/*.go", exercise.Chinese()},
+	{"exercises", "lessons/exercises/*.go", exercises.Chinese()},
+}
+
+// mainChinese is main's catalog: the lessons' commands' (zh.go) and the
+// exercises' (exercises_zh.go).
+func mainChinese() map[string]string {
+	m := maps.Clone(chinese)
+	maps.Copy(m, exercisesChinese)
+	return m
 }
 
 // translations are all the owners' texts, keyed by the English.
@@ -106,6 +119,17 @@ func messages(t *testing.T) []message {
 				m.owner = o.name
 				out = append(out, m)
 			}
+		}
+	}
+	// The exercises' texts, from the values (their checks' names are
+	// constants): the title and hints, each check's line and lesson step.
+	for _, e := range exercises.List {
+		texts := append([]string{e.Title}, e.Hints...)
+		for _, c := range e.Checks {
+			texts = append(texts, c.Name, c.Step)
+		}
+		for _, s := range texts {
+			out = append(out, message{text: s, where: "exercise " + e.ID, owner: "exercises", width: helpWidth})
 		}
 	}
 	return out
@@ -167,7 +191,7 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
 				return true
 			}
 			switch {
-			case (name == "Msg" || name == "Err") && len(n.Args) > 0:
+			case (name == "Msg" || name == "Err" || name == "Fail") && len(n.Args) > 0:
 				add(n.Args[0], helpWidth, true, false)
 			case name == "said" && len(n.Args) > 1: // the runner's own narration: T.said(kind, format, args)
 				add(n.Args[1], narrationWidth, true, false)

@@ -41,7 +41,7 @@ type command struct {
 	run func(ctx context.Context, o *options, args []string) int
 }
 
-var commands = []*command{{
+var lessonCommands = []*command{{
 	name:  "list",
 	short: "list the lessons",
 	long: `List prints the lessons of the course, numbered. run and show take a lesson's
@@ -91,6 +91,9 @@ ignores ETCDCTL_ENDPOINTS: that variable is for its clients.
 	},
 	run: cmdServe,
 }}
+
+// commands are the lessons' and the exercises' (exercises.go).
+var commands = append(lessonCommands, exerciseCommands...)
 
 // defaultCommand runs when the command line names none.
 const defaultCommand = "run"

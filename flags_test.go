@@ -670,7 +670,10 @@ var flagTests = map[string][]string{
 	"json":        {"TestJSONOutput"},
 	"step":        {"TestStepMode", "TestStepModeLongPauses", "TestStepModeTypeAhead"},
 	"interactive": {"TestInteractiveFlag", "lessons.TestWatchInteractive"},
-	"no-code":     {"TestNoCode"},
+	// the exercises' commands
+	"workspace": {"TestExercisesCommands"},
+	"force":     {"TestExercisesCommands"},
+	"no-code":   {"TestNoCode"},
 	// show
 	"program": {"TestOwnFlagsTaken"},
 	// serve

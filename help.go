@@ -29,13 +29,8 @@ and narrating each call, its etcdctl equivalent and its result.`,
 // examples are the overview's examples: a command line and what it does.
 var examples = []struct{ cmd, what string }{
 	{"etcdtour", "the whole course, on an embedded etcd"},
-	{"etcdtour run lock", "one lesson; also run watch lease, run 2-4"},
-	{"etcdtour --step", "pause before every step (presenters)"},
-	{"etcdtour --run-id alice", "keys under /etcdtour/alice/ (workshops)"},
-	{"etcdtour show lock", "the Go code the lock lesson runs"},
-	{"etcdtour serve", "an etcd for etcdctl and other terminals"},
 	{"etcdtour --endpoints HOST:2379", "the course on your own etcd"},
-	{"etcdtour --json > events.jsonl", "one JSON object per line for every event"},
+	{"etcdtour exercises init", "exercises to solve, checked by etcdtour check"},
 }
 
 // overview is etcdtour --help and etcdtour help.

@@ -24,9 +24,11 @@ import (
 	"google.golang.org/grpc/grpclog"
 
 	"etcdtour/lessons"
+	"etcdtour/lessons/exercises"
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
+	"etcdtour/runner/exercise"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 )
@@ -121,6 +123,7 @@ type options struct {
 	step, interactive      bool
 	program, noCode        bool
 	dataDir, listen        string
+	ex                     exOptions // the exercises' commands (exercises.go)
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -216,7 +219,8 @@ func speak(l i18n.Lang) i18n.Lang {
 	if l.Tag() != i18n.Chinese.Tag() {
 		return l
 	}
-	return l.With(chinese, runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese(), lessons.Chinese())
+	return l.With(chinese, exercisesChinese, runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese(), lessons.Chinese(),
+		exercise.Chinese(), exercises.Chinese())
 }
 
 // startLang is the language before the command line is parsed: --lang as
