@@ -25,6 +25,7 @@ var PutGet = exercise.Exercise{
 		{Dir: "get-revision", Bug: "returns the Get's revision, not the Put's", Check: visitNew, Says: "but etcd applied your write at revision"},
 		{Dir: "guess-revision", Bug: "returns the Get's revision + 1: a guess another client's write breaks", Check: visitBetween, Says: "between your Get and your Put"},
 		{Dir: "missing-key", Bug: "reads get.Kvs[0] of a key that does not exist", Check: visitNew, Says: "panicked"},
+		{Dir: "delete-put", Bug: "deletes the key before it writes it: version and create_revision start again", Check: visitAgain, Says: "no Delete"},
 		{Dir: "in-memory", Bug: "counts in memory and never reads the key", Check: visitOthers, Says: "read the count from etcd"},
 	},
 }
