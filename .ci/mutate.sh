@@ -44,7 +44,7 @@ unreadable-color|runner/report/theme.go|Etcdctl: purple256,|Etcdctl: []color.Att
 no-code-ignored|commands.go|con\.HideCode = o\.noCode|con.HideCode = false
 json-drops-checks|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindWait:\n\t\treturn // for tests
-program-not-wrapped|runner/source/program.go|gowrap\.File\(joinSignatures\(src\), runner\.Columns,|gowrap.File(joinSignatures(src), 1000,
+program-not-wrapped|runner/source/program.go|gowrap\.File\(joinSignatures\(src\), columns,|gowrap.File(joinSignatures(src), 1000,
 wrap-splits-strings-wrong|runner/gowrap/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
 error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
 restart-keeps-its-ports|runner/embedded/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n

@@ -106,7 +106,7 @@ func goTokens(src string) string {
 const consoleTab = 4
 
 // TestSourceFits fails for every line of the lessons' files and of a
-// lesson's "etcdtour show" wider than runner.Columns with tabs of
+// lesson's "etcdtour show" wider than report.Columns with tabs of
 // consoleTab, for every line of its "show --program" wider than that on a
 // terminal (a tab to the next multiple of 8), and for a program that gofmt
 // or a second gowrap.File would change: what the room reads fits the
@@ -117,8 +117,8 @@ func TestSourceFits(t *testing.T) {
 	fits := func(what, src string, tab int) {
 		t.Helper()
 		for i, line := range strings.Split(src, "\n") {
-			if w := i18n.WidthTabs(line, tab); w > runner.Columns {
-				t.Errorf("%s:%d: %d columns (tabs of %d), more than %d:\n%s", what, i+1, w, tab, runner.Columns, line)
+			if w := i18n.WidthTabs(line, tab); w > report.Columns {
+				t.Errorf("%s:%d: %d columns (tabs of %d), more than %d:\n%s", what, i+1, w, tab, report.Columns, line)
 			}
 		}
 	}
@@ -139,7 +139,7 @@ func TestSourceFits(t *testing.T) {
 		if f, err := format.Source(prog); err != nil || !bytes.Equal(f, prog) {
 			t.Errorf("show --program %s is not gofmt'd (%v)", l.ID, err)
 		}
-		if w, err := gowrap.File(prog, runner.Columns, gowrap.TerminalTab); err != nil || !bytes.Equal(w, prog) {
+		if w, err := gowrap.File(prog, report.Columns, gowrap.TerminalTab); err != nil || !bytes.Equal(w, prog) {
 			t.Errorf("show --program %s: a second gowrap.File changes it (%v)", l.ID, err)
 		}
 	}

@@ -222,6 +222,11 @@ func (c *Code) Show(l runner.Lesson) (string, error) {
 // programPrefix + ID + "/".
 const programPrefix = "/etcdtour/program/"
 
+// columns is the width a program is fitted to, at 8-column tabs (a
+// terminal's): report.Columns, a presenter's terminal or a learner's split
+// screen.
+const columns = 80
+
 // Program returns lesson l as a Go program of its own, package main: a
 // client from ETCDCTL_ENDPOINTS, a timeout per call, the lesson's code with
 // its narration turned into plain prints and its checks into returned
@@ -262,7 +267,7 @@ func (c *Code) Program(l runner.Lesson) ([]byte, error) {
 	}
 	// Broken to fit a terminal, as the lessons' own files are: a program
 	// says more than its lesson in places (fmt.Printf for t.Step).
-	out, err := gowrap.File(joinSignatures(src), runner.Columns, gowrap.TerminalTab)
+	out, err := gowrap.File(joinSignatures(src), columns, gowrap.TerminalTab)
 	if err != nil {
 		return nil, fmt.Errorf("lesson %s: the program does not parse: %v\n%s", l.ID, err, src)
 	}
