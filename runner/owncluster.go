@@ -7,6 +7,7 @@ package runner
 import (
 	"context"
 	"strings"
+	"time"
 
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
@@ -23,18 +24,19 @@ type Needs struct {
 	Members int
 }
 
-// startCluster starts the lesson's own cluster, says so, and returns how
-// to reach it: plain http, no user, the run's timeouts.
-func (t *T) startCluster(ctx context.Context, cfg Config, n Needs) (etcdconn.Conn, error) {
+// startCluster starts the lesson's own cluster in dir (empty: the system's
+// temp dir), says so, and returns how to reach it: plain http, no user, the
+// run's timeouts (dialTimeout, and the lesson client's command timeout).
+func (t *T) startCluster(ctx context.Context, n Needs, dir string, dialTimeout time.Duration) (etcdconn.Conn, error) {
 	// Cluster.Client opens a lesson client of one member.
-	c, err := embedded.StartCluster(ctx, embedded.ClusterOptions{Members: n.Members, Dir: cfg.TempDir, Dial: t.lc.open})
+	c, err := embedded.StartCluster(ctx, embedded.ClusterOptions{Members: n.Members, Dir: dir, Dial: t.lc.open})
 	if err != nil {
 		if ctx.Err() != nil {
 			return etcdconn.Conn{}, ctx.Err()
 		}
 		return etcdconn.Conn{}, t.lang.Err("start the lesson's own etcd: %w", err)
 	}
-	conn := etcdconn.Conn{Endpoints: c.Endpoints(), DialTimeout: cfg.Conn.DialTimeout, CommandTimeout: cfg.Conn.CommandTimeout, Lang: cfg.Lang}
+	conn := etcdconn.Conn{Endpoints: c.Endpoints(), DialTimeout: dialTimeout, CommandTimeout: t.lc.timeout, Lang: t.lang}
 	raw, err := conn.Client()
 	if err != nil {
 		c.Close()

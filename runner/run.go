@@ -52,8 +52,11 @@ type Config struct {
 	// Interactive lets lessons that can wait for the learner's own etcdctl
 	// commands do so (see T.Interactive).
 	Interactive bool
-	// DialOptions are added to every lesson client's. Tests use them to
-	// give a lesson a client that lies, and prove that its checks fail.
+	// DialOptions are added to every lesson client's, and to no other
+	// client of the run (its clean-up, fences and quorum checks stay
+	// truthful): gRPC interceptors that change what a lesson sees, as a
+	// checker that injects faults into a learner's run does, or the tests'
+	// clients that lie to prove that a lesson's checks can fail.
 	DialOptions []grpc.DialOption
 	// Code gives the Go code each step shows: Step returns the code of the
 	// step whose t.Step call is at file:line (file may be a full path), or
@@ -292,7 +295,9 @@ type run struct {
 // runLesson runs one lesson with its own namespaced client and cleans up
 // after it, whatever happened. When the lesson failed it also finds out
 // whether the cluster can still serve the run; if not, it says so in one
-// line as soon as it knows, and returns lost.
+// line as soon as it knows, and returns lost. It takes cfg whole: it is
+// what makes the lesson's T and client from ten of cfg's fields, and hands
+// on only what each part needs (startCluster, cleanup).
 func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run, l Lesson, last bool) (res LessonResult, lost bool) {
 	start := time.Now()
 	prefix := r.prefix + l.ID + "/"
@@ -378,7 +383,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 			return cfg.Lang.Err("could not create the lesson's fence %s: %w", lc.fenceKey, fenceErr)
 		}
 		if own {
-			if conn, err = t.startCluster(lctx, cfg, l.Needs); err != nil {
+			if conn, err = t.startCluster(lctx, l.Needs, cfg.TempDir, cfg.Conn.DialTimeout); err != nil {
 				return err
 			}
 		}
@@ -454,7 +459,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		endObserver() // before its cluster goes
 		t.removeCluster()
 	} else {
-		cleanup(ctx, lostc, cfg, r, t)
+		cleanup(ctx, lostc, cfg.Keep, r.members.budget(cfg.Conn), r, t)
 		endObserver() // after: it sees the clean-up's deletes
 	}
 	<-probed
@@ -516,17 +521,19 @@ const interruptedCleanup = time.Second
 // answer) and deletes its keys with its fence, all at once, through
 // whichever members answer. It uses its own deadline so that it also runs
 // after the run was interrupted; it gives up a second after lost is closed.
-func cleanup(runCtx context.Context, lost <-chan struct{}, cfg Config, r *run, t *T) {
+// keep (--keep) leaves the keys and leases, and says how to see them;
+// budget is how long the clean-up may take when not interrupted.
+func cleanup(runCtx context.Context, lost <-chan struct{}, keep bool, budget time.Duration, r *run, t *T) {
 	for _, c := range t.lc.take() {
 		c.Close()
 	}
 	fkey, _ := t.lc.fence()
 	prefix := t.lc.prefix
-	if cfg.Keep {
+	if keep {
 		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(prefix))})
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.members.budget(cfg.Conn))
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	// An interrupt, before the clean-up or during it, shortens it to the
 	// interrupted budget (AfterFunc on a context already done runs at once).
