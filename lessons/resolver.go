@@ -81,9 +81,9 @@ instance keeps alive, as in the discovery lesson).`)
 		return err
 	}
 	defer conn.Close()
-	t.Say(`The resolver does what our client did: Get the prefix, then
-watch it from the Get's revision + 1. The balancer connects to each
-address.`)
+	t.Say(`The resolver does what the discovery lesson's client did:
+Get the prefix, then watch it from the Get's revision + 1.
+The balancer connects to each address.`)
 	// Nothing says when both are connected: call in rounds of two until
 	// one reaches both (once cctx times out, a call fails, and so do we).
 	cctx, cancel := context.WithTimeout(ctx, t.Timeout())
