@@ -29,12 +29,13 @@ func (r *budgetReporter) Report(e runner.Event) {
 	r.on(e)
 }
 
-// runAsync runs lessons with cfg in a goroutine; the channel yields the
-// summary when Run returns, empty if Run could not start.
-func runAsync(ctx context.Context, cfg runner.Config, lessons ...runner.Lesson) <-chan runner.Summary {
+// runAsync runs lessons with cfg (which names its etcd: the harness
+// fails no test from the goroutine) in a goroutine; the channel yields the
+// summary when the run returns, empty if it could not start.
+func runAsync(ctx context.Context, t *testing.T, cfg runner.Config, lessons ...runner.Lesson) <-chan runner.Summary {
 	done := make(chan runner.Summary, 1)
 	go func() {
-		sum, err := runner.Run(ctx, cfg, lessons)
+		sum, _, err := runnertest.Try(ctx, t, cfg, lessons...)
 		if err != nil {
 			cfg.Reporter.Report(runner.Event{Kind: runner.KindNote, Text: "runner.Run: " + err.Error()})
 		}
@@ -60,7 +61,7 @@ func TestLessonTimeout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	rec := &runnertest.Recorder{}
-	done := runAsync(ctx, runner.Config{
+	done := runAsync(ctx, t, runner.Config{
 		Conn:          etcdconn.Conn{Endpoints: []string{runnertest.Server(t).Endpoint()}},
 		LessonTimeout: 200 * time.Millisecond,
 		Reporter:      rec,
@@ -168,7 +169,7 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 				cancel()
 			}
 		}}
-		done := runAsync(ctx, runner.Config{Conn: conn(f), Reporter: rep},
+		done := runAsync(ctx, t, runner.Config{Conn: conn(f), Reporter: rep},
 			putThenFreeze(f, func(ctx context.Context, t *runner.T) error {
 				t.Step("Wait for Ctrl-C")
 				<-ctx.Done()
@@ -194,7 +195,7 @@ func TestInterruptedCleanupBudget(t *testing.T) {
 		}}
 		// The lesson fails on its own: its clean-up starts with the full
 		// budget, and sends its requests into the frozen server.
-		done := runAsync(ctx, runner.Config{Conn: conn(f), Reporter: rep},
+		done := runAsync(ctx, t, runner.Config{Conn: conn(f), Reporter: rep},
 			putThenFreeze(f, func(ctx context.Context, t *runner.T) error {
 				return errors.New("gave up on its own")
 			}))
