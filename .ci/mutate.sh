@@ -92,6 +92,7 @@ program-start-not-retried|runner/source/skeleton/cluster.go|if !errors\.Is\(err,
 alarm-not-noticed|runner/run.go|go func\(\) \{ alarm <- alarmLine\(cfg\.Lang, r\.members\.alarms\(actx\)\) \}\(\)|go func() { alarm <- "" }()
 refusal-taken-for-no-answer|runner/quorum.go|\tif refused\(err\) \{\n\t\treturn false|\tif false {\n\t\treturn false
 check-against-literal|lessons/putget.go|t\.Equal\(string\(kv\.Value\), value,|t.Equal(string(kv.Value), "xiaomotong",
+program-restart-not-retried|runner/source/skeleton/cluster.go|if try == 3 .. !errors\.Is\(err, errExited\) \{|if try > 0 {
 LIST
 )
 

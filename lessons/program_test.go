@@ -324,29 +324,46 @@ func TestPrograms(t *testing.T) {
 		// Here a fake etcd makes member m2 exit at once, the first time.
 		t.Run("quorum, a member exits while starting", func(t *testing.T) {
 			t.Parallel()
-			real, err := exec.LookPath("etcd")
-			if err != nil || runtime.GOOS == "windows" {
-				t.Skip("needs etcd on PATH and a POSIX shell")
-			}
-			fake := t.TempDir()
-			failed := filepath.Join(fake, "failed")
-			script := "#!/bin/sh\ncase \" $* \" in *\" --name m2 \"*) [ -e " + failed + " ] || { touch " + failed + "; exit 1; };; esac\nexec " + real + " \"$@\"\n"
-			if err := os.WriteFile(filepath.Join(fake, "etcd"), []byte(script), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			cmd := exec.Command(filepath.Join(dir, "bin", "quorum"))
-			cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"))
-			out, err := cmd.CombinedOutput()
-			if _, serr := os.Stat(failed); serr != nil {
-				t.Fatalf("the fake etcd never failed a start: %v", serr)
-			}
-			if err != nil {
-				t.Errorf("quorum, with m2's first start failing: %v\n%s", err, out)
-			}
+			fakeEtcdRun(t, filepath.Join(dir, "bin", "quorum"),
+				`case " $* " in *" --name m2 "*) [ -e FAILED ] || { touch FAILED; exit 1; };; esac`)
+		})
+		// A stopped member's ports are free until it restarts: one taken
+		// for a moment makes the restarted member exit at once, and the
+		// program starts it again. Here m1's first restart exits.
+		t.Run("watch-resume, a restarted member exits at once", func(t *testing.T) {
+			t.Parallel()
+			fakeEtcdRun(t, filepath.Join(dir, "bin", "watch-resume"),
+				`case " $* " in *" --name m1 "*) if [ -e STARTED ]; then [ -e FAILED ] || { touch FAILED; exit 1; }; else touch STARTED; fi;; esac`)
 		})
 	})
 	for _, ep := range eps {
 		nothingLeft(t, ep)
+	}
+}
+
+// fakeEtcdRun runs program with an etcd on PATH that runs script (a sh
+// case statement; FAILED and STARTED are files of the test's own) before
+// the real etcd, and fails t unless the script failed a start (touched
+// FAILED) and the program passed all the same.
+func fakeEtcdRun(t *testing.T, program, script string) {
+	real, err := exec.LookPath("etcd")
+	if err != nil || runtime.GOOS == "windows" {
+		t.Skip("needs etcd on PATH and a POSIX shell")
+	}
+	fake := t.TempDir()
+	failed := filepath.Join(fake, "failed")
+	script = strings.NewReplacer("FAILED", failed, "STARTED", filepath.Join(fake, "started")).Replace(script)
+	if err := os.WriteFile(filepath.Join(fake, "etcd"), []byte("#!/bin/sh\n"+script+"\nexec "+real+" \"$@\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(program)
+	cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if _, serr := os.Stat(failed); serr != nil {
+		t.Fatalf("the fake etcd never failed a start: %v", serr)
+	}
+	if err != nil {
+		t.Errorf("%s, with a start of etcd failing: %v\n%s", filepath.Base(program), err, out)
 	}
 }
 

@@ -212,11 +212,35 @@ func (c *etcdCluster) Stop(i int) error {
 }
 
 // Restart starts member i again from its data and waits until it serves.
+// Its ports were free while it was stopped, and another program may have
+// bound one for a moment: a member that exits at once is started again,
+// up to three times.
 func (c *etcdCluster) Restart(ctx context.Context, i int) error {
-	if err := c.start(i); err != nil {
-		return err
+	for try := 1; ; try++ {
+		if err := c.start(i); err != nil {
+			return err
+		}
+		err := c.serves(ctx, i)
+		if try == 3 || !errors.Is(err, errExited) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
+}
+
+// serves waits until member i answers a read, or has exited.
+func (c *etcdCluster) serves(ctx context.Context, i int) error {
 	for {
+		select {
+		case <-c.exited[i]:
+			c.cmds[i] = nil
+			return fmt.Errorf("%s: %w: %s", c.Name(i), errExited, c.lastLog(i))
+		default:
+		}
 		cli, err := c.Client(i)
 		if err != nil {
 			return err
