@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,17 +38,18 @@ import (
 var sourceCode = source.NewCode(lessons.Source)
 
 // programs are the lessons' programs in a module of their own, built in
-// the background from the package's start (TestMain), at a lower priority:
-// the build, the package's heaviest CPU work, overlaps TestCourse without
-// taking the CPU its one-second leases need. TestPrograms waits for it.
+// the background from the package's start (TestMain), at a lower priority,
+// unless the cache holds them (buildPrograms): the build, the package's
+// heaviest CPU work, overlaps TestCourse without taking the CPU its
+// one-second leases need. TestPrograms waits for it.
 var programs struct {
 	dir        string
 	err        error           // making the module
-	build      *exec.Cmd       // nil if not started
-	log        *os.File        // its output (a file: no goroutine copies it)
+	log        *os.File        // the build's output (a file: no goroutine copies it)
 	startsEtcd map[string]bool // the programs that start etcd processes
+	bins       map[string]string
 	// built waits for the build, once (go test -count=2 runs TestPrograms
-	// twice).
+	// twice); nil if it did not start.
 	built func() error
 }
 
@@ -68,9 +70,10 @@ func startPrograms() (stop func()) {
 		return func() {}
 	}
 	programs.dir = dir
+	ctx, cancel := context.WithCancel(context.Background())
 	stop = func() {
-		if programs.build != nil {
-			programs.build.Process.Kill() // if it still runs
+		cancel() // the build, if it still runs
+		if programs.built != nil {
 			programs.built()
 		}
 		if programs.log != nil {
@@ -78,26 +81,24 @@ func startPrograms() (stop func()) {
 		}
 		os.RemoveAll(dir)
 	}
-	programs.err = writePrograms(dir)
-	if programs.err != nil {
+	names, err := writePrograms(dir)
+	if programs.err = err; err != nil {
 		return stop
 	}
 	if programs.log, programs.err = os.Create(filepath.Join(dir, "build.log")); programs.err != nil {
 		return stop
 	}
-	// No symbol table or DWARF: a third less time linking.
-	args := []string{"go", "build", "-ldflags=-s -w", "-o", filepath.Join(dir, "bin") + "/", "./..."}
-	if _, err := exec.LookPath("nice"); err == nil {
-		args = append([]string{"nice", "-n", "10"}, args...)
-	}
-	build := exec.Command(args[0], args[1:]...)
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
-	build.Stdout, build.Stderr = programs.log, programs.log
-	if programs.err = build.Start(); programs.err == nil {
-		programs.build = build
-		programs.built = sync.OnceValue(build.Wait)
-	}
+	done := make(chan error, 1)
+	go func() {
+		cache := programCache()
+		bins, _, err := buildPrograms(ctx, dir, names, cache, programs.log)
+		programs.bins = bins
+		if cache != "" {
+			trimCache(cache)
+		}
+		done <- err
+	}()
+	programs.built = sync.OnceValue(func() error { return <-done })
 	return stop
 }
 
@@ -181,15 +182,16 @@ func TestProgramsRenamed(t *testing.T) {
 
 // writePrograms writes the module: go.mod and go.sum as the project's,
 // and ID/main.go, "etcdtour show --program ID", for every lesson, and
-// ID-renamed/main.go for renamedLessons.
-func writePrograms(dir string) error {
+// ID-renamed/main.go for renamedLessons. It returns the programs' names
+// (ID, ID-renamed).
+func writePrograms(dir string) ([]string, error) {
 	mod, err := os.ReadFile("../go.mod")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sum, err := os.ReadFile("../go.sum")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	mod = bytes.Replace(mod, []byte("module etcdtour\n"), []byte("module programs\n"), 1)
 	files := map[string][]byte{"go.mod": mod, "go.sum": sum}
@@ -197,7 +199,7 @@ func writePrograms(dir string) error {
 	for _, l := range lessons.Course {
 		src, err := sourceCode.Program(l)
 		if err != nil {
-			return fmt.Errorf("show --program %s: %v", l.ID, err)
+			return nil, fmt.Errorf("show --program %s: %v", l.ID, err)
 		}
 		files[filepath.Join(l.ID, "main.go")] = src
 		// Those of lessons that stop members start etcd processes of
@@ -206,29 +208,36 @@ func writePrograms(dir string) error {
 	}
 	fsys, err := renamed(renames)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	code := source.NewCode(fsys)
 	for _, l := range renamedLessons {
 		src, err := code.Program(l)
 		if err != nil {
-			return fmt.Errorf("show --program %s, t and cli renamed: %v", l.ID, err)
+			return nil, fmt.Errorf("show --program %s, t and cli renamed: %v", l.ID, err)
 		}
 		orig := files[filepath.Join(l.ID, "main.go")]
 		if !bytes.Equal(renameIdents(src, map[string]string{"kvc": "cli"}), orig) {
-			return fmt.Errorf("show --program %s, t and cli renamed: the program is not the lesson's with cli named kvc:\n%s", l.ID, src)
+			return nil, fmt.Errorf("show --program %s, t and cli renamed: the program is not the lesson's with cli named kvc:\n%s", l.ID, src)
 		}
 		files[filepath.Join(l.ID+"-renamed", "main.go")] = src
 	}
 	for name, b := range files {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			return err
+			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	var names []string
+	for name := range files {
+		if strings.HasSuffix(name, "main.go") {
+			names = append(names, filepath.Dir(name))
+		}
+	}
+	slices.Sort(names)
+	return names, nil
 }
 
 func TestPrograms(t *testing.T) {
@@ -236,14 +245,15 @@ func TestPrograms(t *testing.T) {
 	if programs.err != nil {
 		t.Fatal(programs.err)
 	}
-	if programs.build == nil {
+	if programs.built == nil {
 		t.Fatal("the programs' build did not start: TestMain's -run filter left it out")
 	}
 	dir, startsEtcd := programs.dir, programs.startsEtcd
 	if err := programs.built(); err != nil {
 		out, _ := os.ReadFile(programs.log.Name())
-		t.Fatalf("go build of the lessons' programs: %v\n%s", err, out)
+		t.Fatalf("the lessons' programs: %v\n%s", err, out)
 	}
+	bins := programs.bins
 	// go vet them while they run.
 	vet := exec.Command("go", "vet", "./...")
 	vet.Dir = dir
@@ -305,7 +315,7 @@ func TestPrograms(t *testing.T) {
 				} else if own[l.ID] != "" {
 					ep = own[l.ID]
 				}
-				cmd := exec.Command(filepath.Join(dir, "bin", name))
+				cmd := exec.Command(bins[name])
 				cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS="+ep)
 				var stdout, stderr bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -324,7 +334,7 @@ func TestPrograms(t *testing.T) {
 		// Here a fake etcd makes member m2 exit at once, the first time.
 		t.Run("quorum, a member exits while starting", func(t *testing.T) {
 			t.Parallel()
-			fakeEtcdRun(t, filepath.Join(dir, "bin", "quorum"),
+			fakeEtcdRun(t, bins["quorum"],
 				`case " $* " in *" --name m2 "*) [ -e FAILED ] || { touch FAILED; exit 1; };; esac`)
 		})
 		// A stopped member's ports are free until it restarts: one taken
@@ -332,7 +342,7 @@ func TestPrograms(t *testing.T) {
 		// program starts it again. Here m1's first restart exits.
 		t.Run("watch-resume, a restarted member exits at once", func(t *testing.T) {
 			t.Parallel()
-			fakeEtcdRun(t, filepath.Join(dir, "bin", "watch-resume"),
+			fakeEtcdRun(t, bins["watch-resume"],
 				`case " $* " in *" --name m1 "*) if [ -e STARTED ]; then [ -e FAILED ] || { touch FAILED; exit 1; }; else touch STARTED; fi;; esac`)
 		})
 	})
@@ -363,7 +373,7 @@ func fakeEtcdRun(t *testing.T, program, script string) {
 		t.Fatalf("the fake etcd never failed a start: %v", serr)
 	}
 	if err != nil {
-		t.Errorf("%s, with a start of etcd failing: %v\n%s", filepath.Base(program), err, out)
+		t.Errorf("%s, with a start of etcd failing: %v\n%s", program, err, out)
 	}
 }
 
