@@ -115,7 +115,7 @@ func messages(t *testing.T) []message {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, m := range fileMessages(t, fset, f) {
+			for _, m := range fileMessages(t, fset, f, o.name == "lessons") {
 				m.owner = o.name
 				out = append(out, m)
 			}
@@ -135,7 +135,10 @@ func messages(t *testing.T) []message {
 	return out
 }
 
-func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
+// fileMessages finds the texts of a file; with errs, also those of its
+// errors (errors.New, fmt.Errorf): a lesson's own errors, which the runner
+// says in the learner's language (i18n.Lang.Error).
+func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File, errs bool) []message {
 	var out []message
 	add := func(e ast.Expr, width int, format, mustBeLiteral bool) {
 		s, ok := literal(e)
@@ -188,6 +191,9 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File) []message {
 				return true
 			}
 			if recv != nil && (recv.Name == "fmt" || recv.Name == "errors") {
+				if errs && len(n.Args) > 0 && (recv.Name == "fmt" && name == "Errorf" || recv.Name == "errors" && name == "New") {
+					add(n.Args[0], 0, true, false)
+				}
 				return true
 			}
 			switch {

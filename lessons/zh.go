@@ -14,6 +14,25 @@ var chinese = map[string]string{
 	"%v":     "%v",
 	"%s: %v": "%s：%v",
 
+	// The lessons' own errors: the runner says them in Chinese
+	// (i18n.Lang.Error) when a lesson fails with one.
+	"watch channel closed":                              "监听的通道已关闭",
+	"%d of %d watch events: %w":                         "只收到 %[2]d 个监听事件中的 %[1]d 个：%[3]w",
+	"keep-alive channel closed: lease lost":             "续租的通道已关闭：租约已丢失",
+	"candidate 2 was elected while candidate 1 led":     "候选者 1 还是 leader 时，候选者 2 就当选了",
+	"the Observe channel closed":                        "Observe 的通道已关闭",
+	"no leader reported: %w":                            "没有报告任何 leader：%w",
+	"get %q: %v, %v":                                    "get %q：%v，%v",
+	"get %q at %d: %v, %v":                              "在修订号 %[2]d 上 get %[1]q：%[3]v，%[4]v",
+	"no endpoint of %v answered Status":                 "%v 中没有一个 endpoint 回应 Status",
+	"the keep-alive channel closed: the lease was lost": "续租的通道已关闭：租约已丢失",
+	"session 2 got the lock while session 1 held it":    "会话 1 还持有锁时，会话 2 就拿到了锁",
+	"no lock for session 2, or no Done() for session 1": "会话 2 没拿到锁，或者会话 1 的 Done() 没有关闭",
+	"%q: %d keys, want 1":                               "%q：%d 个 key，应为 1 个",
+	"no member says it leads":                           "没有成员说自己是 leader",
+	"etcd stopped answering: %w":                        "etcd 不再应答：%w",
+	"no progress notification":                          "没有收到进度通知",
+
 	// install
 	"Install check": "安装检查",
 	"Which client module you build with, and what the server says about itself: version, cluster, members, leader.": "你用哪个客户端模块编译，以及服务端如何描述自己：版本、集群、成员、leader。",

@@ -492,7 +492,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 func (t *T) where(err error) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	msg := err.Error()
+	msg := t.lang.Error(err.Error())
 	if t.failedCall != "" && !strings.Contains(msg, t.failedCall) {
 		msg = fmt.Sprintf("%s: %s", strings.SplitN(t.failedCall, "\n", 2)[0], msg)
 	}

@@ -3,6 +3,7 @@ package i18n_test
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"etcdtour/runner/i18n"
 )
@@ -116,9 +117,25 @@ func TestWrap(t *testing.T) {
 		{"one two three", 7, "one two\nthree"},
 		{"one two three", 8, "one two\nthree"},
 		{"averylongword x", 5, "averylongword x"}, // as the console always did
-		{"写入和读取 key，看看 etcd", 10, "写入和读取\nkey，看看\netcd"},
+		// A break after a clause's "，" rather than in the next one.
+		{"写入和读取 key，看看 etcd", 10, "写入和读取\nkey，\n看看 etcd"},
 		// No line starts with closing punctuation.
 		{"一二三四，五六", 8, "一二三\n四，五六"},
+		{"一二三四）五六", 8, "一二三\n四）五六"},
+		{"一二三四。五六", 8, "一二三\n四。五六"},
+		// No line ends with opening punctuation.
+		{"一二三（四五六", 8, "一二三\n（四五六"},
+		{"一二三“四五六", 8, "一二三\n“四五六"},
+		{"一二三《四五六", 8, "一二三\n《四五六"},
+		// A label keeps its number, and a number its unit.
+		{"raft term 2，修订号 1", 18, "raft term 2，\n修订号 1"},
+		{"申请 1 秒，实际给了 TTL 2 秒", 24, "申请 1 秒，\n实际给了 TTL 2 秒"},
+		{"租约的 TTL 1 秒", 12, "租约的\nTTL 1 秒"},
+		{"字字字字修订号 1 了", 14, "字字字字\n修订号 1 了"},
+		// English keeps its ordinary spaces.
+		{"at revision 1 of it", 12, "at revision\n1 of it"},
+		// The clause's end is preferred only within 10 columns.
+		{"一，二三四五六七八九十一二三四五六", 30, "一，二三四五六七八九十一二三四\n五六"},
 	} {
 		got := i18n.Wrap(c.s, c.w)
 		if got != c.want {
@@ -128,6 +145,46 @@ func TestWrap(t *testing.T) {
 			if i18n.Width(line) > c.w && !strings.Contains(c.s, "averylongword") {
 				t.Errorf("Wrap(%q, %d): line %q is wider", c.s, c.w, line)
 			}
+			if r, _ := utf8.DecodeRuneInString(line); strings.ContainsRune("，。、；：）》」』”", r) {
+				t.Errorf("Wrap(%q, %d): line %q starts with %q", c.s, c.w, line, r)
+			}
+			if r, _ := utf8.DecodeLastRuneInString(line); strings.ContainsRune("（“‘《「『【", r) {
+				t.Errorf("Wrap(%q, %d): line %q ends with %q", c.s, c.w, line, r)
+			}
+		}
+	}
+}
+
+// TestError: an error built from catalog formats comes out in the
+// catalog's language, values kept and reordered as the translation says,
+// a %w's text translated too; a line no format with six letters of its
+// own produces stays as it was.
+func TestError(t *testing.T) {
+	zh := i18n.Chinese.With(map[string]string{
+		"%d of %d watch events: %w":   "只收到 %[2]d 个监听事件中的 %[1]d 个：%[3]w",
+		"no leader reported: %w":      "没有报告任何 leader：%w",
+		"%q: %d keys, want 1":         "%q：%d 个 key，应为 1 个",
+		"watch channel closed":        "监听的通道已关闭",
+		"session 2 got the lock":      "会话 2 拿到了锁",
+		"%s: %v":                      "%s：%v",
+		"100%% of %s were deleted":    "%s 百分之百都被删除了",
+		"context deadline exceeded!!": "不该用上",
+	})
+	for _, c := range []struct{ in, want string }{
+		{"0 of 2 watch events: context deadline exceeded", "只收到 2 个监听事件中的 0 个：context deadline exceeded"},
+		{"1 of 3 watch events: watch channel closed", "只收到 3 个监听事件中的 1 个：监听的通道已关闭"},
+		{"no leader reported: 0 of 1 watch events: x", "没有报告任何 leader：只收到 1 个监听事件中的 0 个：x"},
+		{`"name": 2 keys, want 1`, `"name"：2 个 key，应为 1 个`},
+		{"session 2 got the lock\ncontext canceled", "会话 2 拿到了锁\ncontext canceled"},
+		{"100% of the keys were deleted", "the keys 百分之百都被删除了"},
+		{"etcdserver: request timed out", "etcdserver: request timed out"},
+		{"a: b", "a: b"}, // "%s: %v" has no words of its own
+	} {
+		if got := zh.Error(c.in); got != c.want {
+			t.Errorf("Error(%q) = %q, want %q", c.in, got, c.want)
+		}
+		if got := i18n.English.Error(c.in); got != c.in {
+			t.Errorf("English.Error(%q) = %q", c.in, got)
 		}
 	}
 }

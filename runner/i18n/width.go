@@ -58,9 +58,23 @@ func RuneWidth(r rune) int {
 // punctuation stays with the text before it.
 const noLineStart = "，。、；：！？）》」』”’,.;:!?)]}…"
 
+// noLineEnd are the characters a line must not end with: opening
+// punctuation stays with the text after it (kinsoku).
+const noLineEnd = "（“‘《「『【〈"
+
+// preferAfter are the characters after which a Chinese line breaks best:
+// the end of a clause.
+const preferAfter = "，；：、。！？"
+
+// preferWithin is how many columns a line may give up to end after a
+// clause (preferAfter) rather than in the middle of one.
+const preferWithin = 10
+
 // Wrap breaks each line of s that is wider than w columns: at a space, or
 // between two characters where one of them is wide (Chinese has no spaces),
-// but never before closing punctuation. A word wider than w stays whole.
+// by the rules of CanBreak and SpaceBreaks, and after a clause's
+// punctuation ("，", "。") where one is within 10 columns of the widest
+// cut. A word wider than w stays whole.
 func Wrap(s string, w int) string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
@@ -81,30 +95,112 @@ func Wrap(s string, w int) string {
 // columns: the byte offset of the cut and how many bytes (a space) to drop
 // there; cut is 0 if there is no such place.
 func breakAt(line string, w int) (cut, skip int) {
+	var cuts []int
 	col := 0 // the width of line[:i]
-	var prev rune
 	for i, r := range line {
 		if i > 0 {
 			switch {
-			case r == ' ':
-				cut, skip = i, 1
-			case prev == ' ': // the space before was the place
-			case (RuneWidth(r) == 2 || RuneWidth(prev) == 2) && !strings.ContainsRune(noLineStart, r):
-				cut, skip = i, 0
+			case r == ' ' && SpaceBreaks(line, i):
+				cuts = append(cuts, i)
+			case CanBreak(line, i):
+				cuts = append(cuts, i)
 			}
 		}
 		if col += RuneWidth(r); col > w {
-			return cut, skip
+			break
 		}
-		prev = r
+	}
+	if len(cuts) == 0 {
+		return 0, 0
+	}
+	cut = Prefer(line, 0, cuts[len(cuts)-1], cuts)
+	if line[cut] == ' ' {
+		skip = 1
 	}
 	return cut, skip
 }
 
-// CanBreak reports whether a line may break between prev and r where there
-// is no space: where one of them is wide (Chinese has no spaces) and r is
-// not closing punctuation. It is Wrap's rule, for the console's own
-// breaking of lines (runner's fit).
-func CanBreak(prev, r rune) bool {
-	return prev != ' ' && r != ' ' && (RuneWidth(r) == 2 || RuneWidth(prev) == 2) && !strings.ContainsRune(noLineStart, r)
+// CanBreak reports whether a line may break at s[i] where there is no
+// space: where the character before or at i is wide (Chinese has no
+// spaces), the one at i is not closing punctuation, the one before not
+// opening punctuation, and not inside the last three characters of a
+// label before its number ("修订号 1" stays whole). It is Wrap's rule, for
+// the console's own breaking of lines (runner's fit).
+func CanBreak(s string, i int) bool {
+	if i <= 0 || i >= len(s) {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if prev == ' ' || r == ' ' || RuneWidth(r) != 2 && RuneWidth(prev) != 2 ||
+		strings.ContainsRune(noLineStart, r) || strings.ContainsRune(noLineEnd, prev) {
+		return false
+	}
+	if RuneWidth(prev) != 2 {
+		return true
+	}
+	rest := s[i:]
+	for n := 0; n < 3 && rest != ""; n++ {
+		c, size := utf8.DecodeRuneInString(rest)
+		if c == ' ' {
+			return n == 0 || len(rest) < 2 || !unicode.IsDigit(rune(rest[1]))
+		}
+		if RuneWidth(c) != 2 {
+			return true
+		}
+		rest = rest[size:]
+	}
+	return true
+}
+
+// SpaceBreaks reports whether a line may break at the space s[i]: not
+// between a Chinese word and a number, nor between a number and the
+// Chinese word after it ("修订号 1", "1 秒"), nor before a number a Chinese
+// word follows ("TTL 1 秒"): a label stays with its number. It is Wrap's
+// rule, for the console's own breaking of lines (runner's fit).
+func SpaceBreaks(s string, i int) bool {
+	if i <= 0 || i >= len(s)-1 || s[i] != ' ' {
+		return false
+	}
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	next, _ := utf8.DecodeRuneInString(s[i+1:])
+	if prev == ' ' || next == ' ' {
+		return false
+	}
+	switch {
+	case RuneWidth(prev) == 2 && unicode.IsDigit(next):
+		return false
+	case unicode.IsDigit(prev) && RuneWidth(next) == 2:
+		return false
+	case unicode.IsDigit(next):
+		j := i + 1
+		for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
+			j++
+		}
+		if j+1 < len(s) && s[j] == ' ' {
+			after, _ := utf8.DecodeRuneInString(s[j+1:])
+			return RuneWidth(after) != 2
+		}
+	}
+	return true
+}
+
+// Prefer returns the cut to break s at, given best, the widest of the
+// ascending cuts that fits, and start, where the line begins: a cut right
+// after a clause's punctuation ("，", "；", "。") that gives up at most 10
+// columns, else best.
+func Prefer(s string, start, best int, cuts []int) int {
+	for i := len(cuts) - 1; i >= 0; i-- {
+		c := cuts[i]
+		if c > best {
+			continue
+		}
+		if c <= start || Width(s[c:best]) > preferWithin {
+			break
+		}
+		if r, _ := utf8.DecodeLastRuneInString(s[:c]); strings.ContainsRune(preferAfter, r) {
+			return c
+		}
+	}
+	return best
 }

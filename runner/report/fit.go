@@ -40,6 +40,9 @@ func split(s string, cuts []int, firstW, contW, tailW, max int) []string {
 		if best < 0 {
 			break
 		}
+		if w+i18n.Width(s[start:best])+tailW <= max {
+			best = i18n.Prefer(s, start, best, cuts)
+		}
 		out = append(out, s[start:best])
 		start, w = best, contW
 	}
@@ -47,11 +50,12 @@ func split(s string, cuts []int, firstW, contW, tailW, max int) []string {
 }
 
 // spaces returns the offsets of the single spaces in s, the places where
-// words can be broken onto lines of their own.
+// words can be broken onto lines of their own (but not a label from its
+// number: i18n.SpaceBreaks).
 func spaces(s string) []int {
 	var cuts []int
 	for i := 1; i < len(s)-1; i++ {
-		if s[i] == ' ' && s[i-1] != ' ' && s[i+1] != ' ' {
+		if s[i] == ' ' && i18n.SpaceBreaks(s, i) {
 			cuts = append(cuts, i)
 		}
 	}
@@ -80,12 +84,10 @@ func wordSplit(line string, firstW, contW int) []string {
 // may break without a space: Chinese text (i18n.CanBreak).
 func wideCuts(s string) []int {
 	var cuts []int
-	var prev rune
-	for i, r := range s {
-		if i > 0 && i18n.CanBreak(prev, r) {
+	for i := range s {
+		if i18n.CanBreak(s, i) {
 			cuts = append(cuts, i)
 		}
-		prev = r
 	}
 	return cuts
 }
@@ -131,7 +133,7 @@ func quoteSpaces(s string) []int {
 			i++
 		case s[i] == '"':
 			in = !in
-		case !in && s[i] == ' ' && i > 0 && i < len(s)-1 && s[i-1] != ' ' && s[i+1] != ' ':
+		case !in && s[i] == ' ' && i18n.SpaceBreaks(s, i):
 			cuts = append(cuts, i)
 		}
 	}

@@ -231,9 +231,19 @@ func (c *Console) Report(e runner.Event) {
 		case runner.StatusSkipped:
 			c.printf(st.faint, "\n%s", fit("  ", "    ", lang.Msg("SKIP %s: %s", e.Lesson, e.Error)))
 		default:
-			line := fmt.Sprintf("%s %s (%s)", statusWord(lang, e.Status, true), e.Lesson, fmtSeconds(e.Seconds))
-			if e.Error != "" {
-				line += ": " + e.Error
+			secs := fmtSeconds(e.Seconds)
+			var line string
+			switch e.Status {
+			case runner.StatusFailed:
+				line = lang.Msg("FAILED %s (%s)", e.Lesson, secs)
+			case runner.StatusInterrupted:
+				line = lang.Msg("INTERRUPTED %s (%s)", e.Lesson, secs)
+			default:
+				line = fmt.Sprintf("%s %s (%s)", statusWord(lang, e.Status, true), e.Lesson, secs)
+			}
+			// An error that only repeats the status says nothing more.
+			if e.Error != "" && e.Error != statusWord(lang, e.Status, false) {
+				line += lang.Msg(": %s", e.Error)
 			}
 			c.printf(st.fail, "%s", fit("  ", "    ", line))
 		}
