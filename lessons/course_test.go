@@ -229,6 +229,7 @@ func normalise(s string) string {
 		{`127\.0\.0\.1:\d+`, "127.0.0.1:PORT"},
 		{`\b[0-9a-f]{16}\b`, "LEASEID"},
 		{`\(\d+(\.\d+)?(ms|s|µs)\)`, "(DURATION)"},
+		{`（\d+(\.\d+)?(ms|s|µs)）`, "（DURATION）"},
 		{` +\d+(\.\d+)?(ms|s|µs)\n`, " DURATION\n"},
 		{`etcd \d+\.\d+\.\d+`, "etcd VERSION"},
 		{`\.go:\d+\)`, ".go:LINE)"},
