@@ -22,6 +22,7 @@ import (
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/exercise"
+	"etcdtour/runner/report"
 	"etcdtour/runner/workspace"
 )
 
@@ -361,7 +362,11 @@ func cmdCheck(ctx context.Context, o *options, args []string) int {
 			ids = append(ids, e.ID)
 		}
 		next, more := progress.Next(ids)
-		if code := o.write(exercise.Format(o.lang, ex, res, next, more)); code != exitOK {
+		width := 0
+		if isTerminal(o.stdout) {
+			width = report.Columns
+		}
+		if code := o.write(exercise.Format(o.lang, ex, res, next, more, width)); code != exitOK {
 			return code
 		}
 	}

@@ -28,4 +28,5 @@ func files(id string) fs.FS {
 // List is the exercises, in the order they are taught.
 var List = []exercise.Exercise{
 	PutGet,
+	Watch,
 }

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/lessons/exercises"
+	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/exercise"
 	"etcdtour/runner/runnertest"
@@ -66,9 +66,9 @@ func variants(e exercise.Exercise) []variant {
 	return vs
 }
 
-// newWorkspace is a workspace in a temp dir holding the files of variant v
-// of e as the learner's.
-func newWorkspace(t *testing.T, e exercise.Exercise, v string) string {
+// newWorkspace is a workspace in a temp dir holding every variant of e,
+// each as a package of its own under v/ (v/solution, v/wrong/NAME, ...).
+func newWorkspace(t *testing.T, e exercise.Exercise, vs []variant) string {
 	t.Helper()
 	dir := t.TempDir()
 	var files []workspace.File
@@ -84,27 +84,20 @@ func newWorkspace(t *testing.T, e exercise.Exercise, v string) string {
 		}
 		files = append(files, workspace.File{Path: name, Data: b})
 	}
-	src, err := e.Source(v)
-	if err != nil {
-		t.Fatal(err)
+	for _, v := range vs {
+		src, err := e.Source(v.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range src {
+			f.Path = "v/" + v.name + "/" + filepath.Base(f.Path)
+			files = append(files, f)
+		}
 	}
-	if _, err := workspace.Init(dir, append(files, src...)); err != nil {
+	if _, err := workspace.Init(dir, files); err != nil {
 		t.Fatal(err)
 	}
 	return dir
-}
-
-var runs atomic.Int64
-
-// config is a checker's configuration for a workspace, on the shared
-// embedded etcd, under a prefix of its own.
-func config(t *testing.T, dir string) exercise.Config {
-	srv := runnertest.Server(t)
-	return exercise.Config{
-		Dir:    dir,
-		Conn:   etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
-		Prefix: fmt.Sprintf("/exercises-test/%d/", runs.Add(1)),
-	}
 }
 
 // repeat is how many times each variant runs: ETCDTOUR_EXERCISE_REPEAT,
@@ -125,40 +118,59 @@ func repeat(t *testing.T) int {
 // wrong solutions through the checker: the solution passes, the starter
 // fails its first check with "not implemented", and each wrong solution
 // fails the check its Mistake names, with the words that name its bug.
-// Each is built once and run repeat times; nothing is left in etcd.
+// The variants of an exercise are built into one driver (one link); each
+// runs repeat times on an etcd of its own, as etcdtour check does, so that
+// no other variant's writes land between the checker's; nothing is left
+// in etcd.
 func TestExercises(t *testing.T) {
 	t.Parallel()
 	n := repeat(t)
 	for _, e := range exercises.List {
-		for _, v := range variants(e) {
-			t.Run(e.ID+"/"+v.name, func(t *testing.T) {
-				t.Parallel()
-				cfg := config(t, newWorkspace(t, e, v.name))
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-				defer cancel()
-				bin, out, err := exercise.Build(ctx, cfg, e)
-				if err != nil || out != "" {
-					t.Fatalf("build: %v\n%s", err, out)
-				}
-				good := 0
-				for i := range n {
-					res, err := exercise.Run(ctx, cfg, e, bin)
+		t.Run(e.ID, func(t *testing.T) {
+			t.Parallel()
+			vs := variants(e)
+			dir := newWorkspace(t, e, vs)
+			var dirs []string
+			for _, v := range vs {
+				dirs = append(dirs, "v/"+v.name)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			drivers, out, err := exercise.BuildVariants(ctx, exercise.Config{Dir: dir}, e, dirs)
+			cancel()
+			if err != nil || out != "" {
+				t.Fatalf("build: %v\n%s", err, out)
+			}
+			for i, v := range vs {
+				t.Run(v.name, func(t *testing.T) {
+					t.Parallel()
+					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(n)*time.Minute)
+					defer cancel()
+					srv, err := embedded.StartServer(embedded.ServerOptions{})
 					if err != nil {
-						t.Errorf("run %d: %v", i+1, err)
-						continue
+						t.Fatal(err)
 					}
-					if msg := judge(v, res); msg != "" {
-						t.Errorf("run %d: %s", i+1, msg)
-						continue
+					defer srv.Close()
+					cfg := exercise.Config{Dir: dir, Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}, Prefix: "/exercises-test/"}
+					good := 0
+					for r := range n {
+						res, err := exercise.Run(ctx, cfg, e, drivers[i])
+						if err != nil {
+							t.Errorf("run %d: %v", r+1, err)
+							continue
+						}
+						if msg := judge(v, res); msg != "" {
+							t.Errorf("run %d: %s", r+1, msg)
+							continue
+						}
+						good++
 					}
-					good++
-				}
-				if n > 1 {
-					t.Logf("%s %s: %d/%d as it should", e.ID, v.name, good, n)
-				}
-				leftovers(t, cfg)
-			})
-		}
+					if n > 1 {
+						t.Logf("%s %s: %d/%d as it should", e.ID, v.name, good, n)
+					}
+					leftovers(t, cfg)
+				})
+			}
+		})
 	}
 }
 

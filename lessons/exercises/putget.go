@@ -2,6 +2,7 @@ package exercises
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -142,15 +143,12 @@ func visitWithWriteBetween(ctx context.Context, c *exercise.Code) error {
 	}
 	r := c.Start("Visit", map[string]string{"Key": "visits"})
 	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	_, err := c.Paused(pctx)
+	_, err := c.Paused(pctx, r)
 	cancel()
-	if err != nil {
-		if werr := r.Wait(ctx, nil); werr != nil && ctx.Err() == nil {
-			return werr // it returned an error, or died, without a Get
-		}
-		if ctx.Err() == nil {
-			return c.Fail("Visit sent no Get: read the count with cli.Get before you write it")
-		}
+	switch {
+	case errors.Is(err, exercise.ErrReturned) || err != nil && pctx.Err() != nil && ctx.Err() == nil:
+		return c.Fail("Visit sent no Get: read the count with cli.Get before you write it")
+	case err != nil:
 		return err
 	}
 	between, err := put(ctx, c, "other", "a write between your Get and your Put")

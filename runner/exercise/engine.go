@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -93,58 +94,101 @@ type CheckResult struct {
 // checker's own trouble (no go command, etcd unreachable).
 func Verify(ctx context.Context, cfg Config, ex Exercise) (Result, error) {
 	t0 := time.Now()
-	bin, buildOut, err := Build(ctx, cfg, ex)
+	d, buildOut, err := Build(ctx, cfg, ex)
 	if err != nil {
 		return Result{ID: ex.ID}, err
 	}
 	if buildOut != "" {
 		return Result{ID: ex.ID, Build: buildOut, Elapsed: time.Since(t0)}, nil
 	}
-	res, err := Run(ctx, cfg, ex, bin)
+	res, err := Run(ctx, cfg, ex, d)
 	res.Elapsed = time.Since(t0)
 	return res, err
 }
 
+// A Driver is a built driver of an exercise: its binary, and which of the
+// learner's packages built into it it runs.
+type Driver struct {
+	bin     string
+	variant string // the package's index for the binary's table, "" for the one
+	src     string // the package's dir, absolute: its frames in a stack are the learner's
+}
+
 // Build builds the driver of ex with the learner's package in cfg.Dir and
-// returns the binary. When the code does not build, out is the compiler's
-// output, the learner's files named as from the workspace
+// returns it. When the code does not build, out is the compiler's output,
+// the learner's files named as from the workspace
 // ("put-get/putget.go:12:2: ...").
-func Build(ctx context.Context, cfg Config, ex Exercise) (bin, out string, err error) {
+func Build(ctx context.Context, cfg Config, ex Exercise) (d *Driver, out string, err error) {
+	ds, out, err := build(ctx, cfg, ex, nil)
+	if len(ds) == 0 {
+		return nil, out, err
+	}
+	return ds[0], out, err
+}
+
+// BuildVariants builds one driver binary with several versions of the
+// learner's package of ex, each in a dir of cfg.Dir (relative, such as
+// "v/solution"), and returns a Driver of each, in order: one link for them
+// all, where each is most of a build's time. It is for the tests, which
+// run a reference solution and the wrong ones.
+func BuildVariants(ctx context.Context, cfg Config, ex Exercise, dirs []string) ([]*Driver, string, error) {
+	return build(ctx, cfg, ex, dirs)
+}
+
+func build(ctx context.Context, cfg Config, ex Exercise, variants []string) ([]*Driver, string, error) {
 	dir, err := filepath.Abs(cfg.Dir)
 	if err != nil {
-		return "", "", err
+		return nil, "", err
 	}
 	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
-		return "", "", cfg.Lang.Err("%s is not an exercises workspace (no go.mod): run etcdtour exercises init there", cfg.Dir)
+		return nil, "", cfg.Lang.Err("%s is not an exercises workspace (no go.mod): run etcdtour exercises init there", cfg.Dir)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ex.ID)); err != nil {
-		return "", "", cfg.Lang.Err("%s has no %s/: run etcdtour exercises init %s to add it", cfg.Dir, ex.ID, cfg.Dir)
+	if _, err := os.Stat(filepath.Join(dir, ex.ID)); err != nil && variants == nil {
+		return nil, "", cfg.Lang.Err("%s has no %s/: run etcdtour exercises init %s to add it", cfg.Dir, ex.ID, cfg.Dir)
 	}
 	rel := filepath.Join(".etcdtour", "build", ex.ID)
 	bdir := filepath.Join(dir, rel)
 	if err := os.MkdirAll(bdir, 0o755); err != nil {
-		return "", "", err
+		return nil, "", err
 	}
 	runtimeSrc, err := driverFS.ReadFile("driver/runtime.go")
 	if err != nil {
-		return "", "", err
+		return nil, "", err
 	}
 	callsSrc, err := fs.ReadFile(ex.Files, "calls.go")
 	if err != nil {
-		return "", "", err
+		return nil, "", err
 	}
-	files := map[string][]byte{
-		"runtime.go": bytes.Replace(runtimeSrc, []byte("//go:build ignore\n"), nil, 1),
-		"calls.go":   callsSrc,
+	files := map[string][]byte{"runtime.go": bytes.Replace(runtimeSrc, []byte("//go:build ignore\n"), nil, 1)}
+	var drivers []*Driver
+	bin := filepath.Join(bdir, "driver")
+	if variants == nil {
+		files["calls.go"] = callsSrc
+		drivers = append(drivers, &Driver{bin: bin, src: filepath.Join(dir, ex.ID)})
+	} else {
+		// Each variant's calls.go calls its own package, under a name of
+		// its own; calls() picks one by ETCDTOUR_VARIANT.
+		bin = filepath.Join(bdir, "variants")
+		var table strings.Builder
+		table.WriteString("package main\n\nimport \"os\"\n\nfunc calls() map[string]call {\n\tswitch os.Getenv(\"ETCDTOUR_VARIANT\") {\n")
+		for i, v := range variants {
+			src := bytes.Replace(callsSrc, []byte(`"exercises/`+ex.ID+`"`), []byte(`"exercises/`+filepath.ToSlash(v)+`"`), 1)
+			src = bytes.Replace(src, []byte("func calls() map[string]call {"), fmt.Appendf(nil, "func calls%d() map[string]call {", i), 1)
+			files[fmt.Sprintf("calls%d.go", i)] = src
+			fmt.Fprintf(&table, "\tcase %q:\n\t\treturn calls%d()\n", fmt.Sprint(i), i)
+			drivers = append(drivers, &Driver{bin: bin, variant: fmt.Sprint(i), src: filepath.Join(dir, v)})
+		}
+		table.WriteString("\t}\n\treturn nil\n}\n")
+		files["calls.go"] = []byte(table.String())
 	}
 	var args []string
 	for name, src := range files {
 		if err := writeIfChanged(filepath.Join(bdir, name), src); err != nil {
-			return "", "", err
+			return nil, "", err
 		}
+		args = append(args, "./"+filepath.ToSlash(filepath.Join(rel, name)))
 	}
-	args = append(args, "./"+filepath.ToSlash(filepath.Join(rel, "calls.go")), "./"+filepath.ToSlash(filepath.Join(rel, "runtime.go")))
-	bin = filepath.Join(bdir, "driver")
+	sort.Strings(args)
 	// No symbol table or DWARF: the link is most of a warm build, and a
 	// panic's stack keeps its file:line without them.
 	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-ldflags=-s -w", "-o", bin}, args...)...)
@@ -154,14 +198,14 @@ func Build(ctx context.Context, cfg Config, ex Exercise) (bin, out string, err e
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && len(b) > 0 && ctx.Err() == nil {
-			return "", buildErrors(cfg.Lang, string(b), filepath.ToSlash(rel)), nil
+			return nil, buildErrors(cfg.Lang, string(b), filepath.ToSlash(rel)), nil
 		}
 		if errors.Is(err, exec.ErrNotFound) {
-			return "", "", cfg.Lang.Err("checking an exercise needs the Go toolchain: no go command in PATH")
+			return nil, "", cfg.Lang.Err("checking an exercise needs the Go toolchain: no go command in PATH")
 		}
-		return "", "", cfg.Lang.Err("go build: %v: %s", err, strings.TrimSpace(string(b)))
+		return nil, "", cfg.Lang.Err("go build: %v: %s", err, strings.TrimSpace(string(b)))
 	}
-	return bin, "", nil
+	return drivers, "", nil
 }
 
 // writeIfChanged writes data to path unless it holds it already, so that
@@ -194,14 +238,10 @@ func buildErrors(lang i18n.Lang, out, driverDir string) string {
 	return strings.Join(lines, "\n")
 }
 
-// Run runs ex's checks on the driver bin that Build made, in order, until
+// Run runs ex's checks on the driver that Build made, in order, until
 // one fails.
-func Run(ctx context.Context, cfg Config, ex Exercise, bin string) (Result, error) {
+func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (Result, error) {
 	res := Result{ID: ex.ID}
-	dir, err := filepath.Abs(cfg.Dir)
-	if err != nil {
-		return res, err
-	}
 	conn := cfg.Conn.WithDefaults()
 	failed := false
 	for i, c := range ex.Checks {
@@ -211,7 +251,7 @@ func Run(ctx context.Context, cfg Config, ex Exercise, bin string) (Result, erro
 			continue
 		}
 		prefix := fmt.Sprintf("%s%s/%d/", cfg.Prefix, ex.ID, i+1)
-		err := runCheck(ctx, conn, prefix, filepath.Join(dir, ex.ID), bin, cfg.Lang, c, &cr)
+		err := runCheck(ctx, conn, prefix, d, cfg.Lang, c, &cr)
 		if err != nil {
 			return res, err
 		}
@@ -224,7 +264,7 @@ func Run(ctx context.Context, cfg Config, ex Exercise, bin string) (Result, erro
 // runCheck runs one check in a driver process of its own and fills in cr.
 // Whatever happens, the process is gone and the check's keys and leases
 // are deleted when it returns.
-func runCheck(ctx context.Context, conn etcdconn.Conn, prefix, srcDir, bin string, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
+func runCheck(ctx context.Context, conn etcdconn.Conn, prefix string, d *Driver, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
 	limit := c.Timeout
 	if limit == 0 {
 		limit = DefaultTimeout
@@ -248,7 +288,7 @@ func runCheck(ctx context.Context, conn etcdconn.Conn, prefix, srcDir, bin strin
 	if name, pw, ok := strings.Cut(user, ":"); ok {
 		user, pass = name, pw
 	}
-	p, err := start(ctx, bin, srcDir, driverConfig{
+	p, err := start(ctx, d, driverConfig{
 		Endpoints: conn.Endpoints, Prefix: prefix, DialTimeout: conn.DialTimeout,
 		User: user, Password: pass, CACert: conn.CACert, Cert: conn.Cert, Key: conn.Key, Insecure: conn.InsecureSkipVerify,
 	})

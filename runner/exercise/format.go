@@ -10,9 +10,18 @@ import (
 // Format is a Result as the console shows it: the exercise, one line per
 // check (✓ passed, ✗ failed, · not run), under a ✗ what went wrong and the
 // lesson step that teaches it, and what to do next. next is the first
-// exercise not passed yet, if more is true.
-func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool) string {
+// exercise not passed yet, if more is true. A line wider than width
+// columns is broken, its continuation indented; width 0 breaks none (a
+// pipe, a log).
+func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool, width int) string {
 	var b strings.Builder
+	// why writes an explanation's line under a check's, indented.
+	why := func(indent, l string) {
+		if width > 0 {
+			l = strings.ReplaceAll(i18n.Wrap(l, width-len(indent)-1), "\n", "\n"+indent)
+		}
+		fmt.Fprintf(&b, "%s%s\n", indent, l)
+	}
 	fmt.Fprintf(&b, "%s: %s\n", ex.ID, lang.Text(ex.Title))
 	if res.Build != "" {
 		fmt.Fprintf(&b, "  ✗ %s\n", lang.Msg("your code does not build:"))
@@ -28,7 +37,7 @@ func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool) str
 		case Failed:
 			fmt.Fprintf(&b, "  ✗ %s\n", c.Name)
 			for _, l := range c.Why {
-				fmt.Fprintf(&b, "      %s\n", l)
+				why("      ", l)
 			}
 			if c.Output != "" {
 				fmt.Fprintf(&b, "      %s\n", lang.Msg("your code printed:"))
@@ -36,7 +45,7 @@ func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool) str
 					fmt.Fprintf(&b, "        %s\n", l)
 				}
 			}
-			fmt.Fprintf(&b, "      %s\n", lang.Msg("learn it in: %s · %s", lang.Text(c.Step), ex.Doc))
+			why("      ", lang.Msg("learn it in: %s · %s", lang.Text(c.Step), ex.Doc))
 		default:
 			fmt.Fprintf(&b, "  · %s %s\n", c.Name, lang.Msg("(not run)"))
 		}

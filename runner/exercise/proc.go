@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,6 +40,7 @@ type command struct {
 	Fn     string `json:"fn,omitempty"`
 	Args   any    `json:"args,omitempty"`
 	Method string `json:"method,omitempty"`
+	Before bool   `json:"before,omitempty"`
 }
 
 type event struct {
@@ -74,8 +76,8 @@ type proc struct {
 	running string        // the function running when it died
 }
 
-// start starts the driver bin with cfg and waits until its client is made.
-func start(ctx context.Context, bin, srcDir string, cfg driverConfig) (*proc, error) {
+// start starts the driver d with cfg and waits until its client is made.
+func start(ctx context.Context, d *Driver, cfg driverConfig) (*proc, error) {
 	cmdR, cmdW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -87,11 +89,11 @@ func start(ctx context.Context, bin, srcDir string, cfg driverConfig) (*proc, er
 		return nil, err
 	}
 	p := &proc{
-		cmd:    exec.Command(bin),
+		cmd:    exec.Command(d.bin),
 		cmdW:   cmdW,
 		enc:    json.NewEncoder(cmdW),
 		output: &tailBuffer{max: 16 << 10},
-		srcDir: srcDir,
+		srcDir: d.src,
 		calls:  map[int]*Running{},
 		paused: make(chan event, 1),
 		ready:  make(chan struct{}),
@@ -102,7 +104,7 @@ func start(ctx context.Context, bin, srcDir string, cfg driverConfig) (*proc, er
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// The learner's code gets no terminal and no variables of ours that
 	// reach etcd: its client is the driver's, made from cfg.
-	p.cmd.Env = cleanEnv(os.Environ())
+	p.cmd.Env = append(cleanEnv(os.Environ()), "ETCDTOUR_VARIANT="+d.variant)
 	err = p.cmd.Start()
 	cmdR.Close()
 	evW.Close()
@@ -390,18 +392,39 @@ func (c *Code) PauseAfter(method string) error {
 	return c.p.send(command{Op: "pause", Method: method})
 }
 
-// Paused waits for the pause PauseAfter asked for and returns the revision
-// of the response the learner's code is about to get.
-func (c *Code) Paused(ctx context.Context) (int64, error) {
+// PauseBefore makes the learner's client stop before it sends its next
+// request of method; Paused says when (with revision 0), Resume sends it.
+func (c *Code) PauseBefore(method string) error {
+	return c.p.send(command{Op: "pause", Method: method, Before: true})
+}
+
+// Paused waits for the pause PauseAfter or PauseBefore asked for and
+// returns the revision of the response the learner's code is about to get
+// (0 before a request). If r, the call expected to pause, returns first,
+// Paused returns its error, or ErrReturned.
+func (c *Code) Paused(ctx context.Context, r *Running) (int64, error) {
+	var done chan struct{}
+	if r != nil {
+		done = r.done
+	}
 	select {
 	case e := <-c.p.paused:
 		return e.Rev, nil
+	case <-done:
+		if r.err != nil {
+			return 0, r.err
+		}
+		return 0, ErrReturned
 	case <-c.p.dead:
 		return 0, c.p.crashed()
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
 }
+
+// ErrReturned is Paused's error when the call returned, with no error,
+// before it sent the request it was to pause at.
+var ErrReturned = errors.New("returned before the pause")
 
 // Resume lets the paused code go on.
 func (c *Code) Resume() error { return c.p.send(command{Op: "resume"}) }

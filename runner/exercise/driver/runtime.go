@@ -56,6 +56,7 @@ type command struct {
 	Fn     string          `json:"fn,omitempty"`
 	Args   json.RawMessage `json:"args,omitempty"`
 	Method string          `json:"method,omitempty"` // for pause: a gRPC method's last element, such as Range
+	Before bool            `json:"before,omitempty"` // for pause: before the request is sent, not after its response
 }
 
 // event is a line to the checker.
@@ -75,7 +76,8 @@ type driver struct {
 	mu      sync.Mutex
 	out     *json.Encoder
 	pauseOn string        // the method whose next response pauses, "" none
-	resume  chan struct{} // closed by the checker's resume
+	pauseIn string        // the method whose next request pauses before it is sent, "" none
+	waiting chan struct{} // the pause going on, closed by the checker's resume
 	cancels map[int]context.CancelFunc
 }
 
@@ -86,10 +88,28 @@ func (d *driver) send(e event) {
 }
 
 // intercept reports each lease granted (the checker revokes them after the
-// check) and, when the checker asked, pauses after a response: it reports
-// the response's revision and waits for the checker's go, which lets the
+// check) and, when the checker asked, pauses before a request is sent or
+// after its response: it reports the pause (after a response, with the
+// response's revision) and waits for the checker's go, which lets the
 // checker write in the gap between two calls of the learner's.
 func (d *driver) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	name := method[strings.LastIndex(method, "/")+1:]
+	d.mu.Lock()
+	before := d.pauseIn != "" && d.pauseIn == name
+	var resume chan struct{}
+	if before {
+		d.pauseIn = ""
+		resume = make(chan struct{})
+		d.waiting = resume
+	}
+	d.mu.Unlock()
+	if before {
+		d.send(event{Ev: "paused", Method: name})
+		select {
+		case <-resume:
+		case <-ctx.Done():
+		}
+	}
 	err := invoker(ctx, method, req, reply, cc, opts...)
 	if err != nil {
 		return err
@@ -97,13 +117,12 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 	if r, ok := reply.(*pb.LeaseGrantResponse); ok {
 		d.send(event{Ev: "lease", Lease: r.ID})
 	}
-	name := method[strings.LastIndex(method, "/")+1:]
 	d.mu.Lock()
 	pause := d.pauseOn != "" && d.pauseOn == name
-	var resume chan struct{}
 	if pause {
 		d.pauseOn = ""
-		resume = d.resume
+		resume = make(chan struct{})
+		d.waiting = resume
 	}
 	d.mu.Unlock()
 	if !pause {
@@ -179,13 +198,17 @@ func main() {
 			d.mu.Unlock()
 		case "pause":
 			d.mu.Lock()
-			d.pauseOn, d.resume = c.Method, make(chan struct{})
+			if c.Before {
+				d.pauseIn = c.Method
+			} else {
+				d.pauseOn = c.Method
+			}
 			d.mu.Unlock()
 		case "resume":
 			d.mu.Lock()
-			if d.resume != nil {
-				close(d.resume)
-				d.resume = nil
+			if d.waiting != nil {
+				close(d.waiting)
+				d.waiting = nil
 			}
 			d.mu.Unlock()
 		}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	learner "exercises/watch"
+)
+
+// calls are the learner's functions the checker calls.
+func calls() map[string]call {
+	return map[string]call{
+		"Follow": func(ctx context.Context, cli *clientv3.Client, args json.RawMessage, emit func(any)) (any, error) {
+			var a struct{ Prefix string }
+			if err := json.Unmarshal(args, &a); err != nil {
+				return nil, err
+			}
+			err := learner.Follow(ctx, cli, a.Prefix,
+				func(kvs map[string]string) { emit(map[string]any{"snapshot": kvs}) },
+				func(c learner.Change) { emit(map[string]any{"change": c}) })
+			return nil, err
+		},
+	}
+}
