@@ -683,7 +683,8 @@ var flagTests = map[string][]string{
 	"lang":        {"TestLang", "TestLangHelpAndErrors"},
 	"LC_ALL":      {"TestLang", "i18n.TestFromEnv"},
 	"LC_MESSAGES": {"i18n.TestFromEnv"},
-	"LANG":        {"TestLang", "TestLangHelpAndErrors", "i18n.TestFromEnv"},
+	"LANG":        {"TestLang", "TestLangHelpAndErrors", "i18n.TestFromEnv", "TestLocaleNotUTF8"},
+	"LANGUAGE":    {"i18n.TestFromEnv", "TestLocaleNotUTF8"},
 }
 
 // TestEveryFlagHasATest: each flag of each command, each ETCDCTL_*
@@ -692,7 +693,7 @@ var flagTests = map[string][]string{
 func TestEveryFlagHasATest(t *testing.T) {
 	t.Parallel()
 	// --lang and the locale variables are read before any command's flags.
-	want := map[string]bool{"NO_COLOR": true, "lang": true, "LC_ALL": true, "LC_MESSAGES": true, "LANG": true}
+	want := map[string]bool{"NO_COLOR": true, "lang": true, "LC_ALL": true, "LC_MESSAGES": true, "LANG": true, "LANGUAGE": true}
 	for _, f := range allFlags() {
 		want[f.Name] = true
 	}

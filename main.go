@@ -65,6 +65,12 @@ func main() {
 		abort.run()
 		os.Exit(exitInterrupted)
 	}()
+	if stdoutClosed() {
+		// Nothing written would be seen: the whole course would run unseen
+		// and exit 0.
+		fmt.Fprintln(os.Stderr, "etcdtour: "+startLang(os.Args[1:], os.Getenv).Msg("stdout is closed (>&-): nothing written would be seen; send it to a file, or to /dev/null"))
+		os.Exit(exitFailed)
+	}
 	code := run(ctx, os.Args[1:], os.Stdin, stdout, os.Stderr, os.Getenv, abort)
 	stop()
 	os.Exit(code)
@@ -180,6 +186,9 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		o.lang = speak(l)
 	}
 	o.conn.Lang = o.lang
+	if bad := i18n.NotUTF8(getenv); bad != "" && s.lang == "" {
+		o.errLine(o.lang.Msg("%s: etcdtour writes Chinese in UTF-8 only, so it writes English here; for Chinese, use a UTF-8 locale (LANG=zh_CN.UTF-8)", bad))
+	}
 	name, args := defaultCommand, pos
 	if len(pos) > 0 {
 		name, args = pos[0], pos[1:]

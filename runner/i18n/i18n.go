@@ -83,18 +83,62 @@ func posixToBCP47(s string) string {
 	return strings.ReplaceAll(s, "_", "-")
 }
 
-// FromEnv is the language of messages the environment asks for, in POSIX
-// precedence: LC_ALL, else LC_MESSAGES, else LANG, the first that is set
-// and not empty. "C" and "POSIX", and any locale no supported language
-// matches, give English.
+// FromEnv is the language of messages the environment asks for, as
+// gettext reads it: the locale is LC_ALL, else LC_MESSAGES, else LANG, the
+// first that is set and not empty; unless it is "C" or "POSIX" (or unset),
+// LANGUAGE, a list of languages separated by ':', comes first, its first
+// supported one. Any locale no supported language matches gives English,
+// and so does one whose codeset is not UTF-8 (zh_CN.GB18030): etcdtour
+// writes UTF-8 only, and its Chinese would come out garbled there
+// (NotUTF8 names the variable).
 func FromEnv(getenv func(string) string) Lang {
-	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := getenv(name); v != "" {
-			l, _ := Match(v) // "C" does not parse: English
-			return l
+	l, _ := fromEnv(getenv)
+	return l
+}
+
+// NotUTF8 returns "NAME=value" of the locale variable whose codeset made
+// FromEnv fall back to English (LANG=zh_CN.GB18030), or "".
+func NotUTF8(getenv func(string) string) string {
+	_, bad := fromEnv(getenv)
+	return bad
+}
+
+func fromEnv(getenv func(string) string) (l Lang, notUTF8 string) {
+	name, v := "", ""
+	for _, n := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v = getenv(n); v != "" {
+			name = n
+			break
 		}
 	}
-	return English
+	if v == "" || v == "C" || v == "POSIX" || strings.HasPrefix(v, "C.") {
+		return English, ""
+	}
+	l, ok := Match(v) // "C" does not parse: English
+	for _, pref := range strings.Split(getenv("LANGUAGE"), ":") {
+		if m, found := Match(pref); found && pref != "" {
+			l, ok = m, true
+			break
+		}
+	}
+	if !ok || l.IsEnglish() {
+		return English, ""
+	}
+	if cs := codeset(v); cs != "" && cs != "utf8" {
+		return English, name + "=" + v
+	}
+	return l, ""
+}
+
+// codeset is the codeset of a POSIX locale, lower case without '-' or
+// '_' ("utf8", "gb18030"), or "" if it names none.
+func codeset(locale string) string {
+	_, cs, ok := strings.Cut(locale, ".")
+	if !ok {
+		return ""
+	}
+	cs, _, _ = strings.Cut(cs, "@")
+	return strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(cs))
 }
 
 // Tag is l's BCP 47 tag: "en" or "zh-Hans".

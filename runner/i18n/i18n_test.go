@@ -46,10 +46,26 @@ func TestFromEnv(t *testing.T) {
 		{map[string]string{"LC_MESSAGES": "zh_CN.UTF-8", "LC_ALL": "C"}, i18n.English},
 		{map[string]string{"LANG": "C", "LC_ALL": "zh_TW.UTF-8"}, i18n.Chinese},
 		{map[string]string{"LANG": "zh_CN.UTF-8", "LC_ALL": ""}, i18n.Chinese}, // empty is unset
+		// LANGUAGE comes first, as gettext reads it, but not with C.
+		{map[string]string{"LANG": "en_US.UTF-8", "LANGUAGE": "fr:zh_CN:en"}, i18n.Chinese},
+		{map[string]string{"LANG": "zh_CN.UTF-8", "LANGUAGE": "en_GB:zh"}, i18n.English},
+		{map[string]string{"LANG": "C", "LANGUAGE": "zh_CN"}, i18n.English},
+		{map[string]string{"LANGUAGE": "zh_CN"}, i18n.English},
+		// Chinese is written in UTF-8 only.
+		{map[string]string{"LANG": "zh_CN.GB18030"}, i18n.English},
+		{map[string]string{"LANG": "zh_CN.utf8"}, i18n.Chinese},
+		{map[string]string{"LANG": "zh_CN"}, i18n.Chinese},
 	} {
 		if got := i18n.FromEnv(func(k string) string { return c.env[k] }); got != c.want {
 			t.Errorf("FromEnv(%v) = %v, want %v", c.env, got, c.want)
 		}
+	}
+	gb := map[string]string{"LC_ALL": "zh_CN.GB18030", "LANG": "zh_CN.UTF-8"}
+	if got := i18n.NotUTF8(func(k string) string { return gb[k] }); got != "LC_ALL=zh_CN.GB18030" {
+		t.Errorf("NotUTF8(%v) = %q", gb, got)
+	}
+	if got := i18n.NotUTF8(func(k string) string { return map[string]string{"LANG": "zh_CN.UTF-8"}[k] }); got != "" {
+		t.Errorf("NotUTF8(LANG=zh_CN.UTF-8) = %q", got)
 	}
 }
 
