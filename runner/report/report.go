@@ -42,7 +42,18 @@ type Console struct {
 	live *liveLine     // the wait under way, nil if none
 	keys *keys         // where Pause reads, nil until StepKeys
 	next chan struct{} // closed by Next: the prompt shown is answered
+
+	// A lesson that prints nothing for quietAfter (its requests hidden
+	// as repeats, a slow cluster) gets a status line too, with Live.
+	inLesson bool
+	quiet    *time.Timer // armed after each event in a lesson
+	gen      int         // events so far: a quiet timer of an older one is stale
+	reqs     int         // requests since the last event shown
 }
+
+// quietAfter is how long a lesson may print nothing before the console,
+// when Live, shows that it is working.
+const quietAfter = 2 * time.Second
 
 // A liveLine is a wait's status line: redrawn every 100 ms at the bottom of
 // the output until the wait ends.
@@ -50,6 +61,7 @@ type liveLine struct {
 	stop  chan struct{} // closed to end it
 	draw  func()        // writes the status, from column 0; c.mu held
 	shown bool          // the status is on the screen
+	quiet bool          // no wait: the lesson is working unseen
 }
 
 type styles struct {
@@ -122,13 +134,19 @@ func (c *Console) Err() error {
 // Report implements runner.Reporter.
 func (c *Console) Report(e runner.Event) {
 	if e.Kind == runner.KindRequest {
-		return // recorded for tests; the lesson's own etcdctl line stands for it
+		// Recorded for tests; the lesson's own etcdctl line stands for
+		// it. Counted for the quiet status line.
+		c.mu.Lock()
+		c.reqs++
+		c.mu.Unlock()
+		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	defer c.armQuiet(e.Kind)
 	st, lang := c.st, c.Lang
 	if c.live != nil {
-		if during(e.Kind) {
+		if during(e.Kind) && !c.live.quiet {
 			// What happens while the lesson waits goes above the status
 			// line, which is drawn again below it.
 			c.hideLive()
@@ -309,6 +327,55 @@ func (c *Console) startLive(e runner.Event) {
 		c.printf(c.st.faint, "\r\033[K       %s", status)
 	}
 	c.showLive()
+	c.tick(l)
+}
+
+// armQuiet starts over, after an event of kind k, the time a lesson may
+// print nothing before startQuiet shows that it works. Called with c.mu
+// held.
+func (c *Console) armQuiet(k runner.Kind) {
+	c.gen++
+	c.reqs = 0
+	switch k {
+	case runner.KindLessonStart:
+		c.inLesson = true
+	case runner.KindLessonEnd, runner.KindSummary:
+		c.inLesson = false
+	}
+	if c.quiet != nil {
+		c.quiet.Stop()
+		c.quiet = nil
+	}
+	if !c.Live || !c.inLesson || c.live != nil || c.err != nil {
+		return
+	}
+	gen := c.gen
+	c.quiet = time.AfterFunc(quietAfter, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if gen == c.gen && c.live == nil {
+			c.startQuiet()
+		}
+	})
+}
+
+// startQuiet shows, below the lesson's last line, how long it has printed
+// nothing and how many requests it made meanwhile (hidden as repeats of
+// those shown, or slow to answer), until its next event. Called with c.mu
+// held.
+func (c *Console) startQuiet() {
+	l := &liveLine{stop: make(chan struct{}), quiet: true}
+	c.live = l
+	start := time.Now().Add(-quietAfter)
+	l.draw = func() {
+		c.printf(c.st.faint, "\r\033[K       %s", c.Lang.Msg("… working: %s, %d request(s)", fmtWait(time.Since(start)), c.reqs))
+	}
+	c.showLive()
+	c.tick(l)
+}
+
+// tick redraws l every 100 ms until it ends.
+func (c *Console) tick(l *liveLine) {
 	go func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
@@ -366,6 +433,11 @@ func (c *Console) endLive() {
 func (c *Console) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.inLesson = false
+	if c.quiet != nil {
+		c.quiet.Stop()
+		c.quiet = nil
+	}
 	c.endLive()
 }
 

@@ -107,6 +107,11 @@ func (c *Console) write(s string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.endLive()
+	c.gen++ // no quiet status line under the prompt (armQuiet)
+	if c.quiet != nil {
+		c.quiet.Stop()
+		c.quiet = nil
+	}
 	if c.err == nil {
 		_, c.err = io.WriteString(c.w, s)
 	}

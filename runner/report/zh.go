@@ -20,6 +20,7 @@ var chinese = map[string]string{
 	", %d not run":                 "，%d 课未运行",
 	"%s in %s":                     "%s，用时 %s",
 	"%s waited":                    "已等待 %s",
+	"… working: %s, %d request(s)": "… 进行中：%s，%d 个请求",
 	"%s left":                      "还剩 %s",
 	"passed":                       "通过",
 	"failed":                       "失败",
