@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -130,46 +131,46 @@ so as to lose updates: in each round all four read, then all four write.`)
 	t.Say(`Each increment writes only if mod_revision is what it read
 and retries if not: optimistic concurrency. NewSTM is that loop.`)
 	var retried atomic.Int64
-	casIncrement := func() error {
+	casIncrement := func(c int) error {
+		value, rev := 0, int64(0) // mod_revision 0: no such key yet
 		for done := 0; done < rounds; {
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
-			get, err := cli.Get(ctx1, "cas")
-			cancel()
-			if err != nil {
-				return err
-			}
-			value, rev := 0, int64(0) // mod_revision 0: no such key yet
-			if len(get.Kvs) > 0 {
-				value, _ = strconv.Atoi(string(get.Kvs[0].Value))
-				rev = get.Kvs[0].ModRevision
-			}
 			unchanged := clientv3.Compare(clientv3.ModRevision("cas"), "=", rev)
-			ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
+			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 			resp, err := cli.Txn(ctx1).If(unchanged).
-				Then(clientv3.OpPut("cas", strconv.Itoa(value+1))).Commit()
+				Then(clientv3.OpPut("cas", strconv.Itoa(value+1))).
+				Else(clientv3.OpGet("cas")).Commit() // no Get to retry
 			cancel()
 			if err != nil {
-				return err
+				return fmt.Errorf("cas client %d, increment %d of %d: %w",
+					c, done+1, rounds, err)
 			}
 			if resp.Succeeded {
 				done++
-			} else {
-				retried.Add(1) // someone wrote first: read again
+				value, rev = value+1, resp.Header.Revision
+				continue
 			}
+			retried.Add(1) // someone wrote first: Else read it, again
+			kv := resp.Responses[0].GetResponseRange().Kvs[0]
+			value, _ = strconv.Atoi(string(kv.Value))
+			rev = kv.ModRevision
 		}
 		return nil
 	}
-	stmIncrement := func() error {
-		for range rounds {
-			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	stmIncrement := func(c int) error {
+		for i := range rounds {
+			// A try loses only to another client's increment.
+			ctx1, cancel := context.WithTimeout(ctx, clients*t.Timeout())
+			tries := 0
 			_, err := concurrency.NewSTM(cli, func(s concurrency.STM) error {
+				tries++
 				value, _ := strconv.Atoi(s.Get("stm"))
 				s.Put("stm", strconv.Itoa(value+1))
 				return nil
 			}, concurrency.WithAbortContext(ctx1))
 			cancel()
 			if err != nil {
-				return err
+				return fmt.Errorf("stm client %d, increment %d: %d tries "+
+					"lost to other clients: %w", c, i+1, tries, err)
 			}
 		}
 		return nil
@@ -177,8 +178,8 @@ and retries if not: optimistic concurrency. NewSTM is that loop.`)
 	var wg sync.WaitGroup
 	errs := make([]error, 2*clients)
 	for i := range clients {
-		wg.Go(func() { errs[i] = casIncrement() })
-		wg.Go(func() { errs[clients+i] = stmIncrement() })
+		wg.Go(func() { errs[i] = casIncrement(i + 1) })
+		wg.Go(func() { errs[clients+i] = stmIncrement(i + 1) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
