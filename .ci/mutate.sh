@@ -91,6 +91,8 @@ zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不�
 program-start-not-retried|runner/source/skeleton/cluster.go|if !errors\.Is\(err, errExited\) .. try == 3 \{|if try > 0 {
 alarm-not-noticed|runner/run.go|go func\(\) \{ alarm <- alarmLine\(cfg\.Lang, r\.members\.alarms\(actx\)\) \}\(\)|go func() { alarm <- "" }()
 refusal-taken-for-no-answer|runner/quorum.go|\tif refused\(err\) \{\n\t\treturn false|\tif false {\n\t\treturn false
+program-ctrl-c-unhandled|runner/source/skeleton/endpoints.go|signal\.NotifyContext\(context\.Background\(\), os\.Interrupt, syscall\.SIGTERM\)|signal.NotifyContext(context.Background(), syscall.SIGUSR1)
+program-sigkill-orphans|runner/source/skeleton/cluster.go|do \[ -f "\$f" \] && kill -9 "\$\(cat "\$f"\)"; done|do true; done
 check-against-literal|lessons/putget.go|t\.Equal\(string\(kv\.Value\), value,|t.Equal(string(kv.Value), "xiaomotong",
 program-restart-not-retried|runner/source/skeleton/cluster.go|if try == 3 .. !errors\.Is\(err, errExited\) \{|if try > 0 {
 LIST

@@ -346,6 +346,16 @@ func TestPrograms(t *testing.T) {
 				`case " $* " in *" --name m1 "*) if [ -e STARTED ]; then [ -e FAILED ] || { touch FAILED; exit 1; }; else touch STARTED; fi;; esac`)
 		})
 	})
+	// Each interrupted once it printed its first step, on an etcd of
+	// their own: an interrupted program leaves its leases to their TTLs.
+	shared, intEPs := newServer(), map[string]string{}
+	for _, l := range lessons.Course {
+		intEPs[l.ID] = shared
+		if l.Needs.Members > 0 && !startsEtcd[l.ID] {
+			intEPs[l.ID] = newServer()
+		}
+	}
+	interruptPrograms(t, bins, startsEtcd, intEPs)
 	for _, ep := range eps {
 		nothingLeft(t, ep)
 	}

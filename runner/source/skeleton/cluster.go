@@ -26,22 +26,25 @@ import (
 
 // etcdCluster is this program's own etcd: etcd processes on loopback
 // ports it picked, with their data in a temp dir. The lesson stops and
-// restarts them; Close kills them all and removes the dir.
+// restarts them; Close kills them all and removes the dir. So does a
+// guard process when this program dies without Close (SIGKILL).
 type etcdCluster struct {
 	dir       string
 	endpoints []string
 	args      [][]string
 	cmds      []*exec.Cmd     // nil while stopped
 	exited    []chan struct{} // closed when member i's process has ended
+	guard     *exec.Cmd
+	alive     *os.File // the guard reads it until this program ends
 }
 
 // startCluster starts n members and waits until they have a leader. The
 // ports are picked free, but another program may take one before etcd
 // binds it: a member that exits while starting makes it start again, on
 // new ports, up to three times.
-func startCluster(n int) (*etcdCluster, error) {
+func startCluster(ctx context.Context, n int) (*etcdCluster, error) {
 	for try := 1; ; try++ {
-		c, err := startOnce(n)
+		c, err := startOnce(ctx, n)
 		if !errors.Is(err, errExited) || try == 3 {
 			return c, err
 		}
@@ -50,12 +53,16 @@ func startCluster(n int) (*etcdCluster, error) {
 
 var errExited = errors.New("a member exited while starting")
 
-func startOnce(n int) (*etcdCluster, error) {
+func startOnce(ctx context.Context, n int) (*etcdCluster, error) {
 	dir, err := os.MkdirTemp("", "etcd-program-")
 	if err != nil {
 		return nil, err
 	}
 	c := &etcdCluster{dir: dir, cmds: make([]*exec.Cmd, n), exited: make([]chan struct{}, n)}
+	if err := c.startGuard(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	var peers, initial []string
 	for i := 0; i < n; i++ {
 		peer, client := freePort(), freePort()
@@ -81,7 +88,7 @@ func startOnce(n int) (*etcdCluster, error) {
 			return nil, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := c.firstLeader(ctx); err != nil {
 		for i := range c.cmds {
@@ -122,6 +129,29 @@ func (c *etcdCluster) lastLog(i int) string {
 	return lines[len(lines)-1]
 }
 
+// startGuard starts a shell that waits for this program to end, however
+// it ends (even SIGKILL, which no program can catch): the pipe it reads
+// then closes. It kills the etcd processes whose PIDs are in dir, and
+// removes dir. Ctrl-C reaches it too, and it ignores it.
+func (c *etcdCluster) startGuard() error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	script := `trap '' INT TERM HUP; cat >/dev/null
+for f in "$0"/*.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")"; done
+rm -rf "$0"`
+	c.guard = exec.Command("sh", "-c", script, c.dir)
+	c.guard.Stdin = r
+	if err := c.guard.Start(); err != nil {
+		w.Close()
+		return fmt.Errorf("this program starts a shell to remove its etcd when it ends: %w", err)
+	}
+	c.alive = w
+	return nil
+}
+
 func freePort() string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -143,6 +173,8 @@ func (c *etcdCluster) start(i int) error {
 		return fmt.Errorf("this program starts etcd processes of its own: %w", err)
 	}
 	c.cmds[i] = cmd
+	pid := filepath.Join(c.dir, c.Name(i)+".pid") // for the guard
+	os.WriteFile(pid, []byte(fmt.Sprint(cmd.Process.Pid)), 0o600)
 	exited := make(chan struct{})
 	c.exited[i] = exited
 	go func() {
@@ -207,6 +239,7 @@ func (c *etcdCluster) Stop(i int) error {
 	}
 	c.cmds[i].Process.Kill()
 	<-c.exited[i]
+	os.Remove(filepath.Join(c.dir, c.Name(i)+".pid")) // its PID may be reused
 	c.cmds[i] = nil
 	return nil
 }
@@ -238,6 +271,7 @@ func (c *etcdCluster) serves(ctx context.Context, i int) error {
 		select {
 		case <-c.exited[i]:
 			c.cmds[i] = nil
+			os.Remove(filepath.Join(c.dir, c.Name(i)+".pid"))
 			return fmt.Errorf("%s: %w: %s", c.Name(i), errExited, c.lastLog(i))
 		default:
 		}
@@ -260,7 +294,7 @@ func (c *etcdCluster) Client(i int) (*clientv3.Client, error) {
 	return newClientTo([]string{c.endpoints[i]})
 }
 
-// Close kills every member and removes the data.
+// Close kills every member and removes the data, and the guard ends.
 func (c *etcdCluster) Close() {
 	for i, cmd := range c.cmds {
 		if cmd != nil {
@@ -268,4 +302,6 @@ func (c *etcdCluster) Close() {
 		}
 	}
 	os.RemoveAll(c.dir)
+	c.alive.Close()
+	c.guard.Wait()
 }

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -21,21 +23,44 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer cli.Close()
 	/*{{- if .Own}}*/
 	fmt.Printf("This program may compact the etcd at %s: give it one of its own.\n", strings.Join(cli.Endpoints(), ","))
 	/*{{- end}}*/
-	err = lessonRun(context.Background(), cli)
+	// Ctrl-C (or SIGTERM) ends the lesson; its keys go all the same.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err = lessonRun(ctx, cli)
+	interrupted := ctx.Err() != nil
 	// Delete the keys, also when the lesson failed.
-	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-	_, derr := cli.Delete(ctx, "", clientv3.WithPrefix())
-	cancel()
-	if err != nil {
-		log.Fatal(err)
-	}
+	derr := deleteKeys(cli)
+	stop()
+	cli.Close()
 	if derr != nil {
-		log.Fatalf("delete %q: %v", prefix, derr)
+		fmt.Fprintf(os.Stderr, "could not delete the keys under %s (%v): etcdctl del --prefix %s\n", prefix, derr, prefix)
 	}
+	switch {
+	case interrupted:
+		fmt.Fprintln(os.Stderr, "interrupted")
+		os.Exit(130)
+	case err != nil:
+		log.Fatal(err)
+	case derr != nil:
+		os.Exit(1)
+	}
+}
+
+// deleteKeys deletes every key under prefix, through each member in turn
+// until one answers: one that stopped answering must not leave them.
+func deleteKeys(cli *clientv3.Client) error {
+	var err error
+	for range cli.Endpoints() {
+		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
+		_, err = cli.Delete(ctx, "", clientv3.WithPrefix())
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // newClient connects to $ETCDCTL_ENDPOINTS (127.0.0.1:2379 if unset).

@@ -22,23 +22,26 @@ var cluster *etcdCluster
 
 func main() {
 	log.SetFlags(0)
+	// Ctrl-C (or SIGTERM), also while etcd starts, ends the lesson; the
+	// etcd processes and their data go all the same.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	fmt.Println("Starting an etcd of this program's own: /*{{.Members}}*/ etcd process(es).")
 	var err error
-	if cluster, err = startCluster(lessonMembers); err != nil {
-		log.Fatal(err)
+	if cluster, err = startCluster(ctx, lessonMembers); err == nil {
+		var cli *clientv3.Client
+		if cli, err = newClient(); err == nil {
+			err = lessonRun(ctx, cli)
+			cli.Close()
+		}
+		cluster.Close() // its keys go with it
 	}
-	cli, err := newClient()
-	if err != nil {
-		cluster.Close()
-		log.Fatal(err)
-	}
-	// Ctrl-C ends the lesson, and the etcd processes and their data go.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err = lessonRun(ctx, cli)
+	interrupted := ctx.Err() != nil
 	stop()
-	cli.Close()
-	cluster.Close() // its keys go with it
-	if err != nil {
+	switch {
+	case interrupted:
+		fmt.Fprintln(os.Stderr, "interrupted")
+		os.Exit(130)
+	case err != nil:
 		log.Fatal(err)
 	}
 }
