@@ -198,6 +198,14 @@ func (t *T) Etcdctl(args ...string) {
 	}
 	t.calls.listen(args)
 	t.report(Event{Kind: KindEtcdctl, Text: "etcdctl " + strings.Join(q, " ")})
+	if len(args) > 1 && (args[0] == "lock" || args[0] == "elect" && args[1] != "--listen") {
+		// Pasted, it would block the shell, in a session of its own that
+		// the next lines (the Go session's lease and key) do not name.
+		t.report(t.said(KindSay, "↑ not replayable in a shell: etcdctl %s blocks it, in a session\nof its own that the lines below do not name", []any{args[0]}))
+	}
+	if len(args) > 1 && args[0] == "lease" && args[1] == "keep-alive" {
+		t.report(t.said(KindSay, "↑ it blocks the shell: run it in a terminal of its own, or end\nit with &", nil))
+	}
 }
 
 // Result shows what a call returned.

@@ -8,6 +8,8 @@ import "maps"
 var chinese = map[string]string{
 	// run.go and t.go: the run, its lessons, the clean-up
 	"cleanup: %s": "清理：%s",
+	"↑ it blocks the shell: run it in a terminal of its own, or end\nit with &":                                    "↑ 它会阻塞 shell：请在另一个终端里运行，或在末尾加上 &",
+	"↑ not replayable in a shell: etcdctl %s blocks it, in a session\nof its own that the lines below do not name": "↑ 不能照抄到 shell 里重放：etcdctl %s 会阻塞 shell，\n而且用的是它自己的会话，下面的命令用的不是这个会话",
 	"interrupted": "已中断",
 	"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s": "etcd %s，地址 %s · key 都在 %s 之下\n下面的 etcdctl 命令假定已执行：export %s",
 	"etcd at %s no longer answers (no endpoint within %v)":                 "%s 上的 etcd 已无应答（%v 内没有可用的 endpoint）",
@@ -17,9 +19,9 @@ var chinese = map[string]string{
 	"%s: answers, knows no leader": "%s：有应答，但不知道 leader 是谁",
 	"%s: no answer":                "%s：无应答",
 	"the etcd cluster has no leader (%s): nothing can be read or written until most of its members are back":                                      "etcd 集群没有 leader（%s）：在多数成员恢复之前，什么都读不了也写不了",
-	"could not create the lesson's fence %s: %w":                                                                                                  "无法创建本课的栅栏 key %s：%w",
+	"could not create the lesson's fence %s: %w":                                                                                                  "无法创建本课的防护 key %s：%w",
 	"the run's lease %x was also asked of a member that did not answer, which may still grant it later (for %d s): etcdctl lease revoke %x":       "本次运行的租约 %x 也曾向一个没有应答的成员申请，它之后仍可能授予这个租约（%d 秒）：etcdctl lease revoke %x",
-	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的栅栏 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行过期）",
+	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的防护 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行过期）",
 	"could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s":                                                               "无法删除 %s 下的 key：etcdctl del %s && etcdctl del --prefix %s",
 	"cleanup: lease %x was asked for and got no answer: a member may still grant it later (for %d s): etcdctl lease revoke %x":                    "清理：申请租约 %x 的请求没有得到应答：某个成员以后仍可能授予它（有效 %d 秒）：etcdctl lease revoke %x",
 	"lease %x may still be granted later: etcdctl lease revoke %x":                                                                                "租约 %x 以后仍可能被授予：etcdctl lease revoke %x",
