@@ -35,6 +35,7 @@ import (
 	"etcdtour/runner/exercise"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
+	"etcdtour/runner/web"
 )
 
 // A message is a text found in the source, and where.
@@ -74,6 +75,7 @@ var owners = []struct {
 	{"report", "runner/report/*.go", report.Chinese()},
 	{"exercise", "runner/exercise/*.go", exercise.Chinese()},
 	{"exercises", "lessons/exercises/*.go", exercises.Chinese()},
+	{"web", "runner/web/*.go", web.Chinese()},
 }
 
 // mainChinese is main's catalog: the lessons' commands' (zh.go) and the
@@ -207,6 +209,8 @@ func fileMessages(t *testing.T, fset *token.FileSet, f *ast.File, errs bool) []m
 				add(n.Args[0], helpWidth, true, false)
 			case strings.HasSuffix(name, "Var") && len(n.Args) == 4 && recv != nil && recv.Name == "fs" && !notYet["help"]:
 				add(n.Args[3], helpWidth, false, false) // a flag's usage
+			case name == "Var" && len(n.Args) == 3 && recv != nil && recv.Name == "fs" && !notYet["help"]:
+				add(n.Args[2], helpWidth, false, false) // a flag of its own Value's usage (--web)
 			}
 		case *ast.CompositeLit:
 			for _, el := range n.Elts {

@@ -219,6 +219,11 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 			o.errLine(o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
 		})
 	}
+	stopWeb, code := startWeb(o, &cfg, con)
+	if code != exitOK {
+		return code
+	}
+	defer stopWeb()
 	sum, err := runner.Run(ctx, cfg, chosen)
 	werr := outErr()
 	switch {

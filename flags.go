@@ -39,6 +39,8 @@ func runFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.step, "step", false, "pause before each step: Enter runs it, q quits")
 	fs.BoolVar(&o.interactive, "interactive", false, "the watch lesson waits for your etcdctl writes")
 	fs.BoolVar(&o.noCode, "no-code", false, "do not show each step's Go code")
+	fs.Var(webFlag{&o.web}, "web", "serve a live picture of the run in the browser at `ADDR` (default 127.0.0.1:0: a free port)")
+	fs.BoolVar(&o.open, "open", false, "open --web's page in the default browser")
 }
 
 // flagSets holds each command's own flags and, to parse a command line in
@@ -259,6 +261,10 @@ func parseArgs(fs *flag.FlagSet, argv []string) (pos []string, err *flagError) {
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			if !hasValue {
 				value = "true" // --json; --json=false
+				// --web ADDR: a flag whose value may follow it.
+				if o, ok := f.Value.(interface{ Takes(string) bool }); ok && len(argv) > 0 && o.Takes(argv[0]) {
+					value, argv = argv[0], argv[1:]
+				}
 			}
 		} else if !hasValue {
 			if len(argv) == 0 {

@@ -674,6 +674,8 @@ var flagTests = map[string][]string{
 	"workspace": {"TestExercisesCommands"},
 	"force":     {"TestExercisesCommands"},
 	"no-code":   {"TestNoCode"},
+	"web":       {"TestWebFlags", "TestWebStep", "web.TestBrowser"},
+	"open":      {"TestWebFlags"},
 	// show
 	"program": {"TestOwnFlagsTaken"},
 	// serve
@@ -706,7 +708,7 @@ func TestEveryFlagHasATest(t *testing.T) {
 		}
 	}
 	funcs := map[string]bool{}
-	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons", "i18n.": "runner/i18n", "report.": "runner/report"} {
+	for pkg, dir := range map[string]string{"": ".", "runner.": "runner", "lessons.": "lessons", "i18n.": "runner/i18n", "report.": "runner/report", "web.": "runner/web"} {
 		files, err := filepath.Glob(filepath.Join(dir, "*_test.go"))
 		if err != nil {
 			t.Fatal(err)

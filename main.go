@@ -31,6 +31,7 @@ import (
 	"etcdtour/runner/exercise"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
+	"etcdtour/runner/web"
 )
 
 const (
@@ -130,6 +131,8 @@ type options struct {
 	program, noCode        bool
 	dataDir, listen        string
 	ex                     exOptions // the exercises' commands (exercises.go)
+	web                    string    // --web's address, "" without it
+	open                   bool
 
 	stdin          io.Reader
 	stdout, stderr io.Writer
@@ -229,7 +232,7 @@ func speak(l i18n.Lang) i18n.Lang {
 		return l
 	}
 	return l.With(chinese, exercisesChinese, runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese(), lessons.Chinese(),
-		exercise.Chinese(), exercises.Chinese())
+		exercise.Chinese(), exercises.Chinese(), web.Chinese())
 }
 
 // startLang is the language before the command line is parsed: --lang as

@@ -1,0 +1,513 @@
+package web_test
+
+// The page in a real browser (headless Chromium, driven by chromedp: a
+// test of what a person sees must run the page's own script and CSS, not
+// match strings in HTML) against real runs of the course's lessons.
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"etcdtour/lessons"
+	"etcdtour/runner"
+	"etcdtour/runner/i18n"
+	"etcdtour/runner/report"
+	"etcdtour/runner/runnertest"
+	"etcdtour/runner/source"
+	"etcdtour/runner/web"
+)
+
+func TestMain(m *testing.M) { os.Exit(runnertest.Main(m)) }
+
+// chromium is Debian's headless Chromium, or Chromium. Without either the
+// browser tests skip, unless CI is set (.ci/run installs it).
+func chromium(t *testing.T) string {
+	for _, name := range []string{"chromium-headless-shell", "chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no chromium-headless-shell or chromium on PATH (CI is set: .ci/run installs it)")
+	}
+	t.Skip("no chromium-headless-shell or chromium on PATH (apt-get install chromium-headless-shell)")
+	return ""
+}
+
+// lesson is the course's lesson id.
+func lesson(t *testing.T, id string) runner.Lesson {
+	for _, l := range lessons.Course {
+		if l.ID == id {
+			return l
+		}
+	}
+	t.Fatalf("no lesson %s", id)
+	return runner.Lesson{}
+}
+
+// hook is a Reporter that hands each event to on, which may hold the
+// lesson there (the run waits for Report to return).
+type hook func(runner.Event)
+
+func (h hook) Report(e runner.Event) { h(e) }
+
+// A gate holds the run at a point (in a reporter or a pause) until the
+// test opens it; the test's clean-up opens it too, so that a failed test
+// does not leave the run waiting.
+type gate struct {
+	at   chan struct{} // closed when the run reached it
+	open chan struct{}
+	once sync.Once
+}
+
+func newGate() *gate { return &gate{at: make(chan struct{}), open: make(chan struct{})} }
+
+// hold is called by the run: it waits there until the gate opens.
+func (g *gate) hold() {
+	close(g.at)
+	<-g.open
+}
+
+func (g *gate) release() { g.once.Do(func() { close(g.open) }) }
+
+// live is a run with a web server, under way in the background.
+type live struct {
+	srv  *web.Server
+	done chan error
+	sum  runner.Summary
+	rec  *runnertest.Recorder
+}
+
+// start runs lessons with a web server and on as a further reporter; cfg
+// may set Pause (wrapped for the pages) and Lang. The run ends by itself
+// or when ctx does; t waits for it.
+func start(t *testing.T, ctx context.Context, cfg runner.Config, next func() bool, on func(runner.Event), gates []*gate, ls ...runner.Lesson) *live {
+	t.Helper()
+	srv, err := web.Start(web.Options{Lang: cfg.Lang, Next: next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &live{srv: srv, done: make(chan error, 1)}
+	cfg.Reporter = hook(func(e runner.Event) {
+		srv.Report(e)
+		if on != nil {
+			on(e)
+		}
+	})
+	cfg.Observer = srv
+	cfg.Code = source.NewCode(lessons.Source)
+	if cfg.Pause != nil {
+		cfg.Pause = srv.Pause(cfg.Pause)
+	}
+	go func() {
+		sum, rec, err := runnertest.Try(ctx, t, cfg, ls...)
+		l.sum, l.rec = sum, rec
+		l.done <- err
+	}()
+	t.Cleanup(func() {
+		for _, g := range gates {
+			g.release()
+		}
+		if err := <-l.done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		srv.Close()
+	})
+	return l
+}
+
+// wait waits for the run's end and fails t if a lesson did not pass.
+func (l *live) wait(t *testing.T) {
+	t.Helper()
+	if err := <-l.done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	l.done <- nil // for the clean-up
+	runnertest.MustPass(t, l.sum, l.rec)
+}
+
+// browser is the test binary's one Chromium; each test gets a tab.
+var browser struct {
+	once sync.Once
+	ctx  context.Context
+	err  error
+}
+
+// tab opens a new tab of 1280×720 on url, in the light or dark scheme.
+func tab(t *testing.T, root context.Context, url string) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(root)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 720), chromedp.Navigate(url)); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	return ctx
+}
+
+// scheme makes the tab's page light or dark (prefers-color-scheme).
+func scheme(t *testing.T, ctx context.Context, s string) {
+	t.Helper()
+	_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: s}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// limit bounds each wait for the page: generous, for a busy machine.
+const limit = 30 * time.Second
+
+// poll waits, at most d, until expr is true in the page.
+func poll(t *testing.T, ctx context.Context, what, expr string, d time.Duration) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("state").innerText + "\n---\n" + document.getElementById("top").innerText`))
+		t.Fatalf("%s: not within %v (%v); the page shows:\n%s", what, d, err, html)
+	}
+}
+
+// eval evaluates expr in the page.
+func eval[T any](t *testing.T, ctx context.Context, expr string, opts ...chromedp.EvaluateOption) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, opts...))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return v
+}
+
+// contrastJS computes, for every element with text of its own (and every
+// ::after with content) as the browser renders it, the contrast of its
+// color on the background it is drawn on (the first opaque one up the
+// tree, alpha blended), by WCAG 2's formula.
+const contrastJS = `(() => {
+  const parse = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lin = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const lum = (c) => 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+  const over = (c, base) => [0, 1, 2].map((j) => c[j] * c[3] + base[j] * (1 - c[3]));
+  const bg = (el) => { const layers = [];
+    for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let base = [255, 255, 255]; for (let i = layers.length - 1; i >= 0; i--) base = over(layers[i], base); return base; };
+  const out = { checked: 0, bad: [] };
+  const check = (el, cs, what) => { const b = bg(el); const f = over(parse(cs.color), b);
+    const l1 = lum(f), l2 = lum(b); const r = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    out.checked++; if (r < 4.5) out.bad.push(what + " " + r.toFixed(2) + ":1 " + cs.color + " on rgb(" + b.map(Math.round) + ")"); };
+  for (const el of document.querySelectorAll("body *")) {
+    if (!el.getClientRects().length) continue;
+    const cs = getComputedStyle(el); if (cs.visibility === "hidden") continue;
+    const name = el.tagName.toLowerCase() + (el.className ? "." + String(el.className).trim().replace(/\s+/g, ".") : "");
+    if ([...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) check(el, cs, name + " " + JSON.stringify(el.textContent.trim().slice(0, 30)));
+    const after = getComputedStyle(el, "::after");
+    if (after.content && after.content !== "none" && after.content !== "normal") check(el, after, name + "::after");
+  }
+  return out; })()`
+
+// checkLooks checks, in the light and the dark scheme, that every text on
+// the page has 4.5:1 contrast or more and that the page fits 1280×720
+// without scrolling, its state panel included; with
+// ETCDTOUR_SCREENSHOTS set it saves the panels named in shots as
+// docs/presenting/NAME.png (light).
+func checkLooks(t *testing.T, ctx context.Context, shots map[string]string) {
+	t.Helper()
+	for _, s := range []string{"light", "dark"} {
+		scheme(t, ctx, s)
+		type result struct {
+			Checked int      `json:"checked"`
+			Bad     []string `json:"bad"`
+		}
+		r := eval[result](t, ctx, contrastJS)
+		if r.Checked < 10 || len(r.Bad) > 0 {
+			t.Errorf("%s: %d texts checked, under 4.5:1: %q", s, r.Checked, r.Bad)
+		}
+		fits := eval[string](t, ctx, `(() => { const d = document.documentElement, st = document.getElementById("state");
+		  const bad = []; if (d.scrollHeight > innerHeight || d.scrollWidth > innerWidth) bad.push("page " + d.scrollWidth + "x" + d.scrollHeight);
+		  if (st.scrollHeight > st.clientHeight + 1) bad.push("state " + st.scrollHeight + ">" + st.clientHeight);
+		  for (const b of st.querySelectorAll(".box")) if (b.getClientRects().length && b.scrollHeight > b.clientHeight + 1) bad.push(b.id + " " + b.scrollHeight + ">" + b.clientHeight);
+		  return bad.join(", "); })()`)
+		if fits != "" {
+			t.Errorf("%s: does not fit 1280x720: %s", s, fits)
+		}
+	}
+	scheme(t, ctx, "light")
+	if os.Getenv("ETCDTOUR_SCREENSHOTS") == "" {
+		return
+	}
+	for name, sel := range shots {
+		var png []byte
+		var err error
+		if sel == "" {
+			png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		} else {
+			png, err = chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+		}
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", "presenting", name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowser runs lessons with a page open in headless Chromium, one
+// browser for all, a tab each.
+func TestBrowser(t *testing.T) {
+	bin := chromium(t)
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox,
+		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-dev-shm-usage", true)}
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		chromedp.Cancel(bctx)
+		bcancel()
+		acancel()
+	})
+	if err := chromedp.Do(bctx); err != nil { // starts the browser
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	if os.Getenv("ETCDTOUR_SCREENSHOTS") != "" {
+		os.MkdirAll(filepath.Join("..", "..", "docs", "presenting"), 0o755)
+	}
+	t.Run("put-get", func(t *testing.T) { t.Parallel(); testPutGet(t, bctx) })
+	t.Run("lease", func(t *testing.T) { t.Parallel(); testLease(t, bctx) })
+	t.Run("lock", func(t *testing.T) { t.Parallel(); testLock(t, bctx) })
+	t.Run("failover", func(t *testing.T) { t.Parallel(); testFailover(t, bctx) })
+	t.Run("presenter", func(t *testing.T) { t.Parallel(); testPresenter(t, bctx) })
+	t.Run("chinese", func(t *testing.T) { t.Parallel(); testChinese(t, bctx) })
+}
+
+var modRev = regexp.MustCompile(`"name" = "etcd"  create_revision=(\d+) mod_revision=(\d+) version=2`)
+
+// testPutGet: after put-get's overwrite the table shows the key with
+// version 2 and the mod revision the console printed, at the step the
+// console is at; a page opened then shows the same at once.
+func testPutGet(t *testing.T, root context.Context) {
+	at4 := newGate()
+	var said []string
+	l := start(t, context.Background(), runner.Config{}, nil, func(e runner.Event) {
+		if e.Kind == runner.KindResult {
+			said = append(said, e.Text)
+		}
+		if e.Kind == runner.KindStep && e.Step == 4 {
+			at4.hold()
+		}
+	}, []*gate{at4}, lesson(t, "put-get"))
+	ctx := tab(t, root, l.srv.FollowerURL())
+	<-at4.at
+	results := strings.Join(said, "\n")
+	m := modRev.FindStringSubmatch(results)
+	if m == nil {
+		t.Fatalf("no overwrite result in:\n%s", results)
+	}
+	row := `document.querySelector('tr[data-key="name"]')`
+	poll(t, ctx, "the key name at version 2, mod revision "+m[2],
+		fmt.Sprintf(`(r => r && r.querySelector(".version").textContent === "2" && r.querySelector(".mod").textContent === %q && r.querySelector(".create").textContent === %q)(%s)`, m[2], m[1], row), limit)
+	poll(t, ctx, "step 4 marked current", `(s => s && s.dataset.step === "4")(document.querySelector(".step.current"))`, limit)
+	// A page opened now: the present, not an empty page.
+	late := tab(t, root, l.srv.FollowerURL())
+	poll(t, late, "the late page's key", fmt.Sprintf(`(r => r && r.querySelector(".mod").textContent === %q)(%s)`, m[2], row), limit)
+	poll(t, late, "the late page's step 3", `!!document.querySelector('.step[data-step="3"]')`, limit)
+	if got := eval[string](t, late, `document.getElementById("rev").textContent`); got == "–" {
+		t.Errorf("late page shows no revision")
+	}
+	checkLooks(t, ctx, map[string]string{"page": "", "keys": "#keys-box", "timeline": "#timeline-box", "lesson": "#lesson"})
+	at4.release()
+	l.wait(t)
+	// After the clean-up: no keys.
+	poll(t, ctx, "no keys after the clean-up", `document.querySelectorAll("#keys tbody tr").length === 0`, limit)
+}
+
+// recordJS makes the page record, on every change of the state panel, the
+// time (performance.now) and what it shows, for checks of what it showed
+// between two looks.
+const recordJS = `(() => { window.seen = []; const st = document.getElementById("state");
+  const snap = () => window.seen.push({ t: performance.now(),
+    rows: [...document.querySelectorAll("#keys tbody tr[data-key]")].map((r) => r.dataset.key),
+    bars: [...document.querySelectorAll(".lease:not(.ended) .bar i")].map((b) => parseFloat(b.style.width)),
+    queues: [...document.querySelectorAll(".queue li")].map((li) => ({ key: li.dataset.key, create: +li.dataset.create, holder: li.classList.contains("holder") })),
+    leader: [...document.querySelectorAll(".member.leader")].map((m) => m.dataset.name),
+    down: [...document.querySelectorAll(".member.down")].map((m) => m.dataset.name),
+    deletes: [...document.querySelectorAll("#lesson .result")].filter((r) => r.textContent.includes("DELETE")).length });
+  new MutationObserver(snap).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true }); snap(); return true; })()`
+
+// testLease: the lease bar shrinks, and the key's row goes within a
+// second of the DELETE the lesson shows.
+func testLease(t *testing.T, root context.Context) {
+	// Paused before step 4, as --step pauses: the runner keeps the
+	// lesson's leases alive meanwhile.
+	at4 := newGate()
+	l := start(t, context.Background(), runner.Config{Pause: func(ctx context.Context, lesson string, step int, title string) bool {
+		if step == 4 {
+			at4.hold()
+		}
+		return true
+	}}, nil, nil, []*gate{at4}, lesson(t, "lease"))
+	ctx := tab(t, root, l.srv.FollowerURL())
+	eval[bool](t, ctx, recordJS)
+	<-at4.at
+	poll(t, ctx, "the lease's two keys", `document.querySelector('.lease:not(.ended) .keys')?.textContent === "session, session/cart"`, limit)
+	poll(t, ctx, "the lesson's watch", `document.querySelector('.watch')?.textContent.startsWith("session*")`, limit)
+	checkLooks(t, ctx, map[string]string{"leases": "#leases-box", "watches": "#watches-box"})
+	at4.release()
+	l.wait(t)
+	poll(t, ctx, "the DELETEs shown", `window.seen.some((s) => s.deletes > 0) && !document.querySelector('tr[data-key="session"]')`, limit)
+	type sample struct {
+		T       float64   `json:"t"`
+		Rows    []string  `json:"rows"`
+		Bars    []float64 `json:"bars"`
+		Deletes int       `json:"deletes"`
+	}
+	seen := eval[[]sample](t, ctx, `window.seen`)
+	var widths []float64
+	deleteAt, goneAt := -1.0, -1.0
+	for _, s := range seen {
+		if len(s.Bars) > 0 && s.Bars[0] > 0 && s.Bars[0] < 100 {
+			widths = append(widths, s.Bars[0])
+		}
+		if deleteAt < 0 && s.Deletes > 0 {
+			deleteAt = s.T
+		}
+		has := false
+		for _, r := range s.Rows {
+			has = has || r == "session"
+		}
+		if goneAt < 0 && !has && len(widths) > 0 {
+			goneAt = s.T
+		}
+	}
+	shrank := false
+	for i := 1; i < len(widths); i++ {
+		shrank = shrank || widths[i] < widths[i-1]
+	}
+	if !shrank {
+		t.Errorf("the lease bar never shrank: widths %v", widths)
+	}
+	if deleteAt < 0 || goneAt < 0 || goneAt-deleteAt > 1000 {
+		t.Errorf("the row of session went at %.0f ms, the lesson's DELETE came at %.0f ms: want within a second", goneAt, deleteAt)
+	}
+}
+
+// testLock: the queue shows two waiters in create-revision order, the
+// first holding, and then the hand-over to the second.
+func testLock(t *testing.T, root context.Context) {
+	queued, handed := newGate(), newGate()
+	l := start(t, context.Background(), runner.Config{}, nil, func(e runner.Event) {
+		switch {
+		case e.Kind == runner.KindResult && strings.HasPrefix(e.Text, "session 2 queued"):
+			queued.hold()
+		case e.Kind == runner.KindResult && strings.HasPrefix(e.Text, "session 2 holds"):
+			handed.hold()
+		}
+	}, []*gate{queued, handed}, lesson(t, "lock"))
+	ctx := tab(t, root, l.srv.FollowerURL())
+	<-queued.at
+	poll(t, ctx, "two waiters, the first holding", `(q => q.length === 2 && +q[0].dataset.create < +q[1].dataset.create && q[0].classList.contains("holder") && !q[1].classList.contains("holder"))([...document.querySelectorAll(".queue li")])`, limit)
+	second := eval[string](t, ctx, `document.querySelectorAll(".queue li")[1].dataset.key`)
+	checkLooks(t, ctx, map[string]string{"queues": "#queues-box"})
+	queued.release()
+	<-handed.at
+	poll(t, ctx, "the hand-over", fmt.Sprintf(`(q => q.length === 1 && q[0].dataset.key === %q && q[0].classList.contains("holder"))([...document.querySelectorAll(".queue li")])`, second), limit)
+	handed.release()
+	l.wait(t)
+}
+
+// testFailover: the leader mark moves when the leader stops, which is
+// greyed.
+func testFailover(t *testing.T, root context.Context) {
+	l := start(t, context.Background(), runner.Config{}, nil, nil, nil, lesson(t, "failover"))
+	ctx := tab(t, root, l.srv.FollowerURL())
+	eval[bool](t, ctx, recordJS)
+	poll(t, ctx, "a leader among three members", `document.querySelectorAll(".member").length === 3 && document.querySelectorAll(".member.leader").length === 1`, 2*limit)
+	poll(t, ctx, "a stopped member, greyed, and another leader", `(() => { const s = window.seen, first = s.find((x) => x.leader.length === 1);
+	  return first && s.some((x) => x.down.includes(first.leader[0]) && x.leader.length === 1 && x.leader[0] !== first.leader[0]); })()`, 2*limit)
+	checkLooks(t, ctx, map[string]string{"members": "#members-box"})
+	l.wait(t)
+}
+
+// testPresenter: with --step the presenter's Next (button, →, space)
+// answers the prompt as Enter does; a follower's page offers none, its
+// keys do nothing and the server refuses its control request.
+func testPresenter(t *testing.T, root context.Context) {
+	keys, typed := io.Pipe()
+	defer typed.Close()
+	con := report.NewConsole(io.Discard, false)
+	con.StepKeys(keys, nil)
+	steps := make(chan int, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	l := start(t, ctx, runner.Config{Pause: con.Pause}, con.Next, func(e runner.Event) {
+		if e.Kind == runner.KindStep {
+			steps <- e.Step
+		}
+	}, nil, lesson(t, "put-get"))
+	follower := tab(t, root, l.srv.FollowerURL())
+	presenter := tab(t, root, l.srv.URL())
+	poll(t, follower, "the prompt, on the follower's page", `!document.getElementById("pause").hidden && document.getElementById("next").hidden && !document.getElementById("follow").hidden`, limit)
+	if err := chromedp.Do(follower, chromedp.KeyEvent(" "), chromedp.KeyEvent(kb.ArrowRight)); err != nil { // space, →
+		t.Fatal(err)
+	}
+	status := eval[int](t, follower, `fetch("next", { method: "POST" }).then((r) => r.status)`, chromedp.EvalAwaitPromise)
+	if status != 403 {
+		t.Errorf("the follower's control request: %d, want 403", status)
+	}
+	forged := eval[int](t, follower, `fetch("next", { method: "POST", headers: { "X-Token": "0123" } }).then((r) => r.status)`, chromedp.EvalAwaitPromise)
+	if forged != 403 {
+		t.Errorf("a control request with a wrong token: %d, want 403", forged)
+	}
+	select {
+	case s := <-steps:
+		t.Fatalf("step %d ran after the follower's Next", s)
+	default:
+	}
+	poll(t, presenter, "the presenter's Next", `!document.getElementById("next").hidden`, limit)
+	checkLooks(t, presenter, map[string]string{"prompt": "#top"})
+	if err := chromedp.Do(presenter, chromedp.Click(chromedp.CSS("#next"))); err != nil {
+		t.Fatal(err)
+	}
+	if s := <-steps; s != 1 {
+		t.Fatalf("after Next: step %d, want 1", s)
+	}
+	for i, key := range []string{kb.ArrowRight, " "} { // →, space
+		poll(t, presenter, fmt.Sprintf("the prompt before step %d", i+2), fmt.Sprintf(`!document.getElementById("pause").hidden && document.getElementById("pause-text").textContent.includes("%d")`, i+2), limit)
+		if err := chromedp.Do(presenter, chromedp.KeyEvent(key)); err != nil {
+			t.Fatal(err)
+		}
+		if s := <-steps; s != i+2 {
+			t.Fatalf("after key %q: step %d, want %d", key, s, i+2)
+		}
+	}
+	cancel() // q: the rest of the run is interrupted
+	<-l.done
+	l.done <- nil
+}
+
+// testChinese: with --lang zh the page's own words are Chinese.
+func testChinese(t *testing.T, root context.Context) {
+	srv, err := web.Start(web.Options{Lang: i18n.Chinese.With(web.Chinese())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := tab(t, root, srv.FollowerURL())
+	got := eval[string](t, ctx, `document.documentElement.lang + " " + document.querySelector("#keys-box h2").textContent.trim()`)
+	if !strings.HasPrefix(got, "zh-CN 本课前缀下的键") {
+		t.Errorf("the page in Chinese: %q", got)
+	}
+}
