@@ -493,8 +493,16 @@ func (t *T) where(err error) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	msg := t.lang.Error(err.Error())
-	if t.failedCall != "" && !strings.Contains(msg, t.failedCall) {
-		msg = fmt.Sprintf("%s: %s", strings.SplitN(t.failedCall, "\n", 2)[0], msg)
+	// The request whose error this is, if one alone failed with it: not
+	// another one's that failed before or beside it.
+	var lines []string
+	for m, line := range t.failedCalls {
+		if m != "" && strings.Contains(msg, m) {
+			lines = append(lines, line)
+		}
+	}
+	if len(lines) == 1 && lines[0] != "" && !strings.Contains(msg, lines[0]) {
+		msg = fmt.Sprintf("%s: %s", strings.SplitN(lines[0], "\n", 2)[0], msg)
 	}
 	if t.step > 0 {
 		msg = t.lang.Msg("step %d (%s): %s", t.step, t.stepTitle, msg)

@@ -51,14 +51,17 @@ type T struct {
 	// none does.
 	obs Observer
 
-	mu         sync.Mutex
-	step       int
-	stepTitle  string
-	stepFunc   stepFunc // the function that called Step
-	failedCall string   // the etcdctl line of the last request that failed
-	lines      int      // etcdctl lines shown in this step
-	hidden     int      // and requests not shown
-	failures   []string
+	mu        sync.Mutex
+	step      int
+	stepTitle string
+	stepFunc  stepFunc // the function that called Step
+	// failedCalls maps what each failed request's error says (its gRPC
+	// message) to its etcdctl line, "" where two lines failed so: where
+	// names the request whose error the lesson returned, or none.
+	failedCalls map[string]string
+	lines       int // etcdctl lines shown in this step
+	hidden      int // and requests not shown
+	failures    []string
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
 }

@@ -15,6 +15,7 @@ import (
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
 
 	"etcdtour/runner/etcdctl"
 )
@@ -82,13 +83,18 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	if err == nil {
 		w.t.calls.answered(req, reply)
 	}
-	w.t.mu.Lock()
 	if err != nil {
-		w.t.failedCall = line
-	} else {
-		w.t.failedCall = ""
+		msg := status.Convert(err).Message()
+		w.t.mu.Lock()
+		if w.t.failedCalls == nil {
+			w.t.failedCalls = map[string]string{}
+		}
+		if prev, ok := w.t.failedCalls[msg]; ok && prev != line {
+			line = "" // two requests failed so: which one the lesson returned is unknown
+		}
+		w.t.failedCalls[msg] = line
+		w.t.mu.Unlock()
 	}
-	w.t.mu.Unlock()
 	return err
 }
 
