@@ -483,6 +483,14 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 		res.Status = StatusFailed
 		res.Error = cfg.Lang.Msg("%d check(s) failed", len(res.Failures))
 	}
+	if res.Status == StatusFailed && !own && !lost && ctx.Err() == nil {
+		// A failure across a leader change says so (term.go).
+		tctx, tcancel := context.WithTimeout(ctx, cfg.Conn.CommandTimeout)
+		if why := t.leaderChanged(tctx, cfg.Lang, r.members); why != "" {
+			res.Error = cfg.Lang.Msg("%s; %s", res.Error, why)
+		}
+		tcancel()
+	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, lost
 }

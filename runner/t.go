@@ -62,6 +62,7 @@ type T struct {
 	lines       int // etcdctl lines shown in this step
 	hidden      int // and requests not shown
 	failures    []string
+	terms       terms // the raft terms of the lesson's answers (term.go)
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
 }

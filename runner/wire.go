@@ -82,6 +82,7 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	}
 	if err == nil {
 		w.t.calls.answered(req, reply)
+		w.t.sawTerm(reply)
 	}
 	if err != nil {
 		msg := status.Convert(err).Message()
@@ -202,6 +203,7 @@ func (s *wireStream) RecvMsg(m any) error {
 	err := s.ClientStream.RecvMsg(m)
 	if err == nil {
 		s.w.observe(s, m, false)
+		s.w.t.sawTerm(m)
 	}
 	return err
 }

@@ -45,6 +45,11 @@ var chinese = map[string]string{
 	"(and %d more requests like these: not shown)":                                                               "（还有 %d 个类似的请求：不再显示）",
 	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个字母、数字、'-'、'_' 或 '.'，以字母或数字开头，例如 alice",
 
+	// term.go: a leader change
+	"the leader changed at %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer":                    "leader 在 %s 换了（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约过期可能要多等最多一个 TTL",
+	"the leader changed during the lesson, by %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer": "本课运行期间 leader 换了，不晚于 %s（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约过期可能要多等最多一个 TTL",
+	"%s; %s": "%s；%s",
+
 	// alarm.go: a raised alarm
 	"etcd raised the NOSPACE alarm (member %s): its database reached its quota (--quota-backend-bytes), and the cluster refuses every write until the alarm is disarmed. Free space and disarm it: etcdctl alarm list; etcdctl compact REVISION; etcdctl defrag; etcdctl alarm disarm":                                                  "etcd 触发了 NOSPACE 告警（成员 %s）：它的数据库已达到配额（--quota-backend-bytes），在告警解除之前，集群拒绝一切写入。请释放空间并解除告警：etcdctl alarm list; etcdctl compact REVISION; etcdctl defrag; etcdctl alarm disarm",
 	"etcd raised the CORRUPT alarm (member %s): that member's data differs from the others', and the cluster refuses every write until the alarm is disarmed. Replace the member and disarm it: etcdctl alarm list; etcdctl member remove ID; etcdctl member add NAME --peer-urls=URL (start it with empty data); etcdctl alarm disarm": "etcd 触发了 CORRUPT 告警（成员 %s）：该成员的数据与其他成员不一致，在告警解除之前，集群拒绝一切写入。请替换该成员并解除告警：etcdctl alarm list; etcdctl member remove ID; etcdctl member add NAME --peer-urls=URL（以空数据启动它）; etcdctl alarm disarm",
