@@ -138,7 +138,7 @@ and retries if not: optimistic concurrency. NewSTM is that loop.`)
 			ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 			resp, err := cli.Txn(ctx1).If(unchanged).
 				Then(clientv3.OpPut("cas", strconv.Itoa(value+1))).
-				Else(clientv3.OpGet("cas")).Commit() // no Get to retry
+				Else(clientv3.OpGet("cas")).Commit()
 			cancel()
 			if err != nil {
 				return fmt.Errorf("cas client %d, increment %d of %d: %w",
@@ -169,8 +169,8 @@ and retries if not: optimistic concurrency. NewSTM is that loop.`)
 			}, concurrency.WithAbortContext(ctx1))
 			cancel()
 			if err != nil {
-				return fmt.Errorf("stm client %d, increment %d: %d tries "+
-					"lost to other clients: %w", c, i+1, tries, err)
+				return fmt.Errorf("stm client %d, increment %d: "+
+					"%d tries lost: %w", c, i+1, tries, err)
 			}
 		}
 		return nil

@@ -180,9 +180,9 @@ var chinese = map[string]string{
 	"The same with a Txn retry loop, and with STM, all at once": "同样的事，用 Txn 重试循环和 STM 来做，全部并发执行",
 	"Each increment writes only if mod_revision is what it read\nand retries if not: optimistic concurrency. NewSTM is that loop.": "每次加 1 只在 mod_revision 仍是读到的值时才写，否则重试：\n这就是乐观并发控制。NewSTM 就是这个循环。",
 	"cas client %d, increment %d of %d: %w":                                                  "cas 客户端 %d，第 %d 次加 1（共 %d 次）：%w",
-	"stm client %d, increment %d: %d tries lost to other clients: %w":                        "stm 客户端 %d，第 %d 次加 1：%d 次尝试都输给了其他客户端：%w",
+	"stm client %d, increment %d: %d tries lost: %w":                                         "stm 客户端 %d，第 %d 次加 1：%d 次尝试都输给了别的客户端：%w",
 	"the Txn loop retried %d times: each retry was an update that plain Put would have lost": "Txn 循环重试了 %d 次：每次重试都是单纯 Put 会丢掉的一次更新",
-	"%s: no increment lost": "%s：没有丢失任何一次加 1",
+	"%s: no increment lost":                                                                  "%s：没有丢失任何一次加 1",
 
 	// lock-loss
 	"A lock is only as good as its lease": "锁的可靠性取决于租约",
