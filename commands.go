@@ -136,7 +136,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	}
 	chosen, err := runner.Select(o.lang, lessons.Course, args)
 	if err != nil {
-		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, lessonIDs(), len(lessons.Course))
+		return o.lessonErr(err, true)
 	}
 	if err := runner.CheckPrefix(o.lang, o.prefix); err != nil {
 		return o.usageErr("%v", err)
@@ -249,7 +249,7 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	}
 	chosen, err := runner.Select(o.lang, lessons.Course, args)
 	if err != nil {
-		return o.usageErr("%v: valid lessons are %s", err, lessonIDs())
+		return o.lessonErr(err, false)
 	}
 	if len(chosen) != 1 {
 		return o.usageErr("show takes one lesson, %q names %d", args[0], len(chosen))

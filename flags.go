@@ -202,6 +202,7 @@ type flagError struct {
 	arg   string // the argument, for badSyntax
 	name  string // the flag's name, for the others
 	value string // the value given, for badValue
+	near  string // for unknownFlag, the flag it likely misspells: --name
 	flag  *flag.Flag
 }
 
@@ -221,6 +222,9 @@ func (e *flagError) Error() string { return e.text(i18n.English) }
 func (e *flagError) text(lang i18n.Lang) string {
 	switch e.kind {
 	case unknownFlag:
+		if e.near != "" {
+			return lang.Msg("flag provided but not defined: %s: did you mean %s?", "--"+e.name, e.near)
+		}
 		return lang.Msg("flag provided but not defined: %s", "--"+e.name)
 	case noValue:
 		return lang.Msg("flag needs an argument: %s", "--"+e.name)
@@ -256,7 +260,7 @@ func parseArgs(fs *flag.FlagSet, argv []string) (pos []string, err *flagError) {
 		name, value, hasValue := strings.Cut(name, "=")
 		f := fs.Lookup(name)
 		if f == nil {
-			return pos, &flagError{kind: unknownFlag, name: name}
+			return pos, &flagError{kind: unknownFlag, name: name, near: closestFlag(fs, name)}
 		}
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			if !hasValue {

@@ -129,7 +129,7 @@ func (o *options) helpCmd(s *flagSets, args []string) int {
 	case len(args) > 1:
 		return o.usageErr("help takes one command, got %q (see etcdtour --help)", args)
 	case findCommand(args[0]) == nil:
-		return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", args[0], commandNames())
+		return o.unknownCommand(args[0])
 	default:
 		findCommand(args[0]).help(&b, o.lang)
 	}

@@ -11,7 +11,7 @@ import (
 // out", draws them). A package missing here fails the test: place it.
 var layers = [][]string{
 	// Leaves: no other etcdtour package.
-	{"runner/i18n", "runner/tty", "runner/loopback", "runner/etcdctl"},
+	{"runner/i18n", "runner/tty", "runner/loopback", "runner/etcdctl", "runner/suggest"},
 	// The components the core is built from, and the exercises' workspace.
 	{"runner/gowrap", "runner/embedded", "runner/etcdconn", "runner/workspace"},
 	// The core: lessons, T, Run; and the exercises' engine.

@@ -201,7 +201,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := findCommand(name)
 	if c == nil {
-		return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", name, commandNames())
+		return o.unknownCommand(name)
 	}
 	if s.help {
 		var b strings.Builder

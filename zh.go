@@ -113,4 +113,8 @@ var chinese = map[string]string{
 	// A usage error said as it is (already in the language).
 	"%s": "%s",
 	"%v": "%v",
+
+	// suggest.go: the word a mistyped one most likely meant.
+	"unknown command %q: did you mean %q? (see etcdtour --help)": "未知命令 %q：你是想说 %q 吗？（见 etcdtour --help）",
+	"flag provided but not defined: %s: did you mean %s?":        "没有这个参数：%s；你是想说 %s 吗？",
 }

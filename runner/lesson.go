@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"etcdtour/runner/i18n"
+	"etcdtour/runner/suggest"
 )
 
 // A Lesson is one unit of the course.
@@ -88,8 +89,9 @@ func Validate(course []Lesson) error {
 }
 
 // Select returns the lessons args name, in course order, each once. An
-// argument is a lesson ID, its 1-based number, or a range of numbers "N-M".
-// Its errors are in lang.
+// argument is a lesson ID in any case, its 1-based number, or a range of
+// numbers "N-M". Its errors are in lang; an argument that is neither an ID
+// nor a number gives an *UnknownLessonError.
 func Select(lang i18n.Lang, course []Lesson, args []string) ([]Lesson, error) {
 	if len(args) == 0 {
 		return course, nil
@@ -101,6 +103,9 @@ func Select(lang i18n.Lang, course []Lesson, args []string) ([]Lesson, error) {
 			continue
 		}
 		lo, hi, err := parseRange(lang, a, len(course))
+		if errors.Is(err, errNotNumber) {
+			return nil, unknownLesson(lang, course, a)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -119,16 +124,44 @@ func Select(lang i18n.Lang, course []Lesson, args []string) ([]Lesson, error) {
 
 func indexOf(course []Lesson, id string) int {
 	for i, l := range course {
-		if l.ID == id {
+		if strings.EqualFold(l.ID, id) {
 			return i
 		}
 	}
 	return -1
 }
 
+// An UnknownLessonError is Select's error for an argument that is neither
+// a lesson ID nor a number: Suggestion is the ID it most likely misspells
+// (such as "put-get" for "put-gte"), or "" when none is close, and the
+// caller may then list them all.
+type UnknownLessonError struct {
+	Arg, Suggestion string
+	text            string // in the language Select was given
+}
+
+func (e *UnknownLessonError) Error() string { return e.text }
+
+func unknownLesson(lang i18n.Lang, course []Lesson, a string) error {
+	ids := make([]string, len(course))
+	for i, l := range course {
+		ids[i] = l.ID
+	}
+	e := &UnknownLessonError{Arg: a, text: lang.Msg("unknown lesson %q", a)}
+	if s, ok := suggest.Closest(a, ids); ok {
+		e.Suggestion = s
+		e.text = lang.Msg("unknown lesson %q: did you mean %q?", a, s)
+	}
+	return e
+}
+
+// errNotNumber is parseRange's error for an argument that is not "N" or
+// "N-M" at all.
+var errNotNumber = errors.New("not a lesson number")
+
 // parseRange parses "N" or "N-M" within 1..n.
 func parseRange(lang i18n.Lang, a string, n int) (lo, hi int, err error) {
-	bad := lang.Err("unknown lesson %q", a)
+	bad := errNotNumber
 	l, h, isRange := strings.Cut(a, "-")
 	if lo, err = strconv.Atoi(l); err != nil {
 		return 0, 0, bad

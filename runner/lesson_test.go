@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -66,6 +67,7 @@ func TestSelect(t *testing.T) {
 		{[]string{"3"}, "watch"},
 		{[]string{"2-4"}, "put-get watch lease"},
 		{[]string{"lock", "6", "5-6"}, "keepalive lock"}, // each once
+		{[]string{"Lock", "PUT-GET"}, "put-get lock"},    // any case
 	} {
 		got, err := runner.Select(i18n.English, course, tc.args)
 		if err != nil || ids(got) != tc.want {
@@ -75,6 +77,26 @@ func TestSelect(t *testing.T) {
 	for _, bad := range []string{"nope", "0", "7", "4-2", "1-9", "-1", "x-y"} {
 		if _, err := runner.Select(i18n.English, course, []string{bad}); err == nil {
 			t.Errorf("Select(%q) succeeded, want an error", bad)
+		}
+	}
+	// A word gets the ID it most likely misspells; a number, none.
+	for arg, want := range map[string]string{"put-gte": "put-get",
+		"putget": "put-get", "put_get": "put-get", "leas": "lease",
+		"nope": "", "x-y": ""} {
+		_, err := runner.Select(i18n.English, course, []string{arg})
+		var ue *runner.UnknownLessonError
+		if !errors.As(err, &ue) || ue.Suggestion != want {
+			t.Errorf("Select(%q): %v, want an UnknownLessonError suggesting %q", arg, err, want)
+		}
+		if want != "" && !strings.Contains(err.Error(), `did you mean "`+want+`"?`) {
+			t.Errorf("Select(%q): %q does not ask: did you mean %q?", arg, err, want)
+		}
+	}
+	for _, n := range []string{"0", "7", "4-2", "1-9"} {
+		_, err := runner.Select(i18n.English, course, []string{n})
+		var ue *runner.UnknownLessonError
+		if errors.As(err, &ue) {
+			t.Errorf("Select(%q): %v is an UnknownLessonError, want a range error", n, err)
 		}
 	}
 }

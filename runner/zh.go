@@ -70,6 +70,7 @@ var chinese = map[string]string{
 	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use": "用户 %[1]q 不能读写 %[3]s 上的 %[2]s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %[4]s），或者换一个它能用的 --prefix",
 	"%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s":                                                                 "%[3]s 上的 %[2]s 之下已有 %[1]d 个 key：请换一个 --run-id，或者这样删除它们：%[4]s etcdctl del --prefix %[5]s",
 	"unknown lesson %q":                                             "未知的课程 %q",
+	"unknown lesson %q: did you mean %q?":                           "未知的课程 %q：你是想说 %q 吗？",
 	"lesson range %q is backwards: write %d-%d":                     "课程范围 %q 是反的：请写成 %d-%d",
 	"lesson number %q out of range: the course has lessons 1 to %d": "课程编号 %q 超出范围：课程只有第 1 到 %d 课",
 }
