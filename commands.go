@@ -214,6 +214,9 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	} else {
 		ep, p := strings.Join(cfg.Conn.Endpoints, ","), cfg.RunPrefix()
 		o.abort.add(func() {
+			if o.abort.cleaned.Load() {
+				return // the lessons' clean-up has run
+			}
 			// ETCDCTL_ENDPOINTS=…, not --endpoints: etcdctl refuses the flag
 			// where the variable is exported, as the course suggests.
 			o.errLine(o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
@@ -225,6 +228,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	}
 	defer stopWeb()
 	sum, err := runner.Run(ctx, cfg, chosen)
+	o.abort.cleaned.Store(true)
 	werr := outErr()
 	switch {
 	case err != nil && ctx.Err() != nil:

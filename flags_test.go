@@ -295,7 +295,7 @@ func TestRunID(t *testing.T) {
 	stdout.Reset()
 	code, stderr, _ := runWith(context.Background(), nil, &stdout, argv...)
 	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "already exist under "+p) ||
-		!strings.Contains(stderr, "pick another --run-id") || stdout.Len() != 0 {
+		!strings.Contains(stderr, "pick another --run-id") || !strings.Contains(stderr, "may be another person's run") || stdout.Len() != 0 {
 		t.Fatalf("keys left under the run id: exit %d, stderr %q, stdout %q; want 1, one line, nothing run", code, stderr, stdout.String())
 	}
 	// The command the line gives removes them (etcdctl 3.4, as in CI).

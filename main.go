@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -62,7 +63,7 @@ func main() {
 		<-sigs
 		stop() // first Ctrl-C: interrupt the lesson, clean up, summarize
 		<-sigs
-		fmt.Fprintln(os.Stderr, "\netcdtour: "+startLang(os.Args[1:], os.Getenv).Msg("interrupted again, exiting now without the lessons' clean-up"))
+		fmt.Fprintln(os.Stderr, "\netcdtour: "+abort.message(startLang(os.Args[1:], os.Getenv)))
 		abort.run()
 		os.Exit(exitInterrupted)
 	}()
@@ -103,6 +104,17 @@ func (w *stopOnEPIPE) Fd() uintptr { return w.f.Fd() }
 type abortList struct {
 	mu  sync.Mutex
 	fns []func()
+	// cleaned is set once the lessons' clean-up has run: a second Ctrl-C
+	// after it skips nothing of theirs.
+	cleaned atomic.Bool
+}
+
+// message is what a second Ctrl-C says, in lang.
+func (a *abortList) message(lang i18n.Lang) string {
+	if a.cleaned.Load() {
+		return lang.Msg("interrupted again, exiting now")
+	}
+	return lang.Msg("interrupted again, exiting now without the lessons' clean-up")
 }
 
 func (a *abortList) add(f func()) {

@@ -7,6 +7,7 @@ var chinese = map[string]string{
 	"interrupted again, exiting now without the lessons' clean-up":                                                             "再次中断，立即退出，不再做课程的清理",
 	"stdout is closed (>&-): nothing written would be seen; send it to a file, or to /dev/null":                                "标准输出已关闭（>&-）：写出的内容没人看得到；请把它重定向到文件，或者 /dev/null",
 	"%s: etcdtour writes Chinese in UTF-8 only, so it writes English here; for Chinese, use a UTF-8 locale (LANG=zh_CN.UTF-8)": "%s：etcdtour 只以 UTF-8 输出中文，所以这里输出英文；要看中文，请使用 UTF-8 的 locale（LANG=zh_CN.UTF-8）",
+	"interrupted again, exiting now": "再次中断，立即退出",
 
 	// The commands.
 	"list the lessons": "列出课程",

@@ -90,7 +90,7 @@ type PrefixInUseError struct {
 }
 
 func (e *PrefixInUseError) Error() string {
-	return e.lang.Msg("%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s",
+	return e.lang.Msg("%d key(s) already exist under %s on %s: they may be another person's run, still going: pick another --run-id; if no one else runs with this one, delete them with: %s etcdctl del --prefix %s",
 		e.Count, e.Prefix, e.Endpoints, e.env, etcdctl.Quote(e.Prefix))
 }
 

@@ -532,6 +532,23 @@ const (
 // no longer answers. Otherwise the clean-up has max(--command-timeout, 5s).
 const interruptedCleanup = time.Second
 
+// keptNone reports whether there is no key under prefix to keep: a lesson
+// that deletes its own keys leaves --keep nothing to point at. When no
+// member answers within a second, it says false: the keys may be there.
+func keptNone(r *run, prefix string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), interruptedCleanup)
+	defer cancel()
+	var some atomic.Bool // members may answer at once
+	err := r.members.do(ctx, func(ctx context.Context, cli *clientv3.Client) error {
+		resp, err := cli.Get(ctx, prefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err == nil && resp.Count > 0 {
+			some.Store(true)
+		}
+		return err
+	})
+	return err == nil && !some.Load()
+}
+
 // cleanup closes the lesson's clients (ending their watches and keep-alives),
 // revokes the leases the lesson granted (and those whose Grant got no
 // answer) and deletes its keys with its fence, all at once, through
@@ -546,7 +563,11 @@ func cleanup(runCtx context.Context, lost <-chan struct{}, keep bool, budget tim
 	fkey, _ := t.lc.fence()
 	prefix := t.lc.prefix
 	if keep {
-		t.report(Event{Kind: KindCleanup, Text: t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(prefix))})
+		text := t.lang.Msg("kept (--keep); see them with: etcdctl get --prefix %s", etcdctl.Quote(prefix))
+		if keptNone(r, prefix) {
+			text = t.lang.Msg("nothing to keep (--keep): the lesson deleted its keys")
+		}
+		t.report(Event{Kind: KindCleanup, Text: text})
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), budget)

@@ -33,6 +33,7 @@ var chinese = map[string]string{
 	"%d check(s) failed": "%d 项检查失败",
 	"step %d (%s): %s":   "第 %d 步（%s）：%s",
 	"kept (--keep); see them with: etcdctl get --prefix %s":  "已保留（--keep）；查看：etcdctl get --prefix %s",
+	"nothing to keep (--keep): the lesson deleted its keys":  "没有可保留的（--keep）：本课已删除了自己的 key",
 	"cleanup: revoke lease %x: %v (etcdctl lease revoke %x)": "清理：撤销租约 %x 失败：%v（etcdctl lease revoke %x）",
 	"revoked %d lease(s)":    "撤销了 %d 个租约",
 	"cleanup: delete %q: %v": "清理：删除 %q 失败：%v",
@@ -67,8 +68,8 @@ var chinese = map[string]string{
 	// lesson.go and run.go: choosing lessons, --prefix and --run-id
 	"--prefix %q must end in \"/\", such as /etcdtour/":                                      "--prefix %q 必须以 \"/\" 结尾，例如 /etcdtour/",
 	"--prefix %q has a control character (%U): use printable characters, such as /etcdtour/": "--prefix %q 含有控制字符（%U）：请只用可打印字符，例如 /etcdtour/",
-	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use": "用户 %[1]q 不能读写 %[3]s 上的 %[2]s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %[4]s），或者换一个它能用的 --prefix",
-	"%d key(s) already exist under %s on %s: pick another --run-id, or delete them with: %s etcdctl del --prefix %s":                                                                 "%[3]s 上的 %[2]s 之下已有 %[1]d 个 key：请换一个 --run-id，或者这样删除它们：%[4]s etcdctl del --prefix %[5]s",
+	"user %q may not read and write %s on %s: grant one of its roles readwrite there (etcdctl role grant-permission ROLE --prefix=true readwrite %s), or pick a --prefix it may use":                "用户 %[1]q 不能读写 %[3]s 上的 %[2]s：请给它的某个角色授予那里的 readwrite（etcdctl role grant-permission ROLE --prefix=true readwrite %[4]s），或者换一个它能用的 --prefix",
+	"%d key(s) already exist under %s on %s: they may be another person's run, still going: pick another --run-id; if no one else runs with this one, delete them with: %s etcdctl del --prefix %s": "%[3]s 上的 %[2]s 之下已有 %[1]d 个 key：它们可能属于另一个人仍在进行的运行：请换一个 --run-id；如果确定没有别人在用这个 run id，这样删除它们：%[4]s etcdctl del --prefix %[5]s",
 	"unknown lesson %q":                                             "未知的课程 %q",
 	"unknown lesson %q: did you mean %q?":                           "未知的课程 %q：你是想说 %q 吗？",
 	"lesson range %q is backwards: write %d-%d":                     "课程范围 %q 是反的：请写成 %d-%d",
