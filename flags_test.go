@@ -117,6 +117,7 @@ func TestConnFlags(t *testing.T) {
 	// what it finds wrong in them is a usage error, exit 2.
 	notDialled := []string{"run", "install", "--endpoints", "127.0.0.1:2"}
 	ep := runnertest.Server(t).Endpoint()
+	silent := silentServer(t)
 	for _, c := range []struct {
 		name, value string
 		argv        []string // besides the flag
@@ -125,9 +126,12 @@ func TestConnFlags(t *testing.T) {
 		within      time.Duration
 	}{
 		{"endpoints", "127.0.0.1:99999", []string{"run", "install"}, exitUsage, `endpoint "127.0.0.1:99999" is malformed`, 0},
-		// Refused at once, but the client retries until the dial timeout:
-		// 1 s, not the default 5 s.
-		{"dial-timeout", "1s", []string{"run", "install", "--endpoints", "127.0.0.1:1"}, exitFailed, "cannot reach etcd at 127.0.0.1:1 within 1s", 3 * time.Second},
+		// A server that never answers: the client waits until the dial
+		// timeout, 1 s, not the default 5 s.
+		{"dial-timeout", "1s", []string{"run", "install", "--endpoints", silent}, exitFailed, "did not answer as etcd within 1s", 3 * time.Second},
+		// Nothing listens on this machine: said at once, not after the
+		// default dial timeout of 5 s.
+		{"endpoints", "127.0.0.1:1", []string{"run", "install"}, exitFailed, "nothing listens at 127.0.0.1:1 (connection refused)", 3 * time.Second},
 		// A healthy etcd that no one could reach in 1 ms: the value
 		// reached the connection, which names it. (That the diagnosis
 		// then calls it too short, when the answer comes within its

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"strings"
 	"testing"
 )
@@ -40,4 +41,32 @@ func TestDidYouMean(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "func putGet(") {
 		t.Errorf("show PUT-Get: exit %d, stderr %q; want put-get's code", r.code, r.stderr)
 	}
+}
+
+// silentServer is the address of a TCP server that accepts connections and
+// never answers, until the test ends.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 64)
+	go func() {
+		defer close(held)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // never read, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		for c := range held {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
 }

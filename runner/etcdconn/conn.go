@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -269,7 +270,35 @@ func (c Conn) Dial(ctx context.Context) (*Dialed, error) {
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	st, err := firstStatus(ctx, cli, c.Endpoints)
+	type answer struct {
+		st  *clientv3.StatusResponse
+		err error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		st, err := firstStatus(ctx, cli, c.Endpoints)
+		answered <- answer{st, err}
+	}()
+	refused := make(chan error, 1)
+	go func() { refused <- c.refusedLoopback(ctx) }()
+	var a answer
+	select {
+	case a = <-answered:
+		cancel() // the look for a refusal is not needed
+		<-refused
+	case err := <-refused:
+		if err != nil {
+			// Nothing listens on this machine: no need to wait for the
+			// dial timeout to say so.
+			cancel()
+			<-answered
+			p.stop()
+			cli.Close()
+			return nil, err
+		}
+		a = <-answered
+	}
+	st, err := a.st, a.err
 	if err != nil {
 		defer p.stop()
 		defer cli.Close()
@@ -293,6 +322,55 @@ func (d *Dialed) Stop() { d.p.stop() }
 func (c Conn) Explain(err error, cli *clientv3.Client) error {
 	return c.explain(err, time.Now(), cli, nil)
 }
+
+// refusedWait is how long Dial waits for a first answer before it looks
+// whether anything listens at a loopback endpoint: a healthy etcd on this
+// machine answers first, and is not dialled twice.
+const refusedWait = 100 * time.Millisecond
+
+// refusedLoopback returns an error when every endpoint is an address on
+// this machine and each refuses a TCP connection: nothing listens there,
+// which is certain at once (elsewhere a refusal may come from a firewall,
+// and the client's own retries decide). It returns nil when the endpoints
+// are not all loopback, one accepts, or ctx ends first.
+func (c Conn) refusedLoopback(ctx context.Context) error {
+	var hosts []string
+	for _, ep := range c.Endpoints {
+		hostport := ep
+		if i := strings.Index(ep, "://"); i >= 0 {
+			hostport = ep[i+3:]
+		}
+		host, _, err := net.SplitHostPort(hostport)
+		ip := net.ParseIP(host)
+		if err != nil || !(host == "localhost" || ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+		hosts = append(hosts, hostport)
+	}
+	timer := time.NewTimer(refusedWait)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		return nil
+	}
+	var d net.Dialer
+	for _, hp := range hosts {
+		conn, err := d.DialContext(ctx, "tcp", hp)
+		if err == nil {
+			conn.Close()
+			return nil
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			return nil
+		}
+	}
+	return c.Lang.Err("nothing listens at %s (connection refused): is etcd running there, and is the address right? (check --endpoints)", strings.Join(c.Endpoints, ","))
+}
+
+// httpStatus finds, in a gRPC error, the HTTP status a server that is not
+// etcd answered with, such as "404 (Not Found)".
+var httpStatus = regexp.MustCompile(`unexpected HTTP status code received from server: (\d+ \([^)]*\))`)
 
 // firstStatus asks every endpoint at once and returns the first answer, so
 // that one member down does not cost the whole dial timeout.
@@ -338,6 +416,10 @@ func (c Conn) explain(err error, deadline time.Time, cli *clientv3.Client, p *pr
 		return c.Lang.Err("user %q may not read and write the course's prefix on %s: grant it a role with readwrite on the prefix, or pick another --prefix", user, eps)
 	case errors.Is(err, rpctypes.ErrUserEmpty) || strings.Contains(s, "user name is empty"):
 		return c.Lang.Err("etcd at %s has authentication enabled: pass --user NAME:PASSWORD", eps)
+	case httpStatus.MatchString(s):
+		// A web server or a proxy, not etcd: it answered gRPC's request
+		// with an HTTP error page.
+		return c.Lang.Err("%s answered with HTTP %s, not as etcd: is it etcd, and is the address right? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health)", eps, httpStatus.FindStringSubmatch(s)[1], eps)
 	case errors.Is(err, context.Canceled) || status.Code(err) == codes.Canceled:
 		return c.Lang.Err("interrupted while connecting to etcd at %s", eps)
 	case strings.Contains(s, "x509") || strings.Contains(s, "certificate") || strings.Contains(s, "tls:"):

@@ -3,13 +3,16 @@ package etcdconn
 import (
 	"context"
 	"net"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
+	"golang.org/x/net/http2"
 
 	"etcdtour/runner/embedded"
 )
@@ -84,5 +87,58 @@ func TestSilentServerDiagnosis(t *testing.T) {
 	// half a second, process start and exit included.
 	if diagnoseBudget > 300*time.Millisecond {
 		t.Errorf("diagnoseBudget %v leaves less than 200ms of the promised 500ms for the process", diagnoseBudget)
+	}
+}
+
+// TestNotEtcd: a web server (here one that answers every HTTP/2 request
+// with 404, as a proxy did for a newcomer) is explained as not etcd, with
+// its HTTP status, not as raw gRPC; nothing listening on this machine is
+// said at once, long before the dial timeout.
+func TestNotEtcd(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http2.Server{}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer l.Close()
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				srv.ServeConn(c, &http2.ServeConnOpts{Handler: http.NotFoundHandler()})
+			})
+		}
+	})
+	// A port that was free a moment ago: nothing listens there.
+	free, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := free.Addr().String()
+	free.Close()
+	for ep, want := range map[string]string{
+		l.Addr().String(): l.Addr().String() + " answered with HTTP 404 (Not Found), not as etcd",
+		refused:           "nothing listens at " + refused + " (connection refused)",
+	} {
+		// A dial timeout far longer than any test waits: the answer must
+		// not come from the timeout.
+		c := Conn{Endpoints: []string{ep}, DialTimeout: time.Hour}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		d, err := c.Dial(ctx)
+		cancel()
+		if err == nil {
+			d.Stop()
+			d.Client.Close()
+			t.Fatalf("%s: Dial succeeded", ep)
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", ep, err, want)
+		}
 	}
 }

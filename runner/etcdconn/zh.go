@@ -35,6 +35,9 @@ var chinese = map[string]string{
 	"TLS with etcd at %s failed: %s (check --cacert)":                                                                                                                "与 %s 上的 etcd 的 TLS 失败：%s（请检查 --cacert）",
 	"TLS with etcd at %s failed: the server requires a client certificate (pass --cert and --key)":                                                                   "与 %s 上的 etcd 的 TLS 失败：服务端要求客户端证书（请传入 --cert 和 --key）",
 	"TLS with etcd at %s failed: the server refused our certificate (%s): check --cert and --key":                                                                    "与 %s 上的 etcd 的 TLS 失败：服务端拒绝了我们的证书（%s）：请检查 --cert 和 --key",
+	// Told at once: nothing listens on this machine; a web server answered.
+	"nothing listens at %s (connection refused): is etcd running there, and is the address right? (check --endpoints)":                "%s 上没有程序在监听（connection refused）：etcd 在那里运行了吗？地址对吗？（请检查 --endpoints）",
+	"%s answered with HTTP %s, not as etcd: is it etcd, and is the address right? (try ETCDCTL_ENDPOINTS=%s etcdctl endpoint health)": "%[1]s 用 HTTP %[2]s 作答，而不是像 etcd 那样：它是 etcd 吗？地址对吗？（试试 ETCDCTL_ENDPOINTS=%[3]s etcdctl endpoint health）",
 }
 
 // Chinese returns the Chinese of reaching etcd, keyed by
