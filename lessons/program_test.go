@@ -12,6 +12,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,6 +30,7 @@ import (
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
+	"etcdtour/runner/loopback"
 	"etcdtour/runner/runnertest"
 	"etcdtour/runner/source"
 )
@@ -328,6 +330,34 @@ func TestPrograms(t *testing.T) {
 				}
 			})
 		}
+		// Run without ETCDCTL_ENDPOINTS (or with a wrong one), a program
+		// names the address it tried, within a few seconds, before any
+		// step: where nothing listens, and where a server never answers.
+		t.Run("put-get, no etcd at the address", func(t *testing.T) {
+			t.Parallel()
+			free, err := loopback.FreeAddr()
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Close() // accepted, never answered
+			for _, ep := range []string{free, l.Addr().String()} {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				cmd := exec.CommandContext(ctx, filepath.Join(dir, "bin", "put-get"))
+				cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS="+ep)
+				var stdout, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				err := cmd.Run()
+				cancel()
+				want := "cannot reach etcd at " + ep
+				if err == nil || !strings.Contains(stderr.String(), want) || !strings.Contains(stderr.String(), "set ETCDCTL_ENDPOINTS") || strings.Contains(stdout.String(), "1. ") {
+					t.Errorf("put-get with ETCDCTL_ENDPOINTS=%s: %v, stderr %q, stdout %q; want an error naming the address before any step", ep, err, stderr.String(), stdout.String())
+				}
+			}
+		})
 		// A port picked free may be taken before etcd binds it (another
 		// test's etcd took one in a suite run): a member that exits while
 		// the program's cluster starts makes it start again on new ports.

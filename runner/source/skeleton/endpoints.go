@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
@@ -63,11 +64,25 @@ func deleteKeys(cli *clientv3.Client) error {
 	return err
 }
 
-// newClient connects to $ETCDCTL_ENDPOINTS (127.0.0.1:2379 if unset).
+// newClient connects to $ETCDCTL_ENDPOINTS (127.0.0.1:2379 if unset), and
+// asks the cluster for its members: the client itself does not fail when
+// no one answers, it waits.
 func newClient() (*clientv3.Client, error) {
 	endpoints := os.Getenv("ETCDCTL_ENDPOINTS")
 	if endpoints == "" {
 		endpoints = "127.0.0.1:2379"
 	}
-	return newClientTo(strings.Split(endpoints, ","))
+	cli, err := newClientTo(strings.Split(endpoints, ","))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	_, err = cli.MemberList(ctx)
+	cancel()
+	if err != nil {
+		cli.Close()
+		return nil, fmt.Errorf("cannot reach etcd at %s (%v): "+
+			"set ETCDCTL_ENDPOINTS to its address", endpoints, err)
+	}
+	return cli, nil
 }
