@@ -97,6 +97,12 @@ leader-change-unnamed|runner/run.go|if why := t\.leaderChanged\(tctx, cfg\.Lang,
 error-names-other-request|runner/run.go|if m != "" && strings\.Contains\(msg, m\) \{|if m == m {
 check-against-literal|lessons/putget.go|t\.Equal\(string\(kv\.Value\), value,|t.Equal(string(kv.Value), "xiaomotong",
 program-restart-not-retried|runner/source/skeleton/cluster.go|if try == 3 .. !errors\.Is\(err, errExited\) \{|if try > 0 {
+did-you-mean-dropped|runner/lesson.go|if s, ok := suggest\.Closest\(a, ids\); ok \{|if s, ok := suggest.Closest(a, ids); ok && false {
+lesson-id-case-sensitive|runner/lesson.go|if strings\.EqualFold\(l\.ID, id\) \{|if l.ID == id {
+keep-nothing-not-said|runner/run.go|if keptNone\(r, prefix\) \{|if false {
+second-interrupt-forgets-cleanup|commands.go|\to\.abort\.cleaned\.Store\(true\)\n|
+refused-loopback-waits|runner/etcdconn/conn.go|go func\(\) \{ refused <- c\.refusedLoopback\(ctx\) \}\(\)|go func() { refused <- nil }()
+program-reach-unchecked|runner/source/skeleton/endpoints.go|_, err = cli\.MemberList\(ctx\)|_, _ = cli.MemberList(ctx)
 LIST
 )
 
