@@ -29,4 +29,5 @@ func files(id string) fs.FS {
 var List = []exercise.Exercise{
 	PutGet,
 	Watch,
+	Txn,
 }

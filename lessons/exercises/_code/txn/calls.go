@@ -1,0 +1,24 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	learner "exercises/txn"
+)
+
+// calls are the learner's functions the checker calls.
+func calls() map[string]call {
+	return map[string]call{
+		"Increment": func(ctx context.Context, cli *clientv3.Client, args json.RawMessage, emit func(any)) (any, error) {
+			var a struct{ Key string }
+			if err := json.Unmarshal(args, &a); err != nil {
+				return nil, err
+			}
+			count, err := learner.Increment(ctx, cli, a.Key)
+			return count, err
+		},
+	}
+}
