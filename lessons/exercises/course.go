@@ -29,5 +29,6 @@ func files(id string) fs.FS {
 var List = []exercise.Exercise{
 	PutGet,
 	Watch,
+	Lock,
 	Txn,
 }

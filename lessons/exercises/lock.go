@@ -1,0 +1,168 @@
+package exercises
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/client/v3/concurrency"
+
+	"etcdtour/runner/exercise"
+)
+
+// Lock asks for the counter of the lock lesson: a read and a write under
+// a distributed lock, let go on every path.
+var Lock = exercise.Exercise{
+	ID:     "lock",
+	Title:  "Count under a distributed lock: wait your turn, and always let go",
+	Lesson: "lock",
+	Doc:    "docs/lock.md",
+	Hints: []string{
+		"m := concurrency.NewMutex(s, lock); m.Lock(ctx1) waits in the lock's queue until every earlier holder let go; read and write the key only after it returned nil.",
+		"TryLock does not wait: when another session holds the lock it returns concurrency.ErrLocked at once.",
+		"Right after Lock succeeds, defer the Unlock (with a context of its own): an error return must let the lock go as well.",
+	},
+	Files:  files("lock"),
+	Checks: lockChecks,
+	Mistakes: []exercise.Mistake{
+		{Dir: "no-lock", Bug: "Get then Put with no lock", Check: lockWait, Says: "no key of yours queued"},
+		{Dir: "trylock", Bug: "TryLock taken for Lock: returns ErrLocked when another session holds the lock", Check: lockWait, Says: "TryLock gives up"},
+		{Dir: "no-unlock-on-error", Bug: "unlocks on the happy path only: an error return keeps the lock", Check: lockError, Says: "defer m.Unlock"},
+	},
+}
+
+const (
+	lockNew   = "a key that does not exist: count 1, and the lock free again"
+	lockWait  = "another session holds the lock: you queue for it before you read, and count on after it"
+	lockError = "a count that is not a number: an error returned, and the lock free again"
+	lockMany  = "8 sessions at once, 25 increments each: 200, none lost"
+)
+
+// lockArgs are Increment's arguments for caller i.
+func lockArgs(i int) any {
+	return map[string]any{"Caller": i, "Lock": "lock", "Key": "counter"}
+}
+
+var lockChecks = []exercise.Check{{
+	Name: lockNew,
+	Step: "lock, step 2 (Session 1 locks) and step 4 (session 1 unlocks)",
+	Run: func(ctx context.Context, c *exercise.Code) error {
+		var got int
+		if err := c.Call(ctx, "Increment", lockArgs(0), &got); err != nil {
+			return err
+		}
+		if err := countIs(ctx, c, "Increment", "counter", "no key", got, 1); err != nil {
+			return err
+		}
+		return lockFree(ctx, c, c.Lang.Msg("Increment returned %d", got))
+	},
+}, {
+	Name: lockWait,
+	Step: "lock, step 3 (Session 2 tries without waiting) and step 4 (Session 2 waits for the lock)",
+	Run:  lockHeldByChecker,
+}, {
+	Name: lockError,
+	Step: "lock, step 4 (session 1 unlocks): a holder that never unlocks keeps everyone waiting",
+	Run: func(ctx context.Context, c *exercise.Code) error {
+		if _, err := put(ctx, c, "counter", "not a number"); err != nil {
+			return err
+		}
+		var got int
+		err := c.Call(ctx, "Increment", lockArgs(0), &got)
+		var ce *exercise.CallError
+		switch {
+		case err == nil:
+			return c.Fail("the key held \"not a number\"; Increment returned %d and no error: return the error strconv.Atoi gave you", got)
+		case !errors.As(err, &ce):
+			return err
+		}
+		return lockFree(ctx, c, c.Lang.Msg("Increment returned an error (%s)", ce.Err))
+	},
+}, {
+	Name:    lockMany,
+	Step:    "lock, step 4 (Session 2 waits for the lock; session 1 unlocks)",
+	Timeout: 40 * time.Second,
+	Run: func(ctx context.Context, c *exercise.Code) error {
+		return manyIncrements(ctx, c, lockArgs)
+	},
+}}
+
+// lockFree fails when a key is left under the lock after Increment
+// returned; returned says how it returned, in the learner's language.
+func lockFree(ctx context.Context, c *exercise.Code, returned string) error {
+	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+	resp, err := c.Etcd.Get(ctx1, "lock/", clientv3.WithPrefix())
+	cancel()
+	if err != nil {
+		return err
+	}
+	if len(resp.Kvs) > 0 {
+		return c.Fail("%s but left its key %s under the lock: the lock is still held, and every other caller waits until its session ends. Right after Lock succeeds, defer m.Unlock", returned, resp.Kvs[0].Key)
+	}
+	return nil
+}
+
+// lockHeldByChecker takes the lock with a session of the checker's, calls
+// Increment, and pauses it after its first read: its key must be queued
+// under the lock by then. The checker then writes the count, unlocks, and
+// Increment must add its one to it.
+func lockHeldByChecker(ctx context.Context, c *exercise.Code) error {
+	s, err := concurrency.NewSession(c.Etcd, concurrency.WithTTL(10), concurrency.WithContext(ctx))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m := concurrency.NewMutex(s, "lock")
+	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = m.Lock(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if err := c.PauseAfter("Range"); err != nil {
+		return err
+	}
+	r := c.Start("Increment", lockArgs(0))
+	paused, err := pauseOrReturn(ctx, c, r, 3*time.Second)
+	var ce *exercise.CallError
+	switch {
+	case errors.As(err, &ce):
+		return c.Fail("the checker held the lock, and Increment returned an error at once (%s): TryLock gives up when another session holds the lock (ErrLocked); Lock waits for it", ce.Err)
+	case errors.Is(err, errNoPause):
+		return c.Fail("the checker held the lock, and in 3 s Increment neither queued for it (a Get of the lock's queue) nor read: take the lock with m.Lock")
+	case err != nil:
+		return err
+	case !paused:
+		return c.Fail("the checker held the lock, and Increment returned without waiting for it: take the lock with m.Lock, which waits")
+	}
+	ctx1, cancel = context.WithTimeout(ctx, 5*time.Second)
+	queue, err := c.Etcd.Get(ctx1, "lock/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+	cancel()
+	if err != nil {
+		return err
+	}
+	if queue.Count < 2 {
+		return c.Fail("the checker held the lock, and Increment read from etcd with no key of yours queued under it: it would read and write while another session holds the lock. Take the lock with m.Lock before you read the count")
+	}
+	if err := c.Resume(); err != nil {
+		return err
+	}
+	if _, err := put(ctx, c, "counter", "10"); err != nil {
+		return err
+	}
+	ctx1, cancel = context.WithTimeout(ctx, 5*time.Second)
+	err = m.Unlock(ctx1)
+	cancel()
+	if err != nil {
+		return err
+	}
+	var got int
+	if err := r.Wait(ctx, &got); err != nil {
+		return err
+	}
+	if err := countIs(ctx, c, "Increment", "counter", "\"10\", written by the lock's holder", got, 11); err != nil {
+		return err
+	}
+	return lockFree(ctx, c, c.Lang.Msg("Increment returned %d", got))
+}
