@@ -53,6 +53,7 @@ type event struct {
 	Method string          `json:"method,omitempty"`
 	Rev    int64           `json:"rev,omitempty"`
 	Lease  int64           `json:"lease,omitempty"`
+	Unread int             `json:"unread,omitempty"`
 }
 
 // proc is one run of the driver: a process group of its own, the pipes,
@@ -69,6 +70,7 @@ type proc struct {
 	calls   map[int]*Running
 	nextID  int
 	leases  []int64
+	kas     KeepAlives // how the learner used KeepAlive
 	paused  chan event // the driver paused after a response
 	ready   chan struct{}
 	dead    chan struct{} // closed when the process has ended
@@ -164,6 +166,15 @@ func (p *proc) read(r *os.File) {
 		case "lease":
 			p.mu.Lock()
 			p.leases = append(p.leases, e.Lease)
+			p.mu.Unlock()
+		case "keepalive-call":
+			p.mu.Lock()
+			p.kas.Calls++
+			p.mu.Unlock()
+		case "keepalive":
+			p.mu.Lock()
+			p.kas.Responses++
+			p.kas.Unread = max(p.kas.Unread, e.Unread)
 			p.mu.Unlock()
 		case "paused":
 			select {
@@ -428,6 +439,38 @@ var ErrReturned = errors.New("returned before the pause")
 
 // Resume lets the paused code go on.
 func (c *Code) Resume() error { return c.p.send(command{Op: "resume"}) }
+
+// Kill kills the learner's process (its whole process group) at once, as
+// a crash or a power cut would, and waits until it has ended: whatever
+// its code kept going in the background, such as a lease's KeepAlive,
+// stops with it. The check's keys and leases are cleaned up after the
+// check as always.
+func (c *Code) Kill() {
+	syscall.Kill(-c.p.cmd.Process.Pid, syscall.SIGKILL)
+	<-c.p.dead
+}
+
+// KeepAlives says how the learner's code used KeepAlive so far.
+func (c *Code) KeepAlives() KeepAlives {
+	c.p.mu.Lock()
+	defer c.p.mu.Unlock()
+	return c.p.kas
+}
+
+// KeepAlives is how the learner's code used KeepAlive.
+type KeepAlives struct {
+	// Calls is how many times it called KeepAlive.
+	Calls int
+	// Responses is how many keep-alive responses came to its channels
+	// (one every third of the lease's TTL).
+	Responses int
+	// Unread is the most responses that sat unread in one channel when
+	// the next came. Code that reads its channel keeps it at 0; code that
+	// does not lets it grow by one a renewal until the channel is full
+	// (16), when clientv3 drops responses and warns "lease keepalive
+	// response queue is full".
+	Unread int
+}
 
 // tailBuffer keeps the last max bytes written to it.
 type tailBuffer struct {

@@ -61,7 +61,7 @@ type command struct {
 
 // event is a line to the checker.
 type event struct {
-	Ev     string `json:"ev"` // ready, return, emit, paused, lease, fatal
+	Ev     string `json:"ev"` // ready, return, emit, paused, lease, keepalive-call, keepalive, fatal
 	ID     int    `json:"id,omitempty"`
 	Result any    `json:"result,omitempty"`
 	Err    string `json:"err,omitempty"`
@@ -70,6 +70,7 @@ type event struct {
 	Method string `json:"method,omitempty"`
 	Rev    int64  `json:"rev,omitempty"`
 	Lease  int64  `json:"lease,omitempty"`
+	Unread int    `json:"unread,omitempty"`
 }
 
 type driver struct {
@@ -171,7 +172,7 @@ func main() {
 	// and its leases' keys are under the checker's prefix.
 	cli.KV = namespace.NewKV(cli.KV, cfg.Prefix)
 	cli.Watcher = namespace.NewWatcher(cli.Watcher, cfg.Prefix)
-	cli.Lease = namespace.NewLease(cli.Lease, cfg.Prefix)
+	cli.Lease = keepAliveLease{namespace.NewLease(cli.Lease, cfg.Prefix), d}
 	fns := calls()
 	d.send(event{Ev: "ready"})
 	for in.Scan() {
@@ -238,6 +239,37 @@ func (d *driver) run(ctx context.Context, c command, fn call, cli *clientv3.Clie
 		}
 	}
 	d.send(e)
+}
+
+// keepAliveLease hands the learner's code each KeepAlive's responses
+// through a channel of its own, of clientv3's size, and drops one when it
+// is full, as clientv3 does; each time a response comes it tells the
+// checker how many sat unread in the channel: code that never reads its
+// channel is seen after two renewals, not after sixteen (clientv3's
+// warning "lease keepalive response queue is full").
+type keepAliveLease struct {
+	clientv3.Lease
+	d *driver
+}
+
+func (l keepAliveLease) KeepAlive(ctx context.Context, id clientv3.LeaseID) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+	l.d.send(event{Ev: "keepalive-call", Lease: int64(id)})
+	in, err := l.Lease.KeepAlive(ctx, id)
+	if err != nil {
+		return in, err
+	}
+	out := make(chan *clientv3.LeaseKeepAliveResponse, cap(in))
+	go func() {
+		defer close(out)
+		for r := range in {
+			l.d.send(event{Ev: "keepalive", Lease: int64(id), Unread: len(out)})
+			select {
+			case out <- r:
+			default: // full: dropped, as clientv3 drops it
+			}
+		}
+	}()
+	return out, nil
 }
 
 // tlsConfig is the TLS of the checker's own connection, or nil for none.
