@@ -29,6 +29,7 @@ func files(id string) fs.FS {
 var List = []exercise.Exercise{
 	PutGet,
 	Watch,
+	Lease,
 	Lock,
 	Txn,
 }
