@@ -208,6 +208,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		// Lessons that need an etcd of their own get one, in the
 		// embedded etcd's temp dir: Discard removes theirs too.
 		cfg.OwnServers, cfg.TempDir = true, srv.Dir()
+		o.shortKeys(&cfg)
 	} else if err := cfg.Conn.Check(); err != nil {
 		// Found in the flags themselves, before any server was asked.
 		return o.usageErr("%v", o.fromEnv(err))

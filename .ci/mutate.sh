@@ -103,6 +103,7 @@ keep-nothing-not-said|runner/run.go|if keptNone\(r, prefix\) \{|if false {
 second-interrupt-forgets-cleanup|commands.go|\to\.abort\.cleaned\.Store\(true\)\n|
 refused-loopback-waits|runner/etcdconn/conn.go|go func\(\) \{ refused <- c\.refusedLoopback\(ctx\) \}\(\)|go func() { refused <- nil }()
 program-reach-unchecked|runner/source/skeleton/endpoints.go|_, err = cli\.MemberList\(ctx\)|_, _ = cli.MemberList(ctx)
+interactive-keys-long|commands.go|\t\to\.shortKeys\(&cfg\)\n|
 LIST
 )
 

@@ -23,8 +23,8 @@ const (
 func watchYourWrites(ctx context.Context, t *runner.T,
 	wch clientv3.WatchChan) error {
 	t.Step("You write the key from another terminal; the watch sees it")
-	// Not --endpoints: etcdctl refuses it when ETCDCTL_ENDPOINTS is set.
-	t.Say(`The watch is in place. In another terminal, run
+	t.Say(`The watch is on the key the lines below write, and on no other:
+"etcdctl put name hello" would land outside it. In another terminal, run
   export %s
 and then any of these:`, t.EtcdctlEnv())
 	t.Etcdctl("put", t.Key("name"), "hello")
