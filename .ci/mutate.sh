@@ -85,6 +85,9 @@ skip-fails-the-run|runner/run.go|r\.Status != StatusPassed && r\.Status != Statu
 own-cluster-left-behind|runner/run.go|\t\tt\.removeCluster\(\)\n|
 compact-allowed-everywhere|runner/run.go|\t\t\tc\.KV = guardedKV\{c\.KV\}\n|
 compaction-not-rendered|runner/etcdctl/etcdctl.go|return fmt\.Sprintf\("etcdctl compaction %d", r\.Revision\)|return ""
+compare-greater-as-less|runner/etcdctl/etcdctl.go|pb\.Compare_GREATER: ">",|pb.Compare_GREATER: "<",
+sort-by-mod-as-mod|runner/etcdctl/etcdctl.go|return "MODIFY"|return "MOD"
+zh-error-not-translated|runner/run.go|msg := t\.lang\.Error\(err\.Error\(\)\)|msg := err.Error()
 session-grant-shown|runner/concurrency.go|if ctx\.Value\(sessionKey\{\}\) != nil \{|if false {
 lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不能读写 %[2]s 上的 %[3]s

@@ -82,6 +82,10 @@ type Config struct {
 	// Observer, if set, follows each lesson from the runner's side: the
 	// live picture of --web (runner/web). See Observer.
 	Observer Observer
+	// InvertCheck, for tests, makes the InvertCheck-th check (counted from
+	// 1) of each lesson say the opposite of what the lesson found, so that
+	// a test proves each check can fail, one at a time. 0 inverts none.
+	InvertCheck int
 	// Lang is the language of the narration: the lessons' titles, docs,
 	// steps, texts and checks, and the runner's own words. The JSON output's
 	// text fields follow it; its field names and kinds do not. The zero
@@ -304,7 +308,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	lc := &lessonClient{prefix: prefix, timeout: cfg.Conn.CommandTimeout, leases: leases, raw: r.raw}
 	t := &T{id: l.ID, rep: cfg.Reporter, etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive,
-		code: cfg.Code, lang: cfg.Lang, lc: lc, obs: cfg.Observer}
+		code: cfg.Code, lang: cfg.Lang, lc: lc, obs: cfg.Observer, invert: cfg.InvertCheck}
 	if cfg.Pause != nil {
 		t.pause = func(step int, title string) bool {
 			release := lc.hold(t.ctx, t.Client) // time stands still while paused

@@ -63,6 +63,8 @@ type T struct {
 	hidden      int // and requests not shown
 	failures    []string
 	terms       terms // the raft terms of the lesson's answers (term.go)
+	checks      int   // checks made so far
+	invert      int   // the check to invert (Config.InvertCheck), 0: none
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
 }
@@ -233,6 +235,7 @@ func (t *T) Wait(d time.Duration, format string, args ...any) {
 // testing.T.Errorf, and the lesson goes on. Check returns ok.
 func (t *T) Check(ok bool, format string, args ...any) bool {
 	e := t.said(KindCheck, format, args)
+	ok = t.inverted(ok)
 	e.OK = boolp(ok)
 	if !ok {
 		t.mu.Lock()
@@ -252,7 +255,7 @@ func (t *T) Check(ok bool, format string, args ...any) bool {
 // reflect.DeepEqual where == cannot compare them.
 func (t *T) Equal(got, want any, format string, args ...any) bool {
 	e := t.said(KindCheck, format, args)
-	ok := equal(got, want)
+	ok := t.inverted(equal(got, want))
 	e.OK, e.Got, e.Want = boolp(ok), shown(got), shown(want)
 	if !ok {
 		t.mu.Lock()
@@ -261,6 +264,15 @@ func (t *T) Equal(got, want any, format string, args ...any) bool {
 	}
 	t.report(e)
 	return ok
+}
+
+// inverted counts a check and returns its verdict, the opposite for the
+// check Config.InvertCheck names.
+func (t *T) inverted(ok bool) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.checks++
+	return ok != (t.checks == t.invert)
 }
 
 // shown is v as Equal shows it: with fmt.Sprint, but the strings of a
