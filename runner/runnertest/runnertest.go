@@ -33,9 +33,9 @@ import (
 // Parallel is how many tests Main lets run at once by default.
 const Parallel = 16
 
-// ownMu lets one run with a lesson that has a cluster of its own go at a
-// time (see Run).
-var ownMu sync.Mutex
+// ownRuns lets two runs with a lesson that has a cluster of its own go at
+// a time (see Try).
+var ownRuns = make(chan struct{}, 2)
 
 var (
 	once sync.Once
@@ -89,7 +89,7 @@ func Main(m *testing.M) int {
 // one, and returns the summary and the recorder that heard every event. It
 // fails t if the run could not start. On the shared server, as with no
 // --endpoints, lessons that need a server of their own get one (in a temp
-// dir of t's), one such run at a time; on one cfg.Conn names, they are
+// dir of t's), two such runs at a time; on one cfg.Conn names, they are
 // skipped unless cfg says otherwise. A cfg.Reporter hears every event too,
 // after the recorder.
 func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *Recorder) {
@@ -120,11 +120,13 @@ func Try(ctx context.Context, t testing.TB, cfg runner.Config, lessons ...runner
 		cfg.TempDir = t.TempDir()
 	}
 	if cfg.OwnServers && slices.ContainsFunc(lessons, func(l runner.Lesson) bool { return l.Needs.Members > 0 }) {
-		// One lesson's cluster at a time: three members each, under
+		// Two lessons' clusters at a time: three members each, under
 		// -race and beside the package's other tests, several at once
-		// starve each other's raft of CPU.
-		ownMu.Lock()
-		defer ownMu.Unlock()
+		// starve each other's raft of CPU; one at a time made the six
+		// such lessons a chain of their own, twice in the lessons'
+		// package (the course, and its lies).
+		ownRuns <- struct{}{}
+		defer func() { <-ownRuns }()
 	}
 	rec := &Recorder{}
 	if cfg.Reporter == nil {
