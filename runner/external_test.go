@@ -455,8 +455,8 @@ func TestMalformedEndpoint(t *testing.T) {
 
 // TestNothingLost runs the fixture lessons, whole and interrupted at
 // several points, on a server holding other keys, and checks the server is
-// left exactly as it was found. (lessons.TestCourseDebianEtcd checks the
-// same of the whole course.) The server is the test's own: the comparison covers
+// left exactly as it was found. (lessons.TestCourseThreeMembers checks
+// the same of the whole course.) The server is the test's own: the comparison covers
 // everything a server holds.
 func TestNothingLost(t *testing.T) {
 	t.Parallel()
