@@ -34,8 +34,8 @@ import (
 const Parallel = 16
 
 // ownRuns lets two runs with a lesson that has a cluster of its own go at
-// a time (see Try).
-var ownRuns = make(chan struct{}, 2)
+// a time, one under -race (see Try).
+var ownRuns = make(chan struct{}, map[bool]int{false: 2, true: 1}[raceDetector])
 
 var (
 	once sync.Once
@@ -89,9 +89,9 @@ func Main(m *testing.M) int {
 // one, and returns the summary and the recorder that heard every event. It
 // fails t if the run could not start. On the shared server, as with no
 // --endpoints, lessons that need a server of their own get one (in a temp
-// dir of t's), two such runs at a time; on one cfg.Conn names, they are
-// skipped unless cfg says otherwise. A cfg.Reporter hears every event too,
-// after the recorder.
+// dir of t's), two such runs at a time (one under -race); on one cfg.Conn
+// names, they are skipped unless cfg says otherwise. A cfg.Reporter hears
+// every event too, after the recorder.
 func Run(t testing.TB, cfg runner.Config, lessons ...runner.Lesson) (runner.Summary, *Recorder) {
 	t.Helper()
 	return RunContext(context.Background(), t, cfg, lessons...)
@@ -120,10 +120,11 @@ func Try(ctx context.Context, t testing.TB, cfg runner.Config, lessons ...runner
 		cfg.TempDir = t.TempDir()
 	}
 	if cfg.OwnServers && slices.ContainsFunc(lessons, func(l runner.Lesson) bool { return l.Needs.Members > 0 }) {
-		// Two lessons' clusters at a time: three members each, under
-		// -race and beside the package's other tests, several at once
-		// starve each other's raft of CPU; one at a time made the six
-		// such lessons a chain of their own, twice in the lessons'
+		// Two lessons' clusters at a time, one under -race: three
+		// members each, with the race detector and beside the package's
+		// other tests, several at once starve each other's raft (and
+		// the course's one-second leases) of CPU; one at a time made the
+		// six such lessons a chain of their own, twice in the lessons'
 		// package (the course, and its lies).
 		ownRuns <- struct{}{}
 		defer func() { <-ownRuns }()
