@@ -346,7 +346,7 @@ func TestPrograms(t *testing.T) {
 			defer l.Close() // accepted, never answered
 			for _, ep := range []string{free, l.Addr().String()} {
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				cmd := exec.CommandContext(ctx, filepath.Join(dir, "bin", "put-get"))
+				cmd := exec.CommandContext(ctx, bins["put-get"])
 				cmd.Env = append(os.Environ(), "ETCDCTL_ENDPOINTS="+ep)
 				var stdout, stderr bytes.Buffer
 				cmd.Stdout, cmd.Stderr = &stdout, &stderr
