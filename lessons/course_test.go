@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"etcdtour/lessons"
@@ -97,10 +98,19 @@ func lessonFiles(t *testing.T) map[string][]byte {
 // allows, one-second leases among them, and beside the programs' build and
 // the lies, under -race on two cores, renewals came late enough to lose
 // them (keepalive, election).
+//
+// Its lessons with an etcd of their own run one at a time (the harness
+// lets two go at once, as TestChecksCanFail's): each cluster's raft takes
+// CPU from the one-second leases the others wait on.
 func TestCourse(t *testing.T) {
+	var own sync.Mutex
 	for _, l := range lessons.Course {
 		t.Run(l.ID, func(t *testing.T) {
 			t.Parallel()
+			if l.Needs.Members > 0 {
+				own.Lock()
+				defer own.Unlock()
+			}
 			testLesson(t, l)
 		})
 	}
