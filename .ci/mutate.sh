@@ -107,6 +107,7 @@ second-interrupt-forgets-cleanup|commands.go|\to\.abort\.cleaned\.Store\(true\)\
 refused-loopback-waits|runner/etcdconn/conn.go|go func\(\) \{ refused <- c\.refusedLoopback\(ctx\) \}\(\)|go func() { refused <- nil }()
 program-reach-unchecked|runner/source/skeleton/endpoints.go|_, err = cli\.MemberList\(ctx\)|_, _ = cli.MemberList(ctx)
 interactive-keys-long|commands.go|\t\to\.shortKeys\(&cfg\)\n|
+lock-interactive-ignored|lessons/lock.go|\tif t\.Interactive\(\) \{\n\t\treturn lockAsYou\(ctx, t, m2\)\n\t\}\n|
 LIST
 )
 

@@ -30,6 +30,7 @@ var sectionZh = map[string]string{
 	"The article":                         "原文",
 	"Interactive mode: your own writes":   "交互模式：你自己写入",
 	"Two facts, checked under contention": "两个事实，在争抢下验证",
+	"You hold the lock: `--interactive`":  "由你来持有锁：`--interactive`",
 	"Numbers seen":                        "实测数字",
 	"Waits":                               "等待",
 	"The program":                         "程序",

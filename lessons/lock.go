@@ -42,6 +42,9 @@ host:port, such as 127.0.0.1:2379.`)
 	t.Result("session 1 lease %x, session 2 lease %x", s1.Lease(), s2.Lease())
 	m1 := concurrency.NewMutex(s1, "lock")
 	m2 := concurrency.NewMutex(s2, "lock")
+	if t.Interactive() {
+		return lockAsYou(ctx, t, m2)
+	}
 
 	t.Step("Session 1 locks")
 	t.Etcdctl("lock", t.Key("lock"))
