@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -36,6 +37,10 @@ func TestCrowd(t *testing.T) {
 		start := time.Now()
 		out, err := cmd.Output()
 		d := time.Since(start)
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && len(ee.Stderr) > 0 {
+			err = fmt.Errorf("%v: %s", err, strings.TrimSpace(string(ee.Stderr)))
+		}
 		var failed []string
 		for _, line := range strings.Split(string(out), "\n") {
 			var e struct{ Event, Lesson, Status, Error string }
