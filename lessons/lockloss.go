@@ -130,6 +130,11 @@ checks Done() before it writes may write after the loss.`, lease1.TTL,
 		return err
 	}
 	t.Check(!ok1, "session 1's fenced write is refused")
+	select {
+	case <-s2.Done(): // the fence then refuses session 2 too, rightly
+		t.Result("session 2's lease is lost too: its Done() is closed")
+	default:
+	}
 	t.Check(ok2, "session 2's fenced write is accepted")
 	t.Say(`Where the resource is not in etcd, send the lock key's
 create_revision as a token and have the resource refuse any token lower

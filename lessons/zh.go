@@ -207,6 +207,7 @@ var chinese = map[string]string{
 	"session 1's Mutex names a key that is gone, and says nothing":          "会话 1 的 Mutex 指向一个已经不在的 key，却一声不吭",
 	"Fenced writes: refused for session 1, accepted for session 2":          "带防护的写入：会话 1 的被拒绝，会话 2 的被接受",
 	"session 1's fenced write is refused":                                   "会话 1 带防护的写入被拒绝",
+	"session 2's lease is lost too: its Done() is closed":                   "session 2 的租约也丢了：它的 Done() 已关闭",
 	"session 2's fenced write is accepted":                                  "会话 2 带防护的写入被接受",
 	"Where the resource is not in etcd, send the lock key's\ncreate_revision as a token and have the resource refuse any token lower\nthan the last it saw (etcd-io/etcd#11490). And Lock(ctx) on a stalled\nconnection can block long after ctx's deadline: it cleans up with the\nclient's context. A waiter whose own session expires while it queues\nstays blocked until the holder lets go, then gets ErrSessionExpired.": "资源不在 etcd 里时，把锁 key 的 create_revision 作为令牌发过去，\n让资源拒绝低于它见过的最大令牌的请求（etcd-io/etcd#11490）。\n另外，连接卡住时 Lock(ctx) 可能在 ctx 的截止时间之后还阻塞很久：\n它的清理用的是客户端的 context。排队时自己的会话到期的等待者，\n会一直阻塞到持有者释放锁，然后才得到 ErrSessionExpired。",
 	"fenced write %q: succeeded=%v": "带防护的写入 %q：succeeded=%v",
