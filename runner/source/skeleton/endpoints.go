@@ -50,12 +50,20 @@ func main() {
 }
 
 // deleteKeys deletes every key under prefix, through each member in turn
-// until one answers: one that stopped answering must not leave them.
+// until one answers, and again while keys are there: a write the lesson
+// gave up on (Ctrl-C) may still land just after the first delete.
 func deleteKeys(cli *clientv3.Client) error {
 	var err error
-	for range cli.Endpoints() {
+	for try := 0; try < 3*len(cli.Endpoints()); try++ {
 		ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
-		_, err = cli.Delete(ctx, "", clientv3.WithPrefix())
+		if _, err = cli.Delete(ctx, "", clientv3.WithPrefix()); err == nil {
+			time.Sleep(100 * time.Millisecond) // for a late write to land
+			var get *clientv3.GetResponse
+			get, err = cli.Get(ctx, "", clientv3.WithPrefix(), clientv3.WithCountOnly())
+			if err == nil && get.Count > 0 {
+				err = fmt.Errorf("%d key(s) written after the delete", get.Count)
+			}
+		}
 		cancel()
 		if err == nil {
 			return nil
