@@ -88,10 +88,10 @@ const hedgeBase = 300 * time.Millisecond
 func hedgeFor(rtt time.Duration) time.Duration { return hedgeBase + 4*rtt }
 
 // budget is how long one of the run's own requests (the run's lease, a
-// fence, a clean-up) may take: --command-timeout and at least 5 s, and 10
-// of the cluster's round trips more, for the connections it may open.
+// fence, a clean-up) may take: --command-timeout and at least 5 s, and 4
+// of the cluster's round trips more, for a connection it may open.
 func (m *members) budget(c etcdconn.Conn) time.Duration {
-	return max(c.CommandTimeout, 5*time.Second) + 10*m.rtt
+	return max(c.CommandTimeout, 5*time.Second) + 4*m.rtt
 }
 
 // do runs f through the members' clients until one call succeeds or answers

@@ -433,7 +433,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 			alarm := make(chan string, 1)
 			go func() { alarm <- alarmLine(cfg.Lang, r.members.alarms(actx)) }()
 			defer func() { acancel(); <-alarm }()
-			ok, why := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout+probeExtra+4*r.members.rtt)
+			ok, why := r.members.health(ctx, cfg.Lang, r.raw, r.prefix, cfg.Conn.CommandTimeout+probeExtra+2*r.members.rtt)
 			if ctx.Err() != nil {
 				return
 			}
