@@ -81,6 +81,9 @@ type CodeLine struct {
 	// Text is the line, dedented, tabs as four spaces; "" for a blank
 	// line.
 	Text string
+	// Folded, if not "", is the line as shown with its boilerplate
+	// folded: X for "if err := X; err != nil {".
+	Folded string
 	// From and To are the source lines of the statement this line is
 	// part of (0 for a comment or a blank line): an event whose Line is
 	// in From..To comes after the statement's last line.

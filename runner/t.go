@@ -96,7 +96,8 @@ type stepFunc struct {
 // callerLine is the line of the step's code that is making the event being
 // reported, by the stack: the line of the function that called Step (a
 // helper's call is the line that called the helper), else, in a goroutine
-// the step started, the outermost line in the step's file. 0 if none.
+// the step started, the innermost line in the step's file (which may be
+// outside the step's code: a helper's). 0 if none.
 func (t *T) callerLine() int {
 	t.mu.Lock()
 	fn := t.stepFunc
@@ -106,17 +107,17 @@ func (t *T) callerLine() int {
 	}
 	var pcs [128]uintptr
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs[:])])
-	outer := 0
+	inner := 0
 	for {
 		f, more := frames.Next()
 		if (stepFunc{f.Entry, f.Function, f.File}) == fn {
 			return f.Line
 		}
-		if f.File == fn.file {
-			outer = f.Line
+		if f.File == fn.file && inner == 0 {
+			inner = f.Line
 		}
 		if !more {
-			return outer
+			return inner
 		}
 	}
 }

@@ -101,29 +101,80 @@ func (c *Code) isStep(n ast.Node) bool {
 // Step returns the Go code of the step whose t.Step call is at file:line
 // (file may be a path: its base name is used), or "" if there is none.
 func (c *Code) Step(file string, line int) string {
-	if c == nil || c.parse() != nil {
+	st := c.step(file, line)
+	if st == nil {
 		return ""
+	}
+	all := strings.Split(string(c.src[st.name]), "\n")
+	drop := c.narrationLines(st.f, st.name, st.stmts)
+	var out []string
+	for l := st.first; l <= st.last && l <= len(all); l++ {
+		if !drop[l] {
+			out = append(out, all[l-1])
+		}
+	}
+	return tidy(out)
+}
+
+// stepAt is where a step's code is in the source.
+type stepAt struct {
+	f           *ast.File
+	name        string         // the file's base name
+	first, last int            // its lines
+	stmts       []ast.Stmt     // its statements
+	body        *ast.BlockStmt // the function they are in
+}
+
+// step finds the step whose t.Step call is at file:line, nil if none.
+func (c *Code) step(file string, line int) *stepAt {
+	if c == nil || c.parse() != nil {
+		return nil
 	}
 	name := path.Base(strings.ReplaceAll(file, "\\", "/"))
 	f := c.files[name]
 	if f == nil {
-		return ""
+		return nil
 	}
-	var block *ast.BlockStmt
+	var block, body *ast.BlockStmt
 	at := -1
 	ast.Inspect(f, func(n ast.Node) bool {
-		if b, ok := n.(*ast.BlockStmt); ok && at < 0 {
-			for i, s := range b.List {
-				if c.isStep(s) && c.fset.Position(s.Pos()).Line == line {
-					block, at = b, i
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			if at < 0 {
+				body = n.Body
+			}
+		case *ast.FuncLit:
+			if at < 0 {
+				body = n.Body
+			}
+		case *ast.BlockStmt:
+			if at < 0 {
+				for i, s := range n.List {
+					if c.isStep(s) && c.fset.Position(s.Pos()).Line == line {
+						block, at = n, i
+					}
 				}
 			}
 		}
 		return at < 0
 	})
 	if block == nil {
-		return ""
+		return nil
 	}
+	// The function the block is in: the innermost one around it.
+	ast.Inspect(f, func(n ast.Node) bool {
+		var b *ast.BlockStmt
+		switch n := n.(type) {
+		case *ast.FuncDecl:
+			b = n.Body
+		case *ast.FuncLit:
+			b = n.Body
+		}
+		if b != nil && b.Pos() <= block.Pos() && block.End() <= b.End() {
+			body = b
+		}
+		return true
+	})
 	end := len(block.List)
 	for j := at + 1; j < len(block.List); j++ {
 		if c.isStep(block.List[j]) {
@@ -142,29 +193,14 @@ func (c *Code) Step(file string, line int) string {
 			}
 		}
 	}
-	return c.lines(f, name, first, last, block.List[at+1:end])
+	return &stepAt{f: f, name: name, first: first, last: last, stmts: block.List[at+1 : end], body: body}
 }
 
-// lines returns the source lines first..last of file name, without the
-// lines of narration statements within stmts (and of statements that hold
-// nothing but narration), nor the comments right above them, dedented.
-func (c *Code) lines(f *ast.File, name string, first, last int, stmts []ast.Stmt) string {
+// narrationLines returns the lines of the narration statements within
+// stmts (and of statements that hold nothing but narration), and of the
+// comments right above them.
+func (c *Code) narrationLines(f *ast.File, name string, stmts []ast.Stmt) map[int]bool {
 	drop := map[int]bool{}
-	dropNode := func(n ast.Node) {
-		from, to := c.fset.Position(n.Pos()).Line, c.fset.Position(n.End()).Line
-		for l := from; l <= to; l++ {
-			drop[l] = true
-		}
-		// The comment lines right above it explain it: they go too (but
-		// not a comment at the end of a line of code).
-		for _, cg := range f.Comments {
-			if c.fset.Position(cg.End()).Line == from-1 && c.ownLine(name, cg) {
-				for l := c.fset.Position(cg.Pos()).Line; l < from; l++ {
-					drop[l] = true
-				}
-			}
-		}
-	}
 	for _, s := range stmts {
 		ast.Inspect(s, func(n ast.Node) bool {
 			st, ok := n.(ast.Stmt)
@@ -172,20 +208,29 @@ func (c *Code) lines(f *ast.File, name string, first, last int, stmts []ast.Stmt
 				return true
 			}
 			if c.onlyNarration(st) {
-				dropNode(st)
+				c.dropNode(f, name, st, drop)
 				return false
 			}
 			return true
 		})
 	}
-	all := strings.Split(string(c.src[name]), "\n")
-	var out []string
-	for l := first; l <= last && l <= len(all); l++ {
-		if !drop[l] {
-			out = append(out, all[l-1])
+	return drop
+}
+
+// dropNode adds the lines of n to drop, and the comment lines right above
+// it, which explain it (but not a comment at the end of a line of code).
+func (c *Code) dropNode(f *ast.File, name string, n ast.Node, drop map[int]bool) {
+	from, to := c.fset.Position(n.Pos()).Line, c.fset.Position(n.End()).Line
+	for l := from; l <= to; l++ {
+		drop[l] = true
+	}
+	for _, cg := range f.Comments {
+		if c.fset.Position(cg.End()).Line == from-1 && c.ownLine(name, cg) {
+			for l := c.fset.Position(cg.Pos()).Line; l < from; l++ {
+				drop[l] = true
+			}
 		}
 	}
-	return tidy(out)
 }
 
 // ownLine reports whether comment group cg starts a line of its own.
