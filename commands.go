@@ -174,7 +174,15 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		con = report.NewThemedConsole(o.stdout, th)
 		con.Live = live
 		con.HideCode = o.noCode
+		switch o.code {
+		case "folded":
+		case "full":
+			con.Code = report.CodeFull
+		default:
+			return o.usageErr("--code %q: want folded or full", o.code)
+		}
 		con.Lang = o.lang
+		con.NextSteps = nextSteps(o.lang, chosen, o.exercises)
 		cfg.Reporter, outErr = con, con.Err
 		defer con.Close()
 		o.abort.add(con.Close) // a second Ctrl-C: no status line is left
@@ -182,16 +190,22 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	if o.step && !isTerminal(o.stdin) {
 		return o.usageErr("--step needs a terminal on stdin to read Enter and q from; run it without redirected input")
 	}
+	// On a terminal the course goes at the reader's pace: a screen at a
+	// time (pauses.go).
+	pace := o.step || readsAtPace(o)
 	var term *tty.Terminal
-	if o.step || live && !o.jsonOut {
+	if pace || live && !o.jsonOut {
 		// Keys typed during the run must not land in a status line, answer
 		// a prompt shown after them, or be run by the shell after exit.
 		term = tty.Take(o.stdin)
 		defer term.Restore()
 		o.abort.add(term.Restore)
 	}
-	if o.step {
-		con.StepKeys(o.stdin, term)
+	if pace && (o.step || term != nil) {
+		con.StepKeys(ctx, o.stdin, term)
+		con.Stepper = o.step
+		con.Pager = term != nil
+		con.Size = term.Size
 		cfg.Pause = con.Pause
 	}
 	if len(cfg.Conn.Endpoints) == 0 {
@@ -230,6 +244,9 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 	defer stopWeb()
 	sum, err := runner.Run(ctx, cfg, chosen)
 	o.abort.cleaned.Store(true)
+	if con != nil {
+		con.Close() // the reader sees the end before the terminal is restored
+	}
 	werr := outErr()
 	switch {
 	case err != nil && ctx.Err() != nil:

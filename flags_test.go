@@ -677,9 +677,11 @@ var flagTests = map[string][]string{
 	// the exercises' commands
 	"workspace": {"TestExercisesCommands"},
 	"force":     {"TestExercisesCommands"},
-	"no-code":   {"TestNoCode"},
 	"web":       {"TestWebFlags", "TestWebStep", "web.TestBrowser"},
 	"open":      {"TestWebFlags"},
+	"no-code":   {"TestNoCode"},
+	"no-pause":  {"TestPaced", "TestTypedDuringRun"},
+	"code":      {"TestPaced", "lessons.TestCourse"},
 	// show
 	"program": {"TestOwnFlagsTaken"},
 	// serve

@@ -141,6 +141,9 @@ type options struct {
 	runID                  string
 	step, interactive      bool
 	program, noCode        bool
+	noPause                bool   // --no-pause
+	code                   string // --code
+	exercises              bool   // the exercises command exists (nextSteps)
 	dataDir, listen        string
 	ex                     exOptions // the exercises' commands (exercises.go)
 	web                    string    // --web's address, "" without it
@@ -212,6 +215,7 @@ func run(ctx context.Context, argv []string, stdin io.Reader, stdout, stderr io.
 		return o.helpCmd(s, args)
 	}
 	c := findCommand(name)
+	o.exercises = findCommand("exercises") != nil
 	if c == nil {
 		return o.unknownCommand(name)
 	}

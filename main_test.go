@@ -537,16 +537,24 @@ func stepPrompt(t *testing.T, lang i18n.Lang, lesson string, step int, title str
 	con.Lang = lang
 	keys, typed := io.Pipe()
 	defer typed.Close() // the console's reader of keys ends
-	con.StepKeys(keys, nil)
+	con.StepKeys(context.Background(), keys, nil)
+	con.Stepper = true
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if con.Pause(ctx, lesson, step, title) {
 		t.Errorf("Pause after ctx ended: true, want false (quit)")
 	}
-	return strings.Trim(b.String(), "\n")
+	line := ""
+	for _, l := range runnertest.Screen(b.String()) {
+		if l != "" {
+			line = l
+		}
+	}
+	return line
 }
 
-// TestStepPrompt: the --step prompt fits 60 columns with the cursor after
+// TestStepPrompt: the --step prompt fits the terminal's width (80 columns
+// when it is not known) with the cursor after
 // it, for every lesson, in English and in Chinese, with a long title cut
 // with "…", in English or in Chinese (two columns a character).
 func TestStepPrompt(t *testing.T) {
@@ -555,10 +563,10 @@ func TestStepPrompt(t *testing.T) {
 		for _, l := range lessons.Course {
 			for _, title := range []string{"Get it back", strings.Repeat("Overwrite it, asking for the previous value ", 2), strings.Repeat("覆盖它并取回旧值", 5)} {
 				line := stepPrompt(t, lang, l.ID, 12, title)
-				if w := i18n.Width(line); w > 59 {
-					t.Errorf("a prompt of %d columns, want at most 59 (and the cursor): %q", w, line)
+				if w := i18n.Width(line); w > report.Columns-1 {
+					t.Errorf("a prompt of %d columns, want at most %d (and the cursor): %q", w, report.Columns-1, line)
 				}
-				head, keys := "  ⏸ "+l.ID+" 12: ", lang.Msg(" · Enter runs it, q quits ")
+				head, keys := "  ⏸ "+l.ID+" 12: ", lang.Msg(" · Enter runs it, q quits, ? keys ")
 				shown := strings.TrimSuffix(strings.TrimPrefix(line, head), keys)
 				if !strings.HasPrefix(line, head) || !strings.HasSuffix(line, keys) || shown == "" ||
 					shown != title && (!strings.HasSuffix(shown, "…") || !strings.HasPrefix(title, strings.TrimSuffix(shown, "…"))) {

@@ -87,7 +87,7 @@ func noResidue(t *testing.T, out string, typed ...string) {
 // echoed into the countdown, and the shell does not get them after exit.
 func TestTypedDuringRun(t *testing.T) {
 	t.Parallel()
-	cmd, ptmx, tty, out := onTerminal(t, "run", "keepalive")
+	cmd, ptmx, tty, out := onTerminal(t, "--no-pause", "run", "keepalive")
 	out.waitFor(t, "keeping lease", 1)
 	ptmx.Write([]byte("zz q\r"))
 	if code := wait(t, cmd); code != 0 {

@@ -41,7 +41,6 @@ var chinese = map[string]string{
 	"`when` to color: auto (a terminal, not TERM=dumb, no NO_COLOR), always or never":             "`when` 使用颜色：auto（终端、不是 TERM=dumb、没有 NO_COLOR）、always 或 never",
 	"dark or light: colors for that `background`; auto reads COLORFGBG":                           "dark 或 light：适合该背景 `background` 的颜色；auto 读取 COLORFGBG",
 	"JSON lines, one per event (see docs/json.md)":                                                "JSON 行，每个事件一行（见 docs/json.md）",
-	"pause before each step: Enter runs it, q quits":                                              "每一步之前暂停：回车运行，q 退出",
 	"serve a live picture of the run in the browser at `ADDR` (default 127.0.0.1:0: a free port)": "在浏览器里实时显示这次运行，地址为 `ADDR`（默认 127.0.0.1:0：一个空闲端口）",
 	"open --web's page in the default browser":                                                    "用默认浏览器打开 --web 的页面",
 	"--open needs --web: it opens the page --web serves":                                          "--open 需要 --web：它打开的是 --web 提供的页面",
@@ -49,6 +48,13 @@ var chinese = map[string]string{
 	"live picture: %s (presenter) · %s (everyone else)":                                           "实时画面：%s（演示者）· %s（其他人）",
 	"the watch lesson waits for your etcdctl writes":                                              "watch 一课等待你用 etcdctl 写入",
 	"do not show each step's Go code":                                                             "不显示每一步的 Go 代码",
+	"pause before each step: Enter, Space, → or PageDown runs it, q quits":                        "每一步之前暂停：回车、空格、→ 或 PageDown 运行，q 退出",
+	"on a terminal, run straight through: no pause at a full screen":                              "在终端上也一口气运行到底：满屏时不暂停",
+	"`how` much of each step's code: folded (each call's boilerplate on its line) or full":        "每一步的代码显示多少（`how`）：folded（每个调用的样板代码折叠到它那一行）或 full",
+	"--code %q: want folded or full":                                                              "--code %q：应为 folded 或 full",
+	"Next: %s runs lesson %d again, a step at a time; %s prints it as a program of its own":       "接下来：%s 一步一步地再运行第 %d 课；%s 把它打印成一个独立的程序",
+	"; %s lists exercises to try":                                                                 "；%s 列出可以动手做的练习",
+	"; %s lists the lessons.":                                                                     "；%s 列出所有课程。",
 
 	// Help: the overview (overviewText, examples) and a command's help.
 	"etcdtour teaches the etcd v3 Go client by running lessons against a real etcd\nand narrating each call, its etcdctl equivalent and its result.": "etcdtour 对真实的 etcd 逐课运行，讲解 etcd v3 的 Go 客户端：\n每次调用、对应的 etcdctl 命令及其结果。",

@@ -27,11 +27,13 @@ import (
 // arguments and input, and a step's code is the same Go.
 func checkConsoleFits(t *testing.T, rec *runnertest.Recorder) {
 	t.Helper()
-	for _, e := range rec.Events() {
+	events := rec.Events()
+	for i, e := range events {
 		var b strings.Builder
 		con := report.NewConsole(&b, false)
 		con.Lang = rec.Lang // the run's language: the console's own words too
 		con.Report(e)
+		con.Close()
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
 			if w := i18n.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
@@ -42,14 +44,36 @@ func checkConsoleFits(t *testing.T, rec *runnertest.Recorder) {
 		case e.Kind == runner.KindEtcdctl && strings.Contains(out, " \\\n"):
 			sameShell(t, e, strings.TrimPrefix(out, "     $ "))
 		case e.Kind == runner.KindStep && e.Code != "":
-			var code []string
-			for _, line := range strings.Split(out, "\n") {
-				if rest, ok := strings.CutPrefix(line, "     │"); ok {
-					code = append(code, strings.TrimPrefix(rest, " "))
+			// The step's code comes with its events, a statement at a
+			// time: folded, it fits; whole (--code full), it is the step's
+			// Go.
+			for _, mode := range []report.CodeMode{report.CodeFolded, report.CodeFull} {
+				var b strings.Builder
+				con := report.NewConsole(&b, false)
+				con.Lang, con.Code = rec.Lang, mode
+				con.Report(e)
+				for _, next := range events[i+1:] {
+					if next.Kind == runner.KindStep || next.Kind == runner.KindLessonEnd {
+						break
+					}
+					con.Report(next)
 				}
-			}
-			if a, b := goTokens(e.Code), goTokens(strings.Join(code, "\n")); a != b {
-				t.Errorf("%s step %d: the code shown is not the step's Go:\n%s\nwant the tokens of:\n%s", e.Lesson, e.Step, strings.Join(code, "\n"), e.Code)
+				con.Close()
+				var code []string
+				for _, line := range strings.Split(b.String(), "\n") {
+					if w := i18n.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+						t.Errorf("%s step %d: a line of %d columns, more than %d:\n%s", e.Lesson, e.Step, w, report.Columns, line)
+					}
+					if rest, ok := strings.CutPrefix(line, "     │"); ok {
+						code = append(code, strings.TrimPrefix(rest, " "))
+					}
+				}
+				if mode != report.CodeFull {
+					continue
+				}
+				if a, b := goTokens(e.Code), goTokens(strings.Join(code, "\n")); a != b {
+					t.Errorf("%s step %d: the code shown is not the step's Go:\n%s\nwant the tokens of:\n%s", e.Lesson, e.Step, strings.Join(code, "\n"), e.Code)
+				}
 			}
 		}
 	}

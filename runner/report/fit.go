@@ -186,8 +186,17 @@ func fitShell(first, cont, text string) string {
 			}
 		}
 	}
+	// The input is indented with the step where it fits: etcdctl txn
+	// trims each line. The closing EOF stays alone at column 0.
+	indent := quoted
 	for _, l := range body {
+		indent = indent && i18n.Width(cont+l) <= Columns
+	}
+	for i, l := range body {
 		if !quoted || !wide {
+			if l != "" && i < len(body)-1 && indent {
+				l = cont + l
+			}
 			b.WriteString(l + "\n")
 			continue
 		}

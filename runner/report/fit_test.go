@@ -14,13 +14,16 @@ import (
 // arguments, the input) for a script.
 func shellReads(t *testing.T, script string) string {
 	t.Helper()
-	out, err := exec.Command("sh", "-c", `etcdctl() { printf '[%s]' "$ETCDCTL_ENDPOINTS" "$@"; echo; cat; }`+"\n"+script).CombinedOutput()
+	out, err := exec.Command("sh", "-c", `etcdctl() { printf '[%s]' "$ETCDCTL_ENDPOINTS" "$@"; echo; sed 's/^ *//'; }`+"\n"+script).CombinedOutput()
 	if err != nil {
 		t.Errorf("sh: %v\n%s\n%s", err, script, out)
 	}
 	return string(out)
 }
 
+// (The fake etcdctl trims each line of its input, as etcdctl txn does: the
+// console indents a txn's input with the step.)
+//
 // TestConsoleFits: lines longer than report.Columns are broken to fit, where
 // they can be: at a space, an etcdctl line with " \" so that it still
 // pastes (sh reads it as the line itself, $, ` and \ in a here-document
@@ -53,7 +56,9 @@ func TestConsoleFits(t *testing.T) {
 	)
 	for _, e := range events {
 		var b strings.Builder
-		report.NewConsole(&b, false).Report(e)
+		c := report.NewConsole(&b, false)
+		c.Report(e)
+		c.Close() // an etcdctl line waits for the next event, to count repeats
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
 			// Longer only where one word is: a key, the endpoints.

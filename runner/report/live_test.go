@@ -117,7 +117,8 @@ func TestPauseEndsLiveWait(t *testing.T) {
 	c.Live = true
 	keys, typed := io.Pipe()
 	defer typed.Close()
-	c.StepKeys(keys, nil)
+	c.StepKeys(context.Background(), keys, nil)
+	c.Stepper = true
 	c.Report(runner.Event{Kind: runner.KindWait, Text: "keeping lease 1 alive for 1.5s", Seconds: 1.5})
 	run := make(chan bool)
 	go func() { run <- c.Pause(context.Background(), "keepalive", 4, "Stop renewing") }()
@@ -129,8 +130,7 @@ func TestPauseEndsLiveWait(t *testing.T) {
 	}
 	want := []string{
 		"     … keeping lease 1 alive for 1.5s",
-		"",
-		"  ⏸ keepalive 4: Stop renewing · Enter runs it, q quits ",
+		"  ⏸ keepalive 4: Stop renewing · Enter runs it, q quits, ? keys ",
 	}
 	if got := runnertest.Screen(before); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the screen at the prompt:\n%q\nwant:\n%q", got, want)
@@ -152,7 +152,8 @@ func TestNextAnswersPrompt(t *testing.T) {
 	c := report.NewConsole(out, false)
 	keys, typed := io.Pipe()
 	defer typed.Close()
-	c.StepKeys(keys, nil)
+	c.StepKeys(context.Background(), keys, nil)
+	c.Stepper = true
 	if c.Next() {
 		t.Errorf("Next with no prompt shown: true, want false")
 	}

@@ -6,6 +6,7 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -15,7 +16,6 @@ import (
 	"github.com/fatih/color"
 
 	"etcdtour/runner"
-	"etcdtour/runner/gowrap"
 	"etcdtour/runner/i18n"
 )
 
@@ -34,21 +34,43 @@ type Console struct {
 	// pipes.
 	Live bool
 	// HideCode leaves out each step's Go code (--no-code), for presenters
-	// who show the code beside the run.
+	// who show the code beside the run: the same as Code CodeNone.
 	HideCode bool
+	// Code is how much of each step's code the console shows.
+	Code CodeMode
 	// Lang is the language of the console's own words (headings, PASS,
 	// the summary); the events' texts come translated (Config.Lang).
 	Lang i18n.Lang
-	live *liveLine     // the wait under way, nil if none
-	keys *keys         // where Pause reads, nil until StepKeys
-	next chan struct{} // closed by Next: the prompt shown is answered
+	live *liveLine // the wait under way, nil if none
+	keys *keys     // where Pause reads, nil until StepKeys
 
 	// A lesson that prints nothing for quietAfter (its requests hidden
 	// as repeats, a slow cluster) gets a status line too, with Live.
 	inLesson bool
-	quiet    *time.Timer // armed after each event in a lesson
-	gen      int         // events so far: a quiet timer of an older one is stale
-	reqs     int         // requests since the last event shown
+	quiet    *time.Timer     // armed after each event in a lesson
+	gen      int             // events so far: a quiet timer of an older one is stale
+	reqs     int             // requests since the last event shown
+	ctx      context.Context // ends the waits for keys (StepKeys)
+
+	// Pager pages the output on a terminal (Size): never more than a
+	// screen of new text without the reader asking for it. It needs
+	// StepKeys and Pause (runner.Config.Pause).
+	Pager bool
+	// Stepper waits for the presenter before every step (--step). It
+	// needs StepKeys and Pause.
+	Stepper bool
+	// Size is the terminal's size, asked at each use; nil or 0 0 when
+	// unknown (no paging).
+	Size func() (cols, rows int)
+	// NextSteps is what the end of the run suggests trying next, shown
+	// after the summary.
+	NextSteps string
+
+	pg        pager
+	quitting  bool     // the reader quit: the rest of the run is not shown
+	prompting bool     // a prompt waits for a key (Next answers it)
+	code      stepCode // the code of the step under way
+	pend      *pending // an etcdctl line held back, to count the same again
 }
 
 // quietAfter is how long a lesson may print nothing before the console,
@@ -65,7 +87,7 @@ type liveLine struct {
 }
 
 type styles struct {
-	lesson, step, say, etcdctl, result, pass, fail, faint, warn, code, gutter *color.Color
+	lesson, step, say, etcdctl, result, pass, fail, faint, warn, code, gutter, boiler *color.Color
 }
 
 // NewConsole returns a console reporter writing to w, with color or without:
@@ -107,6 +129,7 @@ func NewThemedConsole(w io.Writer, th *Theme) *Console {
 		warn:    mk(th.Warn),
 		code:    mk(th.Code),
 		gutter:  mk(th.Gutter),
+		boiler:  mk(th.Boiler),
 	}}
 }
 
@@ -114,7 +137,7 @@ func (c *Console) printf(st *color.Color, format string, args ...any) {
 	if c.err != nil {
 		return
 	}
-	_, c.err = io.WriteString(c.w, st.Sprintf(format, args...))
+	c.emit(st.Sprintf(format, args...))
 }
 
 // pad is s followed by spaces up to width columns (fmt's %-*s counts
@@ -141,9 +164,18 @@ func (c *Console) Report(e runner.Event) {
 		c.mu.Unlock()
 		return
 	}
+	if e.Kind == runner.KindSummary {
+		c.wait() // the reader sees the run before its summary
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer c.armQuiet(e.Kind)
+	if c.quitting && e.Kind != runner.KindLessonEnd && e.Kind != runner.KindSummary && e.Kind != runner.KindNote && e.Kind != runner.KindCleanup {
+		return // the reader quit: what the lesson still says is not shown
+	}
+	if e.Kind == runner.KindStep {
+		c.pg.heading = fmt.Sprintf("  %d. %s", e.Step, e.Text)
+	}
 	st, lang := c.st, c.Lang
 	if c.live != nil {
 		if during(e.Kind) && !c.live.quiet {
@@ -154,6 +186,23 @@ func (c *Console) Report(e runner.Event) {
 		} else {
 			c.endLive()
 		}
+	}
+	switch e.Kind {
+	case runner.KindSay, runner.KindEtcdctl, runner.KindResult, runner.KindCheck, runner.KindWait:
+		n := e.Line
+		if e.Kind == runner.KindEtcdctl && e.Request == "" {
+			// A line the lesson wrote (a watch, a lock) is for the call
+			// that comes next.
+			n = c.nextCode(n)
+		}
+		end := c.codeEnd(n)
+		if e.Kind != runner.KindEtcdctl || c.pend == nil || c.pend.e.Text != e.Text || end > c.code.next {
+			c.flushPending()
+		}
+		c.codeTo(end)
+	default:
+		c.flushPending()
+		c.codeRest()
 	}
 	if e.Kind == runner.KindWait && c.Live {
 		c.startLive(e)
@@ -200,28 +249,11 @@ func (c *Console) Report(e runner.Event) {
 			c.printf(st.faint, "%s(%s)", sep, e.Source)
 		}
 		c.printf(st.step, "\n")
-		if e.Code != "" && !c.HideCode {
-			const gutter = "     │ "
-			for _, line := range strings.Split(e.Code, "\n") {
-				if line == "" {
-					c.printf(st.gutter, "     │\n")
-					continue
-				}
-				// A continuation is indented one tab more: 4 columns, as
-				// the step's code shows a tab (code.go).
-				for _, piece := range gowrap.Line(line, Columns-i18n.Width(gutter), 4) {
-					c.printf(st.gutter, gutter)
-					c.printf(st.code, "%s\n", piece)
-				}
-			}
-		}
+		c.startCode(e)
 	case runner.KindSay:
 		c.printf(st.say, "%s", fit("     ", "     ", e.Text))
 	case runner.KindEtcdctl:
-		// Lines after the first (a txn's input) stay at column 0: pasted
-		// into a shell, a here-document must end with EOF alone on a line.
-		// A line too long is broken the shell's way, with " \".
-		c.printf(st.etcdctl, "%s", fitShell("     $ ", "         ", e.Text))
+		c.etcdctl(e)
 	case runner.KindResult:
 		c.printf(st.result, "%s", fit("     → ", "       ", e.Text))
 	case runner.KindWait:
@@ -295,6 +327,9 @@ func (c *Console) Report(e runner.Event) {
 			s = st.fail
 		}
 		c.printf(s, "  %s\n", lang.Msg("%s in %s", line, fmtSeconds(e.Seconds)))
+		if c.NextSteps != "" {
+			c.printf(st.say, "\n%s", fit("  ", "    ", c.NextSteps))
+		}
 	default:
 		c.printf(st.warn, "%s", fit("     ", "     ", e.Text))
 	}
@@ -401,7 +436,7 @@ func (c *Console) tick(l *liveLine) {
 // showLive draws the status line of the wait under way. Called with c.mu
 // held.
 func (c *Console) showLive() {
-	if c.live != nil {
+	if c.live != nil && !c.holding() {
 		c.live.draw()
 		c.live.shown = true
 	}
@@ -430,7 +465,12 @@ func (c *Console) endLive() {
 // Close ends the status line of a wait under way, if any, so that nothing
 // is redrawn after the run: for an exit that comes before the next event
 // (a second Ctrl-C).
+//
+// On a terminal it first waits for the reader to see the rest of the
+// output (Pager), unless the context of StepKeys ends: call it before the
+// terminal is restored.
 func (c *Console) Close() {
+	c.wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inLesson = false
@@ -439,6 +479,23 @@ func (c *Console) Close() {
 		c.quiet = nil
 	}
 	c.endLive()
+	c.flushPending()
+	c.codeRest()
+	for _, l := range c.pg.held {
+		c.direct(l)
+	}
+	c.pg.held = nil
+}
+
+// wait waits for the reader to see what is held back, if anything is, until
+// the context of StepKeys ends.
+func (c *Console) wait() {
+	c.mu.Lock()
+	ctx := c.ctx
+	c.mu.Unlock()
+	if ctx != nil {
+		c.drain(ctx)
+	}
 }
 
 // fmtWait shows a wait to a tenth of a second under a minute, to the second

@@ -34,6 +34,7 @@ type Theme struct {
 	Step    []color.Attribute // step headings
 	Code    []color.Attribute // a step's Go code
 	Gutter  []color.Attribute // the │ before the code
+	Boiler  []color.Attribute // a call's folded boilerplate: its marker, or its lines with --code full
 	Etcdctl []color.Attribute // etcdctl lines, and the export line: what a learner copies
 	Result  []color.Attribute // → results
 	Pass    []color.Attribute // ✓, PASS, a passing summary
@@ -74,16 +75,17 @@ func themeFor(bg background, colors256 bool) Theme {
 		return Theme{
 			Lesson: []color.Attribute{color.FgHiCyan, color.Bold}, Step: bold,
 			Code: []color.Attribute{color.FgCyan}, Gutter: []color.Attribute{color.FgHiBlack},
-			Etcdctl: []color.Attribute{color.FgHiYellow}, Result: []color.Attribute{color.FgHiMagenta},
-			Pass: []color.Attribute{color.FgHiGreen}, Fail: []color.Attribute{color.FgHiRed, color.Bold},
+			Boiler:  []color.Attribute{color.FgHiBlack},
+			Etcdctl: []color.Attribute{color.FgHiYellow}, Result: []color.Attribute{color.FgHiMagenta, color.Bold},
+			Pass: []color.Attribute{color.FgHiGreen, color.Bold}, Fail: []color.Attribute{color.FgHiRed, color.Bold},
 			Meta: []color.Attribute{color.FgHiBlack}, Warn: []color.Attribute{color.FgYellow},
 		}
 	case bg == lightBackground && colors256:
 		return Theme{
 			Lesson: with(blue256, color.Bold), Step: bold,
-			Code: []color.Attribute{color.FgBlue}, Gutter: gray256,
-			Etcdctl: []color.Attribute{color.FgMagenta}, Result: blue256,
-			Pass: fg256(28), Fail: []color.Attribute{color.FgRed, color.Bold},
+			Code: nil, Gutter: gray256, Boiler: gray256,
+			Etcdctl: []color.Attribute{color.FgMagenta}, Result: with(blue256, color.Bold),
+			Pass: with(fg256(28), color.Bold), Fail: []color.Attribute{color.FgRed, color.Bold},
 			Meta: gray256, Warn: []color.Attribute{color.FgMagenta},
 		}
 	case bg == lightBackground:
@@ -91,25 +93,25 @@ func themeFor(bg background, colors256 bool) Theme {
 		// greens or grays reaches 4.5:1 there.
 		return Theme{
 			Lesson: []color.Attribute{color.FgBlue, color.Bold}, Step: bold,
-			Code:    []color.Attribute{color.FgBlue},
-			Etcdctl: []color.Attribute{color.FgMagenta}, Result: []color.Attribute{color.FgHiBlue},
-			Pass: nil, Fail: []color.Attribute{color.FgRed, color.Bold},
+			Code:    nil,
+			Etcdctl: []color.Attribute{color.FgMagenta}, Result: []color.Attribute{color.FgHiBlue, color.Bold},
+			Pass: bold, Fail: []color.Attribute{color.FgRed, color.Bold},
 			Meta: nil, Warn: []color.Attribute{color.FgMagenta},
 		}
 	case colors256:
 		return Theme{
 			Lesson: with(pink256, color.Bold), Step: bold,
-			Code: nil, Gutter: gray256,
-			Etcdctl: purple256, Result: blue256,
-			Pass: green256, Fail: with(red256, color.Bold),
+			Code: nil, Gutter: gray256, Boiler: gray256,
+			Etcdctl: purple256, Result: with(blue256, color.Bold),
+			Pass: with(green256, color.Bold), Fail: with(red256, color.Bold),
 			Meta: gray256, Warn: pink256,
 		}
 	}
 	// Readable on any background with 16 colors: the default foreground.
 	return Theme{
 		Lesson: with(bold, color.Underline), Step: bold,
-		Etcdctl: nil, Result: nil,
-		Pass: nil, Fail: bold,
+		Etcdctl: nil, Result: bold,
+		Pass: bold, Fail: bold,
 		Meta: nil, Warn: underline,
 	}
 }

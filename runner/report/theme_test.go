@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fatih/color"
+
 	"etcdtour/runner"
 )
 
@@ -18,7 +20,8 @@ func everyKind() []runner.Event {
 	return []runner.Event{
 		{Kind: runner.KindCourseStart, Text: "etcd 3.7.3 at 127.0.0.1:2379 · keys under /etcdtour/x/\netcdctl lines below assume: export ETCDCTL_ENDPOINTS=127.0.0.1:2379", Env: "export ETCDCTL_ENDPOINTS=127.0.0.1:2379"},
 		{Kind: runner.KindLessonStart, Lesson: "put-get", Title: "Put and Get", Index: 1, Total: 2, Text: "What a put returns."},
-		{Kind: runner.KindStep, Step: 1, Text: "Put a key", Source: "lessons/putget.go:23", Code: "put, err := cli.Put(ctx1, \"name\", \"v\")\n\nrev1 := put.Header.Revision"},
+		{Kind: runner.KindStep, Step: 1, Text: "Put a key", Source: "lessons/putget.go:23", Code: "put, err := cli.Put(ctx1, \"name\", \"v\")\n\nrev1 := put.Header.Revision",
+			Lines: []runner.CodeLine{{Text: "put, err := cli.Put(ctx1, \"name\", \"v\")", From: 24, To: 24, Fold: runner.FoldTimeout | runner.FoldErr}, {Text: ""}, {Text: "rev1 := put.Header.Revision", From: 26, To: 26}}},
 		{Kind: runner.KindSay, Text: "An explanation."},
 		{Kind: runner.KindEtcdctl, Text: "etcdctl put /etcdtour/x/put-get/name v"},
 		{Kind: runner.KindResult, Text: "header revision=2"},
@@ -135,6 +138,25 @@ func TestThemeContrast(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEmphasisFollowsMeaning: in every theme, results and checks are bold,
+// the code is not, and the folded boilerplate's marker is not brighter than
+// the code: what etcd said and what the lesson proves carry the weight.
+func TestEmphasisFollowsMeaning(t *testing.T) {
+	t.Parallel()
+	for _, bg := range []background{unknownBackground, darkBackground, lightBackground} {
+		for _, c256 := range []bool{false, true} {
+			th := themeFor(bg, c256)
+			isBold := func(a []color.Attribute) bool { return slices.Contains(a, color.Bold) }
+			if !isBold(th.Result) || !isBold(th.Pass) || !isBold(th.Fail) {
+				t.Errorf("theme %v/%v: results %v, checks %v and %v: want bold", bg, c256, th.Result, th.Pass, th.Fail)
+			}
+			if isBold(th.Code) || isBold(th.Boiler) {
+				t.Errorf("theme %v/%v: code %v, boilerplate %v: want them plain", bg, c256, th.Code, th.Boiler)
+			}
+		}
 	}
 }
 

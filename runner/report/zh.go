@@ -31,8 +31,19 @@ var chinese = map[string]string{
 	", %d skipped":                 "，%d 课跳过",
 
 	// The step prompt (--step) and the color policy.
-	" · Enter runs it, q quits ":                               " · 回车运行，q 回车退出 ",
-	"--color %q: want auto, always or never":                   "--color %q：应为 auto、always 或 never",
+	" · Enter runs it, q quits, ? keys ":                                      " · 回车运行，q 退出，? 按键 ",
+	"  ── more: Enter or Space goes on, q quits, ? keys ── ":                  "  ── 更多：回车或空格继续，q 退出，? 按键 ── ",
+	"Keys: Enter, Space, → or PageDown go on · q quits at once · ? this list": "按键：回车、空格、→ 或 PageDown 继续 · q 立即退出 · ? 显示此列表",
+	"(continued)":                            "（续）",
+	"// with a timeout; error returned":      "// 带超时；出错即返回",
+	"// timeout; err returned":               "// 超时；出错返回",
+	"// timeout; err":                        "// 超时；错误",
+	"// with a timeout":                      "// 带超时",
+	"// timeout":                             "// 超时",
+	"// error returned":                      "// 出错即返回",
+	"// err returned":                        "// 出错返回",
+	"// err":                                 "// 错误",
+	"--color %q: want auto, always or never": "--color %q：应为 auto、always 或 never",
 	"--no-color and --color always disagree: give one of them": "--no-color 和 --color always 相互矛盾：只给其中一个",
 	"--theme %q: want auto, dark or light":                     "--theme %q：应为 auto、dark 或 light",
 }

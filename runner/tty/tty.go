@@ -124,3 +124,71 @@ func (t *Terminal) ReadLine(ctx context.Context, prompt func()) (line string, ok
 
 // pollInterval is how often readLine looks at ctx while it waits.
 const pollInterval = 50 * time.Millisecond
+
+// ReadKey drops what was typed before it was called and reads one key, as
+// the bytes the terminal sends for it (an arrow or PageDown is an escape
+// sequence of several), without echo and without waiting for Enter. A
+// Ctrl-C still interrupts (ISIG stays on). It returns ctx's error when ctx
+// ends first. The terminal is as before (no echo, lines) when it returns.
+//
+// prompt, if not nil, is called once the keys typed before are dropped:
+// a key typed right after the prompt shows answers it.
+func (t *Terminal) ReadKey(ctx context.Context, prompt func()) ([]byte, error) {
+	t.mu.Lock()
+	if t.saved == nil {
+		t.mu.Unlock()
+		return nil, ErrRestored
+	}
+	if prompt != nil {
+		flushInput(t.fd)
+	}
+	raw := t.quiet
+	raw.Lflag &^= unix.ICANON
+	raw.Cc[unix.VMIN], raw.Cc[unix.VTIME] = 1, 0
+	unix.IoctlSetTermios(t.fd, ioctlSetTermios, &raw)
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		if t.saved != nil {
+			unix.IoctlSetTermios(t.fd, ioctlSetTermios, &t.quiet)
+		}
+		t.mu.Unlock()
+	}()
+	if prompt != nil {
+		prompt()
+	}
+	fds := []unix.PollFd{{Fd: int32(t.fd), Events: unix.POLLIN}}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n, err := unix.Poll(fds, int(pollInterval/time.Millisecond))
+		if err != nil && err != unix.EINTR {
+			return nil, err
+		}
+		if n > 0 {
+			break
+		}
+	}
+	buf := make([]byte, 16)
+	n, err := unix.Read(t.fd, buf)
+	for err == unix.EINTR {
+		n, err = unix.Read(t.fd, buf)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// Size is the terminal's width and height, 0 0 if unknown.
+func (t *Terminal) Size() (cols, rows int) {
+	if t == nil {
+		return 0, 0
+	}
+	ws, err := unix.IoctlGetWinsize(t.fd, unix.TIOCGWINSZ)
+	if err != nil {
+		return 0, 0
+	}
+	return int(ws.Col), int(ws.Row)
+}

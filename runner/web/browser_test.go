@@ -448,7 +448,8 @@ func testPresenter(t *testing.T, root context.Context) {
 	keys, typed := io.Pipe()
 	defer typed.Close()
 	con := report.NewConsole(io.Discard, false)
-	con.StepKeys(keys, nil)
+	con.StepKeys(context.Background(), keys, nil)
+	con.Stepper = true
 	steps := make(chan int, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -1,0 +1,263 @@
+package report
+
+// A step's code is shown a statement at a time: each call's etcdctl line
+// and result come right under the call that made them (runner.Event.Line),
+// and the call's boilerplate (its context with a timeout, cancel(), "if
+// err != nil { return err }") is folded into a dim marker on its line.
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"etcdtour/runner"
+	"etcdtour/runner/gowrap"
+	"etcdtour/runner/i18n"
+)
+
+// CodeMode is how much of each step's Go code the console shows.
+type CodeMode int
+
+const (
+	// CodeFolded, the default: the code, its boilerplate folded into a
+	// marker on each call's line, without what only the narration needs.
+	CodeFolded CodeMode = iota
+	// CodeFull: every line of the step's code (--code full).
+	CodeFull
+	// CodeNone: no code (--no-code).
+	CodeNone
+)
+
+// stepCode is the code of the step under way and how much of it is shown.
+type stepCode struct {
+	lines       []runner.CodeLine // what the mode shows, in order
+	next        int               // lines[:next] are on the screen
+	first, last int               // the source lines of the step's code
+}
+
+const gutter = "     │ "
+
+// startCode takes the step's code to show as its events come. Called with
+// c.mu held.
+func (c *Console) startCode(e runner.Event) {
+	c.code = stepCode{}
+	if c.mode() == CodeNone {
+		return
+	}
+	if e.Lines == nil {
+		// No line-by-line code: the whole of it under the heading.
+		for _, line := range strings.Split(e.Code, "\n") {
+			if e.Code != "" {
+				c.codeLine(runner.CodeLine{Text: line})
+			}
+		}
+		return
+	}
+	full := c.mode() == CodeFull
+	for _, l := range e.Lines {
+		if c.code.first == 0 || l.From < c.code.first {
+			c.code.first = l.From
+		}
+		c.code.last = max(c.code.last, l.To)
+	}
+	var lines []runner.CodeLine
+	for _, l := range e.Lines {
+		if !full && (l.Boilerplate || l.Narration) {
+			continue
+		}
+		if full {
+			l.Fold = 0 // the boilerplate is there to see
+		} else if l.Folded != "" {
+			l.Text = l.Folded
+		}
+		if l.Text == "" && (len(lines) == 0 || lines[len(lines)-1].Text == "") {
+			continue // no blank line first, nor two in a row
+		}
+		lines = append(lines, l)
+	}
+	for len(lines) > 0 && lines[len(lines)-1].Text == "" {
+		lines = lines[:len(lines)-1]
+	}
+	c.code.lines = lines
+}
+
+// mode is the console's CodeMode, HideCode included.
+func (c *Console) mode() CodeMode {
+	if c.HideCode {
+		return CodeNone
+	}
+	return c.Code
+}
+
+// codeEnd is how far the step's code is shown once the statement that
+// made an event of source line n is: the statement that spans n, or, for
+// narration (whose own line is not shown), every line before n. Called
+// with c.mu held.
+func (c *Console) codeEnd(n int) int {
+	lines := c.code.lines
+	if n < c.code.first || c.code.next >= len(lines) {
+		return c.code.next // not the step's code (a helper's): where it is
+	}
+	if n > c.code.last {
+		return len(lines) // narration after the step's last statement
+	}
+	// The innermost statement that spans n.
+	at := -1
+	for i, l := range lines {
+		if l.From <= n && n <= l.To && (at < 0 || l.To-l.From < lines[at].To-lines[at].From) {
+			at = i
+		}
+	}
+	end := c.code.next
+	if at >= 0 {
+		end = at
+		for end+1 < len(lines) && lines[end+1].From == lines[at].From && lines[end+1].To == lines[at].To {
+			end++
+		}
+		return max(end+1, c.code.next)
+	}
+	for end < len(lines) && lines[end].To < n {
+		end++
+	}
+	return end
+}
+
+// nextCode is the first source line of the step's code shown after line
+// n, n if none.
+func (c *Console) nextCode(n int) int {
+	for _, l := range c.code.lines {
+		if l.From > n && l.Text != "" {
+			return l.From
+		}
+	}
+	return n
+}
+
+// codeTo shows the step's code down to lines[end]. Called with c.mu held.
+func (c *Console) codeTo(end int) {
+	for ; c.code.next < end; c.code.next++ {
+		c.codeLine(c.code.lines[c.code.next])
+	}
+}
+
+// codeRest shows what is left of the step's code. Called with c.mu held.
+func (c *Console) codeRest() {
+	for ; c.code.next < len(c.code.lines); c.code.next++ {
+		c.codeLine(c.code.lines[c.code.next])
+	}
+}
+
+// codeLine shows one line of code in the gutter, broken where it is too
+// long, with the marker of its folded boilerplate on its last line, or
+// under it where it does not fit. Called with c.mu held.
+func (c *Console) codeLine(l runner.CodeLine) {
+	st := c.st
+	if l.Text == "" {
+		c.printf(st.gutter, "     │\n")
+		return
+	}
+	style := st.code
+	if l.Boilerplate || l.Narration {
+		style = st.boiler
+	}
+	pieces := gowrap.Line(l.Text, Columns-i18n.Width(gutter), 4)
+	marks := foldMarks(c.Lang, l.Fold)
+	for i, piece := range pieces {
+		mark := ""
+		for _, m := range marks {
+			if i18n.Width(gutter+piece)+2+i18n.Width(m) <= Columns {
+				mark = m
+				break
+			}
+		}
+		own := mark == "" && len(marks) > 0 // the mark on a line of its own
+		if own {
+			mark = marks[0]
+		}
+		c.printf(st.gutter, gutter)
+		if i < len(pieces)-1 || mark == "" {
+			c.printf(style, "%s\n", piece)
+			continue
+		}
+		c.printf(style, "%s", piece)
+		if !own {
+			c.printf(st.boiler, "  %s\n", mark)
+			continue
+		}
+		// Its own line, aligned under the call's text.
+		indent := len(piece) - len(strings.TrimLeft(piece, " "))
+		c.printf(style, "\n")
+		c.printf(st.gutter, gutter)
+		c.printf(st.boiler, "%s%s\n", strings.Repeat(" ", indent+4), mark)
+	}
+}
+
+// foldMarks say what boilerplate a call's line stands for: the long way,
+// then shorter, for a line with less room.
+func foldMarks(lang i18n.Lang, f runner.Fold) []string {
+	switch f {
+	case runner.FoldTimeout | runner.FoldErr:
+		return []string{lang.Msg("// with a timeout; error returned"), lang.Msg("// timeout; err returned"), lang.Msg("// timeout; err")}
+	case runner.FoldTimeout:
+		return []string{lang.Msg("// with a timeout"), lang.Msg("// timeout")}
+	case runner.FoldErr:
+		return []string{lang.Msg("// error returned"), lang.Msg("// err returned"), lang.Msg("// err")}
+	}
+	return nil
+}
+
+// pending is an etcdctl line not shown yet: the same line again right
+// after it is counted, and the line shown once with how many times.
+type pending struct {
+	e runner.Event
+	n int
+}
+
+// etcdctl holds back an etcdctl line, or counts it if it is the one held.
+// Called with c.mu held.
+func (c *Console) etcdctl(e runner.Event) {
+	if c.pend != nil && c.pend.e.Text == e.Text {
+		c.pend.n++
+		return
+	}
+	c.flushPending()
+	c.pend = &pending{e: e, n: 1}
+	// A request that takes long shows its line meanwhile.
+	p := c.pend
+	time.AfterFunc(300*time.Millisecond, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.pend == p {
+			live := c.live != nil && c.live.shown
+			c.hideLive()
+			c.flushPending()
+			if live {
+				c.showLive()
+			}
+		}
+	})
+}
+
+// flushPending shows the etcdctl line held back, if any. Called with c.mu
+// held.
+func (c *Console) flushPending() {
+	p := c.pend
+	if p == nil {
+		return
+	}
+	c.pend = nil
+	text := p.e.Text
+	if p.n > 1 {
+		first, rest, _ := strings.Cut(text, "\n")
+		first += fmt.Sprintf("  # ×%d", p.n)
+		text = first
+		if rest != "" {
+			text += "\n" + rest
+		}
+	}
+	// Lines after the first (a txn's input) are indented, but for the
+	// closing EOF: pasted into a shell, a here-document must end with EOF
+	// alone on a line. A line too long is broken the shell's way, with
+	// " \".
+	c.printf(c.st.etcdctl, "%s", fitShell("     $ ", "         ", text))
+}
