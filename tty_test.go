@@ -21,12 +21,18 @@ import (
 // own side open after it exits, to see what it left in it.
 func onTerminal(t *testing.T, args ...string) (cmd *exec.Cmd, ptmx, tty *os.File, out *output) {
 	t.Helper()
+	return onTerminalRows(t, 24, args...)
+}
+
+// onTerminalRows is onTerminal with rows rows.
+func onTerminalRows(t *testing.T, rows uint16, args ...string) (cmd *exec.Cmd, ptmx, tty *os.File, out *output) {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ptmx.Close(); tty.Close() })
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 80}); err != nil {
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: rows, Cols: 80}); err != nil {
 		t.Fatal(err)
 	}
 	cmd = exec.Command(buildBinary(t), args...)
@@ -108,7 +114,9 @@ func TestTypedDuringRun(t *testing.T) {
 // the screen of the countdown, and nothing for the shell.
 func TestStepModeTypeAhead(t *testing.T) {
 	t.Parallel()
-	cmd, ptmx, tty, out := onTerminal(t, "--step", "run", "keepalive")
+	// 60 rows: step 3 fits, so no "more" prompt shows during its wait to
+	// take the keys typed meanwhile (it would, rightly: TestPaced).
+	cmd, ptmx, tty, out := onTerminalRows(t, 60, "--step", "run", "keepalive")
 	for step := 1; step <= 3; step++ {
 		out.waitFor(t, "· Enter runs it", step)
 		ptmx.Write([]byte("\r"))
