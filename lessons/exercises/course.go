@@ -30,6 +30,7 @@ var List = []exercise.Exercise{
 	PutGet,
 	Watch,
 	Lease,
+	KeepAlive,
 	Lock,
 	Txn,
 }

@@ -1,0 +1,36 @@
+// Package keepalive: KeepAlive called, its channel never read: the lease
+// is renewed, but the responses pile up in the channel.
+package keepalive
+
+import (
+	"context"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// Keep registers once and waits for ctx.
+func Keep(ctx context.Context, cli *clientv3.Client, key, value string, ttl int64) error {
+	if _, err := register(ctx, cli, key, value, ttl); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// register puts key under a new lease and keeps it alive until ctx ends.
+func register(ctx context.Context, cli *clientv3.Client, key, value string, ttl int64) (<-chan *clientv3.LeaseKeepAliveResponse, error) {
+	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+	lease, err := cli.Grant(ctx1, ttl)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	ctx1, cancel = context.WithTimeout(ctx, 5*time.Second)
+	_, err = cli.Put(ctx1, key, value, clientv3.WithLease(lease.ID))
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	return cli.KeepAlive(ctx, lease.ID)
+}
