@@ -397,8 +397,10 @@ func (c *Code) Call(ctx context.Context, fn string, args, result any) error {
 
 // PauseAfter makes the learner's client stop after the next response to a
 // request of method (the last element of its gRPC name: "Range" for a Get,
-// "Put", "Txn", "LeaseGrant"), before the learner's code sees it. Paused
-// says when; Resume lets the code go on.
+// "Put", "Txn", "LeaseGrant"), before the learner's code sees it; method
+// may name several, "Range|Txn", and the first response of any of them
+// pauses (a read is a Get, or a Txn, as STM reads). Paused says when;
+// Resume lets the code go on.
 func (c *Code) PauseAfter(method string) error {
 	return c.p.send(command{Op: "pause", Method: method})
 }

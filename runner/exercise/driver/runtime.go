@@ -93,10 +93,21 @@ func (d *driver) send(e event) {
 // after its response: it reports the pause (after a response, with the
 // response's revision) and waits for the checker's go, which lets the
 // checker write in the gap between two calls of the learner's.
+// matches reports whether the method name is one of methods, one name or
+// several such as "Range|Txn" ("" matches none).
+func matches(methods, name string) bool {
+	for _, m := range strings.Split(methods, "|") {
+		if m != "" && m == name {
+			return true
+		}
+	}
+	return false
+}
+
 func (d *driver) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	name := method[strings.LastIndex(method, "/")+1:]
 	d.mu.Lock()
-	before := d.pauseIn != "" && d.pauseIn == name
+	before := matches(d.pauseIn, name)
 	var resume chan struct{}
 	if before {
 		d.pauseIn = ""
@@ -119,7 +130,7 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 		d.send(event{Ev: "lease", Lease: r.ID})
 	}
 	d.mu.Lock()
-	pause := d.pauseOn != "" && d.pauseOn == name
+	pause := matches(d.pauseOn, name)
 	if pause {
 		d.pauseOn = ""
 		resume = make(chan struct{})
