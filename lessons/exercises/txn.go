@@ -85,18 +85,20 @@ func txnWriteBetween(ctx context.Context, c *exercise.Code) error {
 	if _, err := put(ctx, c, "counter", "5"); err != nil {
 		return err
 	}
-	if err := c.PauseAfter("Range"); err != nil {
+	// A read is a Get, or a Txn's (STM's reads, a Txn with an Else that
+	// reads): the first of either is paused.
+	if err := c.PauseAfter("Range|Txn"); err != nil {
 		return err
 	}
 	r := c.Start("Increment", map[string]string{"Key": "counter"})
 	paused, err := pauseOrReturn(ctx, c, r, 3*time.Second)
 	switch {
 	case errors.Is(err, errNoPause):
-		return c.Fail("Increment sent no Get within 3 s: read the count with cli.Get first")
+		return c.Fail("Increment read nothing within 3 s: read the count with cli.Get first")
 	case err != nil:
 		return err
 	case !paused:
-		return c.Fail("Increment returned without a Get: read the count with cli.Get first")
+		return c.Fail("Increment returned without reading the key: read the count with cli.Get first")
 	}
 	if _, err := put(ctx, c, "counter", "10"); err != nil {
 		return err
