@@ -11,9 +11,6 @@ import (
 	"etcdtour/runner"
 )
 
-// yourTurn is how long the lesson waits for you.
-const yourTurn = 2 * time.Minute
-
 // lockAsYou is the lock lesson with you, in another terminal, as session 1.
 func lockAsYou(ctx context.Context, t *runner.T, m *concurrency.Mutex) error {
 	t.Step("You hold the lock from another terminal; the lesson waits")
@@ -21,18 +18,24 @@ func lockAsYou(ctx context.Context, t *runner.T, m *concurrency.Mutex) error {
   export %s
 and the line below; Ctrl-C it once TryLock has failed.`, t.EtcdctlEnv())
 	t.Etcdctl("lock", t.Key("lock"))
-	wch := t.Client.Watch(ctx, "lock/", clientv3.WithPrefix())
-	evs, err := nextEvents(ctx, wch, 1, yourTurn)
+	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	get, err := t.Client.Get(ctx1, "lock/", clientv3.WithPrefix())
+	cancel()
 	if err != nil {
 		return err
 	}
-	t.Result("your key: %s", evString(evs[0]))
-	ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
+	wch := t.Client.Watch(ctx, "lock/", clientv3.WithPrefix(),
+		clientv3.WithRev(get.Header.Revision+1))
+	evs, err := nextEvents(ctx, wch, 1, 2*time.Minute) // you have 2 minutes
+	if err != nil {
+		return err
+	}
+	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	err = m.TryLock(ctx1)
 	cancel()
 	t.Check(errors.Is(err, concurrency.ErrLocked),
 		"TryLock while you hold the lock returns ErrLocked (%v)", err)
-	ctx1, cancel = context.WithTimeout(ctx, yourTurn)
+	ctx1, cancel = context.WithTimeout(ctx, 2*time.Minute)
 	err = m.Lock(ctx1)
 	cancel()
 	if err != nil {
@@ -40,8 +43,5 @@ and the line below; Ctrl-C it once TryLock has failed.`, t.EtcdctlEnv())
 	}
 	t.Check(m.Header().Revision > evs[0].Kv.CreateRevision,
 		"Lock returns after your Ctrl-C: its token is greater than yours")
-	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
-	err = m.Unlock(ctx1)
-	cancel()
-	return err
+	return nil // the session's Close, deferred, unlocks
 }
