@@ -108,6 +108,11 @@ refused-loopback-waits|runner/etcdconn/conn.go|go func\(\) \{ refused <- c\.refu
 program-reach-unchecked|runner/source/skeleton/endpoints.go|_, err = cli\.MemberList\(ctx\)|_, _ = cli.MemberList(ctx)
 interactive-keys-long|commands.go|\t\to\.shortKeys\(&cfg\)\n|
 lock-interactive-ignored|lessons/lock.go|\tif t\.Interactive\(\) \{\n\t\treturn lockAsYou\(ctx, t, m2\)\n\t\}\n|
+exercise-keepalive-unread-ignored|runner/exercise/proc.go|p\.kas\.Unread = max\(p\.kas\.Unread, e\.Unread\)|p.kas.Unread = 0
+exercise-kill-noop|runner/exercise/proc.go|\tsyscall\.Kill\(-c\.p\.cmd\.Process\.Pid, syscall\.SIGKILL\)\n\t<-c\.p\.dead\n|\t_ = syscall.SIGKILL\n
+exercise-pause-one-method|runner/exercise/driver/runtime.go|if m != "" && m == name \{|if m != "" && m == name && methods == name {
+exercise-txn-no-write-between|lessons/exercises/txn.go|if _, err := put\(ctx, c, "counter", "10"\); err != nil|if _, err := put(ctx, c, "other", "10"); err != nil
+exercise-lock-queue-unchecked|lessons/exercises/lock.go|if queue\.Count < 2 \{|if queue.Count < 0 {
 LIST
 )
 
