@@ -8,12 +8,15 @@ package lessons_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"etcdtour/lessons"
+	"etcdtour/runner/i18n"
 )
 
 // sectionZh is the Chinese of each section heading a lesson's page may
@@ -123,3 +126,52 @@ func TestReadmeZhCN(t *testing.T) {
 		}
 	}
 }
+
+// TestZhNoBreakInChinese fails for a line break between two Chinese
+// characters inside a paragraph of a Chinese page: Markdown keeps it, and
+// most browsers draw it as a space ("它对一个 真实的 etcd"). A Chinese
+// paragraph is one line; a break stays only next to Latin text, where a
+// space belongs anyway.
+func TestZhNoBreakInChinese(t *testing.T) {
+	t.Parallel()
+	pages, err := filepath.Glob(filepath.Join(docsDir, "zh-CN", "*.md"))
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no Chinese pages: %v", err)
+	}
+	pages = append(pages, filepath.Join(docsDir, "..", "README.zh-CN.md"))
+	wide := func(r rune) bool { return i18n.RuneWidth(r) == 2 }
+	for _, page := range pages {
+		md, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := false
+		var prev string
+		for i, line := range strings.Split(string(md), "\n") {
+			trimmed := strings.TrimSpace(line)
+			if strings.HasPrefix(trimmed, "```") {
+				code, prev = !code, ""
+				continue
+			}
+			if code {
+				continue
+			}
+			block := blockStart.MatchString(line)
+			if prev != "" && trimmed != "" && !block {
+				last, _ := utf8.DecodeLastRuneInString(prev)
+				first, _ := utf8.DecodeRuneInString(trimmed)
+				if wide(last) && wide(first) {
+					t.Errorf("%s:%d: a line break between %q and %q inside a Chinese paragraph shows as a space: join the lines", page, i, last, first)
+				}
+			}
+			prev = strings.TrimRight(line, " ")
+			if strings.HasPrefix(trimmed, "#") || strings.HasPrefix(trimmed, "|") {
+				prev = ""
+			}
+		}
+	}
+}
+
+// blockStart matches a Markdown line that starts a block of its own: a
+// list item, a heading, a table row, a quote, a fence, HTML.
+var blockStart = regexp.MustCompile(`^\s*([-*+] |#|\||>|\d+\. |<)`)

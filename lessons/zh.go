@@ -5,9 +5,11 @@ import "maps"
 // chinese is the Chinese of the lessons: titles, docs, steps, narration,
 // results, checks and waits, lesson by lesson in course order. A lesson
 // added to the course adds its texts here (TestCatalogComplete fails until
-// it does). The words are the article's: 租约 (lease), 续租 (keepalive),
-// 分布式锁, 监听 (watch), 事务 (txn), 选主 (election), 服务发现,
-// 修订号 (revision), 压缩 (compaction); API names stay as they are.
+// it does). The article's words where it has them: 租约 (lease), 分布式锁,
+// 会话, 加锁/解锁, 通道 (channel); its 保活 (KeepAlive) is 续租 here and its
+// 监视 (WATCH) 监听, and the docs say so; 事务 (txn), 选主 (election),
+// 修订号 (revision) and 压缩 (compaction) are the course's own. API names
+// stay as they are.
 var chinese = map[string]string{
 	// Texts several lessons share.
 	"%s":     "%s",
@@ -116,7 +118,7 @@ var chinese = map[string]string{
 
 	// keepalive
 	"KeepAlive": "续租（KeepAlive）",
-	"Keep a lease alive past its TTL, stop renewing it the right way, and watch its key expire.": "让租约活过它的 TTL，用正确的方式停止续租，再看着它的 key 到期。",
+	"Keep a lease alive past its TTL, stop renewing it the right way, and watch its key expire.": "让租约活过它的 TTL（原文把续租称为“保活”），用正确的方式停止续租，再看着它的 key 到期。",
 	"Grant a lease and put a key with it":                                                        "创建租约，并带着它写入一个 key",
 	"lease %x granted with TTL %v":                                                               "租约 %x 已创建，TTL 为 %v",
 	"Renew once with KeepAliveOnce":                                                              "用 KeepAliveOnce 续租一次",
@@ -325,7 +327,7 @@ var chinese = map[string]string{
 	"List, then watch from the list's revision + 1; several events at one revision; the server restarts under the watch; the channel closes: resume from the last revision seen + 1.": "先列出，再从列出时的修订号 + 1 开始监听；一个修订号上的多个事件；服务端在监听期间重启；通道关闭：从最后看到的修订号 + 1 恢复。",
 	"%s = %s":                               "%s = %s",
 	"Several events at one revision: a Txn": "一个修订号上的多个事件：一个事务",
-	"A revision's events come in one response (a lease's expiry\ntoo): resume from last + 1 only once all of them are handled.": "一个修订号的所有事件在同一个响应里到达（租约过期也是）：\n只有处理完全部事件，才能从最后的修订号 + 1 恢复。",
+	"A revision's events come in one response (a lease's expiry\ntoo): resume from last + 1 only once all of them are handled.": "一个修订号的所有事件在同一个响应里到达（租约到期也是）：\n只有处理完全部事件，才能从最后的修订号 + 1 恢复。",
 	"the Txn's three changes share a revision": "事务的三个变化共用一个修订号",
 	"A quiet watch may be idle, catching up or cut off:\nRequestProgress asks (with WithRequireLeader, the watch's). etcd 3.4\nanswers at once with the store's revision, even before events still to\ncome; 3.7 once every watch of the stream caught up: silence is no stall.": "没有动静的监听可能只是空闲、正在追赶，或者已被切断。RequestProgress\n会询问（随监听的元数据一起发送：WithRequireLeader）：etcd 3.4 立即回答\n存储的修订号，即使还有事件没送到；3.7 只在这个流上的每个监听\n都追上之后才回答：没有回答并不等于卡住。",
 
@@ -341,7 +343,7 @@ var chinese = map[string]string{
 	"the watch goes on from the re-list":                                                                   "监听从重新列出处继续",
 	"the watch ended: %v":                                                                                  "监听结束：%v",
 	"resuming from revision %d fails with ErrCompacted":                                                    "从修订号 %d 恢复失败：ErrCompacted",
-	"and the channel is closed":                                                                            "并且 channel 已关闭",
+	"and the channel is closed":                                                                            "并且通道已关闭",
 	"Never seen as events: %s.\njobs/4 was \"new\" for a while: no one will ever know that from etcd now.": "从未作为事件看到：%s。\njobs/4 曾经是 \"new\"：如今再也无法从 etcd 得知这一点。",
 
 	// failover
@@ -364,7 +366,7 @@ var chinese = map[string]string{
 	"A new leader does not know how long the old one had counted\ndown: it gives every lease its full TTL again, plus an election timeout.": "新 leader 不知道旧 leader 已经倒数了多久：它重新给每个租约\n完整的 TTL，再加上一个选举超时。",
 	"waiting for the DELETE of %q":                                  "等待 %q 的 DELETE",
 	"DELETE %q %v after a grant of %ds":                             "DELETE %q，在授予 %v 之后，租约 TTL 为 %d 秒",
-	"the key outlived its TTL (and the 500 ms of the expiry check)": "这个 key 活过了它的 TTL（以及过期检查的 500 毫秒）",
+	"the key outlived its TTL (and the 500 ms of the expiry check)": "这个 key 活过了它的 TTL（以及到期检查的 500 毫秒）",
 
 	// quorum
 	"A majority is a quorum": "多数派就是 quorum",

@@ -44,7 +44,7 @@ var chinese = map[string]string{
 	"%s: got %v, want %v": "%s：实际 %v，期望 %v",
 
 	"(and %d more requests like these: not shown)":                                                               "（还有 %d 个类似的请求：不再显示）",
-	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个字母、数字、'-'、'_' 或 '.'，以字母或数字开头，例如 alice",
+	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个 ASCII 字母、数字、'-'、'_' 或 '.'，以字母或数字开头，如 zhangsan（拼音）",
 
 	// term.go: a leader change
 	"the leader changed at %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer":                    "leader 在 %s 换了（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约过期可能要多等最多一个 TTL",
