@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,16 +155,34 @@ func keep(bin, path string) error {
 	return err
 }
 
-// trimCache removes the binaries not used for five days, as Go trims its
-// build cache: old lessons' programs do not pile up.
+// keptPrograms is how many binaries the cache keeps: a few versions of the
+// course's twenty programs (each is 15-20 MB; a day of lesson edits made
+// a hundred and more).
+const keptPrograms = 80
+
+// trimCache keeps the keptPrograms binaries used last (a binary's time is
+// its last use) and removes the others, and any not used for a day; never
+// one used within the hour, which another suite running at the same time
+// may be about to start.
 func trimCache(cache string) {
 	entries, err := os.ReadDir(cache)
 	if err != nil {
 		return
 	}
+	type bin struct {
+		path string
+		used time.Time
+	}
+	var bins []bin
 	for _, e := range entries {
-		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 5*24*time.Hour {
-			os.Remove(filepath.Join(cache, e.Name()))
+		if info, err := e.Info(); err == nil && !e.IsDir() {
+			bins = append(bins, bin{filepath.Join(cache, e.Name()), info.ModTime()})
+		}
+	}
+	slices.SortFunc(bins, func(a, b bin) int { return b.used.Compare(a.used) })
+	for i, b := range bins {
+		if age := time.Since(b.used); (i >= keptPrograms && age > time.Hour) || age > 24*time.Hour {
+			os.Remove(b.path)
 		}
 	}
 }
