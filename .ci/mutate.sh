@@ -113,6 +113,11 @@ exercise-kill-noop|runner/exercise/proc.go|\tsyscall\.Kill\(-c\.p\.cmd\.Process\
 exercise-pause-one-method|runner/exercise/driver/runtime.go|if m != "" && m == name \{|if m != "" && m == name && methods == name {
 exercise-txn-no-write-between|lessons/exercises/txn.go|if _, err := put\(ctx, c, "counter", "10"\); err != nil|if _, err := put(ctx, c, "other", "10"); err != nil
 exercise-lock-queue-unchecked|lessons/exercises/lock.go|if queue\.Count < 2 \{|if queue.Count < 0 {
+web-control-without-token|runner/web/web.go|\[\]byte\(tok\), \[\]byte\(s\.token\)|[]byte(tok), []byte(tok)
+web-late-page-not-replayed|runner/web/web.go|log := s\.log\[sent:\]|log := s.log[max(sent, len(s.log)-1):]
+web-queue-unordered|runner/web/picture.go|return int\(a\.Create - b\.Create\)|return int(b.Create - a.Create)
+web-next-not-fed|web.go|\t\topts\.Next = con\.Next\n|
+web-observer-ignored|runner/run.go|\t\tif cfg\.Observer != nil \{|\t\tif false {
 LIST
 )
 
