@@ -426,6 +426,11 @@ func testLock(t *testing.T, root context.Context) {
 	poll(t, ctx, "the hand-over", fmt.Sprintf(`(q => q.length === 1 && q[0].dataset.key === %q && q[0].classList.contains("holder"))([...document.querySelectorAll(".queue li")])`, second), limit)
 	handed.release()
 	l.wait(t)
+	// etcdtour closes the server as it exits: the pages keep the last
+	// picture, the clean-up's: the sessions' leases revoked, the watches
+	// ended.
+	l.srv.Close()
+	poll(t, ctx, "the last picture", `document.querySelectorAll(".lease").length === 2 && !document.querySelector(".lease:not(.ended)") && !document.querySelector(".watch:not(.cancelled)")`, limit)
 }
 
 // testFailover: the leader mark moves when the leader stops, which is

@@ -227,6 +227,11 @@ func (s *Server) changedLocked() {
 func (s *Server) publishState() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	select {
+	case <-s.done:
+		return // closed: the last picture is out
+	default:
+	}
 	s.dirty = false
 	s.state = sse("state", s.pic.snapshot(time.Now()))
 	s.stateV++

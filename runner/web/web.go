@@ -160,10 +160,13 @@ func (s *Server) Close() error {
 		return nil
 	default:
 	}
-	close(s.done)
 	if s.timer != nil {
 		s.timer.Stop()
 	}
+	s.mu.Unlock()
+	s.publishState() // the last picture: the clean-up's, the run's end
+	s.mu.Lock()
+	close(s.done)
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
@@ -297,6 +300,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sent, stateV, pauseV := 0, uint64(0), uint64(0)
+	closing := false // the server closes: what is pending, then the end
 	for {
 		s.mu.Lock()
 		log := s.log[sent:]
@@ -323,12 +327,15 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		fl.Flush()
+		if closing {
+			return
+		}
 		select {
 		case <-changed:
 		case <-r.Context().Done():
 			return
 		case <-s.done:
-			return
+			closing = true
 		}
 	}
 }
