@@ -42,6 +42,9 @@ theme-flag-ignored|runner/report/colors.go|\tcase "dark":\n\t\tbg = darkBackgrou
 console-80-columns-ignored|runner/report/fit.go|const Columns = 80|const Columns = 200
 unreadable-color|runner/report/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
 no-code-ignored|commands.go|con\.HideCode = o\.noCode|con.HideCode = false
+pager-never|commands.go|con\.Pager = term != nil|con.Pager = false
+call-not-beside-result|runner/report/report.go|\t\tend := c\.codeEnd\(n\)\n|\t\tend := len(c.code.lines)\n
+boilerplate-never-folded|runner/report/code.go|if !full && \(l\.Boilerplate |if false && (l.Boilerplate 
 json-drops-checks|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindWait:\n\t\treturn // for tests
 program-not-wrapped|runner/source/program.go|gowrap\.File\(joinSignatures\(src\), columns,|gowrap.File(joinSignatures(src), 1000,
