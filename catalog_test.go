@@ -33,6 +33,7 @@ import (
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/exercise"
+	"etcdtour/runner/exwatch"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 	"etcdtour/runner/web"
@@ -76,6 +77,7 @@ var owners = []struct {
 	{"exercise", "runner/exercise/*.go", exercise.Chinese()},
 	{"exercises", "lessons/exercises/*.go", exercises.Chinese()},
 	{"web", "runner/web/*.go", web.Chinese()},
+	{"exwatch", "runner/exwatch/*.go", exwatch.Chinese()},
 }
 
 // mainChinese is main's catalog: the lessons' commands' (zh.go) and the
@@ -83,6 +85,7 @@ var owners = []struct {
 func mainChinese() map[string]string {
 	m := maps.Clone(chinese)
 	maps.Copy(m, exercisesChinese)
+	maps.Copy(m, watchChinese)
 	return m
 }
 

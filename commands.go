@@ -93,7 +93,7 @@ ignores ETCDCTL_ENDPOINTS: that variable is for its clients.
 }}
 
 // commands are the lessons' and the exercises' (exercises.go).
-var commands = append(lessonCommands, exerciseCommands...)
+var commands = append(append(lessonCommands, exerciseCommands...), watchCommand)
 
 // defaultCommand runs when the command line names none.
 const defaultCommand = "run"

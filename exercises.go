@@ -312,28 +312,11 @@ func cmdCheck(ctx context.Context, o *options, args []string) int {
 	} else if ex, code = o.findExercise("check", args); code != exitOK {
 		return code
 	}
-	if err := runner.CheckPrefix(o.lang, o.prefix); err != nil {
-		return o.usageErr("%v", err)
+	cfg, done, code := o.checkConfig(dir)
+	if code != exitOK {
+		return code
 	}
-	cfg := exercise.Config{Dir: dir, Conn: o.conn, Lang: o.lang,
-		Prefix: o.prefix + runner.NewRunID() + "/exercise/"}
-	if len(cfg.Conn.Endpoints) == 0 {
-		srv, err := embedded.StartServer(embedded.ServerOptions{Lang: o.lang})
-		if err != nil {
-			return o.fail(err)
-		}
-		defer srv.Close()
-		o.abort.add(srv.Discard)
-		cfg.Conn.Endpoints = []string{srv.Endpoint()}
-	} else if err := cfg.Conn.Check(); err != nil {
-		return o.usageErr("%v", o.fromEnv(err))
-	} else {
-		p := cfg.Prefix
-		ep := strings.Join(cfg.Conn.Endpoints, ",")
-		o.abort.add(func() {
-			o.errLine(o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
-		})
-	}
+	defer done()
 	res, err := exercise.Verify(ctx, cfg, ex)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -374,6 +357,35 @@ func cmdCheck(ctx context.Context, o *options, args []string) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+// checkConfig is where checks run: the embedded etcd it starts (done
+// stops it), or --endpoints under a run prefix of --prefix.
+func (o *options) checkConfig(dir string) (cfg exercise.Config, done func(), code int) {
+	done = func() {}
+	if err := runner.CheckPrefix(o.lang, o.prefix); err != nil {
+		return cfg, done, o.usageErr("%v", err)
+	}
+	cfg = exercise.Config{Dir: dir, Conn: o.conn, Lang: o.lang,
+		Prefix: o.prefix + runner.NewRunID() + "/exercise/"}
+	if len(cfg.Conn.Endpoints) == 0 {
+		srv, err := embedded.StartServer(embedded.ServerOptions{Lang: o.lang})
+		if err != nil {
+			return cfg, done, o.fail(err)
+		}
+		o.abort.add(srv.Discard)
+		cfg.Conn.Endpoints = []string{srv.Endpoint()}
+		return cfg, func() { srv.Close() }, exitOK
+	}
+	if err := cfg.Conn.Check(); err != nil {
+		return cfg, done, o.usageErr("%v", o.fromEnv(err))
+	}
+	p := cfg.Prefix
+	ep := strings.Join(cfg.Conn.Endpoints, ",")
+	o.abort.add(func() {
+		o.errLine(o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
+	})
+	return cfg, done, exitOK
 }
 
 func cmdHint(ctx context.Context, o *options, args []string) int {

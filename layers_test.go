@@ -18,7 +18,7 @@ var layers = [][]string{
 	{"runner", "runner/exercise"},
 	// What the core's events and lessons are turned into, the lessons and
 	// the exercises.
-	{"runner/report", "runner/source", "runner/web", "lessons", "lessons/exercises"},
+	{"runner/report", "runner/source", "runner/web", "runner/exwatch", "lessons", "lessons/exercises"},
 	// The tests' harness: runs lessons and renders what they reported.
 	{"runner/runnertest"},
 	// The command line.

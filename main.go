@@ -30,6 +30,7 @@ import (
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/exercise"
+	"etcdtour/runner/exwatch"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 	"etcdtour/runner/web"
@@ -248,7 +249,7 @@ func speak(l i18n.Lang) i18n.Lang {
 		return l
 	}
 	return l.With(chinese, exercisesChinese, runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese(), lessons.Chinese(),
-		exercise.Chinese(), exercises.Chinese(), web.Chinese())
+		exercise.Chinese(), exercises.Chinese(), web.Chinese(), watchChinese, exwatch.Chinese())
 }
 
 // startLang is the language before the command line is parsed: --lang as

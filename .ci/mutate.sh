@@ -121,6 +121,9 @@ web-late-page-not-replayed|runner/web/web.go|log := s\.log\[sent:\]|log := s.log
 web-queue-unordered|runner/web/picture.go|return int\(a\.Create - b\.Create\)|return int(b.Create - a.Create)
 web-next-not-fed|web.go|\t\topts\.Next = con\.Next\n|
 web-observer-ignored|runner/run.go|\t\tif cfg\.Observer != nil \{|\t\tif false {
+watch-exercise-dirs-unwatched|runner/exwatch/watch.go|\t\tif err := fw\.Add\(d\); err != nil|\t\t_ = d\n\t\tif err := fw.Add(w.Dir); err != nil
+watch-progress-not-saved|runner/exwatch/watch.go|if err := w\.progress\.Save\(o\.Dir\); err != nil|if err := error(nil); err != nil
+watch-any-file|runner/exwatch/watch.go|return strings\.HasSuffix\(base, "\.go"\) && !strings\.HasPrefix\(base, "\."\)|return base != ""
 LIST
 )
 

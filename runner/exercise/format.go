@@ -15,12 +15,35 @@ import (
 // pipe, a log).
 func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool, width int) string {
 	var b strings.Builder
+	b.WriteString(FormatChecks(lang, ex, res, width))
+	switch {
+	case !res.Passed():
+		fmt.Fprintf(&b, "%s\n", lang.Msg("Not yet: fix the first ✗ and check again (a hint: etcdtour hint %s)", ex.ID))
+	case more:
+		fmt.Fprintf(&b, "%s\n", lang.Msg("%s passed in %.1fs. Next: etcdtour check %s", ex.ID, res.Elapsed.Seconds(), next))
+	default:
+		fmt.Fprintf(&b, "%s\n", lang.Msg("%s passed in %.1fs: every exercise has passed.", ex.ID, res.Elapsed.Seconds()))
+	}
+	return b.String()
+}
+
+// FormatChecks is Format without its last line, what to do next: for a
+// caller that says that itself (etcdtour watch).
+func FormatChecks(lang i18n.Lang, ex Exercise, res Result, width int) string {
+	var b strings.Builder
 	// why writes an explanation's line under a check's, indented.
 	why := func(indent, l string) {
 		if width > 0 {
 			l = strings.ReplaceAll(i18n.Wrap(l, width-len(indent)-1), "\n", "\n"+indent)
 		}
 		fmt.Fprintf(&b, "%s%s\n", indent, l)
+	}
+	// check writes a check's line: its mark, its name, broken to fit.
+	check := func(mark, l string) {
+		if width > 0 {
+			l = strings.ReplaceAll(i18n.Wrap(l, width-5), "\n", "\n    ")
+		}
+		fmt.Fprintf(&b, "  %s %s\n", mark, l)
 	}
 	fmt.Fprintf(&b, "%s: %s\n", ex.ID, lang.Text(ex.Title))
 	if res.Build != "" {
@@ -33,9 +56,9 @@ func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool, wid
 	for _, c := range res.Checks {
 		switch c.Status {
 		case Passed:
-			fmt.Fprintf(&b, "  ✓ %s\n", c.Name)
+			check("✓", c.Name)
 		case Failed:
-			fmt.Fprintf(&b, "  ✗ %s\n", c.Name)
+			check("✗", c.Name)
 			for _, l := range c.Why {
 				why("      ", l)
 			}
@@ -47,16 +70,8 @@ func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool, wid
 			}
 			why("      ", lang.Msg("learn it in: %s · %s", lang.Text(c.Step), ex.Doc))
 		default:
-			fmt.Fprintf(&b, "  · %s %s\n", c.Name, lang.Msg("(not run)"))
+			check("·", c.Name+" "+lang.Msg("(not run)"))
 		}
-	}
-	switch {
-	case !res.Passed():
-		fmt.Fprintf(&b, "%s\n", lang.Msg("Not yet: fix the first ✗ and check again (a hint: etcdtour hint %s)", ex.ID))
-	case more:
-		fmt.Fprintf(&b, "%s\n", lang.Msg("%s passed in %.1fs. Next: etcdtour check %s", ex.ID, res.Elapsed.Seconds(), next))
-	default:
-		fmt.Fprintf(&b, "%s\n", lang.Msg("%s passed in %.1fs: every exercise has passed.", ex.ID, res.Elapsed.Seconds()))
 	}
 	return b.String()
 }
