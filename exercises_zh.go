@@ -33,8 +33,7 @@ var exercisesChinese = map[string]string{
 	"interrupted":                                                                                                             "已中断",
 	"Read: the %s lesson (etcdtour run %s) and %s":                                                                            "请读：%s 一课（etcdtour run %s）和 %s",
 	"%s has not passed yet: etcdtour check %s first, or etcdtour solution %s --force":                                         "%s 还没有通过：先运行 etcdtour check %s，或者 etcdtour solution %s --force",
-	"resetting %s: %v":                              "恢复 %s 时出错：%v",
-	"your %s is kept in %s":                         "你的 %s 保存在 %s",
-	"%s is back to its starter":                     "%s 已恢复成初始代码",
-	"exercises to solve, checked by etcdtour check": "要做的练习，用 etcdtour check 检查",
+	"resetting %s: %v":          "恢复 %s 时出错：%v",
+	"your %s is kept in %s":     "你的 %s 保存在 %s",
+	"%s is back to its starter": "%s 已恢复成初始代码",
 }

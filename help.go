@@ -30,7 +30,6 @@ and narrating each call, its etcdctl equivalent and its result.`,
 var examples = []struct{ cmd, what string }{
 	{"etcdtour", "the whole course, on an embedded etcd"},
 	{"etcdtour --endpoints HOST:2379", "the course on your own etcd"},
-	{"etcdtour exercises init", "exercises to solve, checked by etcdtour check"},
 }
 
 // overview is etcdtour --help and etcdtour help.
