@@ -61,7 +61,7 @@ cleanup-full-budget-after-ctrl-c|runner/run.go|defer context\.AfterFunc\(runCtx,
 lease-id-in-decimal|runner/etcdctl/etcdctl.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
 step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
 etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method, compound\)\n\t\t\}|
-check-always-true|runner/t.go|ok := equal\(got, want\)|ok := true
+check-always-true|runner/t.go|ok := t\.inverted\(equal\(got, want\)\)|ok := t.inverted(true)
 equal-slices-deep|runner/t.go|\tcase reflect.Slice:\n|\tcase reflect.Invalid:\n
 program-checks-dropped|runner/source/gen.go|case "Check":\n|case "CheckX":\n
 program-t-kept-beside-a-client|runner/source/gen.go|if g\.hasClientParam\(p\.fn\) \{|if false {
