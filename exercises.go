@@ -317,6 +317,14 @@ func cmdCheck(ctx context.Context, o *options, args []string) int {
 		return code
 	}
 	defer done()
+	var enc *json.Encoder
+	if o.jsonOut {
+		// JSON lines as the checks end: the exercise, each check, then
+		// the build's failure or the result (docs/exercises.md).
+		enc = json.NewEncoder(o.stdout)
+		enc.Encode(jsonEvent{Event: "exercise", ID: ex.ID, Title: o.lang.Text(ex.Title)})
+		cfg.OnCheck = func(c exercise.CheckResult) { enc.Encode(jsonEvent{Event: "check", ID: ex.ID, Check: &c}) }
+	}
 	res, err := exercise.Verify(ctx, cfg, ex)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -332,12 +340,12 @@ func cmdCheck(ctx context.Context, o *options, args []string) int {
 		}
 	}
 	if o.jsonOut {
-		b, err := json.Marshal(res)
-		if err != nil {
-			return o.fail(err)
+		if res.Build != "" {
+			enc.Encode(jsonEvent{Event: "build", ID: ex.ID, Output: res.Build})
 		}
-		if code := o.write(string(b) + "\n"); code != exitOK {
-			return code
+		passed := res.Passed()
+		if err := enc.Encode(jsonEvent{Event: "result", ID: ex.ID, Passed: &passed, ElapsedMS: res.Elapsed.Milliseconds()}); err != nil {
+			return o.fail(o.lang.Err("writing the output: %v", err))
 		}
 	} else {
 		var ids []string
@@ -386,6 +394,17 @@ func (o *options) checkConfig(dir string) (cfg exercise.Config, done func(), cod
 		o.errLine(o.lang.Msg("keys may remain under %s: ETCDCTL_ENDPOINTS=%s etcdctl del --prefix %s", p, ep, p))
 	})
 	return cfg, done, exitOK
+}
+
+// jsonEvent is a line of check --json (docs/exercises.md).
+type jsonEvent struct {
+	Event     string                `json:"event"` // exercise, check, build, result
+	ID        string                `json:"id"`
+	Title     string                `json:"title,omitempty"`
+	Check     *exercise.CheckResult `json:"check,omitempty"`
+	Output    string                `json:"output,omitempty"`
+	Passed    *bool                 `json:"passed,omitempty"`
+	ElapsedMS int64                 `json:"elapsed_ms,omitempty"`
 }
 
 func cmdHint(ctx context.Context, o *options, args []string) int {

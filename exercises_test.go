@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,9 +72,31 @@ func TestExercisesCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = inProcess(nil, append([]string{"check", "next", "--json"}, ws...)...)
-	var res exercise.Result
-	if err := json.Unmarshal([]byte(r.stdout), &res); r.code != 0 || err != nil || !res.Passed() || len(res.Checks) != len(ex.Checks) {
-		t.Errorf("check --json of the solution: exit %d, %v, %+v\n%s%s", r.code, err, res, r.stdout, r.stderr)
+	var events []string
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var ev struct {
+			Event, ID string
+			Check     *exercise.CheckResult
+			Passed    *bool
+		}
+		if err := json.Unmarshal([]byte(line), &ev); err != nil || ev.ID != "put-get" {
+			t.Errorf("check --json: line %q: %v", line, err)
+		}
+		e := ev.Event
+		if ev.Check != nil {
+			e += " " + string(ev.Check.Status)
+		}
+		if ev.Passed != nil {
+			e += fmt.Sprint(" ", *ev.Passed)
+		}
+		events = append(events, e)
+	}
+	want := []string{"exercise"}
+	for range ex.Checks {
+		want = append(want, "check passed")
+	}
+	if want = append(want, "result true"); r.code != 0 || !slices.Equal(events, want) {
+		t.Errorf("check --json of the solution: exit %d, events %q, want %q\n%s", r.code, events, want, r.stderr)
 	}
 	if r := inProcess(nil, append([]string{"exercises"}, ws...)...); r.code != 0 || !strings.Contains(r.stdout, "✓  1. put-get") {
 		t.Errorf("exercises after a pass: exit %d, want put-get ✓\n%s%s", r.code, r.stdout, r.stderr)

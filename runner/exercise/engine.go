@@ -36,6 +36,10 @@ type Config struct {
 	Prefix string
 	// Lang is the language of the results.
 	Lang i18n.Lang
+	// OnCheck, if not nil, is called with each check's result as soon as
+	// it is known (a live display, JSON lines), in order, the checks not
+	// run included.
+	OnCheck func(CheckResult)
 }
 
 // Status is how a check ended.
@@ -248,6 +252,9 @@ func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (Result, error
 		cr := CheckResult{Name: cfg.Lang.Text(c.Name), Status: NotRun}
 		if failed {
 			res.Checks = append(res.Checks, cr)
+			if cfg.OnCheck != nil {
+				cfg.OnCheck(cr)
+			}
 			continue
 		}
 		prefix := fmt.Sprintf("%s%s/%d/", cfg.Prefix, ex.ID, i+1)
@@ -257,6 +264,9 @@ func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (Result, error
 		}
 		failed = cr.Status == Failed
 		res.Checks = append(res.Checks, cr)
+		if cfg.OnCheck != nil {
+			cfg.OnCheck(cr)
+		}
 	}
 	return res, nil
 }
