@@ -124,6 +124,14 @@ web-observer-ignored|runner/run.go|\t\tif cfg\.Observer != nil \{|\t\tif false {
 watch-exercise-dirs-unwatched|runner/exwatch/watch.go|\t\tif err := fw\.Add\(d\); err != nil|\t\t_ = d\n\t\tif err := fw.Add(w.Dir); err != nil
 watch-progress-not-saved|runner/exwatch/watch.go|if err := w\.progress\.Save\(o\.Dir\); err != nil|if err := error(nil); err != nil
 watch-any-file|runner/exwatch/watch.go|return strings\.HasSuffix\(base, "\.go"\) && !strings\.HasPrefix\(base, "\."\)|return base != ""
+exercise-namespace-dropped|runner/exercise/driver/runtime.go|\tcli\.KV = namespace\.NewKV\(cli\.KV, cfg\.Prefix\)\n|
+exercise-group-not-killed|runner/exercise/proc.go|syscall\.Kill\(-p\.cmd\.Process\.Pid|syscall.Kill(p.cmd.Process.Pid
+exercise-leases-not-revoked|runner/exercise/engine.go|raw\.Revoke\(cctx, clientv3\.LeaseID\(id\)\)|raw.Revoke(cctx, clientv3.LeaseID(0*id))
+exercise-keys-not-deleted|runner/exercise/engine.go|raw\.Delete\(cctx, prefix, clientv3\.WithPrefix\(\)\)|raw.Delete(cctx, prefix+"nothing")
+exercise-timeout-ignored|runner/exercise/engine.go|ctx, cancel := context\.WithTimeout\(ctx, limit\)|ctx, cancel := context.WithCancel(ctx)
+exercise-watch-repeat-unchecked|lessons/exercises/watch.go|if f\.dupRev != 0 && ch\.Revision == f\.dupRev \{|if false && ch.Revision == f.dupRev {
+exercise-putget-no-write-between|lessons/exercises/putget.go|between, err := put\(ctx, c, "other", "a write between your Get and your Put"\)|between, err := int64(0), error(nil)
+workspace-overwrites-learner|runner/workspace/workspace.go|case m\[f\.Path\] == hash\(old\):|case true:
 LIST
 )
 

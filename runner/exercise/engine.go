@@ -116,6 +116,7 @@ type Driver struct {
 	bin     string
 	variant string // the package's index for the binary's table, "" for the one
 	src     string // the package's dir, absolute: its frames in a stack are the learner's
+	dir     string // the workspace, the learner's code's working dir
 }
 
 // Build builds the driver of ex with the learner's package in cfg.Dir and
@@ -168,7 +169,7 @@ func build(ctx context.Context, cfg Config, ex Exercise, variants []string) ([]*
 	bin := filepath.Join(bdir, "driver")
 	if variants == nil {
 		files["calls.go"] = callsSrc
-		drivers = append(drivers, &Driver{bin: bin, src: filepath.Join(dir, ex.ID)})
+		drivers = append(drivers, &Driver{bin: bin, src: filepath.Join(dir, ex.ID), dir: dir})
 	} else {
 		// Each variant's calls.go calls its own package, under a name of
 		// its own; calls() picks one by ETCDTOUR_VARIANT.
@@ -180,7 +181,7 @@ func build(ctx context.Context, cfg Config, ex Exercise, variants []string) ([]*
 			src = bytes.Replace(src, []byte("func calls() map[string]call {"), fmt.Appendf(nil, "func calls%d() map[string]call {", i), 1)
 			files[fmt.Sprintf("calls%d.go", i)] = src
 			fmt.Fprintf(&table, "\tcase %q:\n\t\treturn calls%d()\n", fmt.Sprint(i), i)
-			drivers = append(drivers, &Driver{bin: bin, variant: fmt.Sprint(i), src: filepath.Join(dir, v)})
+			drivers = append(drivers, &Driver{bin: bin, variant: fmt.Sprint(i), src: filepath.Join(dir, v), dir: dir})
 		}
 		table.WriteString("\t}\n\treturn nil\n}\n")
 		files["calls.go"] = []byte(table.String())
@@ -343,6 +344,7 @@ func runCheck(ctx context.Context, conn etcdconn.Conn, prefix string, d *Driver,
 	cr.Status = Failed
 	cr.Why = explain(lang, cerr, limit)
 	cr.Step = c.Step
+	p.stop() // all it printed is in: its output's copy ends with it
 	cr.Output = tail(p.output.String(), 8)
 	return nil
 }

@@ -127,7 +127,7 @@ func TestIsolation(t *testing.T) {
 			if len(leases.Leases) != 0 {
 				t.Errorf("%d lease(s) left", len(leases.Leases))
 			}
-			if p := sleepers(t); len(p) > 0 {
+			if p := sleepers(t, dir); len(p) > 0 {
 				t.Errorf("processes left: %q", p)
 			}
 		})
@@ -154,8 +154,9 @@ func moduleFiles(t *testing.T) []workspace.File {
 }
 
 // sleepers are the command lines of the processes the child fixture
-// starts ("sleep 3131") that still run.
-func sleepers(t *testing.T) []string {
+// starts ("sleep 3131") in the workspace dir that still run (those of
+// other test processes run in theirs).
+func sleepers(t *testing.T, dir string) []string {
 	t.Helper()
 	procs, err := filepath.Glob("/proc/[0-9]*/cmdline")
 	if err != nil {
@@ -166,6 +167,9 @@ func sleepers(t *testing.T) []string {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			continue // gone meanwhile
+		}
+		if cwd, _ := os.Readlink(filepath.Join(filepath.Dir(p), "cwd")); cwd != dir {
+			continue
 		}
 		if cmd := strings.ReplaceAll(string(b), "\x00", " "); strings.HasPrefix(cmd, "sleep 3131") {
 			out = append(out, filepath.Dir(p)+": "+cmd)

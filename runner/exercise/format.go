@@ -70,7 +70,7 @@ func FormatChecks(lang i18n.Lang, ex Exercise, res Result, width int) string {
 			}
 			why("      ", lang.Msg("learn it in: %s · %s", lang.Text(c.Step), ex.Doc))
 		default:
-			check("·", c.Name+" "+lang.Msg("(not run)"))
+			check("·", lang.Msg("%s (not run)", c.Name))
 		}
 	}
 	return b.String()

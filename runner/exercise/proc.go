@@ -59,12 +59,13 @@ type event struct {
 // proc is one run of the driver: a process group of its own, the pipes,
 // and the learner's output, kept to show under a crash.
 type proc struct {
-	cmd    *exec.Cmd
-	cmdW   *os.File // fd 3 of the driver
-	enc    *json.Encoder
-	encMu  sync.Mutex
-	output *tailBuffer
-	srcDir string // the learner's package dir, to find their frames in a stack
+	cmd      *exec.Cmd
+	cmdW     *os.File // fd 3 of the driver
+	enc      *json.Encoder
+	encMu    sync.Mutex
+	output   *tailBuffer
+	srcDir   string // the learner's package dir, to find their frames in a stack
+	stopOnce sync.Once
 
 	mu      sync.Mutex
 	calls   map[int]*Running
@@ -102,6 +103,10 @@ func start(ctx context.Context, d *Driver, cfg driverConfig) (*proc, error) {
 		dead:   make(chan struct{}),
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
+	p.cmd.Dir = d.dir // a relative path in the learner's code is in the workspace
+	// A process the learner's code started outside the group may hold
+	// stdout open: Wait does not wait for it beyond this.
+	p.cmd.WaitDelay = 500 * time.Millisecond
 	p.cmd.ExtraFiles = []*os.File{cmdR, evW}
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	// The learner's code gets no terminal and no variables of ours that
@@ -243,7 +248,9 @@ func relFrame(srcDir, rest string) string {
 // stop ends the process group and waits for the process to end: a closed
 // fd 3 asks the driver to exit; a kill follows at once, for learner code
 // that does not let it.
-func (p *proc) stop() {
+func (p *proc) stop() { p.stopOnce.Do(p.kill) }
+
+func (p *proc) kill() {
 	p.cmdW.Close()
 	select {
 	case <-p.dead:

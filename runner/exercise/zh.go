@@ -23,7 +23,7 @@ var chinese = map[string]string{
 	"your code does not build:": "你的代码编译不通过：",
 	"your code printed:":        "你的代码打印了：",
 	"learn it in: %s · %s":      "参见：%s · %s",
-	"(not run)":                 "（未运行）",
+	"%s (not run)":              "%s（未运行）",
 	"Not yet: fix the first ✗ and check again (a hint: etcdtour hint %s)": "还没通过：修好第一个 ✗ 再检查一次（提示：etcdtour hint %s）",
 	"%s passed in %.1fs. Next: etcdtour check %s":                         "%s 通过，用时 %.1fs。下一个：etcdtour check %s",
 	"%s passed in %.1fs: every exercise has passed.":                      "%s 通过，用时 %.1fs：所有练习都已通过。",
