@@ -50,14 +50,14 @@ func TestLangHelpAndErrors(t *testing.T) {
 		want, not string // in stdout and stderr
 	}{
 		{nil, []string{"--lang", "zh", "--help"}, exitOK, "用法：etcdtour", "Usage:"},
-		{nil, []string{"--lang", "zh", "run", "--help"}, exitOK, "连接参数", "Connection flags"},
+		{nil, []string{"--lang", "zh", "run", "--help"}, exitOK, "连接选项", "Connection flags"},
 		{nil, []string{"--lang", "zh", "help", "serve"}, exitOK, "单独启动内嵌的 etcd", "Serve starts"},
 		{zhEnv, []string{"--help"}, exitOK, "用法：etcdtour", "Usage:"},
 		{zhEnv, []string{"--lang", "en", "--help"}, exitOK, "Usage: etcdtour", "用法"},
 		{nil, []string{"--lang", "zh", "run", "nosuch"}, exitUsage, "未知的课程 \"nosuch\"", "unknown lesson"},
-		{nil, []string{"--lang", "zh", "--bogus"}, exitUsage, "没有这个参数：--bogus", "not defined"},
+		{nil, []string{"--lang", "zh", "--bogus"}, exitUsage, "没有这个选项：--bogus", "not defined"},
 		{zhEnv, []string{"--dial-timeout", "x"}, exitUsage, "应为时长", "want a duration"},
-		{nil, []string{"--lang", "zh", "list", "--program"}, exitUsage, "不是 \"list\" 的参数", "is not a flag"},
+		{nil, []string{"--lang", "zh", "list", "--program"}, exitUsage, "不是 \"list\" 的选项", "is not a flag"},
 		{zhEnv, []string{"--lang", "en", "run", "nosuch"}, exitUsage, "unknown lesson", "未知"},
 	} {
 		var b strings.Builder

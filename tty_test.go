@@ -36,6 +36,12 @@ func onTerminalRows(t *testing.T, rows uint16, args ...string) (cmd *exec.Cmd, p
 		t.Fatal(err)
 	}
 	cmd = exec.Command(buildBinary(t), args...)
+	// A learner's terminal, not CI's: CI set runs straight through.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CI=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {

@@ -129,7 +129,8 @@ func TestReadmeZhCN(t *testing.T) {
 
 // TestZhNoBreakInChinese fails for a line break between two Chinese
 // characters inside a paragraph of a Chinese page: Markdown keeps it, and
-// most browsers draw it as a space ("它对一个 真实的 etcd"). A Chinese
+// most browsers draw it as a space, between two characters that
+// should touch. A Chinese
 // paragraph is one line; a break stays only next to Latin text, where a
 // space belongs anyway.
 func TestZhNoBreakInChinese(t *testing.T) {
