@@ -53,10 +53,12 @@ func TestPaced(t *testing.T) {
 	}{{"--no-pause", nil, true}, {"--code full", []string{"--code", "full"}, false}} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			cmd, _, _, out := onTerminal(t, append([]string{"--no-pause", "run", "put-get"}, c.argv...)...)
+			cmd, _, tty, out := onTerminal(t, append([]string{"--no-pause", "run", "put-get"}, c.argv...)...)
 			if code := wait(t, cmd); code != 0 {
 				t.Fatalf("exit %d, want 0\n%s", code, out)
 			}
+			tty.Close() // all it wrote is read once the terminal's side is closed
+			<-out.done
 			s := out.String()
 			if strings.Contains(s, "── more:") {
 				t.Errorf("--no-pause paused:\n%s", s)
