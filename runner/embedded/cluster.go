@@ -372,6 +372,61 @@ func (c *Cluster) Stop(i int) error {
 	return nil
 }
 
+// Running reports whether member i runs (it was not stopped, or was
+// restarted since).
+func (c *Cluster) Running(i int) bool {
+	if i < 0 || i >= len(c.members) {
+		return false
+	}
+	m := c.members[i]
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.etcd != nil
+}
+
+// MoveLeader hands the leadership to member to, as etcdctl move-leader
+// does, and returns once to leads (or ctx is done). It waits for a
+// leader first.
+func (c *Cluster) MoveLeader(ctx context.Context, to int) error {
+	if to < 0 || to >= len(c.members) {
+		return fmt.Errorf("no member %d: the cluster has %d", to, len(c.members))
+	}
+	lead, err := c.Leader(ctx)
+	if err != nil {
+		return err
+	}
+	if lead == to {
+		return nil
+	}
+	lm, tm := c.members[lead], c.members[to]
+	lm.mu.Lock()
+	le := lm.etcd
+	lm.mu.Unlock()
+	tm.mu.Lock()
+	te := tm.etcd
+	tm.mu.Unlock()
+	if le == nil || te == nil {
+		return fmt.Errorf("member %s or %s is stopped", lm.name, tm.name)
+	}
+	if err := le.Server.MoveLeader(ctx, uint64(le.Server.MemberID()), uint64(te.Server.MemberID())); err != nil {
+		return fmt.Errorf("move the leadership from %s to %s: %w", lm.name, tm.name, err)
+	}
+	for {
+		i, err := c.Leader(ctx)
+		if err != nil {
+			return err
+		}
+		if i == to {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
 // Restart starts member i again from its data, on the same addresses, and
 // waits until it serves clients (which needs a leader) or ctx is done. By
 // then it has applied everything the cluster committed while it was

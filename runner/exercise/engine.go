@@ -17,6 +17,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
 
+	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/i18n"
 )
@@ -40,6 +41,16 @@ type Config struct {
 	// it is known (a live display, JSON lines), in order, the checks not
 	// run included.
 	OnCheck func(CheckResult)
+	// UserCluster says Conn is a cluster the user named (--endpoints):
+	// an exercise with Members is skipped there, with one line saying
+	// why, as a lesson with Needs is.
+	UserCluster bool
+	// OnCluster, if not nil, is called when the checker's own cluster of
+	// an exercise with Members has started, with its temp dir: for a
+	// process that is about to exit without the clean-up Run does (a
+	// second Ctrl-C), which must remove it. Run removes the cluster, its
+	// dir included, before it returns.
+	OnCluster func(dir string)
 }
 
 // Status is how a check ended.
@@ -63,6 +74,10 @@ type Result struct {
 	Checks []CheckResult `json:"checks,omitempty"`
 	// Elapsed is how long the whole check took, build included.
 	Elapsed time.Duration `json:"elapsed"`
+	// Skipped, when not empty, says in one line why the exercise was not
+	// checked at all (it needs a cluster of its own and Config.UserCluster
+	// is set). A skipped exercise has not passed, and has not failed.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // Passed reports whether the code built and passed every check.
@@ -97,6 +112,9 @@ type CheckResult struct {
 // A compile error is a Result with Build set, not an error; an error is the
 // checker's own trouble (no go command, etcd unreachable).
 func Verify(ctx context.Context, cfg Config, ex Exercise) (Result, error) {
+	if why := skip(cfg, ex); why != "" {
+		return Result{ID: ex.ID, Skipped: why}, nil
+	}
 	t0 := time.Now()
 	d, buildOut, err := Build(ctx, cfg, ex)
 	if err != nil {
@@ -243,11 +261,42 @@ func buildErrors(lang i18n.Lang, out, driverDir string) string {
 	return strings.Join(lines, "\n")
 }
 
+// skip says why ex is not checked with cfg, "" if it is.
+func skip(cfg Config, ex Exercise) string {
+	if ex.Members > 0 && cfg.UserCluster {
+		return cfg.Lang.Msg("skipped: its checks stop members and compact, on an etcd cluster of the checker's own; not on --endpoints")
+	}
+	return ""
+}
+
 // Run runs ex's checks on the driver that Build made, in order, until
-// one fails.
-func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (Result, error) {
-	res := Result{ID: ex.ID}
+// one fails. An exercise with Members runs on a cluster of the checker's
+// own, started here and removed before Run returns.
+func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (res Result, err error) {
+	res = Result{ID: ex.ID}
+	if why := skip(cfg, ex); why != "" {
+		res.Skipped = why
+		return res, nil
+	}
 	conn := cfg.Conn.WithDefaults()
+	var own *embedded.Cluster
+	if ex.Members > 0 {
+		if own, err = embedded.StartCluster(ctx, embedded.ClusterOptions{Members: ex.Members}); err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			return res, cfg.Lang.Err("start the checker's own etcd: %w", err)
+		}
+		defer func() {
+			if cerr := own.Close(); cerr != nil && err == nil {
+				err = cfg.Lang.Err("remove the checker's own etcd: %w", cerr)
+			}
+		}()
+		if cfg.OnCluster != nil {
+			cfg.OnCluster(own.Dir())
+		}
+		conn = etcdconn.Conn{Endpoints: own.Endpoints(), DialTimeout: conn.DialTimeout, CommandTimeout: conn.CommandTimeout, Lang: cfg.Lang}.WithDefaults()
+	}
 	failed := false
 	for i, c := range ex.Checks {
 		cr := CheckResult{Name: cfg.Lang.Text(c.Name), Status: NotRun}
@@ -259,7 +308,10 @@ func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (Result, error
 			continue
 		}
 		prefix := fmt.Sprintf("%s%s/%d/", cfg.Prefix, ex.ID, i+1)
-		err := runCheck(ctx, conn, prefix, d, cfg.Lang, c, &cr)
+		err := runCheck(ctx, conn, own, prefix, d, cfg.Lang, c, &cr)
+		if err == nil && own != nil {
+			err = restore(ctx, own)
+		}
 		if err != nil {
 			return res, err
 		}
@@ -272,10 +324,26 @@ func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (Result, error
 	return res, nil
 }
 
+// restore starts again the members of the checker's own cluster that a
+// check stopped, and waits for a leader: the next check starts whole.
+func restore(ctx context.Context, c *embedded.Cluster) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for i := range c.Size() {
+		if !c.Running(i) {
+			if err := c.Restart(ctx, i); err != nil {
+				return err
+			}
+		}
+	}
+	_, err := c.Leader(ctx)
+	return err
+}
+
 // runCheck runs one check in a driver process of its own and fills in cr.
 // Whatever happens, the process is gone and the check's keys and leases
 // are deleted when it returns.
-func runCheck(ctx context.Context, conn etcdconn.Conn, prefix string, d *Driver, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
+func runCheck(ctx context.Context, conn etcdconn.Conn, own *embedded.Cluster, prefix string, d *Driver, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
 	limit := c.Timeout
 	if limit == 0 {
 		limit = DefaultTimeout
@@ -322,7 +390,7 @@ func runCheck(ctx context.Context, conn etcdconn.Conn, prefix string, d *Driver,
 	view.KV = namespace.NewKV(raw.KV, prefix)
 	view.Watcher = namespace.NewWatcher(raw.Watcher, prefix)
 	view.Lease = namespace.NewLease(raw.Lease, prefix)
-	code := &Code{Etcd: view, Lang: lang, p: p}
+	code := &Code{Etcd: view, Lang: lang, Cluster: own, p: p}
 	cerr := c.Run(ctx, code)
 	if cerr == nil {
 		cr.Status = Passed

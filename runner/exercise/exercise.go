@@ -53,6 +53,14 @@ type Exercise struct {
 	// solution each, see Mistakes), and calls.go, the driver's table of the
 	// learner's functions (package main, importing "exercises/ID").
 	Files fs.FS
+	// Members > 0 runs the checks on an embedded cluster of the checker's
+	// own with that many members (1 or 3), as a lesson's Needs does:
+	// started for the exercise, removed after it, its stopped members
+	// started again after each check. A check may stop and restart its
+	// members, move its leader and compact it (Code.Cluster, Code.Etcd).
+	// On a cluster the user named (Config.UserCluster) the exercise is
+	// skipped.
+	Members int
 	// Checks run in order; the first that fails ends the run.
 	Checks []Check
 	// Mistakes are the wrong solutions in Files and what the checker says
@@ -116,6 +124,8 @@ func Validate(list []Exercise) error {
 			return fmt.Errorf("exercise %s: no checks", e.ID)
 		case e.Files == nil:
 			return fmt.Errorf("exercise %s: no files", e.ID)
+		case e.Members != 0 && e.Members != 1 && e.Members != 3:
+			return fmt.Errorf("exercise %s: Members %d: want 0, 1 or 3", e.ID, e.Members)
 		}
 		seen[e.ID] = true
 		for _, dir := range []string{"starter", "solution"} {

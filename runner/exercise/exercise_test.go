@@ -135,7 +135,7 @@ func TestIsolation(t *testing.T) {
 }
 
 // moduleFiles are a workspace's go.mod and go.sum, from the course's.
-func moduleFiles(t *testing.T) []workspace.File {
+func moduleFiles(t testing.TB) []workspace.File {
 	t.Helper()
 	var files []workspace.File
 	for _, name := range []string{"go.mod", "go.sum"} {

@@ -17,6 +17,7 @@ func Format(lang i18n.Lang, ex Exercise, res Result, next string, more bool, wid
 	var b strings.Builder
 	b.WriteString(FormatChecks(lang, ex, res, width))
 	switch {
+	case res.Skipped != "":
 	case !res.Passed():
 		fmt.Fprintf(&b, "%s\n", lang.Msg("Not yet: fix the first ✗ and check again (a hint: etcdtour hint %s)", ex.ID))
 	case more:
@@ -44,6 +45,10 @@ func FormatChecks(lang i18n.Lang, ex Exercise, res Result, width int) string {
 			l = strings.ReplaceAll(i18n.Wrap(l, width-5), "\n", "\n    ")
 		}
 		fmt.Fprintf(&b, "  %s %s\n", mark, l)
+	}
+	if res.Skipped != "" {
+		fmt.Fprintf(&b, "- %s: %s\n", ex.ID, res.Skipped)
+		return b.String()
 	}
 	fmt.Fprintf(&b, "%s: %s\n", ex.ID, lang.Text(ex.Title))
 	if res.Build != "" {

@@ -18,6 +18,7 @@ import (
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 
+	"etcdtour/runner/embedded"
 	"etcdtour/runner/i18n"
 )
 
@@ -41,6 +42,7 @@ type command struct {
 	Args   any    `json:"args,omitempty"`
 	Method string `json:"method,omitempty"`
 	Before bool   `json:"before,omitempty"`
+	Drop   bool   `json:"drop,omitempty"`
 }
 
 type event struct {
@@ -363,7 +365,12 @@ type Code struct {
 	Etcd *clientv3.Client
 	// Lang is the learner's language, for Fail.
 	Lang i18n.Lang
-	p    *proc
+	// Cluster is the checker's own cluster, for an exercise with Members
+	// (nil otherwise): the check may stop and restart its members, move
+	// its leader, and compact it (through Etcd). Members it stopped are
+	// started again after the check.
+	Cluster *embedded.Cluster
+	p       *proc
 }
 
 // Fail is a check's finding, format in English (the catalog's key).
@@ -448,6 +455,15 @@ var ErrReturned = errors.New("returned before the pause")
 
 // Resume lets the paused code go on.
 func (c *Code) Resume() error { return c.p.send(command{Op: "resume"}) }
+
+// Drop lets the paused code go on with an error instead of the response,
+// the one gRPC gives when the connection breaks before the answer comes
+// (Unavailable, "error reading from server: EOF"): after PauseAfter, the
+// request was applied but the learner's code cannot know it, as when the
+// member it talked to dies right after the cluster committed its write;
+// after PauseBefore, the request was never sent. clientv3 retries a read
+// that fails so, not a write.
+func (c *Code) Drop() error { return c.p.send(command{Op: "resume", Drop: true}) }
 
 // Kill kills the learner's process (its whole process group) at once, as
 // a crash or a power cut would, and waits until it has ended: whatever

@@ -28,6 +28,8 @@ import (
 	"go.etcd.io/etcd/client/v3/namespace"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // call runs one function of the learner's with the checker's arguments;
@@ -57,6 +59,7 @@ type command struct {
 	Args   json.RawMessage `json:"args,omitempty"`
 	Method string          `json:"method,omitempty"` // for pause: a gRPC method's last element, such as Range
 	Before bool            `json:"before,omitempty"` // for pause: before the request is sent, not after its response
+	Drop   bool            `json:"drop,omitempty"`   // for resume: the paused call fails as if its connection broke
 }
 
 // event is a line to the checker.
@@ -76,9 +79,9 @@ type event struct {
 type driver struct {
 	mu      sync.Mutex
 	out     *json.Encoder
-	pauseOn string        // the method whose next response pauses, "" none
-	pauseIn string        // the method whose next request pauses before it is sent, "" none
-	waiting chan struct{} // the pause going on, closed by the checker's resume
+	pauseOn string    // the method whose next response pauses, "" none
+	pauseIn string    // the method whose next request pauses before it is sent, "" none
+	waiting chan bool // the pause going on: the checker's resume sends whether to drop
 	cancels map[int]context.CancelFunc
 }
 
@@ -88,11 +91,6 @@ func (d *driver) send(e event) {
 	d.out.Encode(e)
 }
 
-// intercept reports each lease granted (the checker revokes them after the
-// check) and, when the checker asked, pauses before a request is sent or
-// after its response: it reports the pause (after a response, with the
-// response's revision) and waits for the checker's go, which lets the
-// checker write in the gap between two calls of the learner's.
 // matches reports whether the method name is one of methods, one name or
 // several such as "Range|Txn" ("" matches none).
 func matches(methods, name string) bool {
@@ -104,21 +102,30 @@ func matches(methods, name string) bool {
 	return false
 }
 
+// intercept reports each lease granted (the checker revokes them after the
+// check) and, when the checker asked, pauses before a request is sent or
+// after its response: it reports the pause (after a response, with the
+// response's revision) and waits for the checker's go, which lets the
+// checker write in the gap between two calls of the learner's; or
+// for the checker's drop, which fails the call as a broken connection does.
 func (d *driver) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	name := method[strings.LastIndex(method, "/")+1:]
 	d.mu.Lock()
 	before := matches(d.pauseIn, name)
-	var resume chan struct{}
+	var resume chan bool
 	if before {
 		d.pauseIn = ""
-		resume = make(chan struct{})
+		resume = make(chan bool, 1)
 		d.waiting = resume
 	}
 	d.mu.Unlock()
 	if before {
 		d.send(event{Ev: "paused", Method: name})
 		select {
-		case <-resume:
+		case drop := <-resume:
+			if drop {
+				return errLost
+			}
 		case <-ctx.Done():
 		}
 	}
@@ -133,7 +140,7 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 	pause := matches(d.pauseOn, name)
 	if pause {
 		d.pauseOn = ""
-		resume = make(chan struct{})
+		resume = make(chan bool, 1)
 		d.waiting = resume
 	}
 	d.mu.Unlock()
@@ -146,11 +153,21 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 	}
 	d.send(event{Ev: "paused", Method: name, Rev: rev})
 	select {
-	case <-resume:
+	case drop := <-resume:
+		if drop {
+			// Sent and applied, but the answer never comes: what a
+			// client sees when its member dies before it answers.
+			return errLost
+		}
 	case <-ctx.Done():
 	}
 	return nil
 }
+
+// errLost is a call whose connection broke before its answer came (the
+// checker's Drop), as grpc says it; clientv3 does not retry a write that
+// fails so, as it may have been applied.
+var errLost = status.Error(codes.Unavailable, "error reading from server: EOF")
 
 func main() {
 	in := bufio.NewScanner(os.NewFile(3, "commands"))
@@ -219,7 +236,7 @@ func main() {
 		case "resume":
 			d.mu.Lock()
 			if d.waiting != nil {
-				close(d.waiting)
+				d.waiting <- c.Drop
 				d.waiting = nil
 			}
 			d.mu.Unlock()
