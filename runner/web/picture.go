@@ -26,8 +26,12 @@ const (
 	publishEvery = 100 * time.Millisecond // at most ten snapshots a second
 	leaseEvery   = time.Second            // a lease's TimeToLive
 	memberEvery  = 500 * time.Millisecond // each member's Status
-	queryTimeout = time.Second            // any of the observer's requests
-	keepRevs     = 24                     // revisions the timeline shows
+	queryTimeout = time.Second            // the observer's other requests
+	// statusTimeout bounds a member's Status: a stopped member's waits
+	// for it (the client waits for a connection), a busy machine's live
+	// member may take more than a second.
+	statusTimeout = 2 * time.Second
+	keepRevs      = 24 // revisions the timeline shows
 )
 
 // picture is the state of one lesson. Guarded by Server.mu.
@@ -443,47 +447,58 @@ func (s *Server) ttls(ctx context.Context, v runner.View, p *picture) {
 }
 
 // members asks each member of the lesson's own cluster how it is, every
-// memberEvery: up or not, leader or not, its revision.
+// memberEvery: up or not, leader or not, its revision. Each member is
+// asked on its own: a stopped member, whose Status waits for its deadline,
+// does not hold back the picture of the others (the leader elected after
+// it stopped shows within memberEvery of its election). An answer that
+// comes after ctx ended is not a member's state but the lesson's end: it
+// is not shown, and the page keeps the members as they last answered.
 func (s *Server) members(ctx context.Context, v runner.View, p *picture) {
-	t := time.NewTicker(memberEvery)
-	defer t.Stop()
-	for {
-		type answer struct {
-			st  *clientv3.StatusResponse
-			err error
-		}
-		answers := make([]answer, len(v.Members))
-		var wg sync.WaitGroup
-		for i, ep := range v.Members {
-			wg.Go(func() {
-				qctx, cancel := context.WithTimeout(ctx, queryTimeout)
-				answers[i].st, answers[i].err = v.Status(qctx, ep)
+	var wg sync.WaitGroup
+	for i, ep := range v.Members {
+		wg.Go(func() {
+			t := time.NewTicker(memberEvery)
+			defer t.Stop()
+			for {
+				qctx, cancel := context.WithTimeout(ctx, statusTimeout)
+				st, err := v.Status(qctx, ep)
 				cancel()
-			})
-		}
-		wg.Wait()
-		s.mu.Lock()
-		for i, a := range answers {
-			m := *p.members[i]
-			m.Up = a.err == nil
-			m.Leader = false
-			if a.err == nil {
-				m.Leader = a.st.Leader == a.st.Header.MemberId
-				m.Rev, m.Term = a.st.Header.Revision, a.st.RaftTerm
-				p.rev = max(p.rev, m.Rev)
+				if ctx.Err() != nil {
+					return
+				}
+				s.mu.Lock()
+				m := *p.members[i]
+				m.Up, m.Leader = err == nil, false
+				if err == nil {
+					m.Leader = st.Leader == st.Header.MemberId
+					m.Rev, m.Term = st.Header.Revision, st.RaftTerm
+					p.rev = max(p.rev, m.Rev)
+				}
+				if m.Leader {
+					// One leader on the page: one elected in a later term
+					// than another member last said it led in.
+					for j, o := range p.members {
+						if j != i && o.Leader && o.Term < m.Term {
+							o2 := *o
+							o2.Leader = false
+							p.members[j] = &o2
+						}
+					}
+				}
+				if m != *p.members[i] {
+					p.members[i] = &m
+					s.changedLocked()
+				}
+				s.mu.Unlock()
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
 			}
-			if m != *p.members[i] {
-				p.members[i] = &m
-				s.changedLocked()
-			}
-		}
-		s.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+		})
 	}
+	wg.Wait()
 }
 
 // Wire implements runner.Observer: the lesson's watches, as its client

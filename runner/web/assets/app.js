@@ -243,13 +243,18 @@
   }
 
   // --- The stream ---------------------------------------------------------------
+  // body's data-stream says how the stream is: "open", "ended" once the
+  // run ended and the server closed it (the page keeps the last picture),
+  // "lost" if it went before the run's end.
   const es = new EventSource("events");
+  es.onopen = () => { document.body.dataset.stream = "open"; };
   es.addEventListener("hello", reset);
   es.addEventListener("ev", (m) => onEvent(JSON.parse(m.data)));
   es.addEventListener("state", (m) => onState(JSON.parse(m.data)));
   es.addEventListener("pause", (m) => onPause(JSON.parse(m.data)));
   es.onerror = () => {
-    if (ended) { es.close(); return; }
+    if (ended) { es.close(); document.body.dataset.stream = "ended"; return; }
+    document.body.dataset.stream = "lost";
     $("where").textContent = W.lost;
   };
 })();
