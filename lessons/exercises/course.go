@@ -33,4 +33,6 @@ var List = []exercise.Exercise{
 	KeepAlive,
 	Lock,
 	Txn,
+	LockLoss,
+	Election,
 }
