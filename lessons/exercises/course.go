@@ -35,4 +35,5 @@ var List = []exercise.Exercise{
 	Txn,
 	LockLoss,
 	Election,
+	History,
 }

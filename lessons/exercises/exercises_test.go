@@ -100,6 +100,9 @@ func newWorkspace(t *testing.T, e exercise.Exercise, vs []variant) string {
 	return dir
 }
 
+// ETCDTOUR_EXERCISE_SHOW=1 logs what the checker says of each variant
+// (with -v), as etcdtour check shows it.
+
 // repeat is how many times each variant runs: ETCDTOUR_EXERCISE_REPEAT,
 // else once. (20 proves the checks are not flaky; it takes minutes.)
 func repeat(t *testing.T) int {
@@ -145,18 +148,24 @@ func TestExercises(t *testing.T) {
 					t.Parallel()
 					ctx, cancel := context.WithTimeout(context.Background(), time.Duration(n)*time.Minute)
 					defer cancel()
-					srv, err := embedded.StartServer(embedded.ServerOptions{})
-					if err != nil {
-						t.Fatal(err)
+					cfg := exercise.Config{Dir: dir, Prefix: "/exercises-test/"}
+					if e.Members == 0 { // else the checker starts its own
+						srv, err := embedded.StartServer(embedded.ServerOptions{})
+						if err != nil {
+							t.Fatal(err)
+						}
+						defer srv.Close()
+						cfg.Conn = etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}
 					}
-					defer srv.Close()
-					cfg := exercise.Config{Dir: dir, Conn: etcdconn.Conn{Endpoints: []string{srv.Endpoint()}}, Prefix: "/exercises-test/"}
 					good := 0
 					for r := range n {
 						res, err := exercise.Run(ctx, cfg, e, drivers[i])
 						if err != nil {
 							t.Errorf("run %d: %v", r+1, err)
 							continue
+						}
+						if os.Getenv("ETCDTOUR_EXERCISE_SHOW") != "" && r == 0 {
+							t.Logf("%s", exercise.FormatChecks(cfg.Lang, e, res, 0))
 						}
 						if msg := judge(v, res); msg != "" {
 							t.Errorf("run %d: %s", r+1, msg)
@@ -167,7 +176,9 @@ func TestExercises(t *testing.T) {
 					if n > 1 {
 						t.Logf("%s %s: %d/%d as it should", e.ID, v.name, good, n)
 					}
-					leftovers(t, cfg)
+					if e.Members == 0 {
+						leftovers(t, cfg)
+					}
 				})
 			}
 			if e.Members > 0 {
@@ -182,6 +193,18 @@ func TestExercises(t *testing.T) {
 			// On etcd 3.4, three members, as with --endpoints: each
 			// variant once, one after another (another's writes would
 			// take revisions the checker counts on).
+			if e.Members > 0 {
+				// On a cluster the user named it is skipped, with
+				// one line, and nothing is sent to it.
+				t.Run("endpoints", func(t *testing.T) {
+					cfg := exercise.Config{Dir: dir, Conn: etcdconn.Conn{Endpoints: []string{"127.0.0.1:1"}}, UserCluster: true}
+					res, err := exercise.Run(context.Background(), cfg, e, drivers[0])
+					if err != nil || res.Skipped == "" || len(res.Checks) > 0 {
+						t.Errorf("on --endpoints: %+v, %v; want it skipped", res, err)
+					}
+				})
+				return
+			}
 			t.Run("etcd-3.4", func(t *testing.T) {
 				t.Parallel()
 				c := runnertest.StartCluster(t, runnertest.ClusterOptions{Members: 3})
