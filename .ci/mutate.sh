@@ -131,6 +131,8 @@ exercise-keys-not-deleted|runner/exercise/engine.go|raw\.Delete\(cctx, prefix, c
 exercise-timeout-ignored|runner/exercise/engine.go|ctx, cancel := context\.WithTimeout\(ctx, limit\)|ctx, cancel := context.WithCancel(ctx)
 exercise-watch-repeat-unchecked|lessons/exercises/watch.go|if f\.dupRev != 0 && ch\.Revision == f\.dupRev \{|if false && ch.Revision == f.dupRev {
 exercise-putget-no-write-between|lessons/exercises/putget.go|between, err := put\(ctx, c, "other", "a write between your Get and your Put"\)|between, err := int64(0), error(nil)
+exercise-watch-no-put-before|runner/exercise/driver/runtime.go|ok && put != nil \{|ok && put != nil && false {
+exercise-kept-renewals-unchecked|lessons/exercises/lease.go|\t\t\trenewed = err == nil\n|\t\t\trenewed = true\n
 workspace-overwrites-learner|runner/workspace/workspace.go|case m\[f\.Path\] == hash\(old\):|case true:
 LIST
 )

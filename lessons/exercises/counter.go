@@ -48,14 +48,29 @@ func pauseOrReturn(ctx context.Context, c *exercise.Code, r *exercise.Running, l
 // returned in time.
 var errNoPause = errors.New("no pause")
 
-// callers runs n callers of fn at once, each making rounds calls with the
-// args caller(i) gives, one after the other, and returns every count they
-// returned. The first error ends it.
+// callers runs n callers of fn at once, each in a process of its own
+// (c's and n-1 more: separate programs with clients of their own), each
+// making rounds calls with the args caller(i) gives, one after the other,
+// and returns every count they returned. The first error ends it.
 func callers(ctx context.Context, c *exercise.Code, fn string, n, rounds int, args func(i int) any) ([]int, error) {
+	codes := make([]*exercise.Code, n)
+	codes[0] = c
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 1; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], errs[i] = c.Another(ctx)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var mu sync.Mutex
 	var counts []int
 	var first error
-	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	for i := range n {
@@ -64,7 +79,7 @@ func callers(ctx context.Context, c *exercise.Code, fn string, n, rounds int, ar
 			defer wg.Done()
 			for range rounds {
 				var got int
-				err := c.Call(ctx, fn, args(i), &got)
+				err := codes[i].Call(ctx, fn, args(i), &got)
 				mu.Lock()
 				if err != nil {
 					if first == nil {

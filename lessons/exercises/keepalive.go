@@ -24,8 +24,9 @@ var KeepAlive = exercise.Exercise{
 		"The channel closes when ctx ends and when the lease is lost: if ctx is not done, grant a new lease, put the key again, and KeepAlive that one.",
 		"Give KeepAlive the ctx Keep was given, so that its channel closes, and Keep returns, when ctx ends.",
 	},
-	Files:  files("keepalive"),
-	Checks: keepAliveChecks,
+	Files:      files("keepalive"),
+	Checks:     keepAliveChecks,
+	Concurrent: true,
 	Mistakes: []exercise.Mistake{
 		{Dir: "not-drained", Bug: "KeepAlive's channel never read", Check: kaDrained, Says: "sat unread"},
 		{Dir: "no-reregister", Bug: "returns when the lease is lost, instead of registering again", Check: kaRevoked, Says: "grant a new lease"},
@@ -56,7 +57,7 @@ var keepAliveChecks = []exercise.Check{{
 		if err != nil {
 			return err
 		}
-		gone, after, err := deletedWithin(ctx, c, "service", kv.ModRevision, time.Duration(ttl)*time.Second+1500*time.Millisecond)
+		gone, after, err := kept(ctx, c, "service", kv.ModRevision, kv.Lease, ttl)
 		if err != nil {
 			return err
 		}
@@ -206,7 +207,7 @@ func keepRevoked(ctx context.Context, c *exercise.Code) error {
 	if err := leaseIs(ctx, c, "Keep", ttl, back.Lease, &rev); err != nil {
 		return err
 	}
-	gone, after, err := deletedWithin(ctx, c, "service", back.ModRevision, time.Duration(ttl)*time.Second+1500*time.Millisecond)
+	gone, after, err := kept(ctx, c, "service", back.ModRevision, back.Lease, ttl)
 	if err != nil || !gone {
 		return err
 	}

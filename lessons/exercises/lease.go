@@ -2,6 +2,7 @@ package exercises
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -21,11 +22,13 @@ var Lease = exercise.Exercise{
 		"A lease nobody renews expires after its TTL, program running or not: cli.KeepAlive renews it every third of the TTL.",
 		"KeepAlive renews until its context ends: ctx ends when Register returns, so give KeepAlive context.Background(), and read its channel in a goroutine.",
 	},
-	Files:  files("lease"),
-	Checks: leaseChecks,
+	Files:      files("lease"),
+	Checks:     leaseChecks,
+	Concurrent: true,
 	Mistakes: []exercise.Mistake{
 		{Dir: "no-keepalive", Bug: "a lease and a key with it, and nothing that renews the lease", Check: leaseAlive, Says: "never called KeepAlive"},
 		{Dir: "keepalive-ctx", Bug: "KeepAlive with Register's ctx, which ends when Register returns", Check: leaseAlive, Says: "its context ended"},
+		{Dir: "nil-response", Bug: "a goroutine that reads KeepAlive's channel with <-ch, no ok: the closed channel's nil response panics", Check: leaseAlive, Says: "your code panicked at"},
 		{Dir: "wrong-ttl", Bug: "a lease of 60 s, not the ttl asked for", Check: leaseTTL, Says: "granted for 60 s"},
 		{Dir: "no-lease", Bug: "the key put without the lease", Check: leaseTTL, Says: "no lease"},
 	},
@@ -41,18 +44,18 @@ var leaseChecks = []exercise.Check{{
 	Name: leaseTTL,
 	Step: "lease, step 1 (Grant a lease) and step 2 (Put two keys with the lease)",
 	Run: func(ctx context.Context, c *exercise.Code) error {
-		_, _, err := register(ctx, c, "Register")
+		_, _, _, err := register(ctx, c, "Register")
 		return err
 	},
 }, {
 	Name: leaseAlive,
 	Step: "keepalive, step 3 (Keep it alive for longer than its TTL)",
 	Run: func(ctx context.Context, c *exercise.Code) error {
-		ttl, rev, err := register(ctx, c, "Register")
+		ttl, rev, id, err := register(ctx, c, "Register")
 		if err != nil {
 			return err
 		}
-		gone, after, err := deletedWithin(ctx, c, "service", rev, time.Duration(ttl)*time.Second+1500*time.Millisecond)
+		gone, after, err := kept(ctx, c, "service", rev, id, ttl)
 		if err != nil || !gone {
 			return err
 		}
@@ -67,7 +70,7 @@ var leaseChecks = []exercise.Check{{
 	Name: leaseKilled,
 	Step: "lease, step 4 (Wait for the lease to expire)",
 	Run: func(ctx context.Context, c *exercise.Code) error {
-		ttl, rev, err := register(ctx, c, "Register")
+		ttl, rev, _, err := register(ctx, c, "Register")
 		if err != nil {
 			return err
 		}
@@ -83,18 +86,18 @@ var leaseChecks = []exercise.Check{{
 
 // register calls fn (Register) with a TTL etcd grants as asked, looks
 // that the key holds its value under the lease fn returned, granted for
-// that TTL, and returns the TTL and the revision it read the key at.
-func register(ctx context.Context, c *exercise.Code, fn string) (ttl, rev int64, err error) {
+// that TTL, and returns the TTL, the revision it read the key at and the
+// lease.
+func register(ctx context.Context, c *exercise.Code, fn string) (ttl, rev, id int64, err error) {
 	ttl, err = shortTTL(ctx, c)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	var id int64
 	if err := c.Call(ctx, fn, map[string]any{"Key": "service", "Value": "10.0.0.7:2379", "TTL": ttl}, &id); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	err = leaseIs(ctx, c, fn, ttl, id, &rev)
-	return ttl, rev, err
+	return ttl, rev, id, err
 }
 
 // leaseIs looks that the key "service" holds its value under lease id (0:
@@ -132,20 +135,80 @@ func leaseIs(ctx context.Context, c *exercise.Code, fn string, ttl, id int64, re
 	return nil
 }
 
-// shortTTL is the TTL the lease checks ask for: 2 s, or the shortest the
-// cluster grants if it grants no lease that short (its minimum follows
-// its election timeout).
+// shortTTL is the TTL the lease checks ask for: 1 s, or the shortest the
+// cluster grants if it grants no lease that short. etcd's minimum TTL is
+// one and a half election timeouts, rounded up to a second: the embedded
+// etcd's election timeout is 10 ms, so it grants 1 s; a cluster with
+// etcd's default of 1 s grants no less than 2 s, and its checks wait
+// longer.
 func shortTTL(ctx context.Context, c *exercise.Code) (int64, error) {
 	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	resp, err := c.Etcd.Grant(ctx1, 2)
+	resp, err := c.Etcd.Grant(ctx1, 1)
 	if err != nil {
 		return 0, err
 	}
 	if _, err := c.Etcd.Revoke(ctx1, resp.ID); err != nil {
 		return 0, err
 	}
-	return max(resp.TTL, 2), nil
+	return max(resp.TTL, 1), nil
+}
+
+// kept watches key from after revision rev, under lease (granted for ttl
+// seconds), while the learner's code runs on. It reports the key gone,
+// and how long after the start, when it is deleted within ttl + 1.5 s
+// (an expired lease is revoked within half a second of its end). It says
+// the key is kept as soon as the key has stood for ttl + 0.1 s and the
+// learner's code got two keep-alive responses for its lease since the
+// start: a renewed lease keeps its key, and a KeepAlive stopped (or a
+// context ended) lets one response through at most. A key neither
+// deleted nor renewed is watched the whole time. It returns a *Crash when
+// the learner's process died meanwhile (a panic in its goroutine).
+func kept(ctx context.Context, c *exercise.Code, key string, rev, lease, ttl int64) (gone bool, after time.Duration, err error) {
+	t0 := time.Now()
+	base := c.Renewals(lease)
+	wctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(ctx), time.Duration(ttl)*time.Second+1500*time.Millisecond)
+	renewals := make(chan error, 1)
+	go func() { renewals <- c.WaitRenewals(wctx, lease, base+2) }()
+	defer func() {
+		cancel()
+		if renewals != nil {
+			<-renewals
+		}
+	}()
+	stood := time.NewTimer(time.Duration(ttl)*time.Second + 100*time.Millisecond)
+	defer stood.Stop()
+	renewed, lived := false, false
+	wch := c.Etcd.Watch(wctx, key, clientv3.WithRev(rev+1))
+	for !renewed || !lived {
+		select {
+		case resp, ok := <-wch:
+			if !ok {
+				if ctx.Err() != nil {
+					return false, 0, ctx.Err()
+				}
+				return false, 0, nil // stood the whole time
+			}
+			if err := resp.Err(); err != nil {
+				return false, 0, err
+			}
+			for _, ev := range resp.Events {
+				if ev.Type == clientv3.EventTypeDelete {
+					return true, time.Since(t0), nil
+				}
+			}
+		case err := <-renewals:
+			renewals = nil
+			var crash *exercise.Crash
+			if errors.As(err, &crash) {
+				return false, 0, err
+			}
+			renewed = err == nil
+		case <-stood.C:
+			lived = true
+		}
+	}
+	return false, 0, nil
 }
 
 // deletedWithin watches key from after revision rev for at most limit and

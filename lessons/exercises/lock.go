@@ -23,8 +23,9 @@ var Lock = exercise.Exercise{
 		"TryLock does not wait: when another session holds the lock it returns concurrency.ErrLocked at once.",
 		"Right after Lock succeeds, defer the Unlock (with a context of its own): an error return must let the lock go as well.",
 	},
-	Files:  files("lock"),
-	Checks: lockChecks,
+	Files:      files("lock"),
+	Checks:     lockChecks,
+	Concurrent: true,
 	Mistakes: []exercise.Mistake{
 		{Dir: "no-lock", Bug: "Get then Put with no lock", Check: lockWait, Says: "no key of yours queued"},
 		{Dir: "trylock", Bug: "TryLock taken for Lock: returns ErrLocked when another session holds the lock", Check: lockWait, Says: "TryLock gives up"},
@@ -36,7 +37,7 @@ const (
 	lockNew   = "a key that does not exist: count 1, and the lock free again"
 	lockWait  = "another session holds the lock: you queue for it before you read, and count on after it"
 	lockError = "a count that is not a number: an error returned, and the lock free again"
-	lockMany  = "8 sessions at once, 25 increments each: 200, none lost"
+	lockMany  = "8 programs at once, each with a client and a session of its own, 25 increments each: 200, none lost"
 )
 
 // lockArgs are Increment's arguments for caller i.

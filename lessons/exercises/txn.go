@@ -21,8 +21,9 @@ var Txn = exercise.Exercise{
 		"resp.Succeeded false means somebody wrote the key after your Get and nothing was written: Get again and retry, in a loop.",
 		"Each retry must read again: a Txn that compares with the first Get's revision fails forever once another write came in.",
 	},
-	Files:  files("txn"),
-	Checks: txnChecks,
+	Files:      files("txn"),
+	Checks:     txnChecks,
+	Concurrent: true,
 	Mistakes: []exercise.Mistake{
 		{Dir: "put-no-compare", Bug: "Get then a plain Put: a write between the two is lost", Check: txnBetween, Says: "an update lost"},
 		{Dir: "no-retry", Bug: "a failed compare is returned as an error, not retried", Check: txnBetween, Says: "Get again and retry"},
@@ -34,7 +35,7 @@ var Txn = exercise.Exercise{
 const (
 	txnNew     = "a key that does not exist: count 1"
 	txnBetween = "a write between your Get and your Txn: the compare fails, you read again, nothing is lost"
-	txnMany    = "8 callers at once, 25 increments each: 200, none lost"
+	txnMany    = "8 programs at once, each with a client of its own, 25 increments each: 200, none lost"
 )
 
 var txnChecks = []exercise.Check{{
@@ -132,8 +133,9 @@ func txnWriteBetween(ctx context.Context, c *exercise.Code) error {
 	return countIs(ctx, c, "Increment", "counter", "\"10\" (the checker's write)", got, 11)
 }
 
-// manyIncrements runs 8 callers of Increment at once, 25 calls each, and
-// counts: 200 in etcd, each count from 1 to 200 returned once.
+// manyIncrements runs 8 callers of Increment at once, 25 calls each, each
+// in a process of its own, and counts: 200 in etcd, each count from 1 to
+// 200 returned once.
 func manyIncrements(ctx context.Context, c *exercise.Code, args func(i int) any) error {
 	const n, rounds = 8, 25
 	counts, err := callers(ctx, c, "Increment", n, rounds, args)

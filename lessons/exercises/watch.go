@@ -139,9 +139,9 @@ type followed struct {
 const watchPrefix = "jobs/"
 
 // follow runs Follow on watchPrefix while the checker writes: two keys
-// before it (and one outside the prefix); once its Get is about to be
-// sent, a third, which the Get then holds at its revision (a watch from
-// the Get's revision replays it); in the gap between the Get's answer and
+// before it (and one outside the prefix); a third in one Txn with its
+// Get, just before it, which the Get then holds at its revision (a watch
+// from the Get's revision replays it); in the gap between the Get's answer and
 // the Watch, a key under the prefix and one outside it (so the watch's
 // first response, its catch-up, carries a header revision past the
 // event's); then, while the watch runs, a put, a delete, a Txn of two puts,
@@ -169,28 +169,28 @@ func follow(ctx context.Context, c *exercise.Code) (*followed, error) {
 			return nil, err
 		}
 	}
-	if err := c.PauseBefore("Range"); err != nil {
-		return nil, err
-	}
-	f.r = c.Start("Follow", map[string]string{"Prefix": watchPrefix})
-	if _, err := f.paused(ctx, c); err != nil {
-		return nil, err
-	}
-	last, err := do(clientv3.OpPut(watchPrefix+"b", "2"))
-	if err != nil {
+	// The third key is put in one Txn with the learner's Get, just
+	// before it: the Get's revision is that write's even on a cluster
+	// that others write to.
+	if err := c.PutBefore("Range", watchPrefix+"b", "2"); err != nil {
 		return nil, err
 	}
 	if err := c.PauseAfter("Range"); err != nil {
 		return nil, err
 	}
-	if err := c.Resume(); err != nil {
-		return nil, err
-	}
+	f.r = c.Start("Follow", map[string]string{"Prefix": watchPrefix})
+	var err error
 	if f.getRev, err = f.paused(ctx, c); err != nil {
 		return nil, err
 	}
-	if f.getRev == last {
-		f.dupRev = last // nobody wrote in between (a shared cluster may)
+	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+	b, err := c.Etcd.Get(ctx1, watchPrefix+"b")
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	if len(b.Kvs) == 1 && b.Kvs[0].ModRevision == f.getRev {
+		f.dupRev = f.getRev // the write a watch from the Get's revision repeats
 	}
 	rev, err := do(clientv3.OpPut(watchPrefix+"c", "3"))
 	if err != nil {

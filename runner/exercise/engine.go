@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -269,9 +270,19 @@ func skip(cfg Config, ex Exercise) string {
 	return ""
 }
 
-// Run runs ex's checks on the driver that Build made, in order, until
-// one fails. An exercise with Members runs on a cluster of the checker's
-// own, started here and removed before Run returns.
+// Run runs ex's checks on the driver that Build made, each in a process
+// and under a prefix of its own: one after another, or, for an exercise
+// whose checks are Concurrent, all at the same time, so that it takes as
+// long as its longest check, not their sum. The results come in order;
+// the first check that fails, in order, is reported, and the later ones
+// are not run, or stopped (their processes killed, which ends their
+// calls) and reported not run. Their contexts are not cancelled: a
+// request of the checker's cancelled in flight could still land after
+// the check's keys were deleted.
+//
+// An exercise with Members runs on a cluster of the checker's own,
+// started here and removed before Run returns; its members are restored
+// after each check.
 func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (res Result, err error) {
 	res = Result{ID: ex.ID}
 	if why := skip(cfg, ex); why != "" {
@@ -297,31 +308,62 @@ func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (res Result, e
 		}
 		conn = etcdconn.Conn{Endpoints: own.Endpoints(), DialTimeout: conn.DialTimeout, CommandTimeout: conn.CommandTimeout, Lang: cfg.Lang}.WithDefaults()
 	}
-	failed := false
-	for i, c := range ex.Checks {
-		cr := CheckResult{Name: cfg.Lang.Text(c.Name), Status: NotRun}
-		if failed {
-			res.Checks = append(res.Checks, cr)
-			if cfg.OnCheck != nil {
-				cfg.OnCheck(cr)
+	type outcome struct {
+		cr  CheckResult
+		err error
+	}
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	stopAll := func() { stopOnce.Do(func() { close(stop) }) }
+	defer stopAll()
+	outs := make([]chan outcome, len(ex.Checks))
+	launch := func(i int) {
+		c := ex.Checks[i]
+		go func() {
+			cr := CheckResult{Name: cfg.Lang.Text(c.Name), Status: NotRun}
+			prefix := fmt.Sprintf("%s%s/%d/", cfg.Prefix, ex.ID, i+1)
+			err := runCheck(ctx, stop, conn, own, prefix, d, cfg.Lang, c, &cr)
+			if err == nil && own != nil {
+				err = restore(ctx, own) // Validate: own clusters' checks are not concurrent
 			}
-			continue
-		}
-		prefix := fmt.Sprintf("%s%s/%d/", cfg.Prefix, ex.ID, i+1)
-		err := runCheck(ctx, conn, own, prefix, d, cfg.Lang, c, &cr)
-		if err == nil && own != nil {
-			err = restore(ctx, own)
-		}
-		if err != nil {
-			return res, err
-		}
-		failed = cr.Status == Failed
-		res.Checks = append(res.Checks, cr)
-		if cfg.OnCheck != nil {
-			cfg.OnCheck(cr)
+			outs[i] <- outcome{cr, err}
+		}()
+	}
+	for i := range ex.Checks {
+		outs[i] = make(chan outcome, 1)
+		if ex.Concurrent || i == 0 {
+			launch(i)
 		}
 	}
-	return res, nil
+	failed := false
+	var first error
+	for i, c := range ex.Checks {
+		if !ex.Concurrent && i > 0 {
+			if failed || first != nil {
+				outs[i] <- outcome{}
+			} else {
+				launch(i)
+			}
+		}
+		o := <-outs[i] // every check is waited for: its processes gone, its keys deleted
+		if failed || first != nil {
+			o = outcome{cr: CheckResult{Name: cfg.Lang.Text(c.Name), Status: NotRun}}
+		}
+		if o.err != nil {
+			first = o.err
+			stopAll()
+			continue
+		}
+		if o.cr.Status == Failed {
+			failed = true
+			stopAll()
+		}
+		res.Checks = append(res.Checks, o.cr)
+		if cfg.OnCheck != nil && first == nil {
+			cfg.OnCheck(o.cr)
+		}
+	}
+	return res, first
 }
 
 // restore starts again the members of the checker's own cluster that a
@@ -342,8 +384,9 @@ func restore(ctx context.Context, c *embedded.Cluster) error {
 
 // runCheck runs one check in a driver process of its own and fills in cr.
 // Whatever happens, the process is gone and the check's keys and leases
-// are deleted when it returns.
-func runCheck(ctx context.Context, conn etcdconn.Conn, own *embedded.Cluster, prefix string, d *Driver, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
+// are deleted when it returns. When stop closes, the check's processes
+// are killed: its result will not be used.
+func runCheck(ctx context.Context, stop <-chan struct{}, conn etcdconn.Conn, own *embedded.Cluster, prefix string, d *Driver, lang i18n.Lang, c Check, cr *CheckResult) (err error) {
 	limit := c.Timeout
 	if limit == 0 {
 		limit = DefaultTimeout
@@ -367,30 +410,73 @@ func runCheck(ctx context.Context, conn etcdconn.Conn, own *embedded.Cluster, pr
 	if name, pw, ok := strings.Cut(user, ":"); ok {
 		user, pass = name, pw
 	}
-	p, err := start(ctx, d, driverConfig{
+	dcfg := driverConfig{
 		Endpoints: conn.Endpoints, Prefix: prefix, DialTimeout: conn.DialTimeout,
 		User: user, Password: pass, CACert: conn.CACert, Cert: conn.Cert, Key: conn.Key, Insecure: conn.InsecureSkipVerify,
-	})
+	}
+	// Every process of the check's (Code.Another starts more) ends with
+	// it, and the leases its code granted are revoked.
+	var mu sync.Mutex
+	var procs []*proc
+	spawn := func(ctx context.Context) (*proc, error) {
+		p, err := start(ctx, d, dcfg)
+		if err != nil {
+			return nil, err
+		}
+		mu.Lock()
+		procs = append(procs, p)
+		mu.Unlock()
+		select {
+		case <-stop:
+			p.stop() // stopped meanwhile
+		default:
+		}
+		return p, nil
+	}
+	p, err := spawn(ctx)
 	if err != nil {
 		return err
 	}
+	checked := make(chan struct{})
+	stopped := make(chan struct{})
+	defer func() { close(checked); <-stopped }()
+	go func() {
+		defer close(stopped)
+		select {
+		case <-stop:
+			mu.Lock()
+			all := procs
+			mu.Unlock()
+			for _, p := range all {
+				p.stop()
+			}
+		case <-checked:
+		}
+	}()
 	defer func() {
-		p.stop()
-		// The learner's leases, granted through the driver's client.
-		p.mu.Lock()
-		leases := p.leases
-		p.mu.Unlock()
-		for _, id := range leases {
-			cctx, cancel := context.WithTimeout(context.Background(), conn.CommandTimeout)
-			raw.Revoke(cctx, clientv3.LeaseID(id)) // an expired one is gone already
-			cancel()
+		mu.Lock()
+		all := procs
+		mu.Unlock()
+		for _, p := range all {
+			p.stop()
+		}
+		for _, p := range all {
+			// The learner's leases, granted through the driver's client.
+			p.mu.Lock()
+			leases := p.leases
+			p.mu.Unlock()
+			for _, id := range leases {
+				cctx, cancel := context.WithTimeout(context.Background(), conn.CommandTimeout)
+				raw.Revoke(cctx, clientv3.LeaseID(id)) // an expired one is gone already
+				cancel()
+			}
 		}
 	}()
 	view := clientv3.NewCtxClient(ctx)
 	view.KV = namespace.NewKV(raw.KV, prefix)
 	view.Watcher = namespace.NewWatcher(raw.Watcher, prefix)
 	view.Lease = namespace.NewLease(raw.Lease, prefix)
-	code := &Code{Etcd: view, Lang: lang, Cluster: own, p: p}
+	code := &Code{Etcd: view, Lang: lang, Cluster: own, p: p, spawn: spawn}
 	cerr := c.Run(ctx, code)
 	if cerr == nil {
 		cr.Status = Passed
@@ -412,8 +498,12 @@ func runCheck(ctx context.Context, conn etcdconn.Conn, own *embedded.Cluster, pr
 	cr.Status = Failed
 	cr.Why = explain(lang, cerr, limit)
 	cr.Step = c.Step
-	p.stop() // all it printed is in: its output's copy ends with it
-	cr.Output = tail(p.output.String(), 8)
+	if errors.As(cerr, &crash) && crash.Output != "" {
+		cr.Output = tail(crash.Output, 8) // the process that died, of several
+	} else {
+		p.stop() // all it printed is in: its output's copy ends with it
+		cr.Output = tail(p.output.String(), 8)
+	}
 	return nil
 }
 

@@ -61,8 +61,15 @@ type Exercise struct {
 	// On a cluster the user named (Config.UserCluster) the exercise is
 	// skipped.
 	Members int
-	// Checks run in order; the first that fails ends the run.
+	// Checks run in order, each in a process and under a prefix of its
+	// own; the first that fails ends the run.
 	Checks []Check
+	// Concurrent runs the checks at the same time instead, for checks
+	// that mostly wait (for a lease's TTL, for a lock) and count on no
+	// revision of the store: the others' writes take revisions between
+	// theirs. They are still reported in order; after the first that
+	// fails, the later ones are stopped and reported not run.
+	Concurrent bool
 	// Mistakes are the wrong solutions in Files and what the checker says
 	// about each: the tests prove that each fails as it says.
 	Mistakes []Mistake
@@ -124,6 +131,8 @@ func Validate(list []Exercise) error {
 			return fmt.Errorf("exercise %s: no checks", e.ID)
 		case e.Files == nil:
 			return fmt.Errorf("exercise %s: no files", e.ID)
+		case e.Concurrent && e.Members > 0:
+			return fmt.Errorf("exercise %s: checks on a cluster of the checker's own, which they stop and restore, cannot be concurrent", e.ID)
 		case e.Members != 0 && e.Members != 1 && e.Members != 3:
 			return fmt.Errorf("exercise %s: Members %d: want 0, 1 or 3", e.ID, e.Members)
 		}

@@ -43,6 +43,8 @@ type command struct {
 	Method string `json:"method,omitempty"`
 	Before bool   `json:"before,omitempty"`
 	Drop   bool   `json:"drop,omitempty"`
+	Key    string `json:"key,omitempty"`
+	Value  string `json:"value,omitempty"`
 }
 
 type event struct {
@@ -73,8 +75,10 @@ type proc struct {
 	calls   map[int]*Running
 	nextID  int
 	leases  []int64
-	kas     KeepAlives // how the learner used KeepAlive
-	paused  chan event // the driver paused after a response
+	kas     KeepAlives    // how the learner used KeepAlive
+	renewed map[int64]int // keep-alive responses the learner's code got, by lease
+	renewal chan struct{} // closed and made anew at each of them
+	paused  chan event    // the driver paused after a response
 	ready   chan struct{}
 	dead    chan struct{} // closed when the process has ended
 	crash   *Crash        // why, once dead
@@ -94,15 +98,17 @@ func start(ctx context.Context, d *Driver, cfg driverConfig) (*proc, error) {
 		return nil, err
 	}
 	p := &proc{
-		cmd:    exec.Command(d.bin),
-		cmdW:   cmdW,
-		enc:    json.NewEncoder(cmdW),
-		output: &tailBuffer{max: 16 << 10},
-		srcDir: d.src,
-		calls:  map[int]*Running{},
-		paused: make(chan event, 1),
-		ready:  make(chan struct{}),
-		dead:   make(chan struct{}),
+		cmd:     exec.Command(d.bin),
+		cmdW:    cmdW,
+		enc:     json.NewEncoder(cmdW),
+		output:  &tailBuffer{max: 16 << 10},
+		srcDir:  d.src,
+		calls:   map[int]*Running{},
+		paused:  make(chan event, 1),
+		renewed: map[int64]int{},
+		renewal: make(chan struct{}),
+		ready:   make(chan struct{}),
+		dead:    make(chan struct{}),
 	}
 	p.cmd.Stdout, p.cmd.Stderr = p.output, p.output
 	p.cmd.Dir = d.dir // a relative path in the learner's code is in the workspace
@@ -182,6 +188,9 @@ func (p *proc) read(r *os.File) {
 			p.mu.Lock()
 			p.kas.Responses++
 			p.kas.Unread = max(p.kas.Unread, e.Unread)
+			p.renewed[e.Lease]++
+			close(p.renewal)
+			p.renewal = make(chan struct{})
 			p.mu.Unlock()
 		case "paused":
 			select {
@@ -371,6 +380,20 @@ type Code struct {
 	// started again after the check.
 	Cluster *embedded.Cluster
 	p       *proc
+	spawn   func(context.Context) (*proc, error)
+}
+
+// Another starts another process of the learner's code, with a client of
+// its own in the same namespace, for a check that runs several programs
+// at once (callers in separate clients, as separate machines would be).
+// It ends with the check, as the first does, and its leases are revoked
+// after it. Its Etcd is the checker's client, as c's.
+func (c *Code) Another(ctx context.Context) (*Code, error) {
+	p, err := c.spawn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &Code{Etcd: c.Etcd, Lang: c.Lang, Cluster: c.Cluster, p: p, spawn: c.spawn}, nil
 }
 
 // Fail is a check's finding, format in English (the catalog's key).
@@ -423,6 +446,16 @@ func (c *Code) PauseAfter(method string) error {
 // request of method; Paused says when (with revision 0), Resume sends it.
 func (c *Code) PauseBefore(method string) error {
 	return c.p.send(command{Op: "pause", Method: method, Before: true})
+}
+
+// PutBefore makes the learner's client put key (in its namespace) with
+// value in one Txn with its next Get (method "Range"), just before it:
+// the Get's answer holds the write and is at its revision, certain even
+// on a cluster where other clients write all the time, as it would be
+// had the checker written just before the learner's Get. A PauseAfter
+// set too stops the code after that answer, as after any.
+func (c *Code) PutBefore(method, key, value string) error {
+	return c.p.send(command{Op: "put-before", Method: method, Key: key, Value: value})
 }
 
 // Paused waits for the pause PauseAfter or PauseBefore asked for and
@@ -480,6 +513,36 @@ func (c *Code) KeepAlives() KeepAlives {
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()
 	return c.p.kas
+}
+
+// Renewals is how many keep-alive responses for lease the learner's code
+// has got so far, through a KeepAlive channel or from KeepAliveOnce: each
+// one is the lease renewed for its whole TTL.
+func (c *Code) Renewals(lease int64) int {
+	c.p.mu.Lock()
+	defer c.p.mu.Unlock()
+	return c.p.renewed[lease]
+}
+
+// WaitRenewals waits until the learner's code has got n keep-alive
+// responses for lease in all (Renewals). It returns ctx's error when ctx
+// ends first, a *Crash when the process died.
+func (c *Code) WaitRenewals(ctx context.Context, lease int64, n int) error {
+	for {
+		c.p.mu.Lock()
+		got, next := c.p.renewed[lease], c.p.renewal
+		c.p.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-next:
+		case <-c.p.dead:
+			return c.p.crashed()
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // KeepAlives is how the learner's code used KeepAlive.

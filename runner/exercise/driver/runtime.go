@@ -53,13 +53,15 @@ type config struct {
 
 // command is a line from the checker.
 type command struct {
-	Op     string          `json:"op"` // call, cancel, pause, resume
+	Op     string          `json:"op"` // call, cancel, pause, put-before, resume
 	ID     int             `json:"id,omitempty"`
 	Fn     string          `json:"fn,omitempty"`
 	Args   json.RawMessage `json:"args,omitempty"`
 	Method string          `json:"method,omitempty"` // for pause: a gRPC method's last element, such as Range
 	Before bool            `json:"before,omitempty"` // for pause: before the request is sent, not after its response
 	Drop   bool            `json:"drop,omitempty"`   // for resume: the paused call fails as if its connection broke
+	Key    string          `json:"key,omitempty"`    // for put-before: the key, in the namespace
+	Value  string          `json:"value,omitempty"`  // for put-before: its value
 }
 
 // event is a line to the checker.
@@ -82,6 +84,8 @@ type driver struct {
 	pauseOn string    // the method whose next response pauses, "" none
 	pauseIn string    // the method whose next request pauses before it is sent, "" none
 	waiting chan bool // the pause going on: the checker's resume sends whether to drop
+	putIn   *command  // a put-before waiting for its request, nil none
+	prefix  string    // the namespace, for put-before's key
 	cancels map[int]context.CancelFunc
 }
 
@@ -129,7 +133,20 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 		case <-ctx.Done():
 		}
 	}
-	err := invoker(ctx, method, req, reply, cc, opts...)
+	d.mu.Lock()
+	put := d.putIn
+	if put != nil && matches(put.Method, name) {
+		d.putIn = nil
+	} else {
+		put = nil
+	}
+	d.mu.Unlock()
+	var err error
+	if rr, ok := req.(*pb.RangeRequest); ok && put != nil {
+		err = d.putThenRange(ctx, put, rr, reply.(*pb.RangeResponse), cc, invoker, opts...)
+	} else {
+		err = invoker(ctx, method, req, reply, cc, opts...)
+	}
 	if err != nil {
 		return err
 	}
@@ -169,6 +186,24 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 // fails so, as it may have been applied.
 var errLost = status.Error(codes.Unavailable, "error reading from server: EOF")
 
+// putThenRange sends the learner's Range in one Txn after a Put of the
+// checker's: the Range's answer is at the Put's revision, whatever other
+// clients write, and holds the key put, as a Get right after the write
+// would.
+func (d *driver) putThenRange(ctx context.Context, put *command, rr *pb.RangeRequest, out *pb.RangeResponse, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	treq := &pb.TxnRequest{Success: []*pb.RequestOp{
+		{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{Key: []byte(d.prefix + put.Key), Value: []byte(put.Value)}}},
+		{Request: &pb.RequestOp_RequestRange{RequestRange: rr}},
+	}}
+	tresp := &pb.TxnResponse{}
+	if err := invoker(ctx, "/etcdserverpb.KV/Txn", treq, tresp, cc, opts...); err != nil {
+		return err
+	}
+	r := tresp.Responses[1].GetResponseRange()
+	out.Header, out.Kvs, out.More, out.Count = tresp.Header, r.Kvs, r.More, r.Count
+	return nil
+}
+
 func main() {
 	in := bufio.NewScanner(os.NewFile(3, "commands"))
 	in.Buffer(make([]byte, 1<<20), 1<<20)
@@ -178,6 +213,7 @@ func main() {
 		d.send(event{Ev: "fatal", Err: "no configuration from the checker"})
 		os.Exit(3)
 	}
+	d.prefix = cfg.Prefix
 	tc, err := tlsConfig(cfg)
 	if err != nil {
 		d.send(event{Ev: "fatal", Err: err.Error()})
@@ -232,6 +268,10 @@ func main() {
 			} else {
 				d.pauseOn = c.Method
 			}
+			d.mu.Unlock()
+		case "put-before":
+			d.mu.Lock()
+			d.putIn = &c
 			d.mu.Unlock()
 		case "resume":
 			d.mu.Lock()
@@ -298,6 +338,16 @@ func (l keepAliveLease) KeepAlive(ctx context.Context, id clientv3.LeaseID) (<-c
 		}
 	}()
 	return out, nil
+}
+
+// KeepAliveOnce renews the lease once; the checker counts it as a renewal
+// as it counts each response of KeepAlive.
+func (l keepAliveLease) KeepAliveOnce(ctx context.Context, id clientv3.LeaseID) (*clientv3.LeaseKeepAliveResponse, error) {
+	r, err := l.Lease.KeepAliveOnce(ctx, id)
+	if err == nil {
+		l.d.send(event{Ev: "keepalive", Lease: int64(id)})
+	}
+	return r, err
 }
 
 // tlsConfig is the TLS of the checker's own connection, or nil for none.
