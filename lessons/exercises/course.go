@@ -36,4 +36,5 @@ var List = []exercise.Exercise{
 	LockLoss,
 	Election,
 	History,
+	WatchResume,
 }

@@ -235,6 +235,31 @@ var chinese = map[string]string{
 	"%q (mod revision %d), Compacted true": "%q（mod revision %d），Compacted 为 true",
 	"%q (mod revision %d)":                 "%q（mod revision %d）",
 
+	// watch-resume
+	"Follow a prefix through a restart and a compaction: none missed, none twice":                                                                                                                                             "跟踪一个前缀，挺过重启和压缩：一个不漏，一个不重",
+	"List with cli.Get(ctx1, prefix, clientv3.WithPrefix()), hand the keys and get.Header.Revision to snapshot, and watch from get.Header.Revision + 1.":                                                                      "用 cli.Get(ctx1, prefix, clientv3.WithPrefix()) 列出，把 key 和 get.Header.Revision 交给 snapshot，再从 get.Header.Revision + 1 开始监听。",
+	"A restart is clientv3's to handle: it resumes the watch from the last revision it delivered + 1. Keep ranging over the channel.":                                                                                         "重启由 clientv3 处理：它从最后交付的修订号 + 1 恢复监听。继续遍历通道即可。",
+	"When a response's Err() is rpctypes.ErrCompacted (resp.CompactRevision set), the channel closes and the changes since your last one are gone: list again, hand it to snapshot, and watch from that list's revision + 1.": "当响应的 Err() 是 rpctypes.ErrCompacted（resp.CompactRevision 有值）时，通道会关闭，你最后一次之后的变化已经没了：重新列出，交给 snapshot，再从这次列出的修订号 + 1 开始监听。",
+	"Resume from the last event's ev.Kv.ModRevision + 1, never from a header's revision or resp.CompactRevision: those skip or repeat changes.":                                                                               "从最后一个事件的 ev.Kv.ModRevision + 1 恢复，不要从响应头的修订号或 resp.CompactRevision 恢复：那样会跳过或重复变化。",
+	wrRestart:   "你的成员在你监听期间重启：每次变化按顺序各一次",
+	wrCompacted: "你的成员不在时历史被压缩了：重新列出，之后每次变化各一次",
+	"watch-resume, step 3 (The server restarts under the watch: the client resumes it)":                                                                                                                               "watch-resume，第 3 步（服务端在监听期间重启：客户端自己恢复监听）",
+	"watch-relist, step 4 (Re-list, then watch from the new list's revision + 1)":                                                                                                                                     "watch-relist，第 4 步（重新列出，再从新列表的修订号 + 1 开始监听）",
+	"Follow listed nothing within 3 s: list the prefix with cli.Get and hand it to snapshot":                                                                                                                          "Follow 在 3 秒内什么都没列出：请用 cli.Get 列出前缀并交给 snapshot",
+	"Follow did not return within 3s after its ctx was cancelled: pass ctx to cli.Watch and return when it is done":                                                                                                   "ctx 取消后 3 秒内 Follow 没有返回：把 ctx 传给 cli.Watch，并在它结束时返回",
+	"the history was compacted up to revision %d while your member was away, so your watch ended with ErrCompacted, and Follow returned: list the prefix again, hand it to snapshot, and watch from its revision + 1": "你的成员不在时，历史被压缩到了修订号 %d，所以你的监听以 ErrCompacted 结束，而 Follow 返回了：请重新列出前缀，交给 snapshot，再从它的修订号 + 1 开始监听",
+	"your list at revision %d is %s, want %s (the keys under %s at that revision)":                                                                                                                                    "你在修订号 %d 列出的是 %s，应为 %s（那个修订号时 %s 下的 key）",
+	"changed was called before snapshot: hand the list to snapshot first":                                                                                                                                             "changed 在 snapshot 之前被调用了：请先把列出的结果交给 snapshot",
+	"after your watch ended with ErrCompacted you reported %s again, as a change: a list after a compaction replaces what you had (keys deleted meanwhile are not in it); hand the list to snapshot, not to changed":  "你的监听以 ErrCompacted 结束后，你又把 %s 作为一次变化报告了一遍：压缩之后的列出结果要替换你原有的（期间删除的 key 不在其中）；请把它交给 snapshot，而不是 changed",
+	"you reported %s, which your list at revision %d already holds: after a list, watch from the list's revision + 1":                                                                                                 "你报告了 %s，而你在修订号 %d 的列出结果里已经有它了：列出之后，请从列出的修订号 + 1 开始监听",
+	"you reported %s twice: resume from the last event's revision + 1 (ev.Kv.ModRevision + 1)":                                                                                                                        "你把 %s 报告了两次：请从最后一个事件的修订号 + 1 恢复（ev.Kv.ModRevision + 1）",
+	"the history was compacted up to revision %d while your member was away; your watch ended with ErrCompacted, and you watched again from resp.CompactRevision: the changes from %s up to revision %d are gone, never reported. List the prefix again, hand it to snapshot, watch from its revision + 1": "你的成员不在时，历史被压缩到了修订号 %d；你的监听以 ErrCompacted 结束，而你从 resp.CompactRevision 重新监听：从 %s 到修订号 %d 的变化都没了，从未报告。请重新列出前缀，交给 snapshot，再从它的修订号 + 1 开始监听",
+	"the history was compacted up to revision %d while your member was away; your watch ended with ErrCompacted, and you did not list again: %s was never reported. List the prefix again, hand it to snapshot, watch from its revision + 1":                                                               "你的成员不在时，历史被压缩到了修订号 %d；你的监听以 ErrCompacted 结束，而你没有重新列出：%s 从未被报告。请重新列出前缀，交给 snapshot，再从它的修订号 + 1 开始监听",
+	"%s was never reported, but %s after it was: report every event of every response, in order": "%s 从未被报告，而它之后的 %s 报告了：请按顺序报告每个响应里的每个事件",
+	"you reported %s where etcd applied %s":                                                      "你报告了 %s，而 etcd 在那里应用的是 %s",
+	"your member was stopped and started again; %s was never reported (6 s after the checker's last write): keep ranging over the watch channel, clientv3 resumes it": "你的成员被停止后又启动了；%s 从未被报告（检查器最后一次写入 6 秒后）：请继续遍历监听通道，clientv3 会自己恢复它",
+	"nothing more": "没有更多了",
+
 	// The workspace's README (its text is in _code/README*.md).
 	"lesson %s, %s": "课程 %s，%s",
 }

@@ -410,8 +410,16 @@ func runCheck(ctx context.Context, stop <-chan struct{}, conn etcdconn.Conn, own
 	if name, pw, ok := strings.Cut(user, ":"); ok {
 		user, pass = name, pw
 	}
+	endpoints := conn.Endpoints
+	if own != nil && len(c.Members) > 0 {
+		all := own.Endpoints()
+		endpoints = nil
+		for _, i := range c.Members {
+			endpoints = append(endpoints, all[i])
+		}
+	}
 	dcfg := driverConfig{
-		Endpoints: conn.Endpoints, Prefix: prefix, DialTimeout: conn.DialTimeout,
+		Endpoints: endpoints, Prefix: prefix, DialTimeout: conn.DialTimeout,
 		User: user, Password: pass, CACert: conn.CACert, Cert: conn.Cert, Key: conn.Key, Insecure: conn.InsecureSkipVerify,
 	}
 	// Every process of the check's (Code.Another starts more) ends with

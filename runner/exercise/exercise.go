@@ -89,6 +89,11 @@ type Check struct {
 	// Timeout bounds the check; zero means DefaultTimeout. The learner's
 	// process is killed when it passes.
 	Timeout time.Duration
+	// Members, for an exercise with Members, are the members (indexes)
+	// whose addresses the learner's client is given, as a client
+	// configured with one member's address: stopping that member cuts it
+	// off until the member is back. Nil gives it every member's.
+	Members []int
 	// Run attacks the code. It returns nil when the code did right, a
 	// *Failure (Code.Fail) saying what went wrong in the learner's terms,
 	// or the error of a Code call (the learner's function returned an
@@ -151,6 +156,11 @@ func Validate(list []Exercise) error {
 				return fmt.Errorf("exercise %s: check %q: no name, step or Run, or a name used twice", e.ID, c.Name)
 			}
 			names[c.Name] = true
+			for _, m := range c.Members {
+				if m < 0 || m >= e.Members {
+					return fmt.Errorf("exercise %s: check %q: member %d of %d", e.ID, c.Name, m, e.Members)
+				}
+			}
 		}
 		for _, m := range e.Mistakes {
 			if !names[m.Check] {
