@@ -76,7 +76,7 @@ var own = exercise.Exercise{
 			if err := c.PauseAfter("Put"); err != nil {
 				return err
 			}
-			r := c.Start("Put", map[string]string{"Key": "c", "Value": "v"})
+			r := c.Start("PutOnce", map[string]string{"Key": "c", "Value": "v"})
 			if _, err := c.Paused(ctx, r); err != nil {
 				return err
 			}

@@ -11,3 +11,8 @@ import (
 func Put(ctx context.Context, cli *clientv3.Client, key, value string) (int64, error) {
 	select {}
 }
+
+// PutOnce never returns either.
+func PutOnce(ctx context.Context, cli *clientv3.Client, key, value string) (int64, error) {
+	select {}
+}

@@ -3,7 +3,6 @@ package own
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -11,7 +10,7 @@ import (
 
 // Put puts key and returns the revision of the write. A write sent as the
 // leader stops may wait for an answer that never comes: each try has a
-// second, and a try that timed out is tried again (the fixture's value is
+// second, and a try that failed is tried again (the fixture's value is
 // the same each time: a second write does no harm here).
 func Put(ctx context.Context, cli *clientv3.Client, key, value string) (int64, error) {
 	for try := 1; ; try++ {
@@ -21,8 +20,22 @@ func Put(ctx context.Context, cli *clientv3.Client, key, value string) (int64, e
 		if err == nil {
 			return resp.Header.Revision, nil
 		}
-		if try == 5 || !errors.Is(err, context.DeadlineExceeded) {
+		// Timed out here, or at the server ("request timed out,
+		// possibly due to previous leader failure"), or refused while
+		// there is no leader: all worth another try.
+		if try == 5 || ctx.Err() != nil {
 			return 0, err
 		}
 	}
+}
+
+// PutOnce puts key, once, and returns the revision of the write.
+func PutOnce(ctx context.Context, cli *clientv3.Client, key, value string) (int64, error) {
+	ctx1, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	resp, err := cli.Put(ctx1, key, value)
+	if err != nil {
+		return 0, err
+	}
+	return resp.Header.Revision, nil
 }
