@@ -23,17 +23,17 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 mutations=$(cat <<'LIST'
-prefix-ignored|commands.go|Prefix:\s+o\.prefix,|
-run-id-ignored|commands.go|\t\trunID = o\.runID\n|
+prefix-ignored|runner/cli/commands.go|Prefix:\s+o\.prefix,|
+run-id-ignored|runner/cli/commands.go|\t\trunID = o\.runID\n|
 run-id-in-use-not-refused|runner/connect.go|if existing\.Load\(\) > 0 \{|if existing.Load() < 0 {
-dial-timeout-ignored|flags.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
-keep-ignored|commands.go|Keep:\s+o\.keep,|
-command-timeout-ignored|flags.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
-interactive-ignored|commands.go|Interactive:\s+o\.interactive,|
-step-ignored|commands.go|\t\tcfg\.Pause = con\.Pause\n|
-program-ignored|commands.go|if o\.program \{|if false {
-data-dir-ignored|commands.go|DataDir: o\.dataDir, |
-listen-ignored|commands.go|ClientURL: o\.listen,|ClientURL: "",
+dial-timeout-ignored|runner/cli/flags.go|\tif o\.endpoints != "" \{|\to.conn.DialTimeout = 5 * time.Second\n\tif o.endpoints != "" {
+keep-ignored|runner/cli/commands.go|Keep:\s+o\.keep,|
+command-timeout-ignored|runner/cli/flags.go|\tif o\.endpoints != "" \{|\to.conn.CommandTimeout = 5 * time.Second\n\tif o.endpoints != "" {
+interactive-ignored|runner/cli/commands.go|Interactive:\s+o\.interactive,|
+step-ignored|runner/cli/commands.go|\t\tcfg\.Pause = con\.Pause\n|
+program-ignored|runner/cli/commands.go|if o\.program \{|if false {
+data-dir-ignored|runner/cli/commands.go|DataDir: o\.dataDir, |
+listen-ignored|runner/cli/commands.go|ClientURL: o\.listen,|ClientURL: "",
 no-color-ignored|runner/report/colors.go|getenv\("NO_COLOR"\) != ""|false
 no-color-flag-ignored|runner/report/colors.go|\tcase f\.NoColor:\n\t\tmode = "never"\n|
 term-dumb-ignored|runner/report/colors.go|live = terminal && term != "dumb"|live = terminal
@@ -41,15 +41,15 @@ color-always-ignored|runner/report/colors.go|mode == "auto" && \(!live|(!live
 theme-flag-ignored|runner/report/colors.go|\tcase "dark":\n\t\tbg = darkBackground\n|
 console-80-columns-ignored|runner/report/fit.go|const Columns = 80|const Columns = 200
 unreadable-color|runner/report/theme.go|Etcdctl: purple256,|Etcdctl: []color.Attribute{color.FgHiYellow},
-no-code-ignored|commands.go|con\.HideCode = o\.noCode|con.HideCode = false
-pager-never|commands.go|con\.Pager = term != nil|con.Pager = false
+no-code-ignored|runner/cli/commands.go|con\.HideCode = o\.noCode|con.HideCode = false
+pager-never|runner/cli/commands.go|con\.Pager = term != nil|con.Pager = false
 call-not-beside-result|runner/report/report.go|\t\tend := c\.codeEnd\(n\)\n|\t\tend := len(c.code.lines)\n
 boilerplate-never-folded|runner/report/code.go|if !full && \(l\.Boilerplate |if false && (l.Boilerplate 
 json-drops-checks|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindCheck:\n\t\treturn // for tests
 json-drops-waits|runner/report/json.go|\tcase runner\.KindRequest:\n\t\treturn // for tests|\tcase runner.KindRequest, runner.KindWait:\n\t\treturn // for tests
 program-not-wrapped|runner/source/program.go|gowrap\.File\(joinSignatures\(src\), columns,|gowrap.File(joinSignatures(src), 1000,
 wrap-splits-strings-wrong|runner/gowrap/gowrap.go|t\.lit\[:cut\] \+ `" \+`|t.lit[:cut-1] + `" +`
-error-not-wrapped-on-terminal|main.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
+error-not-wrapped-on-terminal|runner/cli/cli.go|\tif isTerminal\(o\.stderr\) \{|\tif false {
 restart-keeps-its-ports|runner/embedded/cluster.go|\te, err := m\.bootFresh\(\)\n\tif err != nil \{\n\t\treturn err\n|\te, err := m.boot()\n\tif err != nil {\n\t\treturn err\n
 terminal-not-taken|runner/tty/tty.go|\tif !ok \{\n\t\treturn nil\n\t\}|\tif !ok || true {\n\t\treturn nil\n\t}
 typed-keys-left-at-exit|runner/tty/tty.go|\tflushInput\(t\.fd\)\n\tunix\.IoctlSetTermios\(t\.fd, ioctlSetTermios, t\.saved\)\n\tt\.saved = nil|\tunix.IoctlSetTermios(t.fd, ioctlSetTermios, t.saved)\n\tt.saved = nil
@@ -72,14 +72,14 @@ cleanup-through-one-member|runner/quorum.go|next := func\(\) \{\n\t\tif started 
 quorum-loss-not-noticed|runner/run.go|if failed && !interrupted && !own \{|if failed && interrupted && !own {
 nothing-left-said-after-failure|runner/run.go|\tdone = append\(done, left\.\.\.\)\n|
 serve-waits-for-streams|runner/embedded/server.go|\ts\.endStreams\(\)\n\ts\.etcd\.Close\(\)|\ts.etcd.Close()
-serve-ctrl-c-exits-0|commands.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
+serve-ctrl-c-exits-0|runner/cli/commands.go|return exitInterrupted // as every command does after Ctrl-C|return exitOK
 serve-forgets-its-address|runner/embedded/server.go|opts\.ClientURL, remembered = strings\.TrimSpace\(string\(b\)\), true|remembered = false
 prefix-control-chars-allowed|runner/run.go|unicode\.IsControl\); i >= 0 \{|unicode.IsControl); i >= len(p) {
-conn-flag-errors-exit-1|commands.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
+conn-flag-errors-exit-1|runner/cli/commands.go|return o\.usageErr\("%v", o\.fromEnv\(err\)\)|return o.fail(o.fromEnv(err))
 member-client-lines-unnamed|runner/run.go|\t\t\tw\.only = endpoints\[0\]|\t\t\t_ = endpoints[0]
 own-etcd-program-not-started|runner/source/program.go|"Members": g\.members\(l\.Needs\.Members\)|"Members": 0
 acked-writes-not-checked|lessons/failover_helpers.go|if at\[key\] != rev \{|if at[key] != rev && false {
-env-duration-hint-dropped|flags.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
+env-duration-hint-dropped|runner/cli/flags.go|valueError\(lang, fs\.Lookup\(name\)\)\)|err)
 dial-timeout-too-short-unsaid|runner/etcdconn/conn.go|\t\t\t\tlate = st\n|\t\t\t\tlate = nil\n
 lease-watch-from-now|lessons/lease.go|\n\t\tclientv3\.WithRev\(rev\+1\)\)|)
 diagnose-past-dial-timeout|runner/etcdconn/conn.go|diagnoseBudget = 300 \* time\.Millisecond|diagnoseBudget = 600 * time.Millisecond
@@ -106,10 +106,10 @@ program-restart-not-retried|runner/source/skeleton/cluster.go|if try == 3 .. !er
 did-you-mean-dropped|runner/lesson.go|if s, ok := suggest\.Closest\(a, ids\); ok \{|if s, ok := suggest.Closest(a, ids); ok && false {
 lesson-id-case-sensitive|runner/lesson.go|if strings\.EqualFold\(l\.ID, id\) \{|if l.ID == id {
 keep-nothing-not-said|runner/run.go|if keptNone\(r, prefix\) \{|if false {
-second-interrupt-forgets-cleanup|commands.go|\to\.abort\.cleaned\.Store\(true\)\n|
+second-interrupt-forgets-cleanup|runner/cli/commands.go|\to\.abort\.cleaned\.Store\(true\)\n|
 refused-loopback-waits|runner/etcdconn/conn.go|go func\(\) \{ refused <- c\.refusedLoopback\(ctx\) \}\(\)|go func() { refused <- nil }()
 program-reach-unchecked|runner/source/skeleton/endpoints.go|_, err = cli\.MemberList\(ctx\)|_, _ = cli.MemberList(ctx)
-interactive-keys-long|commands.go|\t\to\.shortKeys\(&cfg\)\n|
+interactive-keys-long|runner/cli/commands.go|\t\to\.shortKeys\(&cfg\)\n|
 lock-interactive-ignored|lessons/lock.go|\tif t\.Interactive\(\) \{\n\t\treturn lockAsYou\(ctx, t, m2\)\n\t\}\n|
 exercise-keepalive-unread-ignored|runner/exercise/proc.go|p\.kas\.Unread = max\(p\.kas\.Unread, e\.Unread\)|p.kas.Unread = 0
 exercise-kill-noop|runner/exercise/proc.go|\tsyscall\.Kill\(-c\.p\.cmd\.Process\.Pid, syscall\.SIGKILL\)\n\t<-c\.p\.dead\n|\t_ = syscall.SIGKILL\n
@@ -119,7 +119,7 @@ exercise-lock-queue-unchecked|lessons/exercises/lock.go|if queue\.Count < 2 \{|i
 web-control-without-token|runner/web/web.go|\[\]byte\(tok\), \[\]byte\(s\.token\)|[]byte(tok), []byte(tok)
 web-late-page-not-replayed|runner/web/web.go|log := s\.log\[sent:\]|log := s.log[max(sent, len(s.log)-1):]
 web-queue-unordered|runner/web/picture.go|return int\(a\.Create - b\.Create\)|return int(b.Create - a.Create)
-web-next-not-fed|web.go|\t\topts\.Next = con\.Next\n|
+web-next-not-fed|runner/cli/web.go|\t\topts\.Next = con\.Next\n|
 web-observer-ignored|runner/run.go|\t\tif cfg\.Observer != nil \{|\t\tif false {
 watch-exercise-dirs-unwatched|runner/exwatch/watch.go|\t\tif err := fw\.Add\(d\); err != nil|\t\t_ = d\n\t\tif err := fw.Add(w.Dir); err != nil
 watch-progress-not-saved|runner/exwatch/watch.go|if err := w\.progress\.Save\(o\.Dir\); err != nil|if err := error(nil); err != nil

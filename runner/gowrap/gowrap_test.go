@@ -24,7 +24,7 @@ func TestFileSamePrograms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, "../../main.go", "../../commands.go", "../../flags.go", "../../help.go", "../source/program.go", "../source/gen.go", "gowrap.go")
+	files = append(files, "../../main.go", "../cli/commands.go", "../cli/flags.go", "../cli/help.go", "../source/program.go", "../source/gen.go", "gowrap.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") || filepath.Base(f) == "zh.go" {
 			continue // raw strings wider than any line, a catalog: not what is shown
