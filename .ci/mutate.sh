@@ -133,6 +133,7 @@ exercise-watch-repeat-unchecked|lessons/exercises/watch.go|if f\.dupRev != 0 && 
 exercise-putget-no-write-between|lessons/exercises/putget.go|between, err := put\(ctx, c, "other", "a write between your Get and your Put"\)|between, err := int64(0), error(nil)
 exercise-watch-no-put-before|runner/exercise/driver/runtime.go|ok && put != nil \{|ok && put != nil && false {
 exercise-kept-renewals-unchecked|lessons/exercises/lease.go|\t\t\trenewed = err == nil\n|\t\t\trenewed = true\n
+exercise-lock-write-unheld-unchecked|lessons/exercises/lock.go|if len\(owner\.Kvs\) == 0 \{|if len(owner.Kvs) < 0 {
 workspace-overwrites-learner|runner/workspace/workspace.go|case m\[f\.Path\] == hash\(old\):|case true:
 LIST
 )

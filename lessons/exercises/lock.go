@@ -29,6 +29,7 @@ var Lock = exercise.Exercise{
 	Mistakes: []exercise.Mistake{
 		{Dir: "no-lock", Bug: "Get then Put with no lock", Check: lockWait, Says: "no key of yours queued"},
 		{Dir: "trylock", Bug: "TryLock taken for Lock: returns ErrLocked when another session holds the lock", Check: lockWait, Says: "TryLock gives up"},
+		{Dir: "unlock-before-put", Bug: "lets the lock go after the read, before the write", Check: lockHeld, Says: "you let the lock go before you wrote"},
 		{Dir: "no-unlock-on-error", Bug: "unlocks on the happy path only: an error return keeps the lock", Check: lockError, Says: "defer m.Unlock"},
 	},
 }
@@ -36,6 +37,7 @@ var Lock = exercise.Exercise{
 const (
 	lockNew   = "a key that does not exist: count 1, and the lock free again"
 	lockWait  = "another session holds the lock: you queue for it before you read, and count on after it"
+	lockHeld  = "your write of the count made while you hold the lock"
 	lockError = "a count that is not a number: an error returned, and the lock free again"
 	lockMany  = "8 programs at once, each with a client and a session of its own, 25 increments each: 200, none lost"
 )
@@ -62,6 +64,10 @@ var lockChecks = []exercise.Check{{
 	Name: lockWait,
 	Step: "lock, step 3 (Session 2 tries without waiting) and step 4 (Session 2 waits for the lock)",
 	Run:  lockHeldByChecker,
+}, {
+	Name: lockHeld,
+	Step: "lock, step 4 (session 1 unlocks): the holder writes, then unlocks",
+	Run:  lockHeldAtWrite,
 }, {
 	Name: lockError,
 	Step: "lock, step 4 (session 1 unlocks): a holder that never unlocks keeps everyone waiting",
@@ -163,6 +169,43 @@ func lockHeldByChecker(ctx context.Context, c *exercise.Code) error {
 		return err
 	}
 	if err := countIs(ctx, c, "Increment", "counter", "\"10\", written by the lock's holder", got, 11); err != nil {
+		return err
+	}
+	return lockFree(ctx, c, c.Lang.Msg("Increment returned %d", got))
+}
+
+// lockHeldAtWrite holds Increment's Put of the count before it is sent
+// and looks that a key of the learner's session still holds the lock
+// (the first key under it). A count written with a Txn is not held, and
+// not judged here.
+func lockHeldAtWrite(ctx context.Context, c *exercise.Code) error {
+	if err := c.PauseBefore("Put"); err != nil {
+		return err
+	}
+	r := c.Start("Increment", lockArgs(0))
+	paused, err := pauseOrReturn(ctx, c, r, 3*time.Second)
+	switch {
+	case errors.Is(err, errNoPause):
+		return c.Fail("Increment neither wrote nor returned within 3 s: take the lock, read the count, Put count+1, unlock")
+	case err != nil:
+		return err
+	case !paused:
+		return nil // no Put: a Txn wrote it, or nothing did (the other checks count)
+	}
+	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+	owner, err := c.Etcd.Get(ctx1, "lock/", clientv3.WithFirstCreate()...)
+	cancel()
+	if err != nil {
+		return err
+	}
+	if len(owner.Kvs) == 0 {
+		return c.Fail("the checker held your Put of the count before it was sent: no key was under the lock then, so you let the lock go before you wrote. Another caller could read the same count meanwhile: unlock after the Put (defer m.Unlock right after Lock)")
+	}
+	if err := c.Resume(); err != nil {
+		return err
+	}
+	var got int
+	if err := r.Wait(ctx, &got); err != nil {
 		return err
 	}
 	return lockFree(ctx, c, c.Lang.Msg("Increment returned %d", got))

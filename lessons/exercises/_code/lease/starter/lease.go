@@ -30,9 +30,11 @@ import (
 //
 // What the checker does: it calls Register and reads the key and its
 // lease from etcd (the key's lease must be the one returned, granted for
-// ttl seconds: TimeToLive); it waits well past the TTL after Register
-// returned and looks that the key is still there; then it kills your
-// program, as a crash would, and times the key's end.
+// ttl seconds: TimeToLive); after Register returned, it waits past the
+// TTL, until your code has renewed the lease twice, and looks that the key
+// is still there; then it kills your program, as a crash would, and times
+// the key's end. (It asks for a TTL of 1 s, or the shortest your etcd
+// grants.)
 func Register(ctx context.Context, cli *clientv3.Client, key, value string, ttl int64) (clientv3.LeaseID, error) {
 	return 0, errors.New("not implemented")
 }

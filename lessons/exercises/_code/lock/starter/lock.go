@@ -36,9 +36,11 @@ import (
 // and then looks that the lock is free; it takes the lock itself, with a
 // session of its own, calls Increment, looks that your code waits in the
 // lock's queue before it reads the key, writes the key and unlocks; it
-// puts "not a number" in the key, and looks that Increment returns an
-// error and frees the lock; then it runs 8 callers at once, each with a
-// session of its own, 25 increments each, and counts.
+// holds your Put of the new count before it is sent and looks that you
+// still hold the lock; it puts "not a number" in the key, and looks that
+// Increment returns an error and frees the lock; then it runs 8 callers
+// at once, each a program with a client and a session of its own, 25
+// increments each, and counts.
 func Increment(ctx context.Context, s *concurrency.Session, lock, key string) (int, error) {
 	return 0, errors.New("not implemented")
 }

@@ -32,8 +32,9 @@ import (
 // What the checker does: it calls Increment on a key that does not exist;
 // it pauses your code right after your Get, writes the key itself in that
 // gap, and lets your code go on: the checker's write must not be lost, and
-// Increment must still add its one; then it runs 8 callers at once, 25
-// increments each, and counts. It reads the key from etcd each time.
+// Increment must still add its one; then it runs 8 callers at once, each
+// a program with a client of its own, 25 increments each, and counts. It
+// reads the key from etcd each time.
 func Increment(ctx context.Context, cli *clientv3.Client, key string) (int, error) {
 	return 0, errors.New("not implemented")
 }
