@@ -37,4 +37,5 @@ var List = []exercise.Exercise{
 	Election,
 	History,
 	WatchResume,
+	Failover,
 }

@@ -442,6 +442,10 @@ func (c *Code) PauseAfter(method string) error {
 	return c.p.send(command{Op: "pause", Method: method})
 }
 
+// A pause the checker never resumes is an answer that never comes: the
+// learner's call fails when its own deadline passes (DeadlineExceeded),
+// though its request was applied (after PauseAfter).
+
 // PauseBefore makes the learner's client stop before it sends its next
 // request of method; Paused says when (with revision 0), Resume sends it.
 func (c *Code) PauseBefore(method string) error {

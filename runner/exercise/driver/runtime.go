@@ -177,6 +177,10 @@ func (d *driver) intercept(ctx context.Context, method string, req, reply any, c
 			return errLost
 		}
 	case <-ctx.Done():
+		// The answer was held past the call's deadline (a check that
+		// never resumes: an answer that never comes): the call fails as
+		// grpc fails it, though the request was applied.
+		return status.FromContextError(ctx.Err()).Err()
 	}
 	return nil
 }
