@@ -138,3 +138,50 @@ func TestExercisesCommands(t *testing.T) {
 		t.Errorf("hint put-get: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestOwnClusterExercisesSkipped: on a cluster the user named, the
+// exercises that need the checker's own etcd are skipped with one line
+// each and exit 0, unbuilt and with nothing sent to it (the address here
+// has no etcd); with every other one passed, check says so for each;
+// watch leaves them out of its list.
+func TestOwnClusterExercisesSkipped(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "ws")
+	if r := inProcess(nil, "exercises", "init", dir); r.code != 0 {
+		t.Fatalf("exercises init: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	user := []string{"--workspace", dir, "--endpoints", "127.0.0.1:1"}
+	var own, others []string
+	for _, e := range exercises.List {
+		if e.Members > 0 {
+			own = append(own, e.ID)
+		} else {
+			others = append(others, e.ID)
+		}
+	}
+	if len(own) < 3 {
+		t.Fatalf("only %q need an etcd of the checker's own", own)
+	}
+	for _, id := range own {
+		r := inProcess(nil, append([]string{"check", id}, user...)...)
+		if r.code != 0 || strings.Count(r.stdout, "\n") != 1 || !strings.Contains(r.stdout, "- "+id+": skipped") {
+			t.Errorf("check %s on --endpoints: exit %d, want 0 and one line saying skipped\n%s%s", id, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := inProcess(nil, append([]string{"check", own[0], "--json"}, user...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, `"skipped":"skipped: `) {
+		t.Errorf("check --json on --endpoints: exit %d, want 0 and a skipped result\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	passed := map[string]string{}
+	for _, id := range others {
+		passed[id] = "2026-12-08T00:00:00Z"
+	}
+	b, _ := json.Marshal(map[string]any{"passed": passed})
+	if err := os.WriteFile(filepath.Join(dir, ".etcdtour", "progress.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = inProcess(nil, append([]string{"check"}, user...)...)
+	if r.code != 0 || strings.Count(r.stdout, "\n") != len(own) || strings.Count(r.stdout, ": skipped: ") != len(own) {
+		t.Errorf("check next on --endpoints, the others passed: exit %d, want 0 and %d skipped lines\n%s%s", r.code, len(own), r.stdout, r.stderr)
+	}
+}

@@ -113,7 +113,7 @@ type CheckResult struct {
 // A compile error is a Result with Build set, not an error; an error is the
 // checker's own trouble (no go command, etcd unreachable).
 func Verify(ctx context.Context, cfg Config, ex Exercise) (Result, error) {
-	if why := skip(cfg, ex); why != "" {
+	if why := Skipped(cfg, ex); why != "" {
 		return Result{ID: ex.ID, Skipped: why}, nil
 	}
 	t0 := time.Now()
@@ -262,10 +262,11 @@ func buildErrors(lang i18n.Lang, out, driverDir string) string {
 	return strings.Join(lines, "\n")
 }
 
-// skip says why ex is not checked with cfg, "" if it is.
-func skip(cfg Config, ex Exercise) string {
+// Skipped says in one line why ex is not checked with cfg (it needs a
+// cluster of the checker's own, and cfg's is the user's), "" if it is.
+func Skipped(cfg Config, ex Exercise) string {
 	if ex.Members > 0 && cfg.UserCluster {
-		return cfg.Lang.Msg("skipped: its checks stop members and compact, on an etcd cluster of the checker's own; not on --endpoints")
+		return cfg.Lang.Msg("skipped: its checks need an etcd of the checker's own, to revoke, compact or stop members on; not on --endpoints")
 	}
 	return ""
 }
@@ -285,7 +286,7 @@ func skip(cfg Config, ex Exercise) string {
 // after each check.
 func Run(ctx context.Context, cfg Config, ex Exercise, d *Driver) (res Result, err error) {
 	res = Result{ID: ex.ID}
-	if why := skip(cfg, ex); why != "" {
+	if why := Skipped(cfg, ex); why != "" {
 		res.Skipped = why
 		return res, nil
 	}

@@ -24,12 +24,12 @@ var chinese = map[string]string{
 	"your code printed:":        "你的代码打印了：",
 	"learn it in: %s · %s":      "参见：%s · %s",
 	"%s (not run)":              "%s（未运行）",
-	"Not yet: fix the first ✗ and check again (a hint: etcdtour hint %s)":                                       "还没通过：修好第一个 ✗ 再检查一次（提示：etcdtour hint %s）",
-	"%s passed in %.1fs. Next: etcdtour check %s":                                                               "%s 通过，用时 %.1fs。下一个：etcdtour check %s",
-	"%s passed in %.1fs: every exercise has passed.":                                                            "%s 通过，用时 %.1fs：所有练习都已通过。",
-	"skipped: its checks stop members and compact, on an etcd cluster of the checker's own; not on --endpoints": "已跳过：它的检查要停掉成员、做压缩，只在检查器自己的 etcd 集群上进行；不在 --endpoints 上",
-	"start the checker's own etcd: %w":                                                                          "启动检查器自己的 etcd：%w",
-	"remove the checker's own etcd: %w":                                                                         "移除检查器自己的 etcd：%w",
+	"Not yet: fix the first ✗ and check again (a hint: etcdtour hint %s)":                                              "还没通过：修好第一个 ✗ 再检查一次（提示：etcdtour hint %s）",
+	"%s passed in %.1fs. Next: etcdtour check %s":                                                                      "%s 通过，用时 %.1fs。下一个：etcdtour check %s",
+	"%s passed in %.1fs: every exercise has passed.":                                                                   "%s 通过，用时 %.1fs：所有练习都已通过。",
+	"skipped: its checks need an etcd of the checker's own, to revoke, compact or stop members on; not on --endpoints": "已跳过：它的检查需要检查器自己的 etcd，以便撤销租约、压缩或停掉成员；不在 --endpoints 上",
+	"start the checker's own etcd: %w":                                                                                 "启动检查器自己的 etcd：%w",
+	"remove the checker's own etcd: %w":                                                                                "移除检查器自己的 etcd：%w",
 }
 
 // Chinese returns the Chinese of the engine's words, keyed by their
