@@ -39,8 +39,8 @@ func install(ctx context.Context, t *runner.T) error {
 resolved to github.com/coreos/etcd v3.3.25+incompatible and failed to
 build with "undefined: balancer.PickOptions"; it pinned grpc with
 "replace google.golang.org/grpc => google.golang.org/grpc v1.26.0".
-Since etcd 3.5 the client is its own module: "go get
-go.etcd.io/etcd/client/v3" is all it takes, no replace.`)
+Since etcd 3.5 the client is its own module, and
+"go get go.etcd.io/etcd/client/v3" is all it takes, no replace.`)
 
 	t.Step("Ask each endpoint for its status")
 	var st *clientv3.StatusResponse

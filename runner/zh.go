@@ -58,8 +58,8 @@ var chinese = map[string]string{
 	// run.go and owncluster.go: a lesson's own etcd (Lesson.Needs)
 	"an etcd of its own":                      "一个专属的 etcd",
 	"an etcd cluster of its own (%d members)": "一个专属的 etcd 集群（%d 个成员）",
-	"needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints":                              "需要%s来压缩和停止，绝不动 --endpoints 指定的集群：请去掉 --endpoints 运行",
-	"This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s": "本课运行在%s上，它只为本课启动，\n课后即删除。本课的 etcdctl 命令假定：\nexport ETCDCTL_ENDPOINTS=%s",
+	"needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints":                              "需要%s 来压缩和停止，绝不动 --endpoints 指定的集群：请去掉 --endpoints 运行",
+	"This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s": "本课使用%s（只为本课启动，\n课后即删除）。本课的 etcdctl 命令假定：\nexport ETCDCTL_ENDPOINTS=%s",
 	"cleanup: remove the lesson's own etcd: %v":                "清理：删除本课专属的 etcd 失败：%v",
 	"start the lesson's own etcd: %w":                          "启动本课专属的 etcd：%w",
 	"connect to the lesson's own etcd: %w":                     "连接本课专属的 etcd：%w",
@@ -73,7 +73,7 @@ var chinese = map[string]string{
 	"unknown lesson %q":                                             "未知的课程 %q",
 	"unknown lesson %q: did you mean %q?":                           "未知的课程 %q：你是想说 %q 吗？",
 	"lesson range %q is backwards: write %d-%d":                     "课程范围 %q 是反的：请写成 %d-%d",
-	"lesson number %q out of range: the course has lessons 1 to %d": "课程编号 %q 超出范围：课程只有第 1 到 %d 课",
+	"lesson number %q out of range: the course has lessons 1 to %d": "课程编号 %q 超出范围（共 %d 课）",
 }
 
 // Chinese returns the Chinese of the runner's own words, keyed by their

@@ -14,6 +14,7 @@ import (
 	"etcdtour/lessons"
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 	"etcdtour/runner/source"
 	"etcdtour/runner/tty"
@@ -107,12 +108,12 @@ func findCommand(name string) *command {
 	return nil
 }
 
-func commandNames() string {
+func commandNames(lang i18n.Lang) string {
 	var names []string
 	for _, c := range commands {
 		names = append(names, c.name)
 	}
-	return strings.Join(names, ", ")
+	return lang.Join(names)
 }
 
 func cmdList(ctx context.Context, o *options, args []string) int {
@@ -291,12 +292,12 @@ func cmdShow(ctx context.Context, o *options, args []string) int {
 	return o.write(src)
 }
 
-func lessonIDs() string {
+func lessonIDs(lang i18n.Lang) string {
 	var ids []string
 	for _, l := range lessons.Course {
 		ids = append(ids, l.ID)
 	}
-	return strings.Join(ids, ", ")
+	return lang.Join(ids)
 }
 
 // cmdServe runs the embedded etcd until Ctrl-C, for etcdctl and for other

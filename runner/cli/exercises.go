@@ -21,6 +21,7 @@ import (
 	"etcdtour/runner"
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/exercise"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
 	"etcdtour/runner/workspace"
 )
@@ -134,16 +135,16 @@ func samePath(a, b string) bool {
 // findExercise is the exercise args name: one ID.
 func (o *options) findExercise(cmd string, args []string) (exercise.Exercise, int) {
 	if len(args) != 1 {
-		return exercise.Exercise{}, o.usageErr("%s takes one exercise: etcdtour %s ID (one of %s)", cmd, cmd, exerciseIDs())
+		return exercise.Exercise{}, o.usageErr("%s takes one exercise: etcdtour %s ID (one of %s)", cmd, cmd, exerciseIDs(o.lang))
 	}
 	ex, ok := exercise.Find(exercises.List, args[0])
 	if !ok {
-		return ex, o.usageErr("unknown exercise %q: want one of %s", args[0], exerciseIDs())
+		return ex, o.usageErr("unknown exercise %q: want one of %s", args[0], exerciseIDs(o.lang))
 	}
 	return ex, exitOK
 }
 
-func exerciseIDs() string {
+func exerciseIDs(lang i18n.Lang) string {
 	var ids []string
 	for _, e := range exercises.List {
 		ids = append(ids, e.ID)
@@ -277,7 +278,7 @@ func cmdCheck(ctx context.Context, o *options, args []string) int {
 		return o.fail(o.lang.Err("the exercises are broken: %v", err))
 	}
 	if len(args) > 1 {
-		return o.usageErr("check takes one exercise: etcdtour check [ID|next] (one of %s)", exerciseIDs())
+		return o.usageErr("check takes one exercise: etcdtour check [ID|next] (one of %s)", exerciseIDs(o.lang))
 	}
 	dir, code := o.findWorkspace()
 	if code != exitOK {

@@ -18,9 +18,9 @@ func (o *options) lessonErr(err error, numbers bool) int {
 		return o.usageErr("%v", err)
 	}
 	if numbers {
-		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, lessonIDs(), len(lessons.Course))
+		return o.usageErr("%v: valid lessons are %s, or their numbers 1-%d", err, lessonIDs(o.lang), len(lessons.Course))
 	}
-	return o.usageErr("%v: valid lessons are %s", err, lessonIDs())
+	return o.usageErr("%v: valid lessons are %s", err, lessonIDs(o.lang))
 }
 
 // unknownCommand is the usage error for a command etcdtour does not have:
@@ -43,7 +43,7 @@ func (o *options) unknownCommand(name string) int {
 	if id, ok := suggest.Closest(name, ids); ok {
 		return o.usageErr("unknown command %q: did you mean %q? (see etcdtour --help)", name, "etcdtour run "+id)
 	}
-	return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", name, commandNames())
+	return o.usageErr("unknown command %q: want one of %s (see etcdtour --help)", name, commandNames(o.lang))
 }
 
 // closestFlag is the flag of fs that name most likely misspells, as

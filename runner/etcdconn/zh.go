@@ -26,7 +26,7 @@ var chinese = map[string]string{
 	"etcd at %s: %v": "%s 上的 etcd：%v",
 	"etcd %s at %s answered, but only after --dial-timeout %v had passed: that is too short to reach the cluster and check it; try --dial-timeout 5s (the default)": "%[2]s 上的 etcd %[1]s 应答了，但那时 --dial-timeout %[3]v 已经过去：这点时间不够连上集群并检查它；试试 --dial-timeout 5s（默认值）",
 	"no etcd socket at %s (%v): check --endpoints": "%s 没有 etcd 的 socket（%v）：请检查 --endpoints",
-	"cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)":                                           "无法在 %[2]v 内连上 %[1]s 上的 etcd（%[3]s）：它在运行吗？地址对吗？（请检查 --endpoints、--dial-timeout）",
+	"cannot reach etcd at %s within %v (%s): is it running, and is the address right? (check --endpoints, --dial-timeout)":                                           "无法在 %[2]v 内连接 %[1]s 上的 etcd（%[3]s）：etcd 在运行吗？地址对吗？（请检查 --endpoints、--dial-timeout）",
 	"etcd at %s serves https, not plain http: use https://%s in --endpoints, with --cacert":                                                                          "%s 上的 etcd 用 https 而非 http：请在 --endpoints 里用 https://%s，加 --cacert",
 	"etcd at %s does not serve TLS (https): use http://%s in --endpoints":                                                                                            "%s 上的 etcd 不提供 TLS（https）：请在 --endpoints 里用 http://%s",
 	"etcd at %s hung up on the TLS handshake: it likely serves plain http, not https (use http://%s in --endpoints)":                                                 "%s 上的 etcd 在 TLS 握手时挂断了：它多半提供的是普通 http 而不是 https（请在 --endpoints 里用 http://%s）",

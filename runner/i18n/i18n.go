@@ -188,18 +188,28 @@ func (l Lang) Text(s string) string {
 }
 
 // Msg is fmt.Sprintf of format's translation: the translation uses the
-// same arguments (in its own order, with %[n]v, if it must).
+// same arguments (in its own order, with %[n]v, if it must). In Chinese a
+// time.Duration prints as prose does ("500 毫秒", not "500ms").
 func (l Lang) Msg(format string, args ...any) string {
 	if tr, ok := l.lookup(format); ok {
-		return fmt.Sprintf(tr, args...)
+		return fmt.Sprintf(zhFormat(tr, args), zhArgs(args)...)
 	}
 	return fmt.Sprintf(format, args...)
+}
+
+// Join lists items as l writes a list: "a, b" in English, "a、b" in
+// Chinese.
+func (l Lang) Join(items []string) string {
+	if l.Tag() == Chinese.Tag() {
+		return strings.Join(items, "、")
+	}
+	return strings.Join(items, ", ")
 }
 
 // Err is fmt.Errorf of format's translation: %w wraps as it does there.
 func (l Lang) Err(format string, args ...any) error {
 	if tr, ok := l.lookup(format); ok {
-		return fmt.Errorf(tr, args...)
+		return fmt.Errorf(zhFormat(tr, args), zhArgs(args)...)
 	}
 	return fmt.Errorf(format, args...)
 }

@@ -3,6 +3,7 @@ package i18n_test
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"etcdtour/runner/i18n"
@@ -202,5 +203,47 @@ func TestError(t *testing.T) {
 		if got := i18n.English.Error(c.in); got != c.in {
 			t.Errorf("English.Error(%q) = %q", c.in, got)
 		}
+	}
+}
+
+// TestChineseDurations: in a Chinese message a duration reads as prose,
+// in one style, and other verbs and English are untouched.
+func TestChineseDurations(t *testing.T) {
+	zh := i18n.Chinese.With(map[string]string{"after %v": "%v之后", "%d ns": "%d 纳秒",
+		"%s within %v, %d%%": "%[1]s 在 %[2]v 内，%[3]d%% 进度", "%s then %s": "%s 之后 %s 完成"})
+	// A duration's gap before Chinese goes ("1s 内" needed it, "1 秒内"
+	// does not); other args keep theirs.
+	if got := zh.Msg("%s within %v, %d%%", "m1", 2*time.Second, 5); got != "m1 在 2 秒内，5% 进度" {
+		t.Errorf("gap after a duration: %q", got)
+	}
+	if got := zh.Msg("%s then %s", "a", time.Second); got != "a 之后 1 秒完成" {
+		t.Errorf("gap after a duration given to %%s: %q", got)
+	}
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{time.Second, "1 秒之后"},
+		{2425 * time.Millisecond, "2.425 秒之后"},
+		{500 * time.Millisecond, "500 毫秒之后"},
+		{2 * time.Minute, "2 分钟之后"},
+		{90 * time.Second, "1 分 30 秒之后"},
+		{time.Hour, "1 小时之后"},
+		{1500 * time.Microsecond, "1.5 毫秒之后"},
+		{0, "0 秒之后"},
+		{-time.Second, "-1 秒之后"},
+	} {
+		if got := zh.Msg("after %v", c.d); got != c.want {
+			t.Errorf("Chinese %v: %q, want %q", c.d, got, c.want)
+		}
+	}
+	if got := zh.Msg("%d ns", 5*time.Nanosecond); got != "5 纳秒" {
+		t.Errorf("%%d of a duration in Chinese: %q, want the number", got)
+	}
+	if got := i18n.English.Msg("after %v", time.Second); got != "after 1s" {
+		t.Errorf("English: %q, want Go's own", got)
+	}
+	if got := zh.Err("after %v", time.Minute).Error(); got != "1 分钟之后" {
+		t.Errorf("Err in Chinese: %q", got)
 	}
 }

@@ -9,7 +9,6 @@ package report
 import (
 	"bufio"
 	"context"
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -327,9 +326,9 @@ func (c *Console) width() int {
 // with the cursor after it, the step's title cut with "…" if need be (it
 // comes in full as the step's heading).
 func stepPrompt(lang i18n.Lang, lesson string, step int, title string, width int) string {
-	head, keys := fmt.Sprintf("  ⏸ %s %d: ", lesson, step), lang.Msg(" · Enter runs it, q quits, ? keys ")
+	head, keys := "  ⏸ "+lang.Msg("%s %d: ", lesson, step), lang.Msg(" · Enter runs it, q quits, ? keys ")
 	if room := width - 1 - i18n.Width(head+keys); i18n.Width(title) > room {
-		title = strings.TrimRight(cut(title, max(room-1, 0)), " ,:;") + "…"
+		title = strings.TrimRight(cut(title, max(room-1, 0)), " ,:;，：；、") + "…"
 	}
 	return cut(head+title+keys, width-1)
 }

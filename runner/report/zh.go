@@ -31,7 +31,8 @@ var chinese = map[string]string{
 	", %d skipped":                 "，%d 课跳过",
 
 	// The step prompt (--step) and the color policy.
-	" · Enter runs it, q quits, ? keys ":                                      " · 回车运行，q 退出，? 按键 ",
+	"%s %d: ":                            "%s 第 %d 步：",
+	" · Enter runs it, q quits, ? keys ": " · 回车运行，q 退出，? 按键 ",
 	"  ── more: Enter or Space goes on, q quits, ? keys ── ":                  "  ── 更多：回车或空格继续，q 退出，? 按键 ── ",
 	"Keys: Enter, Space, → or PageDown go on · q quits at once · ? this list": "按键：回车、空格、→ 或 PageDown 继续 · q 立即退出 · ? 显示此列表",
 	"(continued)":                            "（续）",
