@@ -84,6 +84,8 @@ raise it), so that its crash shows soon; instance 1, 2 s.`)
 	}
 	t.Result("%s after %v", evString(evs[0]),
 		time.Since(crashed).Round(100*time.Millisecond))
+	t.Say(`A TTL after the last renewal, and up to 500 ms more: the
+leader looks for expired leases every 500 ms.`)
 	delete(live, string(evs[0].Kv.Key))
 	t.Equal(fmt.Sprintf("%s %s", evs[0].Type, evs[0].Kv.Key), "DELETE "+key2,
 		"the watch sees instance 2's key deleted")

@@ -121,7 +121,8 @@ func failover(ctx context.Context, t *runner.T) error {
 
 	t.Step("The lease outlives its TTL")
 	t.Say(`A new leader does not know how long the old one had counted
-down: it gives every lease its full TTL again, plus an election timeout.`)
+down: it gives every lease its full TTL again, plus an election timeout
+(unless the lease checkpoint feature is on: off by default).`)
 	t.Wait(0, "waiting for the DELETE of %q", "session")
 	if _, err := nextEvents(ctx, sch, 1, t.Timeout()); err != nil {
 		return err
