@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -306,4 +307,85 @@ func busy(t *testing.T, endpoints []string) (stop func()) {
 		dcancel()
 		cli.Close()
 	}
+}
+
+// TestDocs: docs/exercises.md has a row for every exercise, and its
+// Chinese page, docs/zh-CN/exercises.md, the same sections, the same
+// commands and a row for every exercise too; the READMEs and the Chinese
+// index link them.
+func TestDocs(t *testing.T) {
+	t.Parallel()
+	read := func(path string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "..", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	en, zh := read("docs/exercises.md"), read("docs/zh-CN/exercises.md")
+	sections := map[string]string{
+		"Watch mode": "监视模式", "The workspace": "工作区", "Checking": "检查",
+		"The exercises": "练习", "Adding an exercise": "添加一个练习",
+	}
+	var want []string
+	for _, h := range sectionsOf(en) {
+		c, ok := sections[h]
+		if !ok {
+			t.Errorf("docs/exercises.md has a section %q that this test has no Chinese for", h)
+		}
+		want = append(want, c)
+	}
+	if got := sectionsOf(zh); !slices.Equal(got, want) {
+		t.Errorf("docs/zh-CN/exercises.md: sections %q, want %q", got, want)
+	}
+	if a, b := shBlocks(en), shBlocks(zh); !slices.Equal(a, b) {
+		t.Errorf("docs/zh-CN/exercises.md: its sh blocks %q differ from the English page's %q", b, a)
+	}
+	for _, e := range exercises.List {
+		if !strings.Contains(en, "| "+e.ID+" ([lesson](") {
+			t.Errorf("docs/exercises.md has no row for %s", e.ID)
+		}
+		if !strings.Contains(zh, "| "+e.ID+"（[课程](") {
+			t.Errorf("docs/zh-CN/exercises.md has no row for %s", e.ID)
+		}
+	}
+	for page, link := range map[string]string{
+		"README.md":            "(docs/exercises.md)",
+		"README.zh-CN.md":      "(docs/zh-CN/exercises.md)",
+		"docs/zh-CN/README.md": "(exercises.md)",
+		"docs/exercises.md":    "(zh-CN/exercises.md)",
+	} {
+		if !strings.Contains(read(page), link) {
+			t.Errorf("%s does not link %s", page, link)
+		}
+	}
+}
+
+// sectionsOf are a page's "## " headings, in order.
+func sectionsOf(md string) []string {
+	var out []string
+	for _, line := range strings.Split(md, "\n") {
+		if h, ok := strings.CutPrefix(line, "## "); ok {
+			out = append(out, strings.TrimSpace(h))
+		}
+	}
+	return out
+}
+
+// shBlocks are the lines of a page's ```sh blocks.
+func shBlocks(md string) []string {
+	var out []string
+	in := false
+	for _, line := range strings.Split(md, "\n") {
+		switch {
+		case line == "```sh":
+			in = true
+		case strings.HasPrefix(line, "```"):
+			in = false
+		case in:
+			out = append(out, line)
+		}
+	}
+	return out
 }
