@@ -257,15 +257,16 @@ func relFrame(srcDir, rest string) string {
 }
 
 // stop ends the process group and waits for the process to end: a closed
-// fd 3 asks the driver to exit; a kill follows at once, for learner code
-// that does not let it.
+// fd 3 asks the driver to exit, once its requests in flight have ended (at
+// most 300 ms: a lease granted meanwhile is reported, and revoked after
+// the check); a kill follows, for learner code that does not let it.
 func (p *proc) stop() { p.stopOnce.Do(p.kill) }
 
 func (p *proc) kill() {
 	p.cmdW.Close()
 	select {
 	case <-p.dead:
-	case <-time.After(200 * time.Millisecond):
+	case <-time.After(500 * time.Millisecond):
 	}
 	// The whole group: the learner's code may have started processes.
 	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)

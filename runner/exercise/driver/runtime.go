@@ -87,6 +87,12 @@ type driver struct {
 	putIn   *command  // a put-before waiting for its request, nil none
 	prefix  string    // the namespace, for put-before's key
 	cancels map[int]context.CancelFunc
+	// closing is set once the checker is done with this process: no new
+	// request is sent, and the ones in flight (inflight) are waited for,
+	// so that a lease granted meanwhile is reported for the checker to
+	// revoke.
+	closing  bool
+	inflight sync.WaitGroup
 }
 
 func (d *driver) send(e event) {
@@ -115,6 +121,12 @@ func matches(methods, name string) bool {
 func (d *driver) intercept(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 	name := method[strings.LastIndex(method, "/")+1:]
 	d.mu.Lock()
+	if d.closing {
+		d.mu.Unlock()
+		return status.Error(codes.Canceled, "the checker stopped this program")
+	}
+	d.inflight.Add(1)
+	defer d.inflight.Done()
 	before := matches(d.pauseIn, name)
 	var resume chan bool
 	if before {
@@ -286,7 +298,21 @@ func main() {
 			d.mu.Unlock()
 		}
 	}
-	// The checker closed fd 3: it is done with this process.
+	// The checker closed fd 3: it is done with this process. The requests
+	// in flight get a moment to end (a Grant's lease is then reported),
+	// no new one is sent.
+	d.mu.Lock()
+	d.closing = true
+	d.mu.Unlock()
+	ended := make(chan struct{})
+	go func() {
+		d.inflight.Wait()
+		close(ended)
+	}()
+	select {
+	case <-ended:
+	case <-time.After(300 * time.Millisecond):
+	}
 	os.Exit(0)
 }
 

@@ -36,9 +36,9 @@ import (
 // What the checker does: it starts Keep, reads the key and its lease from
 // etcd (granted for ttl seconds: TimeToLive); waits past the TTL, until
 // your code got two keep-alive responses, and looks that the key is still
-// there and that your code read the responses as they came; revokes your lease, as an operator
-// would, and wants the key back under a new lease within 3 s, and kept;
-// last it cancels ctx and gives Keep 3 s to return.
+// there and that your code read the responses as they came; revokes your
+// lease, as an operator would, and wants the key back under a new lease
+// within 3 s, and kept; last it cancels ctx and gives Keep 3 s to return.
 func Keep(ctx context.Context, cli *clientv3.Client, key, value string, ttl int64) error {
 	return errors.New("not implemented")
 }
