@@ -135,6 +135,11 @@ exercise-watch-no-put-before|runner/exercise/driver/runtime.go|ok && put != nil 
 exercise-kept-renewals-unchecked|lessons/exercises/lease.go|\t\t\trenewed = err == nil\n|\t\t\trenewed = true\n
 exercise-lock-write-unheld-unchecked|lessons/exercises/lock.go|if len\(owner\.Kvs\) == 0 \{|if len(owner.Kvs) < 0 {
 workspace-overwrites-learner|runner/workspace/workspace.go|case m\[f\.Path\] == hash\(old\):|case true:
+own-cluster-not-restored|runner/exercise/engine.go|err = restore\(ctx, own\)|err = nil
+own-cluster-not-skipped-on-endpoints|runner/exercise/engine.go|if ex\.Members > 0 && cfg\.UserCluster \{|if false {
+exercise-drop-resumes|runner/exercise/driver/runtime.go|d\.waiting <- c\.Drop|d.waiting <- false
+exercise-history-no-compaction|lessons/exercises/history.go|if err := compact\(ctx, c, last\); err != nil \{|if err := error(nil); err != nil {
+exercise-watchresume-no-compaction|lessons/exercises/watchresume.go|\tif compact \{|\tif false {
 LIST
 )
 

@@ -76,11 +76,11 @@ func counterIs(ctx context.Context, c *exercise.Code, want int, what string) err
 var failoverChecks = []exercise.Check{{
 	Name:    foNew,
 	Step:    "txn, step 2 (Compare-and-swap on mod_revision)",
-	Timeout: 10 * time.Second,
+	Timeout: 15 * time.Second,
 	Run: func(ctx context.Context, c *exercise.Code) error {
-		n, err := increment(ctx, c, "first", 3*time.Second)
+		n, err := increment(ctx, c, "first", 5*time.Second)
 		if errors.Is(err, errSlow) {
-			return c.Fail("Increment did not return within 3 s, with nothing in its way")
+			return c.Fail("Increment did not return within 5 s, with nothing in its way")
 		}
 		if err != nil {
 			return err
@@ -93,23 +93,23 @@ var failoverChecks = []exercise.Check{{
 }, {
 	Name:    foDropped,
 	Step:    "failover, step 2 (The leader stops while a client keeps writing)",
-	Timeout: 15 * time.Second,
+	Timeout: 20 * time.Second,
 	Run:     dropAnswer,
 }, {
 	Name:    foLeader,
 	Step:    "failover, step 2 (The leader stops while a client keeps writing) and step 3 (Every acknowledged write is there)",
-	Timeout: 40 * time.Second,
+	Timeout: 60 * time.Second,
 	Run:     stopLeaderWhileCounting,
 }, {
 	Name:    foRepeat,
 	Step:    "failover, step 3 (Every acknowledged write is there; the watch saw each once)",
-	Timeout: 10 * time.Second,
+	Timeout: 15 * time.Second,
 	Run: func(ctx context.Context, c *exercise.Code) error {
-		first, err := increment(ctx, c, "twice", 3*time.Second)
+		first, err := increment(ctx, c, "twice", 5*time.Second)
 		if err != nil {
 			return err
 		}
-		again, err := increment(ctx, c, "twice", 3*time.Second)
+		again, err := increment(ctx, c, "twice", 5*time.Second)
 		if err != nil {
 			return err
 		}
@@ -134,14 +134,14 @@ func dropAnswer(ctx context.Context, c *exercise.Code) error {
 	r := c.Start("Increment", map[string]string{"Counter": foCounter, "RequestID": "lost"})
 	var wrote int64
 	for wrote == 0 {
-		pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		rev, err := c.Paused(pctx, r)
 		cancel()
 		switch {
 		case errors.Is(err, exercise.ErrReturned):
 			return c.Fail("Increment returned without writing: read the count, then write count+1 in a Txn")
 		case err != nil && pctx.Err() != nil && ctx.Err() == nil:
-			return c.Fail("Increment wrote nothing within 3 s: read the count, then write count+1 in a Txn")
+			return c.Fail("Increment wrote nothing within 5 s: read the count, then write count+1 in a Txn")
 		case err != nil:
 			return err
 		case rev > before: // a write: the store moved
@@ -210,16 +210,21 @@ func requestKeys(ctx context.Context, c *exercise.Code, id string) ([]string, er
 // the fourth one's write goes in, and then the leader stops and its answer
 // never comes.
 func stopLeaderWhileCounting(ctx context.Context, c *exercise.Code) error {
-	const calls, stopAt = 10, 4
+	const calls = 10
+	stopAt := 4
+	stopped := false
 	for i := 1; i <= calls; i++ {
 		id := fmt.Sprintf("w%02d", i)
-		limit := 6 * time.Second
+		limit := 8 * time.Second
 		var n int
 		var err error
-		if i != stopAt {
+		if i < stopAt || stopped {
 			n, err = increment(ctx, c, id, limit)
 		} else {
-			n, err = incrementLeaderStops(ctx, c, id, limit)
+			n, stopped, err = incrementLeaderStops(ctx, c, id, limit)
+			if !stopped {
+				stopAt++ // it wrote nothing the checker could hold: the next call
+			}
 		}
 		var ce *exercise.CallError
 		switch {
@@ -237,6 +242,9 @@ func stopLeaderWhileCounting(ctx context.Context, c *exercise.Code) error {
 			return c.Fail("call %d, Increment(%s), returned %d, want %d (one call after the other, nothing else writes)", i, id, n, i)
 		}
 	}
+	if !stopped {
+		return fmt.Errorf("none of the %d calls wrote anything the checker could hold", calls)
+	}
 	return counterIs(ctx, c, calls, c.Lang.Msg("%d calls returned 1 to %d", calls, calls))
 }
 
@@ -244,50 +252,55 @@ func stopLeaderWhileCounting(ctx context.Context, c *exercise.Code) error {
 // Txn or Put that makes a revision) has gone in, stops the leader and
 // holds the write's answer for good: an answer that never comes, as from
 // a leader whose machine is gone.
-func incrementLeaderStops(ctx context.Context, c *exercise.Code, id string, limit time.Duration) (int, error) {
+// held is false when the call returned before a write of its was held
+// (the leader runs on then).
+func incrementLeaderStops(ctx context.Context, c *exercise.Code, id string, limit time.Duration) (n int, held bool, err error) {
 	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	lead, err := c.Cluster.Leader(lctx)
 	cancel()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
 	before, err := c.Etcd.Get(ctx1, foCounter)
 	cancel()
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if err := c.PauseAfter("Txn|Put"); err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	ctx1, cancel = context.WithTimeout(ctx, limit)
 	defer cancel()
 	r := c.Start("Increment", map[string]string{"Counter": foCounter, "RequestID": id})
 	for {
 		rev, err := c.Paused(ctx1, r)
+		if errors.Is(err, exercise.ErrReturned) {
+			err = r.Wait(ctx1, &n)
+			return n, false, err
+		}
 		if err != nil {
 			if ctx1.Err() != nil && ctx.Err() == nil {
-				return 0, errSlow
+				return 0, false, errSlow
 			}
-			return 0, err
+			return 0, false, err
 		}
 		if rev > before.Header.Revision {
 			break // the write: its answer is held
 		}
 		if err := c.PauseAfter("Txn|Put"); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if err := c.Resume(); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	if err := c.Cluster.Stop(lead); err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	var n int
 	err = r.Wait(ctx1, &n)
 	if err != nil && ctx1.Err() != nil && ctx.Err() == nil {
-		return 0, errSlow
+		return 0, true, errSlow
 	}
-	return n, err
+	return n, true, err
 }

@@ -179,14 +179,14 @@ func followAway(ctx context.Context, c *exercise.Code, compact bool) error {
 	a.initial = map[string]string{wrPrefix + "a": "1", wrPrefix + "b": "1"}
 	a.initRev, a.want = rev, nil
 	a.r = c.Start("Follow", map[string]string{"Prefix": wrPrefix})
-	if err := a.until(ctx, rev, 3*time.Second); err != nil {
+	if err := a.until(ctx, rev, 5*time.Second); err != nil {
 		return err
 	}
 	if len(a.got) == 0 {
 		if a.early != nil {
 			return a.returned()
 		}
-		return c.Fail("Follow listed nothing within 3 s: list the prefix with cli.Get and hand it to snapshot")
+		return c.Fail("Follow listed nothing within 5 s: list the prefix with cli.Get and hand it to snapshot")
 	}
 	if rev, err = a.do(ctx, clientv3.OpPut(wrPrefix+"c", "1")); err != nil {
 		return err
@@ -357,7 +357,7 @@ func (a *away) compare() error {
 		if a.early != nil {
 			return a.returned()
 		}
-		return c.Fail("Follow listed nothing within 3 s: list the prefix with cli.Get and hand it to snapshot")
+		return c.Fail("Follow listed nothing within 5 s: list the prefix with cli.Get and hand it to snapshot")
 	}
 	return nil
 }

@@ -476,6 +476,13 @@ func (c *Code) Paused(ctx context.Context, r *Running) (int64, error) {
 	case e := <-c.p.paused:
 		return e.Rev, nil
 	case <-done:
+		// Paused, then returned (its call's deadline passed while it
+		// was held): the pause came first.
+		select {
+		case e := <-c.p.paused:
+			return e.Rev, nil
+		default:
+		}
 		if r.err != nil {
 			return 0, r.err
 		}

@@ -36,7 +36,7 @@ import (
 // server: EOF") and wants the count up by one, not two; then, while it
 // calls Increment ten times one after the other, it lets one of your
 // writes go in, stops the leader, and never lets that write's answer come:
-// it wants each call to return within 6 s and the count to be 10; last it
+// it wants each call to return within 8 s and the count to be 10; last it
 // calls Increment again with an ID it used before, and wants the same
 // count back and the counter unchanged.
 func Increment(ctx context.Context, cli *clientv3.Client, counter, requestID string) (int, error) {
