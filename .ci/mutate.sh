@@ -121,6 +121,11 @@ web-late-page-not-replayed|runner/web/web.go|log := s\.log\[sent:\]|log := s.log
 web-queue-unordered|runner/web/picture.go|return int\(a\.Create - b\.Create\)|return int(b.Create - a.Create)
 web-next-not-fed|runner/cli/web.go|\t\topts\.Next = con\.Next\n|
 web-observer-ignored|runner/run.go|\t\tif cfg\.Observer != nil \{|\t\tif false {
+web-prompt-every-pause|runner/web/web.go|\t\ts\.paused = true\n|\t\ts.paused = true\n\t\ts.pause, s.pauseV = sse("pause", Prompt{Lesson: lesson, Step: step, Title: title}), s.pauseV+1\n
+web-prompt-not-shown|runner/cli/web.go|\t\tcon\.OnPrompt = func|\t\t_ = func
+web-timeline-cut|runner/web/assets/app.js|while \(tl\.scrollWidth > tl\.clientWidth \+ 1 && tl\.children\.length > 1\)|while (false)
+web-heading-cut|runner/web/assets/style.css|th:nth-child\(3\) \{ width: 15%; \}|th:nth-child(3) { width: 10%; }
+web-zh-label-english|runner/web/zh.go|"本课的监听"|"The lesson's watches"
 watch-exercise-dirs-unwatched|runner/exwatch/watch.go|\t\tif err := fw\.Add\(d\); err != nil|\t\t_ = d\n\t\tif err := fw.Add(w.Dir); err != nil
 watch-progress-not-saved|runner/exwatch/watch.go|if err := w\.progress\.Save\(o\.Dir\); err != nil|if err := error(nil); err != nil
 watch-any-file|runner/exwatch/watch.go|return strings\.HasSuffix\(base, "\.go"\) && !strings\.HasPrefix\(base, "\."\)|return base != ""
@@ -177,6 +182,8 @@ if [ $check = 1 ]; then
     # is vetted through the package that embeds it.
     pkg=$(dirname "$file")
     if head -1 "$tmp/$file" | grep -q '^//go:build ignore'; then pkg=$(dirname "$pkg"); fi
+    # An embedded asset (the --web page's script and CSS): its package.
+    while ! ls "$tmp/$pkg"/*.go >/dev/null 2>&1; do pkg=$(dirname "$pkg"); done
     if ! matches=$(apply "$tmp/$file"); then
       echo "DID NOT APPLY  $name ($file): matches ${matches:-0} times, not once"
       failed=1

@@ -59,7 +59,10 @@ func startWeb(o *options, cfg *runner.Config, con *report.Console) (stop func(),
 		return func() {}, exitOK
 	}
 	opts := web.Options{Addr: o.web, Lang: o.lang}
-	if o.step && con != nil {
+	// The console waits for the presenter's keys (--step, or paging on a
+	// terminal): the presenter's page answers its prompts as Enter does.
+	paced := cfg.Pause != nil && con != nil
+	if paced {
 		opts.Next = con.Next
 	}
 	srv, err := web.Start(opts)
@@ -68,8 +71,16 @@ func startWeb(o *options, cfg *runner.Config, con *report.Console) (stop func(),
 	}
 	cfg.Reporter = both{cfg.Reporter, srv}
 	cfg.Observer = srv
-	if cfg.Pause != nil {
+	if paced {
 		cfg.Pause = srv.Pause(cfg.Pause)
+		// The pages show a prompt while the terminal shows one, no longer.
+		con.OnPrompt = func(p *report.Prompt) {
+			if p == nil {
+				srv.Prompt(nil)
+				return
+			}
+			srv.Prompt(&web.Prompt{More: p.More, Lesson: p.Lesson, Step: p.Step, Title: p.Title})
+		}
 	}
 	if srv.FollowerURL()+"?token=" == strings.SplitAfter(srv.URL(), "?token=")[0] {
 		fmt.Fprintln(o.stderr, o.lang.Msg("live picture: %s", srv.URL()))

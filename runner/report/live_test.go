@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -204,5 +205,62 @@ func TestLiveQuiet(t *testing.T) {
 	c.Report(runner.Event{Kind: runner.KindResult, Text: "counter=40"})
 	if got := runnertest.Screen(out.String()); strings.Contains(strings.Join(got, "\n"), "working") || got[len(got)-2] != "     → counter=40" {
 		t.Errorf("the status line is not replaced by the next event:\n%s", strings.Join(got, "\n"))
+	}
+}
+
+// TestOnPrompt: OnPrompt hears of the prompts the console waits at, and
+// of no other: the --step prompt with its step, a "more" prompt where the
+// screen is full, each then answered (nil); a pause where the console
+// does not wait (paging, a screen with room left) tells it nothing.
+func TestOnPrompt(t *testing.T) {
+	t.Parallel()
+	var out runnertest.Buffer
+	c := report.NewConsole(&out, false)
+	keys, typed := io.Pipe()
+	defer typed.Close()
+	c.StepKeys(context.Background(), keys, nil)
+	c.Pager = true
+	c.Size = func() (int, int) { return 80, 24 }
+	heard := make(chan *report.Prompt, 10)
+	c.OnPrompt = func(p *report.Prompt) { heard <- p }
+	pause := func(step int) chan bool {
+		run := make(chan bool, 1)
+		go func() { run <- c.Pause(context.Background(), "put-get", step, "Get it back") }()
+		return run
+	}
+	c.Report(runner.Event{Kind: runner.KindLessonStart, Lesson: "put-get", Title: "Put and get", Index: 1, Total: 1})
+	if !<-pause(1) {
+		t.Fatal("a pause with room on the screen quit the run")
+	}
+	select {
+	case p := <-heard:
+		t.Fatalf("a pause that did not wait told OnPrompt %+v", p)
+	default:
+	}
+	// The screen nearly full: the next step starts on a fresh one.
+	for i := range 16 {
+		c.Report(runner.Event{Kind: runner.KindSay, Lesson: "put-get", Text: fmt.Sprint("line ", i)})
+	}
+	run := pause(2)
+	if p := <-heard; p == nil || !p.More {
+		t.Fatalf("a full screen: OnPrompt %+v, want a more prompt", p)
+	}
+	if !c.Next() {
+		t.Fatal("Next at the more prompt: false")
+	}
+	if p := <-heard; p != nil {
+		t.Fatalf("after Next: OnPrompt %+v, want nil", p)
+	}
+	if !<-run {
+		t.Fatal("Next at the more prompt quit the run")
+	}
+	c.Stepper = true
+	run = pause(3)
+	if p := <-heard; p == nil || p.More || p.Lesson != "put-get" || p.Step != 3 || p.Title != "Get it back" {
+		t.Fatalf("--step: OnPrompt %+v, want the prompt before put-get's step 3", p)
+	}
+	c.Next()
+	if p := <-heard; p != nil || !<-run {
+		t.Fatalf("after Next: OnPrompt %+v, want nil and the step run", p)
 	}
 }

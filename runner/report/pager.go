@@ -61,7 +61,7 @@ func (c *Console) holding() bool { return c.pg.held != nil }
 func (c *Console) page(done chan struct{}) {
 	defer close(done)
 	for {
-		ok := c.ask(c.ctx, c.keys, func() string { return morePrompt(c.Lang, c.width()) })
+		ok := c.ask(c.ctx, c.keys, Prompt{More: true})
 		c.mu.Lock()
 		if !ok {
 			if c.ctx.Err() != nil {

@@ -65,6 +65,11 @@ type Console struct {
 	// NextSteps is what the end of the run suggests trying next, shown
 	// after the summary.
 	NextSteps string
+	// OnPrompt, if set, is told when a prompt is shown and waits for a
+	// key (p), and when it got its key (nil): a --web page shows what the
+	// terminal waits for, and no more. Called from any goroutine, never
+	// with the console's lock held; it must return quickly.
+	OnPrompt func(p *Prompt)
 
 	pg        pager
 	quitting  bool     // the reader quit: the rest of the run is not shown

@@ -211,13 +211,30 @@ func (c *Console) Pause(ctx context.Context, lesson string, step int, title stri
 	if !c.Stepper && !full {
 		return true
 	}
-	var prompt func() string
 	if c.Stepper {
-		prompt = func() string { return stepPrompt(c.Lang, lesson, step, title, c.width()) }
-	} else {
-		prompt = func() string { return morePrompt(c.Lang, c.width()) }
+		return c.ask(ctx, k, Prompt{Lesson: lesson, Step: step, Title: title})
 	}
-	return c.ask(ctx, k, prompt)
+	return c.ask(ctx, k, Prompt{More: true})
+}
+
+// A Prompt is what the console waits for a key at: the --step prompt
+// before a step, or a "more" prompt where the screen is full (a step that
+// starts on a fresh screen, or output held back by the pager).
+type Prompt struct {
+	// More: a "more" prompt. Else the step prompt, before step Step of
+	// lesson Lesson, whose heading is Title.
+	More   bool
+	Lesson string
+	Step   int
+	Title  string
+}
+
+// text is the prompt's line on a terminal width columns wide.
+func (p Prompt) text(lang i18n.Lang, width int) string {
+	if p.More {
+		return morePrompt(lang, width)
+	}
+	return stepPrompt(lang, p.Lesson, p.Step, p.Title, width)
 }
 
 // stepRoom is how many rows a step needs at least to start on the screen
@@ -228,17 +245,24 @@ const stepRoom = 8
 // (true) or quits (false); ? lists the keys and asks again. The prompt is
 // erased after the key: what comes next takes its line. Whatever was on
 // the screen counts as read.
-func (c *Console) ask(ctx context.Context, k *keys, prompt func() string) bool {
+func (c *Console) ask(ctx context.Context, k *keys, p Prompt) bool {
 	for {
 		key := k.waitKey(ctx, func() {
 			c.mu.Lock()
 			c.prompting = true
 			c.mu.Unlock()
-			c.write("\r\033[K" + prompt())
+			c.write("\r\033[K" + p.text(c.Lang, c.width()))
+			if c.OnPrompt != nil {
+				c.OnPrompt(&p)
+			}
 		})
 		c.mu.Lock()
+		shown := c.prompting
 		c.prompting = false
 		c.mu.Unlock()
+		if shown && c.OnPrompt != nil {
+			c.OnPrompt(nil)
+		}
 		switch key {
 		case KeyNext:
 			c.mu.Lock()

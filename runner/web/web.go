@@ -47,9 +47,9 @@ type Options struct {
 	// Lang is the language of the page's own words; the events come
 	// translated by the runner.
 	Lang i18n.Lang
-	// Next answers the --step prompt as Enter does, if one is shown, and
-	// reports whether one was (report.Console.Next). Nil: the page
-	// controls nothing.
+	// Next answers the prompt the terminal shows (Prompt) as Enter does,
+	// if one is shown, and reports whether one was
+	// (report.Console.Next). Nil: the page controls nothing.
 	Next func() bool
 }
 
@@ -69,8 +69,9 @@ type Server struct {
 	pic     *picture      // the state of the lesson under way
 	state   []byte        // its last snapshot, an SSE message
 	stateV  uint64        // which snapshot
-	pause   []byte        // the step prompt shown, an SSE message
+	pause   []byte        // the prompt shown, an SSE message
 	pauseV  uint64        // which prompt
+	paused  bool          // the run stands at a Pause
 	changed chan struct{} // closed and replaced on every change
 	dirty   bool          // pic changed since the last snapshot
 	timer   *time.Timer   // publishes a dirty picture
@@ -211,16 +212,22 @@ func (s *Server) words() map[string]string {
 		"nowatches": l.Msg("no watches"),
 		"from":      l.Msg("from rev"),
 		"now":       l.Msg("now"),
-		"events":    l.Msg("events"),
+		"events":    l.Text("%s event(s)"),
+		"cleanup":   l.Text("cleanup: %s"),
 		"cancelled": l.Msg("cancelled"),
 		"members":   l.Msg("Members"),
 		"leader":    l.Msg("leader"),
 		"stopped":   l.Msg("not answering"),
 		"next":      l.Msg("Next"),
 		"nextkeys":  l.Msg("Next (→ or space) runs the step"),
-		"paused":    l.Text("paused before step %s"),
+		"paused":    l.Text("paused before step %s: %s"),
+		"morewait":  l.Msg("paused: more on the terminal"),
 		"follower":  l.Msg("following the presenter"),
 		"ended-run": l.Msg("the run has ended"),
+		"summary":   l.Text("the run has ended: %s passed, %s failed"),
+		"end":       l.Text("%s: %s"),
+		"gotwant":   l.Text("(got %s, want %s)"),
+		"left":      l.Text("%s s / %s s"),
 		"lost":      l.Msg("connection lost: the run has ended or etcdtour stopped"),
 		"more":      l.Text("%s more"),
 		"waitrun":   l.Msg("waiting for the run to start"),
@@ -229,7 +236,7 @@ func (s *Server) words() map[string]string {
 		"skipped":   l.Msg("skipped"),
 		"notrun":    l.Msg("not run"),
 		"interrupt": l.Msg("interrupted"),
-		"step":      l.Msg("step"),
+		"step":      l.Text("step %s"),
 	}
 }
 
@@ -370,38 +377,65 @@ func (s *Server) Report(e runner.Event) {
 		if e.Lesson == s.pic.Lesson {
 			s.pic.Step = e.Step
 		}
-	case runner.KindLessonStart:
-		s.pauseV++
-		s.pause = sse("pause", nil)
 	}
 	s.notify()
 }
 
-// A prompt is the step prompt a page shows.
-type prompt struct {
-	Lesson string `json:"lesson"`
-	Step   int    `json:"step"`
-	Title  string `json:"title"`
+// A Prompt is what the terminal waits for a key at
+// (report.Console.OnPrompt), shown on the pages: the presenter's offers
+// Next, which answers it as Enter does.
+type Prompt struct {
+	// More: a "more" prompt, where the terminal's screen is full. Else
+	// the --step prompt before step Step of lesson Lesson, headed Title.
+	More   bool   `json:"more,omitempty"`
+	Lesson string `json:"lesson,omitempty"`
+	Step   int    `json:"step,omitempty"`
+	Title  string `json:"title,omitempty"`
 }
 
-// Pause wraps a runner.Config.Pause (report.Console.Pause) to show the
-// pages the prompt while it waits: the presenter's page offers Next.
+// Pause wraps a runner.Config.Pause (report.Console.Pause) to know when
+// the run stands at one: while a prompt is shown there (Prompt) the
+// runner holds the lesson's leases, and their bars stand still, full. A
+// pause that does not wait for a key (paging with room left on the
+// screen) shows nothing.
 func (s *Server) Pause(p func(ctx context.Context, lesson string, step int, title string) bool) func(ctx context.Context, lesson string, step int, title string) bool {
 	return func(ctx context.Context, lesson string, step int, title string) bool {
-		s.setPause(sse("pause", prompt{lesson, step, title}), true)
-		defer s.setPause(sse("pause", nil), false)
+		s.mu.Lock()
+		s.paused = true
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.paused = false
+			s.hold(false)
+		}()
 		return p(ctx, lesson, step, title)
 	}
 }
 
-// setPause shows the pages the prompt m. While it waits the runner holds
-// the lesson's leases (their TTL starts again when it is answered): their
-// bars stand still, full.
-func (s *Server) setPause(m []byte, held bool) {
+// Prompt shows the pages the prompt the terminal waits at, p; nil once it
+// got its key. Shown within a Pause, the run waits for it, holding the
+// lesson's leases.
+func (s *Server) Prompt(p *Prompt) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.pause = m
+	if p == nil {
+		s.pause = sse("pause", nil)
+	} else {
+		s.pause = sse("pause", *p)
+		s.hold(s.paused)
+	}
 	s.pauseV++
+	s.notify()
+}
+
+// hold marks the lesson's leases held by the runner (a prompt waits in a
+// Pause), or no longer held: either way their TTL is whole again. s.mu is
+// held.
+func (s *Server) hold(held bool) {
+	if s.pic.held == held {
+		return
+	}
 	s.pic.held = held
 	now := time.Now().UnixMilli()
 	for _, l := range s.pic.leases {
@@ -410,5 +444,4 @@ func (s *Server) setPause(m []byte, held bool) {
 		}
 	}
 	s.changedLocked()
-	s.notify()
 }

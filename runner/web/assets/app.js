@@ -13,9 +13,23 @@
     return e;
   };
   const fmt = (s, ...a) => { let i = 0; return s.replace(/%s/g, () => String(a[i++])); };
+  // flow joins the lines of narration wrapped by hand for an 80-column
+  // terminal: the page wraps them at its own width. A line that starts a
+  // list item or is indented stays a line; two lines join with a space,
+  // or with none where either side is Chinese (or full-width punctuation).
+  const wide = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/;
+  const flow = (s) => s.replace(/(\S)\n(?![\s\-•*→✓✗]|\d+[.)] )(?=\S)/gu, (m, a, off) =>
+    a + (wide.test(a) || wide.test(s[off + m.length]) ? "" : " "));
+  // parts is a line of parts joined by " · ", each kept whole when the
+  // line wraps.
+  const parts = (tag, cls, ...ps) => {
+    const e = el(tag, cls);
+    ps.forEach((p, i) => { if (i) e.appendChild(document.createTextNode(" · ")); e.appendChild(el("span", "part", p)); });
+    return e;
+  };
 
   // --- The lesson ---------------------------------------------------------
-  let lessons = {}, cur = null, step = null, ended = false, run = {};
+  let lessons = {}, cur = null, step = null, ended = false, run = {}, where = "";
   function reset() {
     $("lesson").textContent = "";
     lessons = {}; cur = null; step = null; ended = false;
@@ -54,8 +68,9 @@
         const box = lessonBox(e.lesson);
         box.classList.remove("done");
         box.appendChild(el("h2", "", e.index + "/" + e.total + " · " + e.title));
-        box.appendChild(el("p", "doc", e.text || ""));
-        $("where").textContent = e.index + "/" + e.total + " · " + e.lesson + " · " + e.title;
+        box.appendChild(el("p", "doc", flow(e.text || "")));
+        where = e.index + "/" + e.total + " · " + e.lesson + " · " + e.title;
+        $("where").textContent = where;
         break;
       }
       case "step": {
@@ -66,18 +81,18 @@
         lessonBox(e.lesson).appendChild(s);
         step = s;
         setCurrent(s);
-        $("where").textContent = $("where").textContent.split(" · " + W.step)[0] + " · " + W.step + " " + e.step;
+        $("where").textContent = where + " · " + fmt(W.step, e.step);
         break;
       }
-      case "say": line("", e.text); break;
+      case "say": line("", flow(e.text)); break;
       case "etcdctl": line("cmd", "$ " + e.text); break;
       case "result": line("result", "→ " + e.text); break;
-      case "wait": line("muted", "… " + e.text); break;
-      case "note": line("note", e.text); break;
-      case "cleanup": line("muted", "🧹 " + e.text); break;
+      case "wait": line("muted", "… " + flow(e.text)); break;
+      case "note": line("note", flow(e.text)); break;
+      case "cleanup": line("muted", fmt(W.cleanup, e.text)); break;
       case "check": {
-        const p = line(e.ok ? "ok" : "bad", (e.ok ? "✓ " : "✗ ") + e.text);
-        if (!e.ok && (e.got || e.want)) p.textContent += "  (got " + e.got + ", want " + e.want + ")";
+        const p = line(e.ok ? "ok" : "bad", (e.ok ? "✓ " : "✗ ") + flow(e.text));
+        if (!e.ok && (e.got || e.want)) p.textContent += "  " + fmt(W.gotwant, e.got, e.want);
         break;
       }
       case "lesson-end": {
@@ -86,14 +101,14 @@
         const box = lessonBox(e.lesson);
         const word = { passed: W.passed, failed: W.failed, skipped: W.skipped, "not run": W.notrun, interrupted: W.interrupt }[e.status] || e.status;
         const p = el("div", "end " + (e.status === "passed" || e.status === "skipped" ? "ok" : "bad"),
-          e.lesson + ": " + word + (e.error ? " · " + e.error : ""));
+          fmt(W.end, e.lesson, word) + (e.error ? " · " + e.error : ""));
         box.appendChild(p);
         break;
       }
       case "summary":
         ended = true;
         step = null;
-        line("end " + (e.failed || e.interrupted ? "bad" : "ok"), W["ended-run"] + ": " + e.passed + " " + W.passed + ", " + e.failed + " " + W.failed);
+        line("end " + (e.failed || e.interrupted ? "bad" : "ok"), fmt(W.summary, e.passed || 0, e.failed || 0));
         $("where").textContent = W["ended-run"];
         break;
     }
@@ -107,7 +122,9 @@
     paused = p;
     $("pause").hidden = !p;
     if (!p) return;
-    $("pause-text").textContent = fmt(W.paused, p.step + " (" + p.title + ")");
+    $("pause").dataset.lesson = p.lesson || "";
+    $("pause").dataset.step = p.step || "";
+    $("pause-text").textContent = p.more ? W.morewait : fmt(W.paused, p.step, p.title);
     $("next").hidden = !control;
     $("follow").hidden = control;
   }
@@ -183,8 +200,8 @@
       d.appendChild(el("div", "mono", q.name + "/"));
       const ol = el("ol");
       q.waiters.forEach((w, i) => {
-        const li = el("li", i === 0 ? "holder" : "waiter",
-          w.key.slice(q.name.length + 1) + " · " + W.create + " " + w.create + " · " + (i === 0 ? W.holder : W.waiting));
+        const li = parts("li", i === 0 ? "holder" : "waiter",
+          w.key.slice(q.name.length + 1), W.create + " " + w.create, i === 0 ? W.holder : W.waiting);
         li.dataset.key = w.key;
         li.dataset.create = w.create;
         ol.appendChild(li);
@@ -196,8 +213,8 @@
     fit($("watches-box"), $("watches"), s.watches.length ? s.watches : [null], (w) => {
       if (!w) return el("div", "muted", W.nowatches);
       const what = w.key + (w.prefix ? "*" : "") + (w.end ? " … " + w.end : "");
-      const d = el("div", "watch" + (w.cancelled ? " cancelled" : ""),
-        what + " · " + (w.from ? W.from + " " + w.from : W.now) + " · " + w.events + " " + W.events);
+      const d = parts("div", "watch" + (w.cancelled ? " cancelled" : ""),
+        what, w.from ? W.from + " " + w.from : W.now, fmt(W.events, w.events));
       d.dataset.key = w.key;
       return d;
     });
@@ -222,6 +239,8 @@
       tl.appendChild(li);
     }
     if (!s.revs.length) tl.appendChild(el("li", "muted", "–"));
+    // The latest revisions, whole: the oldest go where the line is full.
+    while (tl.scrollWidth > tl.clientWidth + 1 && tl.children.length > 1) tl.removeChild(tl.firstChild);
   }
   // The lease bars count down between snapshots.
   function tick() {
@@ -235,7 +254,7 @@
       const left = l.ended ? 0 : held ? l.granted : Math.max(0, l.left - (now - l.at) / 1000);
       const frac = l.granted > 0 ? Math.min(1, left / l.granted) : 0;
       d.querySelector(".bar i").style.width = (frac * 100).toFixed(1) + "%";
-      d.querySelector(".left").textContent = l.ended ? W.ended : left.toFixed(1) + " s / " + l.granted + " s";
+      d.querySelector(".left").textContent = l.ended ? W.ended : fmt(W.left, left.toFixed(1), l.granted);
       live = live || (!l.ended && left > 0);
     }
     if (live && !tick.timer) tick.timer = setInterval(tick, 100);
