@@ -139,6 +139,7 @@ exercise-putget-no-write-between|lessons/exercises/putget.go|between, err := put
 exercise-watch-no-put-before|runner/exercise/driver/runtime.go|ok && put != nil \{|ok && put != nil && false {
 exercise-kept-renewals-unchecked|lessons/exercises/lease.go|\t\t\trenewed = err == nil\n|\t\t\trenewed = true\n
 exercise-lock-write-unheld-unchecked|lessons/exercises/lock.go|if len\(owner\.Kvs\) == 0 \{|if len(owner.Kvs) < 0 {
+exercise-watch-nothing-reported-unsaid|lessons/exercises/watch.go|if len\(f\.got\) == 0 && len\(f\.want\) > 1 \{|if false {
 workspace-overwrites-learner|runner/workspace/workspace.go|case m\[f\.Path\] == hash\(old\):|case true:
 own-cluster-not-restored|runner/exercise/engine.go|err = restore\(ctx, own\)|err = nil
 own-cluster-not-skipped-on-endpoints|runner/exercise/engine.go|if ex\.Members > 0 && cfg\.UserCluster \{|if false {

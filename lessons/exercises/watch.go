@@ -32,6 +32,7 @@ var Watch = exercise.Exercise{
 	Mistakes: []exercise.Mistake{
 		{Dir: "no-prefix", Bug: "reads the prefix as one key: the snapshot is empty", Check: watchSnapshot, Says: "WithPrefix"},
 		{Dir: "watch-from-now", Bug: "watches without WithRev: from now, after the Get", Check: watchGap, Says: "your watcher never reported it"},
+		{Dir: "watch-one-key", Bug: "watches without WithPrefix: the one key named like the prefix", Check: watchGap, Says: "your watcher reported none of them"},
 		{Dir: "watch-from-get-revision", Bug: "watches from the Get's revision, not the one after it", Check: watchGap, Says: "which your snapshot (revision"},
 		{Dir: "header-revision", Bug: "reports the response header's revision, not the event's", Check: watchGap, Says: "ev.Kv.ModRevision"},
 		{Dir: "first-event-only", Bug: "takes the first event of each response only", Check: watchFlow, Says: "range over resp.Events"},
@@ -349,6 +350,9 @@ func (f *followed) checkGap(c *exercise.Code) error {
 	}
 	if f.early != nil {
 		return f.early
+	}
+	if len(f.got) == 0 && len(f.want) > 1 {
+		return c.Fail("a write landed at revision %d (%s) between your Get (revision %d) and your Watch, and %d more under the prefix after it; your watcher reported none of them: watch the whole prefix (clientv3.WithPrefix()) from get.Header.Revision+1 (clientv3.WithRev)", f.gap.Revision, f.gap.Key, f.getRev, len(f.want)-1)
 	}
 	return c.Fail("a write landed at revision %d (%s) between your Get (revision %d) and your Watch; your watcher never reported it: start the watch at get.Header.Revision+1 (clientv3.WithRev)", f.gap.Revision, f.gap.Key, f.getRev)
 }
