@@ -22,21 +22,22 @@ import (
 // sectionZh is the Chinese of each section heading a lesson's page may
 // have. A page with a new section adds its heading here.
 var sectionZh = map[string]string{
-	"What it teaches":                     "本课内容",
-	"Getting the client":                  "获取客户端",
-	"The calls":                           "调用",
-	"The code":                            "代码",
-	"etcdctl equivalents":                 "对应的 etcdctl 命令",
-	"Checks":                              "检查",
-	"Pitfalls":                            "易错点",
-	"What the article got wrong":          "原文的问题",
-	"The article":                         "原文",
-	"Interactive mode: your own writes":   "交互模式：你自己写入",
-	"Two facts, checked under contention": "两个事实，在争抢下验证",
-	"You hold the lock: `--interactive`":  "由你来持有锁：`--interactive`",
-	"Numbers seen":                        "实测数字",
-	"Waits":                               "等待",
-	"The program":                         "程序",
+	"What it teaches":                      "本课内容",
+	"Getting the client":                   "获取客户端",
+	"The calls":                            "调用",
+	"The code":                             "代码",
+	"etcdctl equivalents":                  "对应的 etcdctl 命令",
+	"Checks":                               "检查",
+	"Pitfalls":                             "易错点",
+	"What the article got wrong":           "原文的问题",
+	"The article":                          "原文",
+	"Interactive mode: your own writes":    "交互模式：你自己写入",
+	"Two facts, checked under contention":  "两个事实，在争抢下验证",
+	"You hold the lock: `--interactive`":   "由你来持有锁：`--interactive`",
+	"You renew the lease: `--interactive`": "由你来续租：`--interactive`",
+	"Numbers seen":                         "实测数字",
+	"Waits":                                "等待",
+	"The program":                          "程序",
 }
 
 func TestDocsZhCN(t *testing.T) {

@@ -26,6 +26,9 @@ const expirySlack = 2 * time.Second
 
 func lease(ctx context.Context, t *runner.T) error {
 	cli := t.Client
+	if t.Interactive() {
+		return leaseAsYou(ctx, t)
+	}
 
 	t.Step("Grant a lease")
 	t.Say(`A lease is a TTL that any number of keys can share, like

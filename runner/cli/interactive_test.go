@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +134,83 @@ func TestLockInteractive(t *testing.T) {
 	release()
 	if code := wait(t, p.cmd); code != 0 || !strings.Contains(p.out.String(), "✓ Lock returns after your Ctrl-C") {
 		t.Fatalf("exit %d\n%s\nstderr: %s", code, p.out.String(), p.stderr.String())
+	}
+}
+
+// TestLeaseInteractive: "run lease --interactive" grants a lease and asks
+// the learner to put a key with it and renew it with etcdctl lease
+// keep-alive in another terminal (the real etcdctl when it is on PATH, a
+// client otherwise). Renewed, the key outlives the TTL, and after the
+// learner's Ctrl-C it expires as a DELETE: the run passes. Not renewed, the
+// key goes at the TTL and the lesson fails on that check.
+func TestLeaseInteractive(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	for _, renew := range []bool{true, false} {
+		t.Run(fmt.Sprintf("renew=%v", renew), func(t *testing.T) {
+			t.Parallel()
+			p := startBinary(t, bin, nil, "run", "lease", "--interactive")
+			p.out.waitFor(t, "$ etcdctl lease keep-alive ", 1)
+			out := p.out.String()
+			m := regexp.MustCompile(`(?m)^\s*export ETCDCTL_ENDPOINTS=(\S+)$`).FindStringSubmatch(out)
+			put := regexp.MustCompile(`(?m)^\s*\$ etcdctl put --lease=([0-9a-f]+) (/tour/lease/session) alive$`).FindStringSubmatch(out)
+			ka := regexp.MustCompile(`(?m)^\s*\$ etcdctl lease keep-alive ([0-9a-f]+)$`).FindStringSubmatch(out)
+			if m == nil || put == nil || ka == nil || put[1] != ka[1] {
+				t.Fatalf("want an export, a put with the lease and a keep-alive of the same lease:\n%s", out)
+			}
+			ep, id := m[1], put[1]
+			cli, err := clientv3.New(clientv3.Config{Endpoints: []string{ep}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cli.Close()
+			lease, err := strconv.ParseInt(id, 16, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_, err = cli.Put(ctx, put[2], "alive", clientv3.WithLease(clientv3.LeaseID(lease)))
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !renew {
+				if code := wait(t, p.cmd); code != 1 || !strings.Contains(p.out.String(), "✗ the key outlived the TTL") {
+					t.Fatalf("not renewed: exit %d, want 1 and the failed check\n%s", code, p.out.String())
+				}
+				return
+			}
+			stopRenewing := func() {}
+			if etcdctl, err := exec.LookPath("etcdctl"); err == nil {
+				cmd := exec.Command(etcdctl, "lease", "keep-alive", id)
+				cmd.Env = append(os.Environ(), "ETCDCTL_API=3", "ETCDCTL_ENDPOINTS="+ep)
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				stopRenewing = func() { cmd.Process.Signal(os.Interrupt); cmd.Wait() }
+				defer cmd.Process.Kill()
+			} else {
+				t.Logf("no etcdctl on PATH (%v): renewing with a client", err)
+				kctx, stop := context.WithCancel(context.Background())
+				defer stop()
+				ch, err := cli.KeepAlive(kctx, clientv3.LeaseID(lease))
+				if err != nil {
+					t.Fatal(err)
+				}
+				go func() {
+					for range ch {
+					}
+				}()
+				stopRenewing = stop
+			}
+			p.out.waitFor(t, "✓ the key outlived the TTL", 1)
+			if strings.Contains(p.out.String(), "DELETE") {
+				t.Fatalf("the key went while renewed:\n%s", p.out.String())
+			}
+			stopRenewing()
+			if code := wait(t, p.cmd); code != 0 || !strings.Contains(p.out.String(), "✓ the lease expired") {
+				t.Fatalf("exit %d\n%s\nstderr: %s", code, p.out.String(), p.stderr.String())
+			}
+		})
 	}
 }
