@@ -137,6 +137,7 @@ func testLesson(t *testing.T, l runner.Lesson) {
 	for _, r := range []*runnertest.Recorder{rec, zh} {
 		checkSayWidth(t, r)
 		checkConsoleFits(t, r)
+		checkResults(t, r)
 	}
 	checkHandLines(t, rec)
 	checkEtcdctlAccepted(t, rec)

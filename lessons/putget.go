@@ -60,10 +60,10 @@ the whole store, not one per key.`)
 		return err
 	}
 	rev2 := put.Header.Revision
-	t.Check(put.PrevKv != nil, "WithPrevKV returns the old key-value pair")
 	if put.PrevKv != nil {
 		t.Result("previous: %s", kvString(put.PrevKv))
 	}
+	t.Check(put.PrevKv != nil, "WithPrevKV returns the old key-value pair")
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	get, err = cli.Get(ctx1, "name")
 	cancel()

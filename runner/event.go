@@ -12,6 +12,7 @@ const (
 	KindEtcdctl     Kind = "etcdctl"      // Text: the equivalent etcdctl command line; Request: the gRPC call it was rendered from, if any
 	KindRequest     Kind = "request"      // Text, Request: a request made inside a compound call (a Mutex's Lock) or a stream; not shown
 	KindResult      Kind = "result"       // Text: what a call returned
+	KindReply       Kind = "reply"        // Text: in brief, what etcd answered the request of the etcdctl line before it; Request. A console shows it only where the lesson says no result of its own
 	KindCheck       Kind = "check"        // OK, Text: what was checked; Got, Want: for a comparison
 	KindWait        Kind = "wait"         // Text: what is awaited; Seconds: for how long, if known. Lasts until the lesson's next request, check, step or wait: results and says meanwhile happen during it
 	KindCleanup     Kind = "cleanup"      // Text: what the runner removed after the lesson

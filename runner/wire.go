@@ -49,6 +49,7 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	}
 	var line string
 	var err error
+	shown := false // the request's etcdctl line was shown
 	w.observe(nil, req, true)
 	defer func() {
 		if err == nil {
@@ -66,16 +67,29 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 			target = p.Addr.String()
 		}
 		line = etcdctl.Line(req, target)
-		w.report(line, method, compound)
+		shown = w.report(line, method, compound)
 	} else {
 		line = etcdctl.Line(req, "")
 		if line != "" && w.only != "" {
 			line = "ETCDCTL_ENDPOINTS=" + etcdctl.Quote(w.only) + " " + line
 		}
 		if line != "" {
-			w.report(line, method, compound)
+			shown = w.report(line, method, compound)
 		}
 		err = invoker(ctx, method, req, reply, cc, opts...)
+	}
+	if shown {
+		// The etcdctl line shown has its answer: a console shows it
+		// where the lesson says no result of its own.
+		format, args := etcdctl.Reply(reply)
+		if err != nil {
+			format, args = "error: %s", []any{status.Convert(err).Message()}
+		}
+		if format != "" {
+			e := w.t.said(KindReply, format, args)
+			e.Request = method[strings.LastIndex(method, "/")+1:]
+			w.t.report(e)
+		}
 	}
 	if line == "" {
 		line = method
@@ -110,8 +124,8 @@ func (w wire) observe(stream, msg any, sent bool) {
 // request is part of a compound call of the concurrency package (a Mutex's
 // Lock, a Session: see compound): those show the one etcdctl command that
 // does all of it, written by the lesson (T.Etcdctl), and their requests
-// are recorded only.
-func (w wire) report(line, method string, compound bool) {
+// are recorded only. It reports whether the line was shown.
+func (w wire) report(line, method string, compound bool) bool {
 	kind := KindEtcdctl
 	if compound {
 		kind = KindRequest
@@ -120,6 +134,7 @@ func (w wire) report(line, method string, compound bool) {
 		kind = KindRequest // a loop's: counted, and said once at the step's end
 	}
 	w.t.report(Event{Kind: kind, Text: line, Request: method[strings.LastIndex(method, "/")+1:]})
+	return kind == KindEtcdctl
 }
 
 // maxEtcdctlPerStep is how many etcdctl lines of requests one step shows: a

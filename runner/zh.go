@@ -11,6 +11,22 @@ var chinese = map[string]string{
 	"↑ it blocks the shell: run it in a terminal of its own, or end\nit with &":                                    "↑ 它会阻塞 shell：请在另一个终端里运行，或在末尾加上 &",
 	"↑ not replayable in a shell: etcdctl %s blocks it, in a session\nof its own that the lines below do not name": "↑ 不能照抄到 shell 里重放：etcdctl %s 会阻塞 shell，\n而且用的是它自己的会话，下面的命令用的不是这个会话",
 	"interrupted": "已中断",
+
+	// wire.go: etcd's answer to an etcdctl line, in brief (etcdctl.Reply)
+	"revision=%d":               "revision=%d",
+	"count=%d, revision=%d":     "count=%d, revision=%d",
+	"deleted=%d, revision=%d":   "deleted=%d, revision=%d",
+	"succeeded=%t, revision=%d": "succeeded=%t, revision=%d",
+	"ID=%x, TTL=%d":             "ID=%x, TTL=%d",
+	"revoked, revision=%d":      "已撤销，revision=%d",
+	"TTL=%d, keys=%d":           "TTL=%d, keys=%d",
+	"leases=%d":                 "leases=%d",
+	"version=%s, leader=%x":     "version=%s, leader=%x",
+	"members=%d":                "members=%d",
+	"compacted, revision=%d":    "已压缩，revision=%d",
+	"defragmented":              "已整理碎片",
+	"error: %s":                 "错误：%s",
+
 	"etcd %s at %s · keys under %s\netcdctl lines below assume: export %s": "etcd %s，地址 %s · key 都在 %s 之下\n下面的 etcdctl 命令假定已执行：export %s",
 	"etcd at %s no longer answers (no endpoint within %v)":                 "%s 上的 etcd 已无应答（%v 内没有可用的 endpoint）",
 	"%s: the lessons after %s are not run":                                 "%s：%s 之后的课程不再运行",

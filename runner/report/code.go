@@ -207,16 +207,21 @@ func foldMarks(lang i18n.Lang, f runner.Fold) []string {
 }
 
 // pending is an etcdctl line not shown yet: the same line again right
-// after it is counted, and the line shown once with how many times.
+// after it is counted, and the line shown once with how many times. Its
+// result comes with it: etcd's answer in brief (a reply event), unless the
+// lesson says a result of its own right after it, which then takes its
+// place.
 type pending struct {
-	e runner.Event
-	n int
+	e      runner.Event
+	n      int
+	result string // the reply, or the lesson's result, to show with it
+	own    bool   // result is the lesson's
 }
 
 // etcdctl holds back an etcdctl line, or counts it if it is the one held.
 // Called with c.mu held.
 func (c *Console) etcdctl(e runner.Event) {
-	if c.pend != nil && c.pend.e.Text == e.Text {
+	if c.pend != nil && c.pend.e.Text == e.Text && !c.pend.own {
 		c.pend.n++
 		return
 	}
@@ -230,7 +235,7 @@ func (c *Console) etcdctl(e runner.Event) {
 		if c.pend == p {
 			live := c.live != nil && c.live.shown
 			c.hideLive()
-			c.flushPending()
+			c.flushLine()
 			if live {
 				c.showLive()
 			}
@@ -238,26 +243,86 @@ func (c *Console) etcdctl(e runner.Event) {
 	})
 }
 
-// flushPending shows the etcdctl line held back, if any. Called with c.mu
-// held.
+// reply keeps etcd's answer to the etcdctl line held, or shown last, until
+// it is known whether the lesson says a result of its own. Called with
+// c.mu held.
+func (c *Console) reply(e runner.Event) {
+	if c.pend != nil {
+		c.pend.result = e.Text
+		return
+	}
+	c.answer = e.Text
+}
+
+// ownResult shows the lesson's result text on the etcdctl line held, or
+// under the line shown last, in place of etcd's answer in brief, and
+// reports whether it did: it did if that line has had no result yet and
+// nothing came between. Called with c.mu held.
+func (c *Console) ownResult(text string) bool {
+	switch {
+	case c.pend != nil && !c.pend.own:
+		c.pend.result, c.pend.own = text, true
+		c.flushPending()
+		return true
+	case c.answer != "":
+		c.answer = ""
+	}
+	return false
+}
+
+// flushPending shows the etcdctl line held back, if any, with its result,
+// and etcd's answer to the line shown last, if not shown yet. Called with
+// c.mu held.
 func (c *Console) flushPending() {
+	c.flushLine()
+	if c.answer != "" {
+		c.printf(c.st.result, "%s", fit("     → ", "       ", c.answer))
+		c.answer = ""
+	}
+}
+
+// flushLine shows the etcdctl line held back, if any, with its result if
+// it has come: on the line, after a shell comment's "#", where it fits,
+// else under it. A result yet to come is kept for flushPending. Called
+// with c.mu held.
+func (c *Console) flushLine() {
 	p := c.pend
 	if p == nil {
 		return
 	}
 	c.pend = nil
 	text := p.e.Text
+	note := ""
 	if p.n > 1 {
-		first, rest, _ := strings.Cut(text, "\n")
-		first += fmt.Sprintf("  # ×%d", p.n)
-		text = first
-		if rest != "" {
-			text += "\n" + rest
-		}
+		note = fmt.Sprintf("  # ×%d", p.n)
+	}
+	result := p.result
+	if p.n > 1 && result != "" && !p.own {
+		result = c.Lang.Msg("last: %s", result)
 	}
 	// Lines after the first (a txn's input) are indented, but for the
 	// closing EOF: pasted into a shell, a here-document must end with EOF
 	// alone on a line. A line too long is broken the shell's way, with
 	// " \".
+	first, rest, multi := strings.Cut(text, "\n")
+	if !multi && result != "" && !strings.Contains(result, "\n") {
+		line := "     $ " + first + note
+		join := "  # → " + result
+		if note != "" {
+			join = " → " + result
+		}
+		if i18n.Width(line+join) <= Columns {
+			c.printf(c.st.etcdctl, "%s", line)
+			c.printf(c.st.result, "%s\n", join)
+			return
+		}
+	}
+	text = first + note
+	if multi {
+		text += "\n" + rest
+	}
 	c.printf(c.st.etcdctl, "%s", fitShell("     $ ", "         ", text))
+	if result != "" {
+		c.printf(c.st.result, "%s", fit("     → ", "       ", result))
+	}
 }

@@ -76,6 +76,7 @@ type Console struct {
 	prompting bool     // a prompt waits for a key (Next answers it)
 	code      stepCode // the code of the step under way
 	pend      *pending // an etcdctl line held back, to count the same again
+	answer    string   // etcd's answer to the etcdctl line shown last, not shown yet
 }
 
 // quietAfter is how long a lesson may print nothing before the console,
@@ -178,6 +179,10 @@ func (c *Console) Report(e runner.Event) {
 	if c.quitting && e.Kind != runner.KindLessonEnd && e.Kind != runner.KindSummary && e.Kind != runner.KindNote && e.Kind != runner.KindCleanup {
 		return // the reader quit: what the lesson still says is not shown
 	}
+	if e.Kind == runner.KindReply {
+		c.reply(e)
+		return
+	}
 	if e.Kind == runner.KindStep {
 		c.pg.heading = fmt.Sprintf("  %d. %s", e.Step, e.Text)
 	}
@@ -201,6 +206,9 @@ func (c *Console) Report(e runner.Event) {
 			n = c.nextCode(n)
 		}
 		end := c.codeEnd(n)
+		if e.Kind == runner.KindResult && end <= c.code.next && c.ownResult(e.Text) {
+			return // on its etcdctl line, or right under it
+		}
 		if e.Kind != runner.KindEtcdctl || c.pend == nil || c.pend.e.Text != e.Text || end > c.code.next {
 			c.flushPending()
 		}

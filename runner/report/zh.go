@@ -8,6 +8,7 @@ import "maps"
 var chinese = map[string]string{
 	"━━ Lesson %d/%d · %s · %s ━━": "━━ 第 %d/%d 课 · %s · %s ━━",
 	"got:":                         "实际：",
+	"last: %s":                     "最后一次：%s",
 	"want:":                        "期望：",
 	"cleanup: %s":                  "清理：%s",
 	"PASS %s (%s)":                 "%s 通过（%s）",
