@@ -60,7 +60,9 @@ lesson-time-limit-removed|runner/run.go|lctx, cancel := context\.WithTimeout\(ct
 cleanup-full-budget-after-ctrl-c|runner/run.go|defer context\.AfterFunc\(runCtx, func\(\) \{ time\.AfterFunc\(interruptedCleanup, cancel\) \}\)\(\)|
 lease-id-in-decimal|runner/etcdctl/etcdctl.go|fmt\.Sprintf\("--lease=%x", r\.Lease\)|fmt.Sprintf("--lease=%d", r.Lease)
 step-code-dropped|runner/t.go|code = t\.code\.Step\(file, line\)|code = ""
-etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tw\.report\(line, method, compound\)\n\t\t\}|
+etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tshown = w\.report\(line, method, compound\)\n\t\t\}|
+reply-not-shown|runner/report/code.go|\tif c\.pend != nil \{\n\t\tc\.pend\.result = e\.Text\n|\tif c.pend != nil {\n
+check-before-its-result|lessons/putget.go|\tif put\.PrevKv != nil \{\n\t\tt\.Result\("previous: %s", kvString\(put\.PrevKv\)\)\n\t\}\n\tt\.Check\(put\.PrevKv != nil, "WithPrevKV returns the old key-value pair"\)\n|\tt.Check(put.PrevKv != nil, "WithPrevKV returns the old key-value pair")\n\tif put.PrevKv != nil {\n\t\tt.Result("previous: %s", kvString(put.PrevKv))\n\t}\n
 check-always-true|runner/t.go|ok := t\.inverted\(equal\(got, want\)\)|ok := t.inverted(true)
 equal-slices-deep|runner/t.go|\tcase reflect.Slice:\n|\tcase reflect.Invalid:\n
 program-checks-dropped|runner/source/gen.go|case "Check":\n|case "CheckX":\n
