@@ -81,12 +81,11 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 	if shown {
 		// The etcdctl line shown has its answer: a console shows it
 		// where the lesson says no result of its own.
-		format, args := etcdctl.Reply(reply)
+		e, ok := w.t.replyOf(reply)
 		if err != nil {
-			format, args = "error: %s", []any{status.Convert(err).Message()}
+			e, ok = w.t.said(KindReply, "error: %s", []any{status.Convert(err).Message()}), true
 		}
-		if format != "" {
-			e := w.t.said(KindReply, format, args)
+		if ok {
 			e.Request = method[strings.LastIndex(method, "/")+1:]
 			w.t.report(e)
 		}
@@ -233,4 +232,39 @@ func (s *wireStream) CloseSend() error {
 		}
 	}
 	return s.ClientStream.CloseSend()
+}
+
+// replyOf says in brief what etcd answered a request etcdctl.Line renders: the
+// revision a write made, how many keys a read found, whether a Txn
+// succeeded, a lease's ID and TTL, as a reply event (its words are the
+// fields of etcd's answer, as etcdctl -w fields names them); false for an
+// answer it does not say.
+func (t *T) replyOf(reply any) (Event, bool) {
+	switch r := reply.(type) {
+	case *pb.PutResponse:
+		return t.said(KindReply, "revision=%d", []any{r.GetHeader().GetRevision()}), true
+	case *pb.RangeResponse:
+		return t.said(KindReply, "count=%d, revision=%d", []any{r.Count, r.GetHeader().GetRevision()}), true
+	case *pb.DeleteRangeResponse:
+		return t.said(KindReply, "deleted=%d, revision=%d", []any{r.Deleted, r.GetHeader().GetRevision()}), true
+	case *pb.TxnResponse:
+		return t.said(KindReply, "succeeded=%v, revision=%d", []any{r.Succeeded, r.GetHeader().GetRevision()}), true
+	case *pb.LeaseGrantResponse:
+		return t.said(KindReply, "ID=%x, TTL=%d", []any{r.ID, r.TTL}), true
+	case *pb.LeaseRevokeResponse:
+		return t.said(KindReply, "revoked, revision=%d", []any{r.GetHeader().GetRevision()}), true
+	case *pb.LeaseTimeToLiveResponse:
+		return t.said(KindReply, "TTL=%d, keys=%d", []any{r.TTL, len(r.Keys)}), true
+	case *pb.LeaseLeasesResponse:
+		return t.said(KindReply, "leases=%d", []any{len(r.Leases)}), true
+	case *pb.StatusResponse:
+		return t.said(KindReply, "version=%s, leader=%x", []any{r.Version, r.Leader}), true
+	case *pb.MemberListResponse:
+		return t.said(KindReply, "members=%d", []any{len(r.Members)}), true
+	case *pb.CompactionResponse:
+		return t.said(KindReply, "compacted, revision=%d", []any{r.GetHeader().GetRevision()}), true
+	case *pb.DefragmentResponse:
+		return t.said(KindReply, "defragmented", nil), true
+	}
+	return Event{}, false
 }

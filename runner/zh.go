@@ -16,7 +16,7 @@ var chinese = map[string]string{
 	"revision=%d":               "revision=%d",
 	"count=%d, revision=%d":     "count=%d, revision=%d",
 	"deleted=%d, revision=%d":   "deleted=%d, revision=%d",
-	"succeeded=%t, revision=%d": "succeeded=%t, revision=%d",
+	"succeeded=%v, revision=%d": "succeeded=%v, revision=%d",
 	"ID=%x, TTL=%d":             "ID=%x, TTL=%d",
 	"revoked, revision=%d":      "已撤销，revision=%d",
 	"TTL=%d, keys=%d":           "TTL=%d, keys=%d",

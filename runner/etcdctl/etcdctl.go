@@ -298,38 +298,3 @@ func Quote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
-
-// Reply says in brief what etcd answered a request Line renders: the
-// revision a write made, how many keys a read found, whether a Txn
-// succeeded, a lease's ID and TTL. It returns a format and its arguments
-// (the words are the fields of etcd's answer, as etcdctl -w fields names
-// them), "" for an answer it does not say.
-func Reply(reply any) (format string, args []any) {
-	switch r := reply.(type) {
-	case *pb.PutResponse:
-		return "revision=%d", []any{r.GetHeader().GetRevision()}
-	case *pb.RangeResponse:
-		return "count=%d, revision=%d", []any{r.Count, r.GetHeader().GetRevision()}
-	case *pb.DeleteRangeResponse:
-		return "deleted=%d, revision=%d", []any{r.Deleted, r.GetHeader().GetRevision()}
-	case *pb.TxnResponse:
-		return "succeeded=%t, revision=%d", []any{r.Succeeded, r.GetHeader().GetRevision()}
-	case *pb.LeaseGrantResponse:
-		return "ID=%x, TTL=%d", []any{r.ID, r.TTL}
-	case *pb.LeaseRevokeResponse:
-		return "revoked, revision=%d", []any{r.GetHeader().GetRevision()}
-	case *pb.LeaseTimeToLiveResponse:
-		return "TTL=%d, keys=%d", []any{r.TTL, len(r.Keys)}
-	case *pb.LeaseLeasesResponse:
-		return "leases=%d", []any{len(r.Leases)}
-	case *pb.StatusResponse:
-		return "version=%s, leader=%x", []any{r.Version, r.Leader}
-	case *pb.MemberListResponse:
-		return "members=%d", []any{len(r.Members)}
-	case *pb.CompactionResponse:
-		return "compacted, revision=%d", []any{r.GetHeader().GetRevision()}
-	case *pb.DefragmentResponse:
-		return "defragmented", nil
-	}
-	return "", nil
-}
