@@ -142,6 +142,9 @@ exercise-watch-no-put-before|runner/exercise/driver/runtime.go|ok && put != nil 
 exercise-kept-renewals-unchecked|lessons/exercises/lease.go|\t\t\trenewed = err == nil\n|\t\t\trenewed = true\n
 exercise-lock-write-unheld-unchecked|lessons/exercises/lock.go|if len\(owner\.Kvs\) == 0 \{|if len(owner.Kvs) < 0 {
 exercise-watch-nothing-reported-unsaid|lessons/exercises/watch.go|if len\(f\.got\) == 0 && len\(f\.want\) > 1 \{|if false {
+exercise-lockloss-in-flight-unchecked|lessons/exercises/lockloss.go|case ok && v == "from holder 1":\n\t\treturn c\.Fail\("the checker revoked your session's lease after|case ok && v == "from holder 1" && false:\n\t\treturn c.Fail("the checker revoked your session's lease after
+exercise-election-campaign-nil-trusted|lessons/exercises/election.go|\tcase err == nil:\n\t\treturn c\.Fail\("your candidate's key went|\tcase false:\n\t\treturn c.Fail("your candidate's key went
+exercise-discovery-restart-unchecked|lessons/exercises/discovery.go|\tif errors\.As\(err, &f\) \{|\tif false && errors.As(err, &f) {
 workspace-overwrites-learner|runner/workspace/workspace.go|case m\[f\.Path\] == hash\(old\):|case true:
 own-cluster-not-restored|runner/exercise/engine.go|err = restore\(ctx, own\)|err = nil
 own-cluster-not-skipped-on-endpoints|runner/exercise/engine.go|if ex\.Members > 0 && cfg\.UserCluster \{|if false {

@@ -35,6 +35,7 @@ var List = []exercise.Exercise{
 	Txn,
 	LockLoss,
 	Election,
+	Discovery,
 	History,
 	WatchResume,
 	Failover,

@@ -108,11 +108,11 @@ var electionChecks = []exercise.Check{{
 			return err
 		}
 		var lost bool
-		if err := c.Call(ctx, "Lost", map[string]any{"Candidate": 0, "WaitMs": 4000}, &lost); err != nil {
+		if err := c.Call(ctx, "Lost", map[string]any{"Candidate": 0, "WaitMs": 6000}, &lost); err != nil {
 			return err
 		}
 		if !lost {
-			return c.Fail("the checker revoked your leader's lease, and 4 s later its Lost() is still open: nothing told your Worker. The session's s.Done() closes when its lease is lost: return it, or close Lost when it closes")
+			return c.Fail("the checker revoked your leader's lease, and 6 s later its Lost() is still open: nothing told your Worker. The session's s.Done() closes when its lease is lost: return it, or close Lost when it closes")
 		}
 		var wrote bool
 		if err := c.Call(ctx, "Write", elArgs(0, "Key", "config", "Value", "from node-1"), &wrote); err != nil {

@@ -122,11 +122,11 @@ func lockLostAfterLock(ctx context.Context, c *exercise.Code) error {
 		return err
 	}
 	var done bool
-	if err := c.Call(ctx, "SessionDone", map[string]any{"Caller": 0, "WaitMs": 5000}, &done); err != nil {
+	if err := c.Call(ctx, "SessionDone", map[string]any{"Caller": 0, "WaitMs": 8000}, &done); err != nil {
 		return err
 	}
 	if !done {
-		return errors.New("the learner's session did not see its lease revoked within 5 s")
+		return errors.New("the learner's session did not see its lease revoked within 8 s")
 	}
 	if err := c.PauseBefore("Put"); err != nil {
 		return err

@@ -235,24 +235,31 @@ func main() {
 		d.send(event{Ev: "fatal", Err: err.Error()})
 		os.Exit(3)
 	}
-	cli, err := clientv3.New(clientv3.Config{
-		Endpoints:   cfg.Endpoints,
-		DialTimeout: cfg.DialTimeout,
-		Username:    cfg.User,
-		Password:    cfg.Password,
-		TLS:         tc,
-		Logger:      zap.NewNop(),
-		DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(d.intercept)},
-	})
+	newClient = func() (*clientv3.Client, error) {
+		cli, err := clientv3.New(clientv3.Config{
+			Endpoints:   cfg.Endpoints,
+			DialTimeout: cfg.DialTimeout,
+			Username:    cfg.User,
+			Password:    cfg.Password,
+			TLS:         tc,
+			Logger:      zap.NewNop(),
+			DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(d.intercept)},
+		})
+		if err != nil {
+			return nil, err
+		}
+		// The learner's code sees only its namespace: its keys, its
+		// watches and its leases' keys are under the checker's prefix.
+		cli.KV = namespace.NewKV(cli.KV, cfg.Prefix)
+		cli.Watcher = namespace.NewWatcher(cli.Watcher, cfg.Prefix)
+		cli.Lease = keepAliveLease{namespace.NewLease(cli.Lease, cfg.Prefix), d}
+		return cli, nil
+	}
+	cli, err := newClient()
 	if err != nil {
 		d.send(event{Ev: "fatal", Err: err.Error()})
 		os.Exit(3)
 	}
-	// The learner's code sees only its namespace: its keys, its watches
-	// and its leases' keys are under the checker's prefix.
-	cli.KV = namespace.NewKV(cli.KV, cfg.Prefix)
-	cli.Watcher = namespace.NewWatcher(cli.Watcher, cfg.Prefix)
-	cli.Lease = keepAliveLease{namespace.NewLease(cli.Lease, cfg.Prefix), d}
 	fns := calls()
 	d.send(event{Ev: "ready"})
 	for in.Scan() {
@@ -379,6 +386,14 @@ func (l keepAliveLease) KeepAliveOnce(ctx context.Context, id clientv3.LeaseID) 
 	}
 	return r, err
 }
+
+// newClient makes a client like the one the learner's functions are
+// given: the same etcd and namespace, its leases reported, its requests
+// paused as the checker asks. It is for an exercise's calls.go that plays
+// several processes, each with a connection of its own, such as service
+// instances that crash (closing one's client ends its renewals and
+// nothing else). main sets it, once, before it calls calls().
+var newClient func() (*clientv3.Client, error)
 
 // tlsConfig is the TLS of the checker's own connection, or nil for none.
 func tlsConfig(cfg config) (*tls.Config, error) {
