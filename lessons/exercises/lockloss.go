@@ -66,7 +66,9 @@ var lockLossChecks = []exercise.Check{{
 }, {
 	Name: llAfterLock,
 	Step: "lock-loss, step 3 (Session 1 still thinks it holds the lock) and step 4 (Fenced writes)",
-	Run:  lockLostAfterLock,
+	// The session may take 8 s to see the loss on a busy machine.
+	Timeout: 20 * time.Second,
+	Run:     lockLostAfterLock,
 }, {
 	Name: llInFlight,
 	Step: "lock-loss, step 2 (Session 2 waits; session 1's lease is lost) and step 4 (Fenced writes)",
