@@ -221,7 +221,7 @@ func (r rules) breakLine(src []byte, start, end int, on, all []gotok) (edit, boo
 				}
 			}
 			var lines []string
-			for _, l := range strings.Split(i18n.Wrap(text, max-r.width(indent+"// ")), "\n") {
+			for _, l := range wrapWords(text, max-r.width(indent+"// ")) {
 				lines = append(lines, indent+"// "+l)
 			}
 			if len(lines) < 2 {
@@ -363,4 +363,25 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// wrapWords breaks a comment's text into lines of at most w columns, at
+// spaces only: a comment's lines are read as one text joined by spaces, so
+// a break between two Chinese characters, where prose may break, would put
+// a space between them. A word wider than w stays whole.
+func wrapWords(text string, w int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = word
+		case i18n.Width(line+" "+word) > w:
+			lines = append(lines, line)
+			line = word
+		default:
+			line += " " + word
+		}
+	}
+	return append(lines, line)
 }

@@ -175,6 +175,10 @@ func TestLine(t *testing.T) {
 			[]string{"    if aaaaaaaaaaa(bbbbbbbbbbb) &&", "        ccccccccccccc(ddddddddddddd) {"}},
 		{"    x := a.B(1).C(2).D(3).E(4).F(5).G(6).H(7).I(8).J(9).K(10)",
 			[]string{"    x := a.B(1).C(2).D(3).E(4).F(5).G(6).H(7).", "        I(8).J(9).K(10)"}},
+		// A comment breaks at spaces only: read again as one text, its
+		// Chinese keeps its characters together.
+		{"    // 租约到期时它的每个 key 都被删除，一次修订号里全部删除，监听会看到每个 DELETE 事件",
+			[]string{"    // 租约到期时它的每个 key", "    // 都被删除，一次修订号里全部删除，监听会看到每个", "    // DELETE 事件"}},
 		// Inside a raw string: it does not scan as Go, and stays.
 		{"a raw string's line, \"quoted\" and much wider than fifty columns",
 			[]string{"a raw string's line, \"quoted\" and much wider than fifty columns"}},
