@@ -124,8 +124,8 @@ majority elsewhere has moved on since: a serializable read may be stale.`)
 	return nil
 }
 
-// leaderOf asks each member for its status and returns the index of the
-// one that says it leads.
+// leaderOf finds the member that leads: it asks each member for its
+// status and returns the index of the one that says it leads.
 func leaderOf(ctx context.Context, t *runner.T) (int, error) {
 	leader := -1
 	for i, ep := range t.Cluster.Endpoints() {

@@ -139,6 +139,7 @@ type server struct {
 	served atomic.Int64
 }
 
+// startServer starts an instance, on a loopback port of its own.
 func startServer() (*server, error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -391,6 +391,24 @@ var chinese = map[string]string{
 	"the linearizable Get is answered again":                                                              "linearizable Get 又得到了回答",
 	"%s: member %x, leader %x, raft term %d, revision %d":                                                 "%s：member %x，leader %x，raft term %d，修订号 %d",
 	"revisions: %v": "修订号：%v",
+	// What the console says of a call of a helper, on its line: the first
+	// clause of the helper's doc comment (TestGlosses).
+	"sends n health checks through conn":                  "通过 conn 依次发送 n 次健康检查",
+	"runs e.Campaign in the background":                   "在后台运行 e.Campaign",
+	"asks member ep how big its database file is":         "询问成员 ep 的数据库文件有多大",
+	"writes key only if m still holds the lock":           "只在 m 仍持有锁时写入 key",
+	"shows n events":                                      "显示 n 个事件",
+	"finds the member that leads":                         "找出当 leader 的成员",
+	"is the lock lesson with you":                         "由你参与的锁课程",
+	"reads a watch channel until it has n events":         "读监听通道，直到拿到 n 个事件",
+	"reads the next leader an Observe channel reports":    "读取 Observe 通道报告的下一个 leader",
+	`writes key = "new"`:                                  `写入 key = "new"`,
+	"announces an instance through its client cli":        "通过客户端 cli 注册一个实例",
+	"asks every member for its revision until they agree": "向每个成员询问修订号，直到它们一致",
+	"deregisters an instance":                             "注销一个实例",
+	"starts an instance":                                  "启动一个实例",
+	`reads the keys under "w/" in revision order`:         `按修订号顺序读取 "w/" 下的 key`,
+	"is the watch lesson as the article ran it":           "按原文方式运行的监听课程",
 }
 
 // Chinese returns the Chinese of the lessons' texts, keyed by their

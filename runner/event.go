@@ -99,6 +99,11 @@ type CodeLine struct {
 	// Narration marks a line a console may leave out with the narration:
 	// it computes only what the step's narration and checks say.
 	Narration bool
+	// Gloss says, for each call on this line of a function of the tour's
+	// own (a helper of the lessons, a method of T or of its Cluster),
+	// which a learner cannot look up in a library's documentation, what
+	// it does: "nextEvents: reads a watch channel until it has n events".
+	Gloss []string
 }
 
 // Fold is the boilerplate folded into a call's line, a set of bits.

@@ -26,6 +26,7 @@ import (
 	"etcdtour/runner/exwatch"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/report"
+	"etcdtour/runner/source"
 	"etcdtour/runner/web"
 )
 
@@ -222,7 +223,7 @@ func speak(l i18n.Lang) i18n.Lang {
 		return l
 	}
 	return l.With(chinese, exercisesChinese, runner.Chinese(), report.Chinese(), embedded.Chinese(), etcdconn.Chinese(), lessons.Chinese(),
-		exercise.Chinese(), exercises.Chinese(), web.Chinese(), watchChinese, exwatch.Chinese())
+		exercise.Chinese(), exercises.Chinese(), web.Chinese(), watchChinese, exwatch.Chinese(), source.Chinese())
 }
 
 // startLang is the language before the command line is parsed: --lang as

@@ -162,34 +162,84 @@ func (c *Console) codeLine(l runner.CodeLine) {
 	}
 	pieces := gowrap.Line(l.Text, Columns-i18n.Width(gutter), 4)
 	marks := foldMarks(c.Lang, l.Fold)
+	plain := len(marks) // marks[plain:] are without the gloss
+	gloss := c.gloss(l)
+	if gloss != "" {
+		with := []string{"// " + gloss}
+		if len(marks) > 0 {
+			with = nil
+			for _, m := range marks {
+				with = append(with, m+"; "+gloss)
+			}
+		}
+		marks, plain = append(with, marks...), len(with)
+	}
+	indent := len(l.Text) - len(strings.TrimLeft(l.Text, " "))
 	for i, piece := range pieces {
-		mark := ""
-		for _, m := range marks {
+		at := -1
+		for j, m := range marks {
 			if i18n.Width(gutter+piece)+2+i18n.Width(m) <= Columns {
-				mark = m
+				at = j
 				break
 			}
 		}
-		own := mark == "" && len(marks) > 0 // the mark on a line of its own
-		if own {
-			mark = marks[0]
-		}
+		last := i == len(pieces)-1
 		c.printf(st.gutter, gutter)
-		if i < len(pieces)-1 || mark == "" {
+		if !last || len(marks) == 0 {
 			c.printf(style, "%s\n", piece)
 			continue
 		}
 		c.printf(style, "%s", piece)
-		if !own {
-			c.printf(st.boiler, "  %s\n", mark)
+		if at >= 0 {
+			c.printf(st.boiler, "  %s\n", marks[at])
+		} else {
+			c.printf(style, "\n")
+		}
+		// What did not fit has lines of its own, aligned under the
+		// call's text: the fold's mark, then the gloss.
+		var own []string
+		if at < 0 && plain < len(marks) {
+			own = append(own, marks[plain])
+		}
+		if gloss != "" && (at < 0 || at >= plain) {
+			own = append(own, "// "+gloss)
+		}
+		for _, m := range own {
+			first, cont := strings.Repeat(" ", indent+4), strings.Repeat(" ", indent+7)
+			w := i18n.Width(gutter)
+			for k, p := range wordSplit(m, w+len(first), w+len(cont)) {
+				pre := first
+				if k > 0 {
+					pre, p = cont, strings.TrimPrefix(p, " ")
+				}
+				c.printf(st.gutter, gutter)
+				c.printf(st.boiler, "%s%s\n", pre, p)
+			}
+		}
+	}
+}
+
+// gloss says what the calls of l to the tour's own functions do, those not
+// said yet in this lesson ("nextEvents: reads a watch channel until it has
+// n events"), "" if none; none with --code full, which shows the step's Go
+// as it is. Called with c.mu held.
+func (c *Console) gloss(l runner.CodeLine) string {
+	if c.mode() != CodeFolded {
+		return ""
+	}
+	var out []string
+	for _, g := range l.Gloss {
+		name, meaning, _ := strings.Cut(g, ": ")
+		if c.glossed[name] {
 			continue
 		}
-		// Its own line, aligned under the call's text.
-		indent := len(piece) - len(strings.TrimLeft(piece, " "))
-		c.printf(style, "\n")
-		c.printf(st.gutter, gutter)
-		c.printf(st.boiler, "%s%s\n", strings.Repeat(" ", indent+4), mark)
+		if c.glossed == nil {
+			c.glossed = map[string]bool{}
+		}
+		c.glossed[name] = true
+		out = append(out, name+": "+c.Lang.Text(meaning))
 	}
+	return strings.Join(out, "; ")
 }
 
 // foldMarks say what boilerplate a call's line stands for: the long way,

@@ -72,11 +72,12 @@ type Console struct {
 	OnPrompt func(p *Prompt)
 
 	pg        pager
-	quitting  bool     // the reader quit: the rest of the run is not shown
-	prompting bool     // a prompt waits for a key (Next answers it)
-	code      stepCode // the code of the step under way
-	pend      *pending // an etcdctl line held back, to count the same again
-	answer    string   // etcd's answer to the etcdctl line shown last, not shown yet
+	quitting  bool            // the reader quit: the rest of the run is not shown
+	prompting bool            // a prompt waits for a key (Next answers it)
+	code      stepCode        // the code of the step under way
+	pend      *pending        // an etcdctl line held back, to count the same again
+	answer    string          // etcd's answer to the etcdctl line shown last, not shown yet
+	glossed   map[string]bool // the tour's functions said what they do, in this lesson
 }
 
 // quietAfter is how long a lesson may print nothing before the console,
@@ -245,6 +246,7 @@ func (c *Console) Report(e runner.Event) {
 			c.printf(st.faint, "%s", fit("", "  ", line))
 		}
 	case runner.KindLessonStart:
+		c.glossed = nil
 		c.printf(st.lesson, "\n%s", fit("", "   ", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title)))
 		if e.Text != "" {
 			c.printf(st.faint, "%s", fit("   ", "   ", e.Text))

@@ -9,6 +9,8 @@ import (
 	"go/ast"
 	"go/types"
 	"path"
+	"regexp"
+	"slices"
 	"strings"
 
 	"etcdtour/runner"
@@ -31,6 +33,7 @@ func (c *Code) StepLines(file string, line int) []runner.CodeLine {
 	}
 	boiler, folds, folded := c.boilerplate(st.stmts)
 	span := c.spans(st.stmts)
+	gloss := c.glosses(st.name, st.stmts)
 	all := strings.Split(string(c.src[st.name]), "\n")
 	var out []runner.CodeLine
 	var texts []string
@@ -38,7 +41,7 @@ func (c *Code) StepLines(file string, line int) []runner.CodeLine {
 		if drop[l] {
 			continue
 		}
-		cl := runner.CodeLine{From: l, To: l, Boilerplate: boiler[l], Fold: folds[l], Narration: said[l]}
+		cl := runner.CodeLine{From: l, To: l, Boilerplate: boiler[l], Fold: folds[l], Narration: said[l], Gloss: gloss[l]}
 		if f, ok := folded[l]; ok {
 			cl.Folded = f // indented below, as the line is
 		}
@@ -514,4 +517,117 @@ func (c *Code) effectful(e ast.Expr) bool {
 		return !found
 	})
 	return found
+}
+
+// glosses maps each line of stmts that calls a function of the tour's own
+// (a helper of the lessons, a method of the runner's T or of its Cluster),
+// which a learner cannot look up in a library's documentation, to what
+// each such call does, in a few words: "nextEvents: reads a watch channel
+// until it has n events".
+func (c *Code) glosses(name string, stmts []ast.Stmt) map[int][]string {
+	out := map[int][]string{}
+	for _, s := range stmts {
+		ast.Inspect(s, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if g := c.gloss(name, call.Fun); g != "" {
+				l := c.fset.Position(call.Lparen).Line
+				if !slices.Contains(out[l], g) {
+					out[l] = append(out[l], g)
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// gloss is "name: meaning" for a call of fun, a function of the tour's
+// own, "" for any other (Go's, the etcd client's, gRPC's).
+func (c *Code) gloss(file string, fun ast.Expr) string {
+	var id *ast.Ident
+	switch f := ast.Unparen(fun).(type) {
+	case *ast.Ident:
+		id = f
+	case *ast.SelectorExpr:
+		id = f.Sel
+	case *ast.IndexExpr: // a generic function: closed[R]
+		if x, ok := f.X.(*ast.Ident); ok {
+			id = x
+		}
+	}
+	if id == nil {
+		return ""
+	}
+	fn, ok := c.tt.info.Uses[id].(*types.Func)
+	if !ok || fn.Pkg() == nil {
+		return ""
+	}
+	text := c.text(file, fun)
+	if fn.Pkg() == c.tt.pkg {
+		if m := c.docMeaning(fn); m != "" {
+			return text + ": " + m
+		}
+		return text + ": ?"
+	}
+	if !strings.HasPrefix(fn.Pkg().Path(), "etcdtour/") {
+		return ""
+	}
+	recv := ""
+	if sig, ok := fn.Type().(*types.Signature); ok && sig.Recv() != nil {
+		t := sig.Recv().Type()
+		if p, ok := t.(*types.Pointer); ok {
+			t = p.Elem()
+		}
+		if n, ok := t.(*types.Named); ok {
+			recv = n.Obj().Name() + "."
+		}
+	}
+	if m, ok := runnerMeaning[recv+fn.Name()]; ok {
+		return text + ": " + m
+	}
+	return text + ": ?"
+}
+
+// runnerMeaning says what the methods of the runner's a lesson calls do.
+var runnerMeaning = map[string]string{
+	"T.Timeout":         "--command-timeout, 5s by default",
+	"T.Ping":            "whether etcd still answers",
+	"T.NewClient":       "another client, made as t.Client was",
+	"T.Interactive":     "whether --interactive was given",
+	"T.Key":             "the full key, prefix included",
+	"T.EtcdctlEnv":      "etcdctl's ETCDCTL_* for this etcd",
+	"Cluster.Endpoints": "the members' client addresses",
+	"Cluster.Size":      "how many members",
+	"Cluster.Name":      "member i's name",
+	"Cluster.Leader":    "which member leads",
+	"Cluster.Stop":      "stops member i, its data kept",
+	"Cluster.Restart":   "starts member i again from its data",
+	"Cluster.Client":    "a client of member i alone",
+}
+
+// clauseEnd is where the first clause of a doc comment ends.
+var clauseEnd = regexp.MustCompile(`[,:;] |\. |\.$| \(`)
+
+// docMeaning is the start of fn's doc comment, its name left out, up to
+// its first comma, colon or full stop: "reads a watch channel until it has
+// n events".
+func (c *Code) docMeaning(fn *types.Func) string {
+	for _, f := range c.files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Doc == nil || c.tt.info.Defs[fd.Name] != fn {
+				continue
+			}
+			doc := strings.Join(strings.Fields(fd.Doc.Text()), " ")
+			doc = strings.TrimPrefix(doc, fn.Name()+" ")
+			if loc := clauseEnd.FindStringIndex(doc); loc != nil {
+				doc = doc[:loc[0]]
+			}
+			return doc
+		}
+	}
+	return ""
 }
