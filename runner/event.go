@@ -115,6 +115,10 @@ const (
 	FoldTimeout Fold = 1 << iota
 	// FoldErr: the call's error is returned (if err != nil { return err }).
 	FoldErr
+	// FoldCheck: the call's answer is checked, and an error returned where
+	// it is not what the code needs (if len(get.Kvs) != 1 { return
+	// fmt.Errorf(...) }).
+	FoldCheck
 )
 
 // A Reporter receives every event of a run, in order, from one goroutine at

@@ -252,6 +252,14 @@ func foldMarks(lang i18n.Lang, f runner.Fold) []string {
 		return []string{lang.Msg("// with a timeout"), lang.Msg("// timeout")}
 	case runner.FoldErr:
 		return []string{lang.Msg("// error returned"), lang.Msg("// err returned"), lang.Msg("// err")}
+	case runner.FoldTimeout | runner.FoldErr | runner.FoldCheck:
+		return []string{lang.Msg("// with a timeout; error returned; answer checked"), lang.Msg("// timeout; err returned; checked"), lang.Msg("// timeout; err; checked")}
+	case runner.FoldTimeout | runner.FoldCheck:
+		return []string{lang.Msg("// with a timeout; answer checked"), lang.Msg("// timeout; checked")}
+	case runner.FoldErr | runner.FoldCheck:
+		return []string{lang.Msg("// error returned; answer checked"), lang.Msg("// err returned; checked"), lang.Msg("// err; checked")}
+	case runner.FoldCheck:
+		return []string{lang.Msg("// answer checked"), lang.Msg("// checked")}
 	}
 	return nil
 }

@@ -34,6 +34,13 @@ func (c *Code) StepLines(file string, line int) []runner.CodeLine {
 	boiler, folds, folded := c.boilerplate(st.stmts)
 	span := c.spans(st.stmts)
 	gloss := c.glosses(st.name, st.stmts)
+	// The lesson's last "return nil" says nothing a reader needs: folded
+	// with the boilerplate.
+	if n := len(st.stmts); n > 0 && st.body != nil && len(st.body.List) > 0 && st.stmts[n-1] == st.body.List[len(st.body.List)-1] {
+		if ret, ok := st.stmts[n-1].(*ast.ReturnStmt); ok && len(ret.Results) == 1 && isNil(ret.Results[0]) {
+			boiler[c.fset.Position(ret.Pos()).Line] = true
+		}
+	}
 	all := strings.Split(string(c.src[st.name]), "\n")
 	var out []runner.CodeLine
 	var texts []string
@@ -115,7 +122,7 @@ func (c *Code) boilerplate(stmts []ast.Stmt) (lines map[int]bool, folds map[int]
 	lines, folds, folded = map[int]bool{}, map[int]runner.Fold{}, map[int]string{}
 	cancels := map[types.Object]bool{}
 	list := func(l []ast.Stmt) {
-		kind := make([]int, len(l)) // 0 code, 1 timeout, 2 cancel, 3 error returned
+		kind := make([]int, len(l)) // 0 code, 1 timeout, 2 cancel, 3 error returned, 4 answer checked
 		for i, s := range l {
 			switch {
 			case c.isTimeout(s, cancels):
@@ -124,6 +131,8 @@ func (c *Code) boilerplate(stmts []ast.Stmt) (lines map[int]bool, folds map[int]
 				kind[i] = 2
 			case c.isErrReturn(s):
 				kind[i] = 3
+			case c.isErrorfIf(s) && i > 0 && c.callBefore(l[:i], kind):
+				kind[i] = 4
 			}
 		}
 		for _, s := range l {
@@ -154,10 +163,14 @@ func (c *Code) boilerplate(stmts []ast.Stmt) (lines map[int]bool, folds map[int]
 						break
 					}
 				}
-			case 3: // the call is the statement of code before
+			case 3, 4: // the call is the statement of code before
+				f := runner.FoldErr
+				if kind[i] == 4 {
+					f = runner.FoldCheck
+				}
 				for j := i - 1; j >= 0; j-- {
 					if kind[j] == 0 {
-						folds[c.fset.Position(l[j].End()).Line] |= runner.FoldErr
+						folds[c.fset.Position(l[j].End()).Line] |= f
 						break
 					}
 				}
@@ -254,6 +267,52 @@ func (c *Code) isCancel(s ast.Stmt, cancels map[types.Object]bool) bool {
 	}
 	id, ok := call.Fun.(*ast.Ident)
 	return ok && cancels[c.tt.obj(id)]
+}
+
+// isErrorfIf reports whether s is "if COND { return ..., fmt.Errorf(...) }"
+// (or errors.New), COND calling nothing that may do something: a check of
+// a call's answer that returns an error where it is not what the lesson
+// needs ("if len(get.Kvs) != 1").
+func (c *Code) isErrorfIf(s ast.Stmt) bool {
+	is, ok := s.(*ast.IfStmt)
+	if !ok || is.Init != nil || is.Else != nil || len(is.Body.List) != 1 || c.effectful(is.Cond) {
+		return false
+	}
+	ret, ok := is.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) == 0 {
+		return false
+	}
+	call, ok := ret.Results[len(ret.Results)-1].(*ast.CallExpr)
+	return ok && (c.isFunc(call.Fun, "fmt", "Errorf") || c.isFunc(call.Fun, "errors", "New"))
+}
+
+// callBefore reports whether the last statement of code in l (kind 0, the
+// boilerplate after it skipped) makes a call: the call whose answer an
+// isErrorfIf after it checks.
+func (c *Code) callBefore(l []ast.Stmt, kind []int) bool {
+	for j := len(l) - 1; j >= 0; j-- {
+		if kind[j] == 0 {
+			return c.hasCall(stmtExpr(l[j]))
+		}
+		if kind[j] == 1 {
+			return false
+		}
+	}
+	return false
+}
+
+// stmtExpr is the expression a simple statement evaluates: an assignment's
+// right side, an expression statement's expression; nil for another.
+func stmtExpr(s ast.Stmt) ast.Expr {
+	switch s := s.(type) {
+	case *ast.AssignStmt:
+		if len(s.Rhs) == 1 {
+			return s.Rhs[0]
+		}
+	case *ast.ExprStmt:
+		return s.X
+	}
+	return nil
 }
 
 // isErrReturn reports whether s is "if err != nil { return err }", err an
