@@ -135,18 +135,46 @@ func start(t *testing.T, ctx context.Context, cfg runner.Config, con *report.Con
 		for _, g := range gates {
 			g.release()
 		}
-		if err := <-l.done; err != nil {
-			t.Errorf("run: %v", err)
+		defer srv.Close()
+		select {
+		case err := <-l.done:
+			if err != nil {
+				t.Errorf("run: %v", err)
+			}
+		case <-time.After(2 * limit):
+			t.Errorf("the run did not end within %v of its gates' opening", 2*limit)
 		}
-		srv.Close()
 	})
 	return l
+}
+
+// reach waits for the run to reach g, at most 2×limit (a lesson with a
+// cluster of its own starts three members first). A run that ended before
+// (a lesson failed early) fails t, with what it reported, instead of
+// leaving the test waiting for a gate it will never reach.
+func (l *live) reach(t *testing.T, g *gate, what string) {
+	t.Helper()
+	select {
+	case <-g.at:
+	case err := <-l.done:
+		l.done <- err
+		runnertest.MustPass(t, l.sum, l.rec)
+		t.Fatalf("the run ended before %s (%v)", what, err)
+	case <-time.After(2 * limit):
+		t.Fatalf("the run did not reach %s within %v", what, 2*limit)
+	}
 }
 
 // wait waits for the run's end and fails t if a lesson did not pass.
 func (l *live) wait(t *testing.T) {
 	t.Helper()
-	if err := <-l.done; err != nil {
+	var err error
+	select {
+	case err = <-l.done:
+	case <-time.After(2 * limit):
+		t.Fatalf("the run did not end within %v", 2*limit)
+	}
+	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
 	l.done <- nil // for the clean-up
@@ -331,7 +359,7 @@ func testPutGet(t *testing.T, root context.Context) {
 		}
 	}, []*gate{at4}, lesson(t, "put-get"))
 	ctx := tab(t, root, l.srv.FollowerURL())
-	<-at4.at
+	l.reach(t, at4, "step 4")
 	results := strings.Join(said, "\n")
 	m := modRev.FindStringSubmatch(results)
 	if m == nil {
@@ -371,22 +399,24 @@ const recordJS = `(() => { window.seen = []; const st = document.getElementById(
 // testLease: the lease bar shrinks, and the key's row goes within a
 // second of the DELETE the lesson shows.
 func testLease(t *testing.T, root context.Context) {
-	// Paused before step 4, as --step pauses: the runner keeps the
-	// lesson's leases alive meanwhile.
-	at4 := newGate()
+	// Paused before step 3, as --step pauses: the runner keeps the
+	// lesson's leases alive meanwhile. (Not before step 4: by then the
+	// lesson's 1 s lease has a few hundred ms left, which a busy machine
+	// may let pass before the runner's first keep-alive of the pause.)
+	at3 := newGate()
 	l := start(t, context.Background(), runner.Config{Pause: func(ctx context.Context, lesson string, step int, title string) bool {
-		if step == 4 {
-			at4.hold()
+		if step == 3 {
+			at3.hold()
 		}
 		return true
-	}}, nil, nil, []*gate{at4}, lesson(t, "lease"))
+	}}, nil, nil, []*gate{at3}, lesson(t, "lease"))
 	ctx := tab(t, root, l.srv.FollowerURL())
 	eval[bool](t, ctx, recordJS)
-	<-at4.at
+	l.reach(t, at3, "step 3")
 	poll(t, ctx, "the lease's two keys", `document.querySelector('.lease:not(.ended) .keys')?.textContent === "session, session/cart"`, limit)
 	poll(t, ctx, "the lesson's watch", `document.querySelector('.watch')?.textContent.startsWith("session*")`, limit)
 	checkLooks(t, ctx, map[string]string{"leases": "#leases-box", "watches": "#watches-box"})
-	at4.release()
+	at3.release()
 	l.wait(t)
 	poll(t, ctx, "the DELETEs shown", `window.seen.some((s) => s.deletes > 0) && !document.querySelector('tr[data-key="session"]')`, limit)
 	type sample struct {
@@ -438,12 +468,12 @@ func testLock(t *testing.T, root context.Context) {
 		}
 	}, []*gate{queued, handed}, lesson(t, "lock"))
 	ctx := tab(t, root, l.srv.FollowerURL())
-	<-queued.at
+	l.reach(t, queued, "session 2 queued")
 	poll(t, ctx, "two waiters, the first holding", `(q => q.length === 2 && +q[0].dataset.create < +q[1].dataset.create && q[0].classList.contains("holder") && !q[1].classList.contains("holder"))([...document.querySelectorAll(".queue li")])`, limit)
 	second := eval[string](t, ctx, `document.querySelectorAll(".queue li")[1].dataset.key`)
 	checkLooks(t, ctx, map[string]string{"queues": "#queues-box"})
 	queued.release()
-	<-handed.at
+	l.reach(t, handed, "session 2 holding")
 	poll(t, ctx, "the hand-over", fmt.Sprintf(`(q => q.length === 1 && q[0].dataset.key === %q && q[0].classList.contains("holder"))([...document.querySelectorAll(".queue li")])`, second), limit)
 	handed.release()
 	l.wait(t)
@@ -479,11 +509,11 @@ func testFailover(t *testing.T, root context.Context) {
 		}
 	}, []*gate{before, after}, lesson(t, "failover"))
 	ctx := tab(t, root, l.srv.FollowerURL())
-	<-before.at
+	l.reach(t, before, "the prompt before step 2")
 	poll(t, ctx, "three members, one the leader, none stopped", `document.querySelectorAll(".member").length === 3 && document.querySelectorAll(".member.leader").length === 1 && !document.querySelector(".member.down")`, limit)
 	first := eval[string](t, ctx, `document.querySelector(".member.leader").dataset.name`)
 	before.release()
-	<-after.at
+	l.reach(t, after, "the new leader")
 	m := stoppedLeads.FindStringSubmatch(line)
 	if m[1] != first {
 		t.Errorf("the console says %q, the page showed %s leading before", line, first)
@@ -513,6 +543,16 @@ func testPresenter(t *testing.T, root context.Context) {
 	con.StepKeys(context.Background(), keys, nil)
 	con.Stepper = true
 	steps := make(chan int, 10)
+	step := func() int {
+		t.Helper()
+		select {
+		case s := <-steps:
+			return s
+		case <-time.After(limit):
+			t.Fatalf("no step ran within %v of the presenter's Next", limit)
+			return 0
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	l := start(t, ctx, runner.Config{Pause: con.Pause}, con, func(e runner.Event) {
@@ -544,7 +584,7 @@ func testPresenter(t *testing.T, root context.Context) {
 	if err := chromedp.Do(presenter, chromedp.Click(chromedp.CSS("#next"))); err != nil {
 		t.Fatal(err)
 	}
-	if s := <-steps; s != 1 {
+	if s := step(); s != 1 {
 		t.Fatalf("after Next: step %d, want 1", s)
 	}
 	for i, key := range []string{kb.ArrowRight, " "} { // →, space
@@ -552,13 +592,17 @@ func testPresenter(t *testing.T, root context.Context) {
 		if err := chromedp.Do(presenter, chromedp.KeyEvent(key)); err != nil {
 			t.Fatal(err)
 		}
-		if s := <-steps; s != i+2 {
+		if s := step(); s != i+2 {
 			t.Fatalf("after key %q: step %d, want %d", key, s, i+2)
 		}
 	}
 	cancel() // q: the rest of the run is interrupted
-	<-l.done
-	l.done <- nil
+	select {
+	case <-l.done:
+		l.done <- nil
+	case <-time.After(limit):
+		t.Fatalf("the run did not end within %v of its interruption", limit)
+	}
 }
 
 // zhJS lists the page's own words and the lesson's narration that hold
@@ -606,14 +650,15 @@ func cjkFont(t *testing.T) {
 // testChinese: with --lang zh, in a run of lease and lock, every word of
 // the page's own, every heading of the lesson, its narration and checks
 // are Chinese, none cut, and the page still fits 1280×720 with 4.5:1
-// contrast.
+// contrast. It looks during lock, whose sessions keep their leases alive
+// (lease's own 1 s lease may end early on a busy machine).
 func testChinese(t *testing.T, root context.Context) {
 	cjkFont(t)
 	at4, queued := newGate(), newGate()
 	zh := runnertest.Chinese(lessons.Chinese(), web.Chinese())
 	var title4 string
 	l := start(t, context.Background(), runner.Config{Lang: zh, Pause: func(ctx context.Context, lesson string, step int, title string) bool {
-		if lesson == "lease" && step == 4 {
+		if lesson == "lock" && step == 4 {
 			title4 = title
 			at4.hold()
 		}
@@ -624,11 +669,11 @@ func testChinese(t *testing.T, root context.Context) {
 		}
 	}, []*gate{at4, queued}, lesson(t, "lease"), lesson(t, "lock"))
 	ctx := tab(t, root, l.srv.URL())
-	<-at4.at
+	l.reach(t, at4, "lock's step 4")
 	// The run stands at the step prompt before step 4, as the console
 	// would show it (TestBrowser/presenter wires a real one).
-	l.srv.Prompt(&web.Prompt{Lesson: "lease", Step: 4, Title: title4})
-	poll(t, ctx, "the lease's two keys, the watch, the prompt", `document.querySelector('.lease:not(.ended) .keys')?.textContent === "session, session/cart" && !!document.querySelector(".watch") && !document.getElementById("pause").hidden`, limit)
+	l.srv.Prompt(&web.Prompt{Lesson: "lock", Step: 4, Title: title4})
+	poll(t, ctx, "session 1 holding, two leases, the prompt", `document.querySelectorAll(".queue li.holder").length === 1 && document.querySelectorAll("#leases .lease:not(.ended)").length === 2 && !document.getElementById("pause").hidden`, limit)
 	if got := eval[string](t, ctx, `document.documentElement.lang + " " + document.querySelector("#keys-box h2").firstChild.textContent.trim()`); got != "zh-CN 本课前缀下的键" {
 		t.Errorf("the page in Chinese: %q", got)
 	}
@@ -638,17 +683,17 @@ func testChinese(t *testing.T, root context.Context) {
 			t.Errorf("%s: not in Chinese:\n%s", at, strings.Join(bad, "\n"))
 		}
 	}
-	if w := eval[string](t, ctx, `document.getElementById("where").textContent`); !regexp.MustCompile(`^1/2 · lease · .+ · 第 3 步$`).MatchString(w) {
+	if w := eval[string](t, ctx, `document.getElementById("where").textContent`); !regexp.MustCompile(`^2/2 · lock · .+ · 第 3 步$`).MatchString(w) {
 		t.Errorf("the page's heading at step 3: %q", w)
 	}
-	look("lease, before step 4")
-	checkLooks(t, ctx, map[string]string{"page-zh": ""})
+	look("lock, before step 4")
+	checkLooks(t, ctx, nil)
 	l.srv.Prompt(nil)
 	at4.release()
-	<-queued.at
+	l.reach(t, queued, "session 2 queued")
 	poll(t, ctx, "two waiters", `document.querySelectorAll(".queue li").length === 2`, limit)
 	look("lock, two waiters")
-	checkLooks(t, ctx, nil)
+	checkLooks(t, ctx, map[string]string{"page-zh": ""})
 	queued.release()
 	l.wait(t)
 	poll(t, ctx, "the run's end", `document.getElementById("where").textContent === "运行已结束"`, limit)
