@@ -386,6 +386,11 @@ func TestPrograms(t *testing.T) {
 		}
 	}
 	interruptPrograms(t, bins, startsEtcd, intEPs)
+	if _, err := exec.LookPath("etcd"); err == nil || os.Getenv("CI") == "true" {
+		frozenPrograms(t, bins, startsEtcd)
+	} else {
+		t.Logf("no etcd on PATH: no run with a frozen member (it needs three etcd processes)")
+	}
 	for _, ep := range eps {
 		nothingLeft(t, ep)
 	}

@@ -82,7 +82,7 @@ func TestProgramFromTypes(t *testing.T) {
 		"put.Header.Revision != 2",
 		"func own(ctx context.Context, other *clientv3.Client, vs ...string) error {", // loses lt
 		"return own(ctx, kv, []string{fmt.Sprint(put.Header.Revision)}...)",           // keeps its ...
-		"err = fixtureRun(ctx, cli)",
+		"go func() { done <- fixtureRun(lctx, cli) }()",
 		`"slices"`, `"maps"`, `"reflect"`,
 	} {
 		if !strings.Contains(prog, want) {

@@ -29,7 +29,7 @@ func main() {
 	/*{{- end}}*/
 	// Ctrl-C (or SIGTERM) ends the lesson; its keys go all the same.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err = lessonRun(ctx, cli)
+	err = runWithin(ctx, cli, lessonLimit)
 	interrupted := ctx.Err() != nil
 	// Delete the keys, also when the lesson failed.
 	derr := deleteKeys(cli)
@@ -46,6 +46,34 @@ func main() {
 		log.Fatal(err)
 	case derr != nil:
 		os.Exit(1)
+	}
+}
+
+// lessonLimit is how long the lesson may run.
+const lessonLimit = 90 * time.Second
+
+// runWithin runs the lesson until it returns, ctx ends or limit passes. A
+// call on a stalled connection can outlive its context (the concurrency
+// package's waits are watches): the lesson gets requestTimeout more to
+// return, then the program cleans up without it.
+func runWithin(ctx context.Context, cli *clientv3.Client, limit time.Duration) error {
+	lctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- lessonRun(lctx, cli) }()
+	select {
+	case err := <-done:
+		return err
+	case <-lctx.Done():
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(requestTimeout):
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("did not finish within %v", limit)
 	}
 }
 
