@@ -9,6 +9,8 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"etcdtour/runner/exercise"
 )
@@ -86,17 +88,38 @@ type away struct {
 	// seen is how many reports were in before the member stopped.
 	seen  int
 	early error // Follow returned, or its process died, before ctx ended
+	last  int64 // the store's revision after the checker's last write
 }
 
-// do applies op through the checker's client and records its changes.
+// do applies ops in one Txn through the checker's client and records
+// their changes. Right after member 0 stops, the client may still send to
+// it and lose the answer (Unavailable): only the checker writes, so the
+// store's revision says whether the Txn went in, and it is sent again
+// only if it did not.
 func (a *away) do(ctx context.Context, ops ...clientv3.Op) (int64, error) {
-	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	resp, err := a.c.Etcd.Txn(ctx1).Then(ops...).Commit()
-	if err != nil {
-		return 0, err
+	var rev int64
+	for try := 1; rev == 0; try++ {
+		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+		resp, err := a.c.Etcd.Txn(ctx1).Then(ops...).Commit()
+		cancel()
+		switch {
+		case err == nil:
+			rev = resp.Header.Revision
+		case status.Code(err) != codes.Unavailable || try == 3 || a.last == 0:
+			return 0, err
+		default:
+			ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+			get, gerr := a.c.Etcd.Get(ctx1, wrPrefix, clientv3.WithPrefix(), clientv3.WithCountOnly())
+			cancel()
+			if gerr != nil {
+				return 0, gerr
+			}
+			if get.Header.Revision > a.last {
+				rev = get.Header.Revision // it went in
+			}
+		}
 	}
-	rev := resp.Header.Revision
+	a.last = rev
 	for _, op := range ops {
 		key := string(op.KeyBytes())
 		switch {
