@@ -2,7 +2,6 @@ package exercises
 
 import (
 	"context"
-	"errors"
 	"os"
 	"runtime"
 	"strconv"
@@ -33,6 +32,7 @@ var Lease = exercise.Exercise{
 		{Dir: "no-keepalive", Bug: "a lease and a key with it, and nothing that renews the lease", Check: leaseAlive, Says: "never called KeepAlive"},
 		{Dir: "keepalive-ctx", Bug: "KeepAlive with Register's ctx, which ends when Register returns", Check: leaseAlive, Says: "its context ended"},
 		{Dir: "nil-response", Bug: "a goroutine that reads KeepAlive's channel with <-ch, no ok: the closed channel's nil response panics", Check: leaseAlive, Says: "your code panicked at"},
+		{Dir: "exit-in-goroutine", Bug: "a goroutine that ends the program with os.Exit after two renewals", Check: leaseAlive, Says: "your code ended the whole process (exit status 4)"},
 		{Dir: "wrong-ttl", Bug: "a lease of 60 s, not the ttl asked for", Check: leaseTTL, Says: "granted for 60 s"},
 		{Dir: "no-lease", Bug: "the key put without the lease", Check: leaseTTL, Says: "no lease"},
 	},
@@ -188,33 +188,37 @@ func busy() bool {
 // and how long after the start, when it is deleted within ttl + 1.5 s
 // (an expired lease is revoked within half a second of its end). It says
 // the key is kept as soon as the key has stood for ttl + 0.1 s and the
-// learner's code got two keep-alive responses for its lease since the
-// start: a renewed lease keeps its key, and a KeepAlive stopped (or a
-// context ended) lets one response through at most. A key neither
-// deleted nor renewed is watched the whole time. It returns a *Crash when
-// the learner's process died meanwhile (a panic in its goroutine).
+// learner's code has got two keep-alive responses for its lease since the
+// start, the last within half a TTL: its renewals still go on once the
+// lease would have ended unrenewed (a KeepAlive stopped, or its context
+// ended, lets one response through at most, and no more come after). A
+// key neither deleted nor so renewed is watched the whole time. When the
+// learner's process ends meanwhile (a panic or an os.Exit in a goroutine
+// of its), kept returns its *Crash.
 func kept(ctx context.Context, c *exercise.Code, key string, rev, lease, ttl int64) (gone bool, after time.Duration, err error) {
 	t0 := time.Now()
-	base := c.Renewals(lease)
-	wctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(ctx), time.Duration(ttl)*time.Second+1500*time.Millisecond)
-	renewals := make(chan error, 1)
-	go func() { renewals <- c.WaitRenewals(wctx, lease, base+2) }()
-	defer func() {
-		cancel()
-		if renewals != nil {
-			<-renewals
-		}
-	}()
-	stood := time.NewTimer(time.Duration(ttl)*time.Second + 100*time.Millisecond)
+	base, _ := c.Renewals(lease)
+	life := time.Duration(ttl) * time.Second
+	wctx, cancel := context.WithTimeout(clientv3.WithRequireLeader(ctx), life+1500*time.Millisecond)
+	defer cancel()
+	stood := time.NewTimer(life + 100*time.Millisecond)
 	defer stood.Stop()
-	renewed, lived := false, false
+	lived := false
 	wch := c.Etcd.Watch(wctx, key, clientv3.WithRev(rev+1))
-	for !renewed || !lived {
+	for {
+		renewed := c.Renewed()
+		n, last := c.Renewals(lease)
+		if lived && n-base >= 2 && time.Since(last) < life/2 {
+			return false, 0, nil
+		}
 		select {
 		case resp, ok := <-wch:
 			if !ok {
 				if ctx.Err() != nil {
 					return false, 0, ctx.Err()
+				}
+				if err := c.Exited(); err != nil {
+					return false, 0, err
 				}
 				return false, 0, nil // stood the whole time
 			}
@@ -223,21 +227,19 @@ func kept(ctx context.Context, c *exercise.Code, key string, rev, lease, ttl int
 			}
 			for _, ev := range resp.Events {
 				if ev.Type == clientv3.EventTypeDelete {
+					if err := c.Exited(); err != nil {
+						return false, 0, err
+					}
 					return true, time.Since(t0), nil
 				}
 			}
-		case err := <-renewals:
-			renewals = nil
-			var crash *exercise.Crash
-			if errors.As(err, &crash) {
-				return false, 0, err
-			}
-			renewed = err == nil
+		case <-renewed:
 		case <-stood.C:
 			lived = true
+		case <-c.Dead():
+			return false, 0, c.Exited()
 		}
 	}
-	return false, 0, nil
 }
 
 // deletedWithin watches key from after revision rev for at most limit and

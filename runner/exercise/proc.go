@@ -75,10 +75,11 @@ type proc struct {
 	calls   map[int]*Running
 	nextID  int
 	leases  []int64
-	kas     KeepAlives    // how the learner used KeepAlive
-	renewed map[int64]int // keep-alive responses the learner's code got, by lease
-	renewal chan struct{} // closed and made anew at each of them
-	paused  chan event    // the driver paused after a response
+	kas     KeepAlives          // how the learner used KeepAlive
+	renewed map[int64]int       // keep-alive responses the learner's code got, by lease
+	lastAt  map[int64]time.Time // when the last of them came, by lease
+	renewal chan struct{}       // closed and made anew at each of them
+	paused  chan event          // the driver paused after a response
 	ready   chan struct{}
 	dead    chan struct{} // closed when the process has ended
 	crash   *Crash        // why, once dead
@@ -106,6 +107,7 @@ func start(ctx context.Context, d *Driver, cfg driverConfig) (*proc, error) {
 		calls:   map[int]*Running{},
 		paused:  make(chan event, 1),
 		renewed: map[int64]int{},
+		lastAt:  map[int64]time.Time{},
 		renewal: make(chan struct{}),
 		ready:   make(chan struct{}),
 		dead:    make(chan struct{}),
@@ -189,6 +191,7 @@ func (p *proc) read(r *os.File) {
 			p.kas.Responses++
 			p.kas.Unread = max(p.kas.Unread, e.Unread)
 			p.renewed[e.Lease]++
+			p.lastAt[e.Lease] = time.Now()
 			close(p.renewal)
 			p.renewal = make(chan struct{})
 			p.mu.Unlock()
@@ -528,32 +531,33 @@ func (c *Code) KeepAlives() KeepAlives {
 }
 
 // Renewals is how many keep-alive responses for lease the learner's code
-// has got so far, through a KeepAlive channel or from KeepAliveOnce: each
-// one is the lease renewed for its whole TTL.
-func (c *Code) Renewals(lease int64) int {
+// has got so far, through a KeepAlive channel or from KeepAliveOnce (each
+// one is the lease renewed for its whole TTL), and when the last came.
+func (c *Code) Renewals(lease int64) (int, time.Time) {
 	c.p.mu.Lock()
 	defer c.p.mu.Unlock()
-	return c.p.renewed[lease]
+	return c.p.renewed[lease], c.p.lastAt[lease]
 }
 
-// WaitRenewals waits until the learner's code has got n keep-alive
-// responses for lease in all (Renewals). It returns ctx's error when ctx
-// ends first, a *Crash when the process died.
-func (c *Code) WaitRenewals(ctx context.Context, lease int64, n int) error {
-	for {
-		c.p.mu.Lock()
-		got, next := c.p.renewed[lease], c.p.renewal
-		c.p.mu.Unlock()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-next:
-		case <-c.p.dead:
-			return c.p.crashed()
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+// Renewed is closed when the learner's code gets its next keep-alive
+// response, for any lease.
+func (c *Code) Renewed() <-chan struct{} {
+	c.p.mu.Lock()
+	defer c.p.mu.Unlock()
+	return c.p.renewal
+}
+
+// Dead is closed when the learner's process has ended; Exited then says
+// how (a *Crash).
+func (c *Code) Dead() <-chan struct{} { return c.p.dead }
+
+// Exited is the *Crash of the learner's process if it has ended, else nil.
+func (c *Code) Exited() error {
+	select {
+	case <-c.p.dead:
+		return c.p.crashed()
+	default:
+		return nil
 	}
 }
 
