@@ -573,7 +573,10 @@ func TestStepPrompt(t *testing.T) {
 				if w := i18n.Width(line); w > report.Columns-1 {
 					t.Errorf("a prompt of %d columns, want at most %d (and the cursor): %q", w, report.Columns-1, line)
 				}
-				head, keys := "  ⏸ "+l.ID+" 12: ", lang.Msg(" · Enter runs it, q quits, ? keys ")
+				head, keys := "  ⏸ "+lang.Msg("%s %d: ", l.ID, 12), lang.Msg(" · Enter runs it, q quits, ? keys ")
+				if lang.Tag() == i18n.Chinese.Tag() && head != "  ⏸ "+l.ID+" 第 12 步：" {
+					t.Errorf("the Chinese prompt's head is %q, want %q", head, "  ⏸ "+l.ID+" 第 12 步：")
+				}
 				shown := strings.TrimSuffix(strings.TrimPrefix(line, head), keys)
 				if !strings.HasPrefix(line, head) || !strings.HasSuffix(line, keys) || shown == "" ||
 					shown != title && (!strings.HasSuffix(shown, "…") || !strings.HasPrefix(title, strings.TrimSuffix(shown, "…"))) {
