@@ -264,3 +264,56 @@ func TestOnPrompt(t *testing.T) {
 		t.Fatalf("after Next: OnPrompt %+v, want nil and the step run", p)
 	}
 }
+
+// TestPagerHeadingEndsWithTheLesson: a page that goes on within a step
+// starts with the step's heading and "(continued)"; once the lesson has
+// ended, a page of its end and the summary does not repeat the last step's
+// heading.
+func TestPagerHeadingEndsWithTheLesson(t *testing.T) {
+	var out runnertest.Buffer
+	c := report.NewConsole(&out, false)
+	keys, typed := io.Pipe()
+	defer typed.Close()
+	c.StepKeys(context.Background(), keys, nil)
+	c.Pager = true
+	c.Size = func() (int, int) { return 80, 8 }
+	heard := make(chan *report.Prompt, 100)
+	c.OnPrompt = func(p *report.Prompt) { heard <- p }
+	lessons := []runner.LessonResult{}
+	for i := range 8 {
+		lessons = append(lessons, runner.LessonResult{ID: fmt.Sprint("lesson-", i), Status: runner.StatusPassed})
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Report(runner.Event{Kind: runner.KindLessonStart, Lesson: "lock-loss", Title: "Lock loss", Index: 1, Total: 1})
+		c.Report(runner.Event{Kind: runner.KindStep, Lesson: "lock-loss", Step: 5, Text: "The fencing token"})
+		for i := range 12 {
+			c.Report(runner.Event{Kind: runner.KindSay, Lesson: "lock-loss", Text: fmt.Sprint("line ", i)})
+		}
+		c.Report(runner.Event{Kind: runner.KindCleanup, Text: "deleted 1 key(s)"})
+		c.Report(runner.Event{Kind: runner.KindLessonEnd, Lesson: "lock-loss", Status: runner.StatusPassed, Seconds: 1})
+		c.Report(runner.Event{Kind: runner.KindSummary, Passed: 8, Seconds: 3, Lessons: lessons})
+		c.Close()
+	}()
+	for waiting := true; waiting; {
+		select {
+		case p := <-heard:
+			if p != nil && p.More {
+				c.Next()
+			}
+		case <-done:
+			waiting = false
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the pager never let the run end:\n%s", out.String())
+		}
+	}
+	text := out.String()
+	end := strings.Index(text, "deleted 1 key(s)")
+	if end < 0 || !strings.Contains(text[:end], "The fencing token (continued)") {
+		t.Fatalf("want the step's heading repeated while its lines are paged:\n%s", text)
+	}
+	if strings.Contains(text[end:], "(continued)") {
+		t.Errorf("a page after the lesson's end repeats its last step's heading:\n%s", text)
+	}
+}

@@ -14,6 +14,41 @@ type pager struct {
 	heading string        // the step under way's heading, for a page that goes on
 }
 
+// headingMark starts an entry of pager.held that is no output: the heading
+// of the step whose lines follow it ("" once the lesson's steps are over),
+// for the page that shows them.
+const headingMark = "\x00"
+
+// setHeading makes h the heading that a page going on repeats, from the
+// output written next on. Called with c.mu held.
+func (c *Console) setHeading(h string) {
+	if c.pg.held != nil {
+		c.pg.held = append(c.pg.held, headingMark+h+"\n")
+		return
+	}
+	c.pg.heading = h
+}
+
+// shown is what of held is output: the heading marks go.
+func shown(held []string) []string {
+	var out []string
+	for _, l := range held {
+		if !strings.HasPrefix(l, headingMark) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// takeHeadings takes the heading marks at the start of what is held: the
+// last is the heading of what follows. Called with c.mu held.
+func (c *Console) takeHeadings() {
+	for len(c.pg.held) > 0 && strings.HasPrefix(c.pg.held[0], headingMark) {
+		c.pg.heading = strings.TrimSuffix(strings.TrimPrefix(c.pg.held[0], headingMark), "\n")
+		c.pg.held = c.pg.held[1:]
+	}
+}
+
 // emit writes s through the pager: on a terminal, once a screen's worth
 // of new rows has been written, what follows is held back behind a "more"
 // prompt, and written a screen at a time as the reader asks. The lesson
@@ -68,7 +103,7 @@ func (c *Console) page(done chan struct{}) {
 				// Interrupted: no one waits for keys now.
 				c.quitting = false
 				c.Pager = false
-				for _, l := range c.pg.held {
+				for _, l := range shown(c.pg.held) {
 					c.direct(l)
 				}
 			}
@@ -77,11 +112,12 @@ func (c *Console) page(done chan struct{}) {
 			return
 		}
 		cols, rows := c.size()
+		c.takeHeadings()
 		if c.pg.heading != "" {
 			c.direct(c.st.faint.Sprint(cut(c.pg.heading+" "+c.Lang.Msg("(continued)"), max(cols-1, 20))) + "\n")
 			c.pg.count++
 		}
-		for len(c.pg.held) > 0 && (c.pg.count < rows-1 || !strings.HasSuffix(c.pg.held[0], "\n")) {
+		for c.takeHeadings(); len(c.pg.held) > 0 && (c.pg.count < rows-1 || !strings.HasSuffix(c.pg.held[0], "\n")); c.takeHeadings() {
 			l := c.pg.held[0]
 			c.direct(l)
 			if strings.HasSuffix(l, "\n") {

@@ -184,8 +184,12 @@ func (c *Console) Report(e runner.Event) {
 		c.reply(e)
 		return
 	}
-	if e.Kind == runner.KindStep {
-		c.pg.heading = fmt.Sprintf("  %d. %s", e.Step, e.Text)
+	switch e.Kind {
+	case runner.KindStep:
+		c.setHeading(fmt.Sprintf("  %d. %s", e.Step, e.Text))
+	case runner.KindCleanup, runner.KindLessonEnd, runner.KindSummary:
+		// Past the lesson's steps: a page that goes on is not a step's.
+		c.setHeading("")
 	}
 	st, lang := c.st, c.Lang
 	if c.live != nil {
@@ -496,7 +500,7 @@ func (c *Console) Close() {
 	c.endLive()
 	c.flushPending()
 	c.codeRest()
-	for _, l := range c.pg.held {
+	for _, l := range shown(c.pg.held) {
 		c.direct(l)
 	}
 	c.pg.held = nil
