@@ -53,7 +53,7 @@ const (
 var watchResumeChecks = []exercise.Check{{
 	Name:    wrRestart,
 	Step:    "watch-resume, step 3 (The server restarts under the watch: the client resumes it)",
-	Timeout: 20 * time.Second,
+	Timeout: 40 * time.Second,
 	Members: []int{0},
 	Run: func(ctx context.Context, c *exercise.Code) error {
 		return followAway(ctx, c, false)
@@ -61,7 +61,7 @@ var watchResumeChecks = []exercise.Check{{
 }, {
 	Name:    wrCompacted,
 	Step:    "watch-relist, step 4 (Re-list, then watch from the new list's revision + 1)",
-	Timeout: 20 * time.Second,
+	Timeout: 40 * time.Second,
 	Members: []int{0},
 	Run: func(ctx context.Context, c *exercise.Code) error {
 		return followAway(ctx, c, true)
@@ -99,7 +99,7 @@ type away struct {
 func (a *away) do(ctx context.Context, ops ...clientv3.Op) (int64, error) {
 	var rev int64
 	for try := 1; rev == 0; try++ {
-		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ctx1, cancel := context.WithTimeout(ctx, 10*time.Second)
 		resp, err := a.c.Etcd.Txn(ctx1).Then(ops...).Commit()
 		cancel()
 		switch {
@@ -186,7 +186,7 @@ func followAway(ctx context.Context, c *exercise.Code, compact bool) error {
 	a := &away{c: c}
 	// Member 0 a follower, as watch-away's: its stop costs no election,
 	// and the checker's writes go on at once through the others.
-	ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx1, cancel := context.WithTimeout(ctx, 10*time.Second)
 	err := c.Cluster.MoveLeader(ctx1, 1)
 	cancel()
 	if err != nil {
@@ -231,7 +231,7 @@ func followAway(ctx context.Context, c *exercise.Code, compact bool) error {
 		return err
 	}
 	if compact {
-		ctx1, cancel := context.WithTimeout(ctx, 5*time.Second)
+		ctx1, cancel := context.WithTimeout(ctx, 10*time.Second)
 		_, err := c.Etcd.Compact(ctx1, rev, clientv3.WithCompactPhysical())
 		cancel()
 		if err != nil {
@@ -239,7 +239,7 @@ func followAway(ctx context.Context, c *exercise.Code, compact bool) error {
 		}
 		a.compact = rev
 	}
-	ctx1, cancel = context.WithTimeout(ctx, 10*time.Second)
+	ctx1, cancel = context.WithTimeout(ctx, 15*time.Second)
 	err = c.Cluster.Restart(ctx1, 0)
 	cancel()
 	if err != nil {

@@ -20,7 +20,7 @@ var errConflict = errors.New("conflict")
 // count it made.
 func Increment(ctx context.Context, cli *clientv3.Client, counter, requestID string) (int, error) {
 	record := "requests/" + requestID
-	ctx1, cancel := context.WithTimeout(ctx, time.Second)
+	ctx1, cancel := context.WithTimeout(ctx, 2*time.Second)
 	done, err := cli.Get(ctx1, record)
 	cancel()
 	if err != nil {
@@ -50,9 +50,9 @@ func Increment(ctx context.Context, cli *clientv3.Client, counter, requestID str
 	}
 }
 
-// try is one read and one write, within a second.
+// try is one read and one write, within two seconds.
 func try(ctx context.Context, cli *clientv3.Client, counter, record string) (int, error) {
-	ctx1, cancel := context.WithTimeout(ctx, time.Second)
+	ctx1, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	get, err := cli.Get(ctx1, counter)
 	if err != nil {

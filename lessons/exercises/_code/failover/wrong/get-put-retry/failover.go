@@ -41,9 +41,9 @@ func Increment(ctx context.Context, cli *clientv3.Client, counter, requestID str
 	}
 }
 
-// try is one read and one write, within a second.
+// try is one read and one write, within two seconds.
 func try(ctx context.Context, cli *clientv3.Client, counter, record string) (int, error) {
-	ctx1, cancel := context.WithTimeout(ctx, time.Second)
+	ctx1, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	get, err := cli.Get(ctx1, counter)
 	if err != nil {

@@ -41,7 +41,7 @@ func Increment(ctx context.Context, cli *clientv3.Client, counter, requestID str
 	}
 }
 
-// try is one read and one write, within a second.
+// try is one read and one write, within two seconds.
 func try(ctx context.Context, cli *clientv3.Client, counter, record string) (int, error) {
 	ctx1 := ctx // the caller's deadline is enough?
 	done, err := cli.Get(ctx1, record)
