@@ -11,11 +11,10 @@ import (
 	"etcdtour/runner"
 )
 
-// How long to wait for the learner, the events that end it, a ping's period.
 const (
-	yourWritesTimeout = 2 * time.Minute
-	yourWritesEvents  = 3
-	aliveEvery        = time.Second
+	yourWritesTimeout = 2 * time.Minute // how long to wait for the learner
+	yourWritesEvents  = 3               // the events that end it
+	aliveEvery        = time.Second     // a ping's period
 )
 
 // watchYourWrites is the watch lesson as the article ran it: the learner
@@ -23,8 +22,9 @@ const (
 func watchYourWrites(ctx context.Context, t *runner.T,
 	wch clientv3.WatchChan) error {
 	t.Step("You write the key from another terminal; the watch sees it")
-	t.Say(`The watch is on the key the lines below write, and on no other:
-"etcdctl put name hello" would land outside it. In another terminal, run
+	defer t.SayStray(ctx, t.Key("name"))()
+	t.Say(`The watch is on the key the lines below write, and on no other.
+In another terminal, run
   export %s
 and then any of these:`, t.EtcdctlEnv())
 	t.Etcdctl("put", t.Key("name"), "hello")

@@ -55,7 +55,11 @@ func TestWatchInteractive(t *testing.T) {
 			if strings.Contains(e.Text, " del ") { // the last line printed
 				script := append(append([]string{}, exports...), lines...)
 				go func() {
-					err := typeLines(etcdctl, srv.Endpoint(), script)
+					// Another's write, outside the run's keys first.
+					err := writeLikeEtcdctl(srv.Endpoint(), []string{"etcdctl put /watch-interactive-test/other x"})
+					if err == nil {
+						err = typeLines(etcdctl, srv.Endpoint(), script)
+					}
 					if err != nil {
 						cancel() // no events will come: do not wait 2 minutes
 					}
@@ -102,6 +106,85 @@ func TestWatchInteractive(t *testing.T) {
 	}
 	if results != 3 || waits == 0 {
 		t.Errorf("%d events and %d waits after the first, want 3 and at least 1:\n%s", results, waits, rec.String())
+	}
+	// Others write on this shared etcd (the test, outside the run's keys,
+	// before the learner): a run that is not alone on it reads none of
+	// their keys.
+	if err := writeLikeEtcdctl(srv.Endpoint(), []string{"etcdctl del /watch-interactive-test/other"}); err != nil {
+		t.Error(err)
+	}
+	for _, e := range rec.Events() {
+		if e.Kind == runner.KindSay && strings.Contains(e.Text, "outside the watched key") {
+			t.Errorf("a run not alone on its etcd says another's write: %q", e.Text)
+		}
+	}
+	checkSayWidth(t, rec)
+}
+
+// TestWatchInteractiveStray: alone on its etcd, the interactive watch says
+// so when the learner writes outside the watched key ("etcdctl put name
+// hello", the article's key), and still passes with the three writes to
+// it.
+func TestWatchInteractiveStray(t *testing.T) {
+	t.Parallel()
+	srv := runnertest.OwnServer(t)
+	raw, err := clientv3.New(clientv3.Config{Endpoints: []string{srv.Endpoint()}, Logger: zap.NewNop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	said := make(chan struct{})
+	var once sync.Once
+	var lines []string
+	rec := &runnertest.Recorder{}
+	rep := reporterFunc(func(e runner.Event) {
+		rec.Report(e)
+		switch {
+		case e.Kind == runner.KindSay && strings.Contains(e.Text, "outside the watched key"):
+			once.Do(func() { close(said) })
+		case e.Kind == runner.KindEtcdctl && e.Request == "" && e.Step == 2:
+			lines = append(lines, e.Text)
+			if strings.Contains(e.Text, " del ") {
+				script := append([]string(nil), lines...)
+				go func() {
+					wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+					_, err := raw.Put(wctx, "name", "hello")
+					wcancel()
+					if err == nil {
+						select {
+						case <-said:
+						case <-time.After(10 * time.Second):
+						}
+						err = writeLikeEtcdctl(srv.Endpoint(), script)
+					}
+					if err != nil {
+						t.Errorf("writing: %v", err)
+						cancel()
+					}
+				}()
+			}
+		}
+	})
+	sum, _ := runnertest.RunContext(ctx, t, runner.Config{
+		Conn:        etcdconn.Conn{Endpoints: []string{srv.Endpoint()}},
+		Reporter:    rep,
+		Interactive: true,
+		Alone:       true,
+	}, []runner.Lesson{lessons.Watch}...)
+	if r := sum.Lessons[0]; r.Status != runner.StatusPassed {
+		t.Fatalf("watch --interactive %s: %s %q\n%s", r.Status, r.Error, r.Failures, rec.String())
+	}
+	select {
+	case <-said:
+	default:
+		t.Fatalf("the write to name, outside the watched key, was not said:\n%s", rec.String())
+	}
+	dctx, dcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer dcancel()
+	if _, err := raw.Delete(dctx, "name"); err != nil {
+		t.Error(err)
 	}
 	checkSayWidth(t, rec)
 }

@@ -91,8 +91,8 @@ var chinese = map[string]string{
 	"Watch":                                                       "监听（Watch）",
 	"Read the key, then watch it from the next revision":          "读取 key，然后从下一个修订号开始监听",
 	"Watch from the revision you read + 1, not from \"now\"\n(revision 0): \"now\" is the serving member's revision, and a member that\nlags behind would replay writes you have already seen\n(etcd-io/etcd#11496). From a known revision nothing is missed and\nnothing is repeated.": "从读到的修订号 + 1 开始监听，而不是从“现在”（修订号 0）：\n“现在”是当前提供服务的成员的修订号，落后的成员会把你已经\n看到过的写入再回放一遍（etcd-io/etcd#11496）。从已知的修订号\n开始，既不会漏掉，也不会重复。",
-	"A second client writes; the watch sees each change in order": "第二个客户端写入；监听按顺序看到每一次变化",
-	"The watch is on the key the lines below write, and on no other:\n\"etcdctl put name hello\" would land outside it. In another terminal, run\n  export %s\nand then any of these:": "监听只在下面这些命令写入的那个 key 上，不看别的 key：\n\"etcdctl put name hello\" 会写到它外面。请在另一个终端里执行\n  export %s\n然后执行下面任意命令：",
+	"A second client writes; the watch sees each change in order":                                                                    "第二个客户端写入；监听按顺序看到每一次变化",
+	"The watch is on the key the lines below write, and on no other.\nIn another terminal, run\n  export %s\nand then any of these:": "监听只在下面这些命令写入的那个 key 上，不看别的 key。\n请在另一个终端里执行\n  export %s\n然后执行下面任意命令：",
 	"watching %q for %d events or %v": "监听 %q，等待 %d 个事件或 %v",
 	"waiting for %d more event(s)":    "还在等待 %d 个事件",
 

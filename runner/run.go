@@ -75,6 +75,11 @@ type Config struct {
 	// (the course runs on a cluster the user named) skips those lessons:
 	// they would compact it, or stop its members.
 	OwnServers bool
+	// Alone says that the learner is alone on the etcd the course runs
+	// on (one the run started): a lesson may watch keys outside the
+	// course's (T.Stray). False on a cluster the user named, whose other
+	// keys are not the course's to read.
+	Alone bool
 	// TempDir is where those servers' temp dirs are made; empty means
 	// os.TempDir(). main puts them in the embedded etcd's temp dir, which
 	// goes even when a second Ctrl-C exits at once.
@@ -307,7 +312,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	prefix := r.prefix + l.ID + "/"
 	leases := &leaseSet{ids: map[clientv3.LeaseID]bool{}}
 	lc := &lessonClient{prefix: prefix, timeout: cfg.Conn.CommandTimeout, leases: leases, raw: r.raw}
-	t := &T{id: l.ID, rep: cfg.Reporter, etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive,
+	t := &T{id: l.ID, rep: cfg.Reporter, etcdctlEnv: cfg.Conn.EtcdctlEnv(), interactive: cfg.Interactive, alone: cfg.Alone,
 		code: cfg.Code, lang: cfg.Lang, lc: lc, obs: cfg.Observer, invert: cfg.InvertCheck}
 	if cfg.Pause != nil {
 		t.pause = func(step int, title string) bool {

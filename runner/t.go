@@ -67,6 +67,7 @@ type T struct {
 	invert      int   // the check to invert (Config.InvertCheck), 0: none
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
+	alone bool     // Config.Alone
 }
 
 // report passes a lesson's event on, unless the lesson was interrupted or
@@ -145,6 +146,40 @@ func (t *T) EtcdctlEnv() string { return t.etcdctlEnv }
 // Interactive reports whether the learner asked to drive the lesson with
 // their own etcdctl commands (--interactive).
 func (t *T) Interactive() bool { return t.interactive }
+
+// SayStray says, until the function it returns is called or ctx ends,
+// each key written outside the lesson's own keys, for a lesson that waits
+// for the learner's etcdctl writes to watch key ("etcdctl put name hello"
+// misses the lesson's name). It watches with the runner's own client,
+// unseen, and only where the learner is alone on the etcd (Config.Alone):
+// on a cluster the user named, whose other keys are not the course's to
+// read, it does nothing. The returned function waits for its watch to end.
+func (t *T) SayStray(ctx context.Context, key string) (stop func()) {
+	if !t.alone || t.lc.raw == nil {
+		return func() {}
+	}
+	// From the revision after now: a write once SayStray returned is seen.
+	gctx, cancel := context.WithTimeout(ctx, t.Timeout())
+	now, err := t.lc.raw.Get(gctx, "/", clientv3.WithCountOnly())
+	cancel()
+	if err != nil {
+		return func() {}
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	wch := t.lc.raw.Watch(clientv3.WithRequireLeader(wctx), "", clientv3.WithPrefix(), clientv3.WithRev(now.Header.Revision+1))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for resp := range wch {
+			for _, ev := range resp.Events {
+				if k := string(ev.Kv.Key); ev.Type == clientv3.EventTypePut && !strings.HasPrefix(k, t.lc.prefix) {
+					t.report(t.said(KindSay, "%s was written, outside the watched key\n%s: this watch does not see it", []any{k, key}))
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
 
 // stepLines is what a Config.Code may also give: a step's code line by line
 // (Event.Lines).

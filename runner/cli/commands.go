@@ -223,6 +223,7 @@ func cmdRun(ctx context.Context, o *options, args []string) int {
 		// Lessons that need an etcd of their own get one, in the
 		// embedded etcd's temp dir: Discard removes theirs too.
 		cfg.OwnServers, cfg.TempDir = true, srv.Dir()
+		cfg.Alone = true // the learner's etcdctl is all that writes there
 		o.shortKeys(&cfg)
 	} else if err := cfg.Conn.Check(); err != nil {
 		// Found in the flags themselves, before any server was asked.

@@ -654,6 +654,7 @@ func (c *Code) gloss(file string, fun ast.Expr) string {
 var runnerMeaning = map[string]string{
 	"T.Timeout":         "--command-timeout, 5s by default",
 	"T.Ping":            "whether etcd still answers",
+	"T.SayStray":        "says writes outside the lesson's keys",
 	"T.NewClient":       "another client, made as t.Client was",
 	"T.Interactive":     "whether --interactive was given",
 	"T.Key":             "the full key, prefix included",
