@@ -31,7 +31,8 @@ running.`, t.EtcdctlEnv(), ttl)
 	t.Etcdctl("lease", "keep-alive", id)
 	wctx, stop := context.WithCancel(ctx)
 	defer stop()
-	wch := cli.Watch(wctx, "session") // from now on
+	wch := cli.Watch(wctx, "session",
+		clientv3.WithRev(grant.ResponseHeader.Revision+1))
 	evs, err := nextEvents(ctx, wch, 1, ttl)
 	if err != nil {
 		return err
@@ -43,7 +44,7 @@ running.`, t.EtcdctlEnv(), ttl)
 	limit := time.Until(granted.Add(ttl + time.Second))
 	t.Wait(limit, "waiting past the TTL (%v after the grant)", ttl)
 	evs, err = nextEvents(ctx, wch, 1, limit)
-	t.Check(len(evs) == 0 && err != nil, "the key outlived the TTL: you renewed it")
+	t.Check(len(evs) == 0 && err != nil, "renewed: the key outlived the TTL")
 	if len(evs) > 0 {
 		return nil // the key went: the check above failed
 	}
@@ -53,8 +54,7 @@ running.`, t.EtcdctlEnv(), ttl)
 	if err != nil {
 		return err
 	}
-	t.Result("%s", evString(evs[0]))
 	t.Check(evs[0].Type == clientv3.EventTypeDelete,
-		"the lease expired: its key went with it, as a DELETE")
+		"the lease expired, and its key with it: %s", evString(evs[0]))
 	return nil
 }

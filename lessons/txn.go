@@ -91,10 +91,8 @@ Redis's SETNX. (The article likened a lease to SETNX; it is like EXPIRE.)`)
 		"both puts of the swap are at one revision")
 
 	t.Step("Lost updates: four clients, Get then Put")
-	t.Say(`Four clients (four callers of one *clientv3.Client here, as a
-program's goroutines share theirs) add 1 to a counter ten times each,
-interleaved so as to lose updates: in each round all four read, then all
-four write.`)
+	t.Say(`Four callers of one client add 1 to a counter ten times
+each, interleaved to lose updates: each round all four read, then all write.`)
 	const clients, rounds = 4, 10
 	for range rounds {
 		read := make([]int, clients)
@@ -187,9 +185,8 @@ and retries if not: optimistic concurrency. NewSTM is that loop.`)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	t.Result("the Txn loop retried %d times: each retry "+
-		"followed a stale read, where a plain Put would have "+
-		"overwritten another increment", retried.Load())
+	t.Result("the Txn loop retried %d times, each after a stale "+
+		"read: a plain Put would have lost an update", retried.Load())
 	for _, key := range []string{"cas", "stm"} {
 		ctx1, cancel := context.WithTimeout(ctx, t.Timeout())
 		get, err := cli.Get(ctx1, key)

@@ -175,7 +175,7 @@ func TestLeaseInteractive(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !renew {
-				if code := wait(t, p.cmd); code != 1 || !strings.Contains(p.out.String(), "✗ the key outlived the TTL") {
+				if code := wait(t, p.cmd); code != 1 || !strings.Contains(p.out.String(), "✗ renewed: the key outlived the TTL") {
 					t.Fatalf("not renewed: exit %d, want 1 and the failed check\n%s", code, p.out.String())
 				}
 				return
@@ -203,12 +203,12 @@ func TestLeaseInteractive(t *testing.T) {
 				}()
 				stopRenewing = stop
 			}
-			p.out.waitFor(t, "✓ the key outlived the TTL", 1)
+			p.out.waitFor(t, "✓ renewed: the key outlived the TTL", 1)
 			if strings.Contains(p.out.String(), "DELETE") {
 				t.Fatalf("the key went while renewed:\n%s", p.out.String())
 			}
 			stopRenewing()
-			if code := wait(t, p.cmd); code != 0 || !strings.Contains(p.out.String(), "✓ the lease expired") {
+			if code := wait(t, p.cmd); code != 0 || !strings.Contains(p.out.String(), "✓ the lease expired, and its key with it") {
 				t.Fatalf("exit %d\n%s\nstderr: %s", code, p.out.String(), p.stderr.String())
 			}
 		})
