@@ -64,6 +64,7 @@ etcdctl-lines-not-rendered|runner/wire.go|\tif line != "" \{\n\t\t\tshown = w\.r
 reply-not-shown|runner/report/code.go|\tif c\.pend != nil \{\n\t\tc\.pend\.result = e\.Text\n|\tif c.pend != nil {\n
 check-before-its-result|lessons/putget.go|\tif put\.PrevKv != nil \{\n\t\tt\.Result\("previous: %s", kvString\(put\.PrevKv\)\)\n\t\}\n\tt\.Check\(put\.PrevKv != nil, "WithPrevKV returns the old key-value pair"\)\n|\tt.Check(put.PrevKv != nil, "WithPrevKV returns the old key-value pair")\n\tif put.PrevKv != nil {\n\t\tt.Result("previous: %s", kvString(put.PrevKv))\n\t}\n
 gloss-not-given|runner/source/lines.go|\tgloss := c\.glosses\(st\.name, st\.stmts\)|\tgloss := map[int][]string{}
+fold-mark-own-line-dropped|runner/report/code.go|\tplain := 0 //|\tplain := len(marks) //
 watch-stray-not-said|lessons/watch_interactive.go|\tdefer t\.SayStray\(ctx, t\.Key\("name"\)\)\(\)\n|
 stray-not-alone-only|runner/t.go|\tif !t\.alone [^\n]*raw == nil \{|\tif t.lc.raw == nil {
 check-always-true|runner/t.go|ok := t\.inverted\(equal\(got, want\)\)|ok := t.inverted(true)

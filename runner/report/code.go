@@ -162,7 +162,7 @@ func (c *Console) codeLine(l runner.CodeLine) {
 	}
 	pieces := gowrap.Line(l.Text, Columns-i18n.Width(gutter), 4)
 	marks := foldMarks(c.Lang, l.Fold)
-	plain := len(marks) // marks[plain:] are without the gloss
+	plain := 0 // marks[plain:] are without the gloss
 	gloss := c.gloss(l)
 	if gloss != "" {
 		with := []string{"// " + gloss}
