@@ -92,7 +92,7 @@ Redis's SETNX. (The article likened a lease to SETNX; it is like EXPIRE.)`)
 
 	t.Step("Lost updates: four clients, Get then Put")
 	t.Say(`Four callers of one client add 1 to a counter ten times
-each, interleaved to lose updates: each round all four read, then all write.`)
+each, interleaved to lose updates: each round all read, then all write.`)
 	const clients, rounds = 4, 10
 	for range rounds {
 		read := make([]int, clients)

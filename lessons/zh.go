@@ -188,7 +188,7 @@ var chinese = map[string]string{
 	"the swap from the revision read succeeds, from a stale one fails": "基于读到的修订号的替换成功，基于过时修订号的失败",
 	"both puts of the swap are at one revision":                        "替换中的两次 put 在同一个修订号",
 	"Lost updates: four clients, Get then Put":                         "丢失的更新：四个客户端，先 Get 再 Put",
-	"Four callers of one client add 1 to a counter ten times\neach, interleaved to lose updates: each round all four read, then all write.": "四个调用者（共用一个客户端）各把计数器加 1 十次，\n并以会丢失更新的方式交错：每一轮里四个都先读，然后四个都写。",
+	"Four callers of one client add 1 to a counter ten times\neach, interleaved to lose updates: each round all read, then all write.": "四个调用者（共用一个客户端）各把计数器加 1 十次，\n并以会丢失更新的方式交错：每一轮里四个都先读，然后四个都写。",
 	"counter=%d after %d increments: %d lost":                   "%[2]d 次加 1 之后 counter=%[1]d：丢失 %[3]d 次",
 	"each round, three of the four increments are lost":         "每一轮，四次加 1 里丢失三次",
 	"The same with a Txn retry loop, and with STM, all at once": "同样的事，用 Txn 重试循环和 STM 来做，全部并发执行",
