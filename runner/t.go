@@ -243,10 +243,10 @@ func (t *T) Etcdctl(args ...string) {
 	if len(args) > 1 && (args[0] == "lock" || args[0] == "elect" && args[1] != "--listen") {
 		// Pasted, it would block the shell, in a session of its own that
 		// the next lines (the Go session's lease and key) do not name.
-		t.report(t.said(KindSay, "↑ not replayable in a shell: etcdctl %s blocks it, in a session\nof its own that the lines below do not name", []any{args[0]}))
+		t.report(t.said(KindSay, "↑ not replayable: etcdctl %s blocks the shell, in a session of its own", []any{args[0]}))
 	}
 	if len(args) > 1 && args[0] == "lease" && args[1] == "keep-alive" {
-		t.report(t.said(KindSay, "↑ it blocks the shell: run it in a terminal of its own, or end\nit with &", nil))
+		t.report(t.said(KindSay, "↑ it blocks the shell: run it in a terminal of its own, or end it with &", nil))
 	}
 }
 

@@ -8,8 +8,8 @@ import "maps"
 var chinese = map[string]string{
 	// run.go and t.go: the run, its lessons, the clean-up
 	"cleanup: %s": "清理：%s",
-	"↑ it blocks the shell: run it in a terminal of its own, or end\nit with &":                                    "↑ 它会阻塞 shell：请在另一个终端里运行，或在末尾加上 &",
-	"↑ not replayable in a shell: etcdctl %s blocks it, in a session\nof its own that the lines below do not name": "↑ 不能照抄到 shell 里重放：etcdctl %s 会阻塞 shell，\n而且用的是它自己的会话，下面的命令用的不是这个会话",
+	"↑ it blocks the shell: run it in a terminal of its own, or end it with &": "↑ 它会阻塞 shell：请在另一个终端里运行，或在末尾加上 &",
+	"↑ not replayable: etcdctl %s blocks the shell, in a session of its own":   "↑ 不能照抄到 shell 里重放：etcdctl %s 会阻塞 shell，用的是它自己的会话",
 	"interrupted": "已中断",
 	"%s was written, outside the watched key\n%s: this watch does not see it": "写入的是 %s，在被监听的 key\n%s 之外：这个监听看不到它",
 
