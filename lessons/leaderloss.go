@@ -129,6 +129,6 @@ create_revision, in its Txn.`)
 		"but Leader does not name its key (%v): it leads nothing", err)
 	t.Say(`Campaign waits for the older keys to go, and never checks
 its own (etcd-io/etcd#11051; Mutex.Lock does). Guard: Leader names
-your key, or watch your key, or select on the session's Done().`)
+your key, or a Get of it; the session's Done() closes too late for it.`)
 	return nil
 }

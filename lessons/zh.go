@@ -250,7 +250,7 @@ var chinese = map[string]string{
 	"A waiter whose session ends: Campaign returns nil, not leading": "排队者的会话结束：Campaign 返回 nil，却不是 leader",
 	"Leader: %s":                         "Leader：%s",
 	"candidate 3's Campaign returns nil": "候选者 3 的 Campaign 返回 nil",
-	"Campaign waits for the older keys to go, and never checks\nits own (etcd-io/etcd#11051; Mutex.Lock does). Guard: Leader names\nyour key, or watch your key, or select on the session's Done().": "Campaign 只等比它早的 key 消失，从不检查自己的 key\n（etcd-io/etcd#11051；Mutex.Lock 会检查）。防护办法：确认 Leader\n返回的是你的 key，或者监听你的 key，或者在 select 里等会话的 Done()。",
+	"Campaign waits for the older keys to go, and never checks\nits own (etcd-io/etcd#11051; Mutex.Lock does). Guard: Leader names\nyour key, or a Get of it; the session's Done() closes too late for it.": "Campaign 只等比它早的 key 消失，从不检查自己的 key\n（etcd-io/etcd#11051；Mutex.Lock 会检查）。防护办法：确认 Leader\n返回的是你的 key，或者 Get 一下它；会话的 Done() 关闭得太晚，靠不住。",
 	"but Leader does not name its key (%v): it leads nothing": "但 Leader 返回的不是它的 key（%v）：它什么也没领导",
 
 	// discovery
