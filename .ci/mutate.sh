@@ -97,7 +97,7 @@ compaction-not-rendered|runner/etcdctl/etcdctl.go|return fmt\.Sprintf\("etcdctl 
 compare-greater-as-less|runner/etcdctl/etcdctl.go|pb\.Compare_GREATER: ">",|pb.Compare_GREATER: "<",
 sort-by-mod-as-mod|runner/etcdctl/etcdctl.go|return "MODIFY"|return "MOD"
 zh-error-not-translated|runner/run.go|msg := t\.lang\.Error\(err\.Error\(\)\)|msg := err.Error()
-session-grant-shown|runner/concurrency.go|if ctx\.Value\(sessionKey\{\}\) != nil \{|if false {
+session-grant-hidden|runner/concurrency.go|\tswitch r := req\.\(type\) \{|\tif _, ok := req.(*pb.LeaseGrantRequest); ok {\n\t\treturn true\n\t}\n\tswitch r := req.(type) {
 lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不能读写 %[2]s 上的 %[3]s
 program-start-not-retried|runner/source/skeleton/cluster.go|if !errors\.Is\(err, errExited\) .. try == 3 \{|if try > 0 {

@@ -121,6 +121,8 @@ end both).`)
 	t.Wait(ttl, "waiting for lease %x to expire", grant.ID)
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
+	t.Etcdctl("watch", fmt.Sprintf("--rev=%d", put.Header.Revision+1),
+		t.Key("worker"))
 	wch := cli.Watch(wctx, "worker", clientv3.WithRev(put.Header.Revision+1))
 	evs, err := nextEvents(ctx, wch, 1, ttl+time.Second+expirySlack)
 	if err != nil {

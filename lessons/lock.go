@@ -68,9 +68,8 @@ host:port, such as 127.0.0.1:2379.`)
 session 1 would "acquire" the same key, and either's Unlock frees both.`)
 
 	t.Step("Session 2 waits for the lock; session 1 unlocks")
-	// Read session 1's key, then watch the lock's keys from the revision
-	// after that read (TryLock's key came and went before it) to see
-	// session 2's key queue behind it.
+	// Watch the lock's keys from after a read of session 1's key (TryLock's
+	// came and went before it) to see session 2's key queue behind it.
 	ctx1, cancel = context.WithTimeout(ctx, t.Timeout())
 	held, err := cli.Get(ctx1, m1.Key())
 	cancel()
@@ -84,6 +83,7 @@ session 1 would "acquire" the same key, and either's Unlock frees both.`)
 	wch := cli.Watch(wctx, "lock/", clientv3.WithPrefix(),
 		clientv3.WithRev(held.Header.Revision+1))
 	const hold = 100 * time.Millisecond // long enough to see session 2 wait
+	t.Etcdctl("lock", t.Key("lock"))
 	locked2 := make(chan error, 1)
 	go func() {
 		// Lock blocks until session 1 lets go: allow the hold and a

@@ -169,9 +169,6 @@ type trackedLease struct {
 	clientv3.Lease
 	set     *leaseSet
 	timeout time.Duration // --command-timeout, the longest a Grant may take
-	// own is the client's own context (Client.Ctx): a Grant made with it
-	// is a Session's, not the lesson's (compound).
-	own context.Context
 }
 
 func (l trackedLease) ours(id clientv3.LeaseID) bool {
@@ -230,9 +227,6 @@ func (l trackedLease) Leases(ctx context.Context) (*clientv3.LeaseLeasesResponse
 const grantGrace = 500 * time.Millisecond
 
 func (l trackedLease) Grant(ctx context.Context, ttl int64) (*clientv3.LeaseGrantResponse, error) {
-	if ctx == l.own {
-		ctx = context.WithValue(ctx, sessionKey{}, true)
-	}
 	gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
 	defer cancel()
 	if dl, ok := ctx.Deadline(); ok {

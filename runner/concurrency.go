@@ -19,14 +19,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// sessionKey marks the context of a Grant made with the client's own
-// context, not a lesson's: concurrency.NewSession's, unless the lesson
-// gave it one (concurrency.WithContext).
-type sessionKey struct{}
-
 // compound recognises the requests of the concurrency package's calls.
 //
-//   - A Session's Grant: made with the client's own context (sessionKey).
 //   - A Mutex's Lock or TryLock, an Election's Campaign: a Txn that puts
 //     PREFIX/LEASE with that lease if it was never created, and (a Mutex)
 //     reads the owner, PREFIX's first-created key.
@@ -40,7 +34,9 @@ type sessionKey struct{}
 //   - An STM: a Txn that only reads (its Get), and one that compares a mod
 //     revision with < (its commit: no write since its first read).
 //
-// Everything else is shown as it is: a Mutex's Unlock, a Session's Close,
+// Everything else is shown as it is: a Session's Grant (etcdctl lease
+// grant: the session's lease, which the lesson's later lines name), a
+// Mutex's Unlock, a Session's Close,
 // an Election's Proclaim, Resign and Leader.
 type compound struct {
 	mu        sync.Mutex
@@ -64,9 +60,6 @@ func (c *compound) listen(args []string) {
 // of reports whether req, about to be sent with ctx, is part of a call of
 // the concurrency package.
 func (c *compound) of(ctx context.Context, req any) bool {
-	if ctx.Value(sessionKey{}) != nil {
-		return true
-	}
 	switch r := req.(type) {
 	case *pb.TxnRequest:
 		_, _, ok := acquire(r)

@@ -59,7 +59,6 @@ func TestCompound(t *testing.T) {
 			t.Errorf("%s: the concurrency package's: %v, want %v", what, got, want)
 		}
 	}
-	step("a Session's Grant", context.WithValue(ctx, sessionKey{}, true), &pb.LeaseGrantRequest{TTL: 2}, true)
 	step("the lesson's Grant", ctx, &pb.LeaseGrantRequest{TTL: 2}, false)
 
 	step("session 1's Lock", ctx, lock(k1, l1), true)

@@ -358,7 +358,7 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 			c.KV = guardedKV{c.KV}
 		}
 		c.Watcher = namespace.NewWatcher(c.Watcher, prefix)
-		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases, timeout: cfg.Conn.CommandTimeout, own: c.Ctx()}
+		c.Lease = trackedLease{Lease: namespace.NewLease(c.Lease, prefix), set: leases, timeout: cfg.Conn.CommandTimeout}
 		c.Cluster = guardedCluster{c.Cluster}
 		c.Auth = guardedAuth{c.Auth}
 		return c, nil
