@@ -140,7 +140,7 @@ func TestZhNoBreakInChinese(t *testing.T) {
 	if err != nil || len(pages) == 0 {
 		t.Fatalf("no Chinese pages: %v", err)
 	}
-	pages = append(pages, filepath.Join(docsDir, "..", "README.zh-CN.md"))
+	pages = append(pages, filepath.Join(docsDir, "..", "README.zh-CN.md"), filepath.Join("exercises", "_code", "README.zh-CN.md"))
 	wide := func(r rune) bool { return i18n.RuneWidth(r) == 2 }
 	for _, page := range pages {
 		md, err := os.ReadFile(page)

@@ -79,7 +79,7 @@ var chinese = map[string]string{
 	"nothing left to delete": "已经没有可删除的了",
 
 	// watch
-	"Watch a key while another client (or you, under --interactive) writes it, watch a prefix, replay history from a past revision.": "在另一个客户端（或者在 --interactive 下的你）写入时监听一个 key，监听一个前缀，再从过去的修订号回放历史。",
+	"Watch a key while another client (or you, under --interactive) writes it, watch a prefix, replay history from a past revision.": "监听一个 key，由本课的另一个客户端写入它（加上 --interactive 时由你用 etcdctl 来写）；监听一个前缀；再从过去的修订号回放历史。",
 	"each write, in order": "每次写入，按顺序",
 	"Watch a prefix from a past revision: history is replayed":                                                               "从过去的修订号监听一个前缀：历史被回放",
 	"WithRev(r) replays every change since r, as long as r has\nnot been compacted (then the watch ends with ErrCompacted).": "只要修订号 r 还没有被压缩，WithRev(r) 就会回放 r 以来的每次变化\n（已被压缩时，监听以 ErrCompacted 结束）。",
@@ -177,16 +177,16 @@ var chinese = map[string]string{
 
 	// txn
 	"Transactions and compare-and-swap": "事务与比较并交换（CAS）",
-	"If/Then/Else in one request: create a key only if it is absent, swap it only if nobody changed it, and count the updates that plain Get and Put lose.": "在一个请求里完成 If/Then/Else：key 不存在时才创建，没人改过时才替换，并数一数单纯的 Get 加 Put 会丢掉多少次更新。",
+	"If/Then/Else in one request: create a key only if it is absent, swap it only if nobody changed it, and count the updates that plain Get and Put lose.": "在一个请求里完成 If/Then/Else：key 不存在时才创建，没人改过时才交换，并数一数单纯的 Get 加 Put 会丢掉多少次更新。",
 	"Create a key only if it does not exist": "只在 key 不存在时创建它",
 	"A key never written (or deleted) has create_revision 0:\nRedis's SETNX. (The article likened a lease to SETNX; it is like EXPIRE.)": "从未写过（或已被删除）的 key，create_revision 为 0：\n这才是 Redis 的 SETNX。（原文把租约比作 SETNX；它更像 EXPIRE。）",
 	"%s: succeeded=%v":                                                 "%s：succeeded=%v",
 	"the Else branch read %s":                                          "Else 分支读到 %s",
 	"the first create succeeds, the second runs Else":                  "第一次创建成功，第二次执行 Else",
 	"Compare-and-swap on mod_revision":                                 "基于 mod_revision 的比较并交换",
-	"swap to %q: succeeded=%v at revision %d":                          "替换为 %q：succeeded=%v，修订号 %d",
-	"the swap from the revision read succeeds, from a stale one fails": "基于读到的修订号的替换成功，基于过时修订号的失败",
-	"both puts of the swap are at one revision":                        "替换中的两次 put 在同一个修订号",
+	"swap to %q: succeeded=%v at revision %d":                          "交换为 %q：succeeded=%v，修订号 %d",
+	"the swap from the revision read succeeds, from a stale one fails": "基于读到的修订号的交换成功，基于过时修订号的失败",
+	"both puts of the swap are at one revision":                        "交换中的两次 put 在同一个修订号",
 	"Lost updates: four clients, Get then Put":                         "丢失的更新：四个客户端，先 Get 再 Put",
 	"Four callers of one client add 1 to a counter ten times\neach, interleaved to lose updates: each round all read, then all write.": "四个调用者（共用一个客户端）各把计数器加 1 十次，\n并以会丢失更新的方式交错：每一轮里四个都先读，然后四个都写。",
 	"counter=%d after %d increments: %d lost":                   "%[2]d 次加 1 之后 counter=%[1]d：丢失 %[3]d 次",
@@ -223,7 +223,7 @@ var chinese = map[string]string{
 
 	// election
 	"Leader election": "选主（Election）",
-	"Two candidates campaign: one leads, the other waits. Observe follows the leader as it proclaims and resigns, and the other leads.":                      "两个候选者竞选：一个当选 leader，另一个等待。Observe 跟随 leader 的公告（Proclaim）和辞职（Resign），然后另一个成为 leader。",
+	"Two candidates campaign: one leads, the other waits. Observe follows the leader as it proclaims and resigns, and the other leads.":                      "两个候选者竞选：一个当选 leader，另一个等待。Observe 跟踪 leader 的公告（Proclaim）和辞职（Resign），然后另一个成为 leader。",
 	"A session and an election for each candidate; nobody leads yet":                                                                                         "每个候选者各有一个会话和一个选举；还没有人当选",
 	"Leader before any campaign returns ErrElectionNoLeader (%v)":                                                                                            "还没人竞选时，Leader 返回 ErrElectionNoLeader（%v）",
 	"Candidate 1 campaigns, and wins at once":                                                                                                                "候选者 1 竞选，立即当选",

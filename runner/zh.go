@@ -37,11 +37,11 @@ var chinese = map[string]string{
 	"%s: no answer":                "%s：无应答",
 	"the etcd cluster has no leader (%s): nothing can be read or written until most of its members are back":                                      "etcd 集群没有 leader（%s）：在多数成员恢复之前，什么都读不了也写不了",
 	"could not create the lesson's fence %s: %w":                                                                                                  "无法创建本课的防护 key %s：%w",
-	"the run's lease %x was also asked of a member that did not answer, which may still grant it later (for %d s): etcdctl lease revoke %x":       "本次运行的租约 %x 也曾向一个没有应答的成员申请，它之后仍可能授予这个租约（%d 秒）：etcdctl lease revoke %x",
-	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的防护 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行过期）",
+	"the run's lease %x was also asked of a member that did not answer, which may still grant it later (for %d s): etcdctl lease revoke %x":       "本次运行的租约 %x 也曾向一个没有应答的成员申请，它之后仍可能创建这个租约（%d 秒）：etcdctl lease revoke %x",
+	"could not revoke the run's lease %x (%v), which holds its fences: etcdctl lease revoke %x (it also runs out %d s after the cluster is back)": "无法撤销本次运行的租约 %x（%v），它挂着各课的防护 key：etcdctl lease revoke %x（集群恢复 %d 秒后它也会自行到期）",
 	"could not delete the keys under %s: etcdctl del %s && etcdctl del --prefix %s":                                                               "无法删除 %s 下的 key：etcdctl del %s && etcdctl del --prefix %s",
-	"cleanup: lease %x was asked for and got no answer: a member may still grant it later (for %d s): etcdctl lease revoke %x":                    "清理：申请租约 %x 的请求没有得到应答：某个成员以后仍可能授予它（有效 %d 秒）：etcdctl lease revoke %x",
-	"lease %x may still be granted later: etcdctl lease revoke %x":                                                                                "租约 %x 以后仍可能被授予：etcdctl lease revoke %x",
+	"cleanup: lease %x was asked for and got no answer: a member may still grant it later (for %d s): etcdctl lease revoke %x":                    "清理：申请租约 %x 的请求没有得到应答：某个成员以后仍可能创建它（有效 %d 秒）：etcdctl lease revoke %x",
+	"lease %x may still be granted later: etcdctl lease revoke %x":                                                                                "租约 %x 以后仍可能被创建：etcdctl lease revoke %x",
 	"could not revoke lease %x: etcdctl lease revoke %x":                                                                                          "无法撤销租约 %x：etcdctl lease revoke %x",
 	"panic: %v":                "panic：%v",
 	"connect: %w":              "连接：%w",
@@ -64,8 +64,8 @@ var chinese = map[string]string{
 	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个 ASCII 字母、数字、'-'、'_' 或 '.'，以字母或数字开头，如 zhangsan（拼音）",
 
 	// term.go: a leader change
-	"the leader changed at %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer":                    "leader 在 %s 换了（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约过期可能要多等最多一个 TTL",
-	"the leader changed during the lesson, by %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer": "本课运行期间 leader 换了，不晚于 %s（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约过期可能要多等最多一个 TTL",
+	"the leader changed at %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer":                    "leader 在 %s 换了（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约到期可能要多等最多一个 TTL",
+	"the leader changed during the lesson, by %s (raft term %d → %d): a new leader gives every lease its full TTL again (etcd-io/etcd#9395), so a wait for a lease to expire may last up to a TTL longer": "本课运行期间 leader 换了，不晚于 %s（raft term %d → %d）：新 leader 会给每个租约重新计满 TTL（etcd-io/etcd#9395），所以等租约到期可能要多等最多一个 TTL",
 	"%s; %s": "%s；%s",
 
 	// alarm.go: a raised alarm
