@@ -97,6 +97,7 @@ compaction-not-rendered|runner/etcdctl/etcdctl.go|return fmt\.Sprintf\("etcdctl 
 compare-greater-as-less|runner/etcdctl/etcdctl.go|pb\.Compare_GREATER: ">",|pb.Compare_GREATER: "<",
 sort-by-mod-as-mod|runner/etcdctl/etcdctl.go|return "MODIFY"|return "MOD"
 zh-error-not-translated|runner/run.go|msg := t\.lang\.Error\(err\.Error\(\)\)|msg := err.Error()
+no-replay-not-said|runner/t.go|func \(t \*T\) NoReplay\(format string, args \.\.\.any\) \{\n\tt\.report\(t\.said\(KindSay, format, args\)\)\n\}|func (t *T) NoReplay(format string, args ...any) {\n}
 session-grant-hidden|runner/concurrency.go|\tswitch r := req\.\(type\) \{|\tif _, ok := req.(*pb.LeaseGrantRequest); ok {\n\t\treturn true\n\t}\n\tswitch r := req.(type) {
 lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不能读写 %[2]s 上的 %[3]s

@@ -92,6 +92,7 @@ func TestDocNumbers(t *testing.T) {
 				said = append(said, e.Text)
 			}
 			checkFigures(t, l.ID, strings.Join(said, "\n"))
+			checkNoReplaySaid(t, l.ID, strings.Join(said, "\n"))
 			for i := 0; i < len(pages); i += 2 {
 				for _, line := range shLines(pages[i+1]) {
 					if noRunLine(line) {

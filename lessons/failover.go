@@ -87,6 +87,7 @@ func failover(ctx context.Context, t *runner.T) error {
 	if err := t.Cluster.Stop(old); err != nil {
 		return err
 	}
+	t.NoReplay("No etcdctl line stops the leader: pasted, no Put would fail.")
 	ctx1, cancel = context.WithTimeout(ctx, electionWait)
 	leader, err := t.Cluster.Leader(ctx1)
 	cancel()

@@ -409,6 +409,11 @@ var chinese = map[string]string{
 	"starts an instance":                                  "启动一个实例",
 	`reads the keys under "w/" in revision order`:         `按修订号顺序读取 "w/" 下的 key`,
 	"is the watch lesson as the article ran it":           "按原文方式运行的监听课程",
+
+	// Why a lesson's etcdctl lines would not replay (T.NoReplay).
+	"A crash has no etcdctl line: in a shell, Ctrl-C instance 2's keep-alive.": "崩溃没有对应的 etcdctl 命令：\n在 shell 里按 Ctrl-C 结束实例 2 的 keep-alive。",
+	"No etcdctl line stops the leader: pasted, no Put would fail.":             "没有能停止 leader 的 etcdctl 命令：照抄到 shell 里，没有哪个 Put 会失败。",
+	"No etcdctl line stops a member: pasted, the Get below would not fail.":    "没有能停止成员的 etcdctl 命令：照抄到 shell 里，下面的 Get 不会失败。",
 }
 
 // Chinese returns the Chinese of the lessons' texts, keyed by their

@@ -250,6 +250,14 @@ func (t *T) Etcdctl(args ...string) {
 	}
 }
 
+// NoReplay says, as Say does, why the etcdctl lines shown, pasted in order
+// into a shell, would not do what the lesson did (a crash, a stopped
+// member: things no etcdctl line does). A program made from the lesson,
+// which shows no etcdctl line, leaves it out.
+func (t *T) NoReplay(format string, args ...any) {
+	t.report(t.said(KindSay, format, args))
+}
+
 // Result shows what a call returned.
 func (t *T) Result(format string, args ...any) {
 	t.report(t.said(KindResult, format, args))

@@ -160,7 +160,7 @@ func (t *T) endStep() {
 	t.lines, t.hidden = 0, 0
 	t.mu.Unlock()
 	if hidden > 0 {
-		t.report(t.said(KindSay, "(and %d more requests like these: not shown)", []any{hidden}))
+		t.report(t.said(KindSay, "(and %d more requests like these, not shown: the lines do not replay)", []any{hidden}))
 	}
 }
 

@@ -60,7 +60,7 @@ var chinese = map[string]string{
 	", ":                  "，",
 	"%s: got %v, want %v": "%s：实际 %v，期望 %v",
 
-	"(and %d more requests like these: not shown)":                                                               "（还有 %d 个类似的请求：不再显示）",
+	"(and %d more requests like these, not shown: the lines do not replay)":                                      "（还有 %d 个类似的请求没有显示：照抄这些命令重放不出这一步）",
 	"--run-id %q: want 1 to 64 letters, digits, '-', '_' or '.', starting with a letter or digit, such as alice": "--run-id %q：应为 1 到 64 个 ASCII 字母、数字、'-'、'_' 或 '.'，以字母或数字开头，如 zhangsan（拼音）",
 
 	// term.go: a leader change

@@ -65,7 +65,7 @@ const (
 )
 
 // narration maps each narrating method of *runner.T to its format's index.
-var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Check": 1, "Equal": 2}
+var narration = map[string]int{"Step": 0, "Say": 0, "Result": 0, "Wait": 1, "Check": 1, "Equal": 2, "NoReplay": 0}
 
 // owners are the packages whose texts are translated: the files of each,
 // and the Chinese it hands to main's catalog.

@@ -23,7 +23,7 @@ import (
 // narration lists the methods of runner.T that narrate or check: a step's
 // code leaves out every statement that only calls one of them, and a
 // program made from a lesson turns them into plain prints and returns.
-var narration = []string{"Step", "Say", "Result", "Check", "Equal", "Wait", "Etcdctl"}
+var narration = []string{"Step", "Say", "Result", "Check", "Equal", "Wait", "Etcdctl", "NoReplay"}
 
 // Code is a course's Go source, parsed once.
 type Code struct {

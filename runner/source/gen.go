@@ -410,7 +410,7 @@ func (g *gen) rewrite(n ast.Node) (string, bool) {
 			return g.printf("→ ", a[0], a[1:]), true
 		case "Wait":
 			return g.printf("… ", a[1], a[2:]), true
-		case "Etcdctl":
+		case "Etcdctl", "NoReplay":
 			return "", true
 		case "Check":
 			return fmt.Sprintf("if %s {\nreturn fmt.Errorf(%s%s)\n}", g.not(a[0]), g.format("check failed: ", a[1], ""), g.rest(a[2:])), true
