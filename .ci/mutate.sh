@@ -101,6 +101,8 @@ no-replay-not-said|runner/t.go|func \(t \*T\) NoReplay\(format string, args \.\.
 session-grant-hidden|runner/concurrency.go|\tswitch r := req\.\(type\) \{|\tif _, ok := req.(*pb.LeaseGrantRequest); ok {\n\t\treturn true\n\t}\n\tswitch r := req.(type) {
 lock-wait-shown|runner/concurrency.go|if r\.MaxCreateRevision > 0 \{|if false {
 zh-permission-args-swapped|runner/zh.go|不能读写 %\[3\]s 上的 %\[2\]s|不能读写 %[2]s 上的 %[3]s
+zh-ambiguous-width-narrow|runner/report/fit.go|return m\.lang\.Width\(s\)|return i18n.Width(s)
+zh-orphan-kept|runner/report/fit.go|best = m\.noOrphan\(s, start, i18n\.Prefer\(s, start, best, cuts\), cuts, contW, max\)|best = i18n.Prefer(s, start, best, cuts)
 zh-watch-count-args-swapped|lessons/zh.go|只收到 %\[2\]d 个监听事件中的 %\[1\]d 个|只收到 %[1]d 个监听事件中的 %[2]d 个
 zh-exercise-args-swapped|lessons/exercises/zh.go|"修订号 %\[2\]d 对 %\[1\]s 的删除始终没有报告|"修订号 %[1]d 对 %[2]s 的删除始终没有报告
 program-start-not-retried|runner/source/skeleton/cluster.go|if !errors\.Is\(err, errExited\) .. try == 3 \{|if try > 0 {

@@ -226,7 +226,7 @@ func checkSayWidth(t *testing.T, rec *runnertest.Recorder) {
 			continue
 		}
 		for _, line := range strings.Split(e.Text, "\n") {
-			if n := i18n.Width(line); n > maxSayWidth {
+			if n := rec.Lang.Width(line); n > maxSayWidth {
 				t.Errorf("%s step %d says a line of %d columns, more than %d: %q", e.Lesson, e.Step, n, maxSayWidth, line)
 			}
 		}

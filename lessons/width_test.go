@@ -36,7 +36,7 @@ func checkConsoleFits(t *testing.T, rec *runnertest.Recorder) {
 		con.Close()
 		out := b.String()
 		for _, line := range strings.Split(out, "\n") {
-			if w := i18n.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+			if w := rec.Lang.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
 				t.Errorf("%s step %d: a %s line of %d columns, more than %d:\n%s", e.Lesson, e.Step, e.Kind, w, report.Columns, line)
 			}
 		}
@@ -61,7 +61,7 @@ func checkConsoleFits(t *testing.T, rec *runnertest.Recorder) {
 				con.Close()
 				var code []string
 				for _, line := range strings.Split(b.String(), "\n") {
-					if w := i18n.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
+					if w := rec.Lang.Width(line); w > report.Columns && len(strings.Fields(strings.TrimSuffix(line, " \\"))) > 1 {
 						t.Errorf("%s step %d: a line of %d columns, more than %d:\n%s", e.Lesson, e.Step, w, report.Columns, line)
 					}
 					if rest, ok := strings.CutPrefix(line, "     │"); ok {

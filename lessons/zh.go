@@ -267,7 +267,7 @@ var chinese = map[string]string{
 	"Instance 2 finds its lease lost, and registers again": "实例 2 发现租约丢了，重新注册",
 	"renew lease %x: %v":                                   "续租租约 %x：%v",
 	"a lost lease cannot be renewed: ErrLeaseNotFound":     "丢失的租约无法续租：ErrLeaseNotFound",
-	"Two instances register under leases kept alive; a client lists and watches them, and sees a crashed one go after its TTL and come back.":                                                          "两个实例在持续续租的租约下注册；客户端列出并监听它们，看到崩溃的实例在 TTL 之后消失又回来。",
+	"Two instances register under leases kept alive; a client lists and watches them, and sees a crashed one go after its TTL and come back.":                                                          "两个实例在持续续租的租约下注册；客户端列出并监听它们，看到崩溃的实例在一个 TTL 后消失，随后又回来。",
 	"Each instance puts services/health/<id> = its address under\na lease it keeps alive. Instance 2 asks for a TTL of 1 s (the server may\nraise it), so that its crash shows soon; instance 1, 2 s.": "每个实例把 services/health/<id> = 它的地址\n挂在它持续续租的租约下。实例 2 申请 1 秒的 TTL（服务端可能调高），\n好让它的崩溃很快显现；实例 1 申请 2 秒。",
 	"The lease and its keys are gone for good: register again,\nunder a new lease. (A running KeepAlive says so by closing its channel.)":                                                              "租约和它的 key 都永远消失了：要在新的租约下\n重新注册。（正在运行的 KeepAlive 会关闭它的通道来告诉你这一点。）",
 	"the client lists both instances again": "客户端又列出了两个实例",
@@ -312,7 +312,7 @@ var chinese = map[string]string{
 
 	// watch-away
 	"A watch comes back to compacted history": "断线的监听重连时，历史已被压缩",
-	"A watch on one member; the member stops while the others write and compact; back, the watch cannot resume from history that is gone, and ends with ErrCompacted.": "在一个成员上监听；该成员停止，其他成员写入并压缩；它回来后，监听无法从已经没有的历史恢复，以 ErrCompacted 结束。",
+	"A watch on one member; the member stops while the others write and compact; back, the watch cannot resume from history that is gone, and ends with ErrCompacted.": "在一个成员上监听；该成员停止期间，其他成员写入并压缩历史；它回来后，监听所需的历史已经没有了，以 ErrCompacted 结束。",
 	"A watch on a member that is not the leader":                  "在一个不是 leader 的成员上监听",
 	"The member stops; the others write, and compact":             "该成员停止；其他成员写入，并压缩",
 	"The member is back: the watch ends with ErrCompacted":        "该成员回来了：监听以 ErrCompacted 结束",
@@ -333,7 +333,7 @@ var chinese = map[string]string{
 	"The watch ends; resume from the last revision seen + 1":     "监听结束了；从最后看到的修订号 + 1 恢复",
 	"the write made while nobody watched is seen":                "无人监听时的那次写入被看到了",
 	"%s stopped and started again":                               "%s 停止并重新启动",
-	"List, then watch from the list's revision + 1; several events at one revision; the server restarts under the watch; the channel closes: resume from the last revision seen + 1.": "先列出，再从列出时的修订号 + 1 开始监听；一个修订号上的多个事件；服务端在监听期间重启；通道关闭：从最后看到的修订号 + 1 恢复。",
+	"List, then watch from the list's revision + 1; several events at one revision; the server restarts under the watch; the channel closes: resume from the last revision seen + 1.": "先列出，再从列出时的修订号 + 1 开始监听；同一个修订号上的多个事件；服务端重启；通道关闭时，从最后看到的修订号 + 1 恢复监听。",
 	"%s = %s":                               "%s = %s",
 	"Several events at one revision: a Txn": "一个修订号上的多个事件：一个事务",
 	"A revision's events come in one response (a lease's expiry\ntoo): resume from last + 1 only once all of them are handled.": "一个修订号的所有事件在同一个响应里到达（租约到期也是）：\n只有处理完全部事件，才能从最后的修订号 + 1 恢复。",

@@ -74,7 +74,7 @@ var chinese = map[string]string{
 
 	// run.go and owncluster.go: a lesson's own etcd (Lesson.Needs)
 	"an etcd of its own":                      "一个专属的 etcd",
-	"an etcd cluster of its own (%d members)": "一个专属的 etcd 集群（%d 个成员）",
+	"an etcd cluster of its own (%d members)": "一个专属的 %d 成员 etcd 集群",
 	"needs %s to compact and stop, never the cluster --endpoints names: run it without --endpoints":                              "需要%s 来压缩和停止，绝不动 --endpoints 指定的集群：请去掉 --endpoints 运行",
 	"This lesson runs on %s, started\nfor it alone and removed after it. Its etcdctl lines assume:\nexport ETCDCTL_ENDPOINTS=%s": "本课使用%s（只为本课启动，\n课后即删除）。本课的 etcdctl 命令假定：\nexport ETCDCTL_ENDPOINTS=%s",
 	"cleanup: remove the lesson's own etcd: %v":                "清理：删除本课专属的 etcd 失败：%v",

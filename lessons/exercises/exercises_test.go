@@ -18,6 +18,7 @@ import (
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/exercise"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/runnertest"
 	"etcdtour/runner/workspace"
 )
@@ -39,9 +40,11 @@ func TestList(t *testing.T) {
 		if !found {
 			t.Errorf("%s: lesson %q is not in the course", e.ID, e.Lesson)
 		}
-		page, _, _ := strings.Cut(e.Doc, "#")
-		if _, err := os.Stat(filepath.Join("..", "..", page)); err != nil {
-			t.Errorf("%s: its page: %v", e.ID, err)
+		for _, page := range []string{e.Doc, exercise.DocPage(i18n.Chinese.With(exercise.Chinese()), e.Doc)} {
+			page, _, _ := strings.Cut(page, "#")
+			if _, err := os.Stat(filepath.Join("..", "..", page)); err != nil {
+				t.Errorf("%s: its page: %v", e.ID, err)
+			}
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"etcdtour/runner/exercise"
 	"etcdtour/runner/i18n"
 	"etcdtour/runner/workspace"
 )
@@ -30,7 +31,7 @@ func Readmes() []workspace.File {
 func list(lang i18n.Lang) string {
 	var b strings.Builder
 	for i, e := range List {
-		fmt.Fprintf(&b, "%d. %s/: %s (%s)\n", i+1, e.ID, lang.Text(e.Title), lang.Msg("lesson %s, %s", e.Lesson, e.Doc))
+		fmt.Fprintf(&b, "%d. %s/: %s (%s)\n", i+1, e.ID, lang.Text(e.Title), lang.Msg("lesson %s, %s", e.Lesson, exercise.DocPage(lang, e.Doc)))
 	}
 	return b.String()
 }

@@ -409,7 +409,7 @@ func TestCatalogWidth(t *testing.T) {
 			limit = max(limit, i18n.Width(line))
 		}
 		for _, line := range strings.Split(tr, "\n") {
-			if w := i18n.Width(line); w > limit {
+			if w := i18n.Chinese.Width(line); w > limit {
 				t.Errorf("%s: a line of the Chinese is %d columns wide, more than %d: %q", m.where, w, limit, line)
 			}
 		}

@@ -428,7 +428,7 @@ func cmdHint(ctx context.Context, o *options, args []string) int {
 	for i, h := range ex.Hints {
 		fmt.Fprintf(&b, "%d. %s\n", i+1, o.lang.Text(h))
 	}
-	fmt.Fprintf(&b, "%s\n", o.lang.Msg("Read: the %s lesson (etcdtour run %s) and %s", ex.Lesson, ex.Lesson, ex.Doc))
+	fmt.Fprintf(&b, "%s\n", o.lang.Msg("Read: the %s lesson (etcdtour run %s) and %s", ex.Lesson, ex.Lesson, exercise.DocPage(o.lang, ex.Doc)))
 	return o.write(b.String())
 }
 

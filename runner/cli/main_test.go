@@ -570,7 +570,7 @@ func TestStepPrompt(t *testing.T) {
 		for _, l := range lessons.Course {
 			for _, title := range []string{"Get it back", strings.Repeat("Overwrite it, asking for the previous value ", 2), strings.Repeat("覆盖它并取回旧值", 5)} {
 				line := stepPrompt(t, lang, l.ID, 12, title)
-				if w := i18n.Width(line); w > report.Columns-1 {
+				if w := lang.Width(line); w > report.Columns-1 {
 					t.Errorf("a prompt of %d columns, want at most %d (and the cursor): %q", w, report.Columns-1, line)
 				}
 				head, keys := "  ⏸ "+lang.Msg("%s %d: ", l.ID, 12), lang.Msg(" · Enter runs it, q quits, ? keys ")

@@ -7,6 +7,12 @@ import (
 	"etcdtour/runner/i18n"
 )
 
+// DocPage is doc, a lesson's page ("docs/put-get.md"), as lang's reader
+// reads it: the Chinese page (docs/zh-CN/put-get.md) in Chinese.
+func DocPage(lang i18n.Lang, doc string) string {
+	return lang.Msg("docs/%s", strings.TrimPrefix(doc, "docs/"))
+}
+
 // Format is a Result as the console shows it: the exercise, one line per
 // check (✓ passed, ✗ failed, · not run), under a ✗ what went wrong and the
 // lesson step that teaches it, and what to do next. next is the first
@@ -73,7 +79,7 @@ func FormatChecks(lang i18n.Lang, ex Exercise, res Result, width int) string {
 					fmt.Fprintf(&b, "        %s\n", l)
 				}
 			}
-			why("      ", lang.Msg("learn it in: %s · %s", lang.Text(c.Step), ex.Doc))
+			why("      ", lang.Msg("learn it in: %s · %s", lang.Text(c.Step), DocPage(lang, ex.Doc)))
 		default:
 			check("·", lang.Msg("%s (not run)", c.Name))
 		}

@@ -5,6 +5,7 @@ import "maps"
 // chinese is the Chinese of the engine's words: a failed check said in
 // the learner's terms, the build, the result.
 var chinese = map[string]string{
+	"docs/%s": "docs/zh-CN/%s",
 	"%s is not an exercises workspace (no go.mod): run etcdtour exercises init there": "%s 不是练习工作区（没有 go.mod）：请在那里运行 etcdtour exercises init",
 	"%s has no %s/: run etcdtour exercises init %s to add it":                         "%s 里没有 %s/：运行 etcdtour exercises init %s 把它补上",
 	"checking an exercise needs the Go toolchain: no go command in PATH":              "检查练习需要 Go 工具链：PATH 里没有 go 命令",

@@ -416,7 +416,7 @@ func (w *watch) key(k []byte, check func()) error {
 		w.printf("\n")
 		w.say("  ", w.Lang.Msg("Hint %d of %d: %s", w.hints, len(ex.Hints), w.Lang.Text(ex.Hints[w.hints-1])))
 		if w.hints == len(ex.Hints) {
-			w.say("  ", w.Lang.Msg("Read: the %s lesson (etcdtour run %s) and %s", ex.Lesson, ex.Lesson, ex.Doc))
+			w.say("  ", w.Lang.Msg("Read: the %s lesson (etcdtour run %s) and %s", ex.Lesson, ex.Lesson, exercise.DocPage(w.Lang, ex.Doc)))
 		}
 	case 'l', 'L':
 		w.printf("\n")

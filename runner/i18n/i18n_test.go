@@ -247,3 +247,29 @@ func TestChineseDurations(t *testing.T) {
 		t.Errorf("Err in Chinese: %q", got)
 	}
 }
+
+// TestLangWidth: Chinese counts the ambiguous-width characters the console
+// draws (━ │ → … · “ ”) as two columns, as a terminal set up for CJK
+// draws them; English as one.
+func TestLangWidth(t *testing.T) {
+	for _, c := range []struct {
+		s           string
+		en, zh, raw int
+	}{
+		{"→ …", 3, 5, 3},
+		{"━━ 第 1/18 课 ━━", 16, 20, 16},
+		{"“现在”", 6, 8, 6},
+		{"修订号 4", 8, 8, 8},
+		{"\x1b[1m│\x1b[0m x", 3, 4, 3},
+	} {
+		if got := i18n.English.Width(c.s); got != c.en {
+			t.Errorf("English.Width(%q) = %d, want %d", c.s, got, c.en)
+		}
+		if got := i18n.Chinese.Width(c.s); got != c.zh {
+			t.Errorf("Chinese.Width(%q) = %d, want %d", c.s, got, c.zh)
+		}
+		if got := i18n.Width(c.s); got != c.raw {
+			t.Errorf("Width(%q) = %d, want %d", c.s, got, c.raw)
+		}
+	}
+}

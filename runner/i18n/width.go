@@ -5,6 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
 	"golang.org/x/text/width"
 )
 
@@ -18,7 +19,33 @@ func Width(s string) int { return WidthTabs(s, 0) }
 // WidthTabs is Width for text with tabs: a tab takes the columns to the
 // next multiple of tab (8 on a terminal, in less and in cat), none if tab
 // is 0.
-func WidthTabs(s string, tab int) int {
+func WidthTabs(s string, tab int) int { return widthTabs(s, tab, false) }
+
+// Width is the number of columns s, one line, takes on the terminal of a
+// reader of l: Width's count, but for Chinese a character of East Asian
+// Ambiguous width (━ │ → … · “ ”) takes two columns, as a terminal set up
+// for Chinese, Japanese or Korean (ambiguous width = wide) draws it. The
+// console measures the lines it fits with it: they fit 80 columns on
+// either kind of terminal.
+func (l Lang) Width(s string) int { return widthTabs(s, 0, l.ambiguousWide()) }
+
+// RuneWidth is Lang.Width's rule for one character.
+func (l Lang) RuneWidth(r rune) int {
+	if l.ambiguousWide() && width.LookupRune(r).Kind() == width.EastAsianAmbiguous && r >= ' ' {
+		return 2
+	}
+	return RuneWidth(r)
+}
+
+// ambiguousWide is whether l's readers may have a terminal that draws an
+// ambiguous-width character two columns wide: Chinese.
+func (l Lang) ambiguousWide() bool {
+	base, _ := l.tag.Base()
+	zh, _ := language.Chinese.Base()
+	return base == zh
+}
+
+func widthTabs(s string, tab int, ambiguousWide bool) int {
 	n := 0
 	for i := 0; i < len(s); {
 		if s[i] == '\x1b' && i+1 < len(s) && s[i+1] == '[' {
@@ -32,6 +59,8 @@ func WidthTabs(s string, tab int) int {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == '\t' && tab > 0 {
 			n += tab - n%tab
+		} else if ambiguousWide && r >= ' ' && width.LookupRune(r).Kind() == width.EastAsianAmbiguous {
+			n += 2
 		} else {
 			n += RuneWidth(r)
 		}
@@ -124,8 +153,8 @@ func breakAt(line string, w int) (cut, skip int) {
 // space: where the character before or at i is wide (Chinese has no
 // spaces), the one at i is not closing punctuation, the one before not
 // opening punctuation, and not inside the last three characters of a
-// label before its number ("修订号 1" stays whole). It is Wrap's rule, for
-// the console's own breaking of lines (runner's fit).
+// label before its number ("修订号 1" and "修订号 + 1" stay whole). It is
+// Wrap's rule, for the console's own breaking of lines (runner's fit).
 func CanBreak(s string, i int) bool {
 	if i <= 0 || i >= len(s) {
 		return false
@@ -143,7 +172,7 @@ func CanBreak(s string, i int) bool {
 	for n := 0; n < 3 && rest != ""; n++ {
 		c, size := utf8.DecodeRuneInString(rest)
 		if c == ' ' {
-			return n == 0 || len(rest) < 2 || !unicode.IsDigit(rune(rest[1]))
+			return n == 0 || len(rest) < 2 || !unicode.IsDigit(rune(rest[1])) && rest[1] != '+'
 		}
 		if RuneWidth(c) != 2 {
 			return true
@@ -156,8 +185,9 @@ func CanBreak(s string, i int) bool {
 // SpaceBreaks reports whether a line may break at the space s[i]: not
 // between a Chinese word and a number, nor between a number and the
 // Chinese word after it ("修订号 1", "1 秒"), nor before a number a Chinese
-// word follows ("TTL 1 秒"): a label stays with its number. It is Wrap's
-// rule, for the console's own breaking of lines (runner's fit).
+// word follows ("TTL 1 秒"), nor around the "+" of "修订号 + 1": a label
+// stays with its number. It is Wrap's rule, for the console's own breaking
+// of lines (runner's fit).
 func SpaceBreaks(s string, i int) bool {
 	if i <= 0 || i >= len(s)-1 || s[i] != ' ' {
 		return false
@@ -168,7 +198,7 @@ func SpaceBreaks(s string, i int) bool {
 		return false
 	}
 	switch {
-	case RuneWidth(prev) == 2 && unicode.IsDigit(next):
+	case RuneWidth(prev) == 2 && (unicode.IsDigit(next) || next == '+'), prev == '+':
 		return false
 	case unicode.IsDigit(prev) && RuneWidth(next) == 2:
 		return false

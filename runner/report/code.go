@@ -160,7 +160,7 @@ func (c *Console) codeLine(l runner.CodeLine) {
 	if l.Boilerplate || l.Narration {
 		style = st.boiler
 	}
-	pieces := gowrap.Line(l.Text, Columns-i18n.Width(gutter), 4)
+	pieces := gowrap.Line(l.Text, Columns-c.m().width(gutter)-(c.m().width(l.Text)-i18n.Width(l.Text)), 4)
 	marks := foldMarks(c.Lang, l.Fold)
 	plain := 0 // marks[plain:] are without the gloss
 	gloss := c.gloss(l)
@@ -178,7 +178,7 @@ func (c *Console) codeLine(l runner.CodeLine) {
 	for i, piece := range pieces {
 		at := -1
 		for j, m := range marks {
-			if i18n.Width(gutter+piece)+2+i18n.Width(m) <= Columns {
+			if c.m().width(gutter+piece)+2+c.m().width(m) <= Columns {
 				at = j
 				break
 			}
@@ -206,8 +206,8 @@ func (c *Console) codeLine(l runner.CodeLine) {
 		}
 		for _, m := range own {
 			first, cont := strings.Repeat(" ", indent+4), strings.Repeat(" ", indent+7)
-			w := i18n.Width(gutter)
-			for k, p := range wordSplit(m, w+len(first), w+len(cont)) {
+			w := c.m().width(gutter)
+			for k, p := range c.m().wordSplit(m, w+len(first), w+len(cont)) {
 				pre := first
 				if k > 0 {
 					pre, p = cont, strings.TrimPrefix(p, " ")
@@ -334,7 +334,7 @@ func (c *Console) ownResult(text string) bool {
 func (c *Console) flushPending() {
 	c.flushLine()
 	if c.answer != "" {
-		c.printf(c.st.result, "%s", fit("     → ", "       ", c.answer))
+		c.printf(c.st.result, "%s", c.m().fit("     → ", "       ", c.answer))
 		c.answer = ""
 	}
 }
@@ -369,7 +369,7 @@ func (c *Console) flushLine() {
 		if note != "" {
 			join = " → " + result
 		}
-		if i18n.Width(line+join) <= Columns {
+		if c.m().width(line+join) <= Columns {
 			c.printf(c.st.etcdctl, "%s", line)
 			c.printf(c.st.result, "%s\n", join)
 			return
@@ -379,8 +379,8 @@ func (c *Console) flushLine() {
 	if multi {
 		text += "\n" + rest
 	}
-	c.printf(c.st.etcdctl, "%s", fitShell("     $ ", "         ", text))
+	c.printf(c.st.etcdctl, "%s", c.m().fitShell("     $ ", "         ", text))
 	if result != "" {
-		c.printf(c.st.result, "%s", fit("     → ", "       ", result))
+		c.printf(c.st.result, "%s", c.m().fit("     → ", "       ", result))
 	}
 }

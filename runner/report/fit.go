@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"etcdtour/runner/i18n"
 )
@@ -13,22 +14,28 @@ import (
 // word of it is (a long key or endpoint), which then has a line of its own.
 const Columns = 80
 
+// measure counts columns as a console in lang does (Lang.Width): a line
+// of Chinese output fits Columns also where ━, │, → and “ take two.
+type measure struct{ lang i18n.Lang }
+
+func (m measure) width(s string) int { return m.lang.Width(s) }
+
 // split breaks s at some of the byte offsets in cuts (ascending) so that
 // each piece fits max columns with the columns before it (firstW on the
 // first line, contW on the others) and tailW after it (all but the last).
 // Of the cuts that make a piece fit it takes the last: the longest piece.
 // Where no cut makes a piece fit, the piece runs to the first cut, or to
 // the end of s.
-func split(s string, cuts []int, firstW, contW, tailW, max int) []string {
+func (m measure) split(s string, cuts []int, firstW, contW, tailW, max int) []string {
 	var out []string
 	start, w := 0, firstW
-	for w+i18n.Width(s[start:]) > max {
+	for w+m.width(s[start:]) > max {
 		best := -1
 		for _, c := range cuts {
 			if c <= start || c >= len(s) {
 				continue
 			}
-			fits := w+i18n.Width(s[start:c])+tailW <= max
+			fits := w+m.width(s[start:c])+tailW <= max
 			if !fits && best >= 0 {
 				break
 			}
@@ -40,13 +47,42 @@ func split(s string, cuts []int, firstW, contW, tailW, max int) []string {
 		if best < 0 {
 			break
 		}
-		if w+i18n.Width(s[start:best])+tailW <= max {
-			best = i18n.Prefer(s, start, best, cuts)
+		if w+m.width(s[start:best])+tailW <= max {
+			best = m.noOrphan(s, start, i18n.Prefer(s, start, best, cuts), cuts, contW, max)
 		}
 		out = append(out, s[start:best])
 		start, w = best, contW
 	}
 	return append(out, s[start:])
+}
+
+// orphanWidth is the widest a Chinese text's last line may be before
+// noOrphan looks for a better break: "来。" alone on a line reads badly.
+const orphanWidth = 6
+
+// noOrphan returns the cut to break s at instead of best where the rest
+// after best is Chinese and would make a last line of orphanWidth columns
+// or less: the last cut within 24 columns before best that ends a clause
+// ("，", "；") or is a space, so that the last line is a phrase; else best.
+func (m measure) noOrphan(s string, start, best int, cuts []int, contW, max int) int {
+	rest := strings.TrimSpace(s[best:])
+	if contW+m.width(rest) > max || m.width(rest) > orphanWidth || !strings.ContainsFunc(rest, func(r rune) bool { return i18n.RuneWidth(r) == 2 }) {
+		return best
+	}
+	for i := len(cuts) - 1; i >= 0; i-- {
+		c := cuts[i]
+		if c >= best {
+			continue
+		}
+		if c <= start || m.width(s[c:best]) > 24 {
+			break
+		}
+		prev, _ := utf8.DecodeLastRuneInString(s[:c])
+		if s[c] == ' ' || strings.ContainsRune("，；：、。！？", prev) {
+			return c
+		}
+	}
+	return best
 }
 
 // spaces returns the offsets of the single spaces in s, the places where
@@ -65,16 +101,16 @@ func spaces(s string) []int {
 // wordSplit breaks a line of prose at spaces outside double quotes, so
 // that a quoted key or value stays on one line, or at any space where that
 // leaves a piece too long.
-func wordSplit(line string, firstW, contW int) []string {
+func (m measure) wordSplit(line string, firstW, contW int) []string {
 	wide := wideCuts(line)
-	pieces := split(line, merge(outsideCommands(line, quoteSpaces(line)), wide), firstW, contW, 0, Columns)
+	pieces := m.split(line, merge(outsideCommands(line, quoteSpaces(line)), wide), firstW, contW, 0, Columns)
 	for i, p := range pieces {
 		w := contW
 		if i == 0 {
 			w = firstW
 		}
-		if w+i18n.Width(p) > Columns {
-			return split(line, merge(spaces(line), wide), firstW, contW, 0, Columns)
+		if w+m.width(p) > Columns {
+			return m.split(line, merge(spaces(line), wide), firstW, contW, 0, Columns)
 		}
 	}
 	return pieces
@@ -142,11 +178,11 @@ func quoteSpaces(s string) []int {
 
 // fit writes text after first, each line of it broken at spaces so that it
 // fits Columns; lines after the first begin with cont. It ends in "\n".
-func fit(first, cont, text string) string {
+func (m measure) fit(first, cont, text string) string {
 	var b strings.Builder
 	pre := first
 	for _, line := range strings.Split(text, "\n") {
-		for i, piece := range wordSplit(line, i18n.Width(pre), i18n.Width(cont)) {
+		for i, piece := range m.wordSplit(line, m.width(pre), m.width(cont)) {
 			if i > 0 && strings.HasPrefix(piece, " ") {
 				piece = piece[1:] // the space it was broken at
 			}
@@ -164,10 +200,10 @@ func fit(first, cont, text string) string {
 // lines must come out as they were). A here-document with a broken line
 // becomes <<EOF instead of <<'EOF', so that the shell joins the pieces, and
 // its $, ` and \ are escaped as that needs.
-func fitShell(first, cont, text string) string {
+func (m measure) fitShell(first, cont, text string) string {
 	lines := strings.Split(text, "\n")
 	var b strings.Builder
-	b.WriteString(joinPieces(first, cont, lines[0]))
+	b.WriteString(m.joinPieces(first, cont, lines[0]))
 	body := lines[1:]
 	if len(body) == 0 {
 		return b.String()
@@ -175,11 +211,11 @@ func fitShell(first, cont, text string) string {
 	quoted := strings.HasSuffix(lines[0], "<<'EOF'")
 	wide := false
 	for _, l := range body {
-		wide = wide || i18n.Width(l) > Columns
+		wide = wide || m.width(l) > Columns
 	}
 	if quoted && wide {
 		b.Reset()
-		b.WriteString(joinPieces(first, cont, strings.TrimSuffix(lines[0], "<<'EOF'")+"<<EOF"))
+		b.WriteString(m.joinPieces(first, cont, strings.TrimSuffix(lines[0], "<<'EOF'")+"<<EOF"))
 		for i, l := range body {
 			if i < len(body)-1 { // not the closing EOF
 				body[i] = escapeHeredoc(l)
@@ -190,7 +226,7 @@ func fitShell(first, cont, text string) string {
 	// trims each line. The closing EOF stays alone at column 0.
 	indent := quoted
 	for _, l := range body {
-		indent = indent && i18n.Width(cont+l) <= Columns
+		indent = indent && m.width(cont+l) <= Columns
 	}
 	for i, l := range body {
 		if !quoted || !wide {
@@ -200,14 +236,14 @@ func fitShell(first, cont, text string) string {
 			b.WriteString(l + "\n")
 			continue
 		}
-		b.WriteString(joinPieces("", "", l))
+		b.WriteString(m.joinPieces("", "", l))
 	}
 	return b.String()
 }
 
 // joinPieces writes one shell line broken as fitShell says.
-func joinPieces(first, cont, line string) string {
-	pieces := split(line, shellSpaces(line), i18n.Width(first), i18n.Width(cont), 2, Columns)
+func (m measure) joinPieces(first, cont, line string) string {
+	pieces := m.split(line, shellSpaces(line), m.width(first), m.width(cont), 2, Columns)
 	var b strings.Builder
 	for i, p := range pieces {
 		pre := cont

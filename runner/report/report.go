@@ -147,6 +147,9 @@ func (c *Console) printf(st *color.Color, format string, args ...any) {
 	c.emit(st.Sprintf(format, args...))
 }
 
+// m measures columns as the console's language does (Lang.Width).
+func (c *Console) m() measure { return measure{c.Lang} }
+
 // pad is s followed by spaces up to width columns (fmt's %-*s counts
 // runes, and a Chinese character takes two columns).
 func pad(s string, width int) string {
@@ -238,31 +241,31 @@ func (c *Console) Report(e runner.Event) {
 		lines := strings.Split(text, "\n")
 		for i, line := range lines {
 			if env != "" && i == len(lines)-1 {
-				c.printf(st.faint, "%s", fit("", "", strings.TrimRight(line, " ")))
-				c.printf(st.etcdctl, "%s", fitShell("  ", "    ", env))
+				c.printf(st.faint, "%s", c.m().fit("", "", strings.TrimRight(line, " ")))
+				c.printf(st.etcdctl, "%s", c.m().fitShell("  ", "    ", env))
 				continue
 			}
 			// "etcd V at ENDPOINTS · keys under PREFIX": on two lines
 			// where one does not fit.
-			if i18n.Width(line) > Columns {
+			if c.m().width(line) > Columns {
 				line = strings.Replace(line, " · ", "\n", 1)
 			}
-			c.printf(st.faint, "%s", fit("", "  ", line))
+			c.printf(st.faint, "%s", c.m().fit("", "  ", line))
 		}
 	case runner.KindLessonStart:
 		c.glossed = nil
-		c.printf(st.lesson, "\n%s", fit("", "   ", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title)))
+		c.printf(st.lesson, "\n%s", c.m().fit("", "   ", lang.Msg("━━ Lesson %d/%d · %s · %s ━━", e.Index, e.Total, e.Lesson, e.Title)))
 		if e.Text != "" {
-			c.printf(st.faint, "%s", fit("   ", "   ", e.Text))
+			c.printf(st.faint, "%s", c.m().fit("   ", "   ", e.Text))
 		}
 	case runner.KindStep:
-		head := strings.TrimSuffix(fit("  ", "     ", fmt.Sprintf("%d. %s", e.Step, e.Text)), "\n")
+		head := strings.TrimSuffix(c.m().fit("  ", "     ", fmt.Sprintf("%d. %s", e.Step, e.Text)), "\n")
 		c.printf(st.step, "\n%s", head)
 		if e.Source != "" {
 			// On the heading's last line if both fit, else below it.
 			last := head[strings.LastIndex(head, "\n")+1:]
 			sep := "  "
-			if i18n.Width(last)+len(e.Source)+4 > Columns {
+			if c.m().width(last)+len(e.Source)+4 > Columns {
 				sep = "\n     "
 			}
 			c.printf(st.faint, "%s(%s)", sep, e.Source)
@@ -270,35 +273,35 @@ func (c *Console) Report(e runner.Event) {
 		c.printf(st.step, "\n")
 		c.startCode(e)
 	case runner.KindSay:
-		c.printf(st.say, "%s", fit("     ", "     ", e.Text))
+		c.printf(st.say, "%s", c.m().fit("     ", "     ", e.Text))
 	case runner.KindEtcdctl:
 		c.etcdctl(e)
 	case runner.KindResult:
-		c.printf(st.result, "%s", fit("     → ", "       ", e.Text))
+		c.printf(st.result, "%s", c.m().fit("     → ", "       ", e.Text))
 	case runner.KindWait:
-		c.printf(st.faint, "%s", fit("     … ", "       ", e.Text))
+		c.printf(st.faint, "%s", c.m().fit("     … ", "       ", e.Text))
 	case runner.KindCheck:
 		if e.OK != nil && *e.OK {
-			c.printf(st.pass, "%s", fit("     ✓ ", "       ", e.Text))
+			c.printf(st.pass, "%s", c.m().fit("     ✓ ", "       ", e.Text))
 		} else {
-			c.printf(st.fail, "%s", fit("     ✗ ", "       ", e.Text))
+			c.printf(st.fail, "%s", c.m().fit("     ✗ ", "       ", e.Text))
 			if e.Got != "" || e.Want != "" {
 				got, want := lang.Msg("got:"), lang.Msg("want:")
-				w := max(i18n.Width(got), i18n.Width(want)) + 1
-				c.printf(st.fail, "%s", fit("         "+pad(got, w), strings.Repeat(" ", 9+w), e.Got))
-				c.printf(st.fail, "%s", fit("         "+pad(want, w), strings.Repeat(" ", 9+w), e.Want))
+				w := max(c.m().width(got), c.m().width(want)) + 1
+				c.printf(st.fail, "%s", c.m().fit("         "+pad(got, w), strings.Repeat(" ", 9+w), e.Got))
+				c.printf(st.fail, "%s", c.m().fit("         "+pad(want, w), strings.Repeat(" ", 9+w), e.Want))
 			}
 		}
 	case runner.KindCleanup:
-		c.printf(st.faint, "%s", fit("  ", "    ", lang.Msg("cleanup: %s", e.Text)))
+		c.printf(st.faint, "%s", c.m().fit("  ", "    ", lang.Msg("cleanup: %s", e.Text)))
 	case runner.KindNote:
-		c.printf(st.fail, "\n%s", fit("  ", "  ", e.Text))
+		c.printf(st.fail, "\n%s", c.m().fit("  ", "  ", e.Text))
 	case runner.KindLessonEnd:
 		switch e.Status {
 		case runner.StatusPassed:
 			c.printf(st.pass, "  %s\n", lang.Msg("PASS %s (%s)", e.Lesson, fmtSeconds(e.Seconds)))
 		case runner.StatusSkipped:
-			c.printf(st.faint, "\n%s", fit("  ", "    ", lang.Msg("SKIP %s: %s", e.Lesson, e.Error)))
+			c.printf(st.faint, "\n%s", c.m().fit("  ", "    ", lang.Msg("SKIP %s: %s", e.Lesson, e.Error)))
 		default:
 			secs := fmtSeconds(e.Seconds)
 			var line string
@@ -314,7 +317,7 @@ func (c *Console) Report(e runner.Event) {
 			if e.Error != "" && e.Error != statusWord(lang, e.Status, false) {
 				line += lang.Msg(": %s", e.Error)
 			}
-			c.printf(st.fail, "%s", fit("  ", "    ", line))
+			c.printf(st.fail, "%s", c.m().fit("  ", "    ", line))
 		}
 	case runner.KindSummary:
 		c.printf(st.lesson, "\n%s\n", lang.Msg("━━ Summary ━━"))
@@ -347,10 +350,10 @@ func (c *Console) Report(e runner.Event) {
 		}
 		c.printf(s, "  %s\n", lang.Msg("%s in %s", line, fmtSeconds(e.Seconds)))
 		if c.NextSteps != "" {
-			c.printf(st.say, "\n%s", fit("  ", "    ", c.NextSteps))
+			c.printf(st.say, "\n%s", c.m().fit("  ", "    ", c.NextSteps))
 		}
 	default:
-		c.printf(st.warn, "%s", fit("     ", "     ", e.Text))
+		c.printf(st.warn, "%s", c.m().fit("     ", "     ", e.Text))
 	}
 }
 
@@ -369,7 +372,7 @@ func during(k runner.Kind) bool {
 func (c *Console) startLive(e runner.Event) {
 	l := &liveLine{stop: make(chan struct{})}
 	c.live = l
-	c.printf(c.st.faint, "%s", fit("     … ", "       ", e.Text))
+	c.printf(c.st.faint, "%s", c.m().fit("     … ", "       ", e.Text))
 	start := time.Now()
 	total := time.Duration(e.Seconds * float64(time.Second))
 	l.draw = func() {

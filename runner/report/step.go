@@ -351,22 +351,22 @@ func (c *Console) width() int {
 // comes in full as the step's heading).
 func stepPrompt(lang i18n.Lang, lesson string, step int, title string, width int) string {
 	head, keys := "  ⏸ "+lang.Msg("%s %d: ", lesson, step), lang.Msg(" · Enter runs it, q quits, ? keys ")
-	if room := width - 1 - i18n.Width(head+keys); i18n.Width(title) > room {
-		title = strings.TrimRight(cut(title, max(room-1, 0)), " ,:;，：；、") + "…"
+	if room := width - 1 - lang.Width(head+keys); lang.Width(title) > room {
+		title = strings.TrimRight(cut(lang, title, max(room-lang.Width("…"), 0)), " ,:;，：；、") + "…"
 	}
-	return cut(head+title+keys, width-1)
+	return cut(lang, head+title+keys, width-1)
 }
 
 // morePrompt is the prompt where a screen is full.
 func morePrompt(lang i18n.Lang, width int) string {
-	return cut(lang.Msg("  ── more: Enter or Space goes on, q quits, ? keys ── "), width-1)
+	return cut(lang, lang.Msg("  ── more: Enter or Space goes on, q quits, ? keys ── "), width-1)
 }
 
 // cut is the start of s that fits in width columns.
-func cut(s string, width int) string {
+func cut(lang i18n.Lang, s string, width int) string {
 	n := 0
 	for i, r := range s {
-		if n += i18n.RuneWidth(r); n > width {
+		if n += lang.RuneWidth(r); n > width {
 			return s[:i]
 		}
 	}
