@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"etcdtour/lessons"
 	"etcdtour/runner"
@@ -124,6 +125,8 @@ var docFigures = []struct {
 		[]string{`Observe: "[^"]*" = "[^"]*"  create_revision=(\d+)`, `create_revision=\d+ mod_revision=(\d+) version=2`, `candidate 2 queued: PUT .* mod_revision=(\d+)`}},
 	{"election", "zh-CN/election.md", "候选者 1 的 key 创建于修订号 (\\d+)，`Proclaim` 在 (\\d+) 重写它，候选者 2 在 (\\d+) 排队",
 		[]string{`Observe: "[^"]*" = "[^"]*"  create_revision=(\d+)`, `create_revision=\d+ mod_revision=(\d+) version=2`, `candidate 2 queued: PUT .* mod_revision=(\d+)`}},
+	{"history", "history.md", "\\| [\\d –]+ bytes \\| (\\d+) bytes \\|", []string{`the file shrank from \d+ to (\d+) bytes`}},
+	{"history", "zh-CN/history.md", "\\| [\\d –]+ 字节 \\| (\\d+) 字节 \\|", []string{`the file shrank from \d+ to (\d+) bytes`}},
 	{"lock", "lock.md", "session 1's key is revision (\\d+), session 2's key (\\d+)",
 		[]string{`session 1 holds "[^"]*", created at revision (\d+)`, `session 2 holds "[^"]*", created at revision (\d+)`}},
 	{"lock", "zh-CN/lock.md", "会话 1 的 key 是修订号 (\\d+)，会话 2 的 key 是 (\\d+)",
@@ -161,6 +164,54 @@ func checkFigures(t *testing.T, lesson, run string) {
 			if got != m[i+1] {
 				t.Errorf("%s says %s where the run of %s alone printed %q (%s)", f.page, m[i+1], lesson, got, re)
 			}
+		}
+	}
+}
+
+// docWaits are the waits a lesson chooses, as its pages name them: each
+// the constant in the lesson's source (file), a Go duration such as
+// "100 * time.Millisecond", and on the page a number of ms, 毫秒, s or 秒.
+var docWaits = []struct {
+	page, doc, file, src string
+}{
+	{"election.md", "\\*\\*`leaderHold`, ([\\d.]+ ms)\\*\\*", "election.go", `const leaderHold = (\d+ \* time\.\w+)`},
+	{"zh-CN/election.md", "\\*\\*`leaderHold`，([\\d.]+ ms)\\*\\*", "election.go", `const leaderHold = (\d+ \* time\.\w+)`},
+	{"lock.md", `The hold, ([\d.]+ ms), is the only wait`, "lock.go", `const hold = (\d+ \* time\.\w+)`},
+	{"zh-CN/lock.md", `持锁的 ([\d.]+ ms) 是本课自己选择的唯一等待`, "lock.go", `const hold = (\d+ \* time\.\w+)`},
+	{"watch-away.md", `The lesson waits ([\d.]+ ms), its own choice`, "watchaway.go", `t\.Wait\((\d+\*time\.\w+), "for the watch to reconnect`},
+	{"zh-CN/watch-away.md", `本课自己选择等待 ([\d.]+ 毫秒)`, "watchaway.go", `t\.Wait\((\d+\*time\.\w+), "for the watch to reconnect`},
+	{"failover.md", `the client writes for ([\d.]+ s) before the stop and`, "failover_helpers.go", `writeBefore = (\d+ \* time\.\w+)`},
+	{"zh-CN/failover.md", `客户端在停止之前写 ([\d.]+ 秒)`, "failover_helpers.go", `writeBefore = (\d+ \* time\.\w+)`},
+}
+
+// duration reads "100 ms", "0.5 秒" or "500 * time.Millisecond".
+func duration(s string) (time.Duration, error) {
+	s = strings.NewReplacer(" ", "", "*", "", "time.Millisecond", "ms", "time.Second", "s", "毫秒", "ms", "秒", "s").Replace(s)
+	return time.ParseDuration(s)
+}
+
+// TestDocWaits: a wait a page says the lesson chooses is the one in its
+// source. Changing either by hand fails.
+func TestDocWaits(t *testing.T) {
+	for _, w := range docWaits {
+		md, err := os.ReadFile(filepath.Join(docsDir, w.page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := os.ReadFile(w.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := regexp.MustCompile(w.doc).FindStringSubmatch(space.ReplaceAllString(string(md), " "))
+		s := regexp.MustCompile(w.src).FindStringSubmatch(string(src))
+		if d == nil || s == nil {
+			t.Errorf("%s (%q) or %s (%q) no longer says it: the test's docWaits and the page disagree", w.page, w.doc, w.file, w.src)
+			continue
+		}
+		dd, err1 := duration(d[1])
+		sd, err2 := duration(s[1])
+		if err1 != nil || err2 != nil || dd != sd {
+			t.Errorf("%s says %s where %s has %s", w.page, d[1], w.file, s[1])
 		}
 	}
 }
