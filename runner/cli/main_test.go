@@ -442,6 +442,21 @@ func TestCommandHelp(t *testing.T) {
 		}
 	}
 	within80(t, "--help", r.stdout)
+	// The Chinese help fits too, on a terminal that draws → and “ two
+	// columns wide (i18n.Lang.Width).
+	for _, argv := range append([][]string{{"--help"}}, func() (out [][]string) {
+		for _, c := range commands {
+			out = append(out, []string{c.name, "--help"})
+		}
+		return out
+	}()...) {
+		zh := inProcess(nil, append([]string{"--lang", "zh"}, argv...)...)
+		for _, line := range strings.Split(zh.stdout, "\n") {
+			if n := i18n.Chinese.Width(line); n > 80 {
+				t.Errorf("--lang zh %s: a line of %d columns: %q", strings.Join(argv, " "), n, line)
+			}
+		}
+	}
 	// One 24-row screen, with the shell's prompt below it.
 	if n := strings.Count(r.stdout, "\n"); n > 23 {
 		t.Errorf("--help is %d lines, more than 23: it must fit one 24-row screen (the rest goes in a command's help):\n%s", n, r.stdout)

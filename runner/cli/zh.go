@@ -17,7 +17,7 @@ var chinese = map[string]string{
 	"print a lesson's Go source, as built into this binary": "打印一课的 Go 源码，与编进本程序的完全一致",
 	"Show prints the Go code a lesson runs, exactly as built into this binary, with\nthe helpers it calls. With --program it prints the lesson as a whole program\n(package main) that builds and runs on its own.\n": "show 打印一课运行的 Go 代码，与编进本程序的完全一致，连同它调用的辅助函数。\n加上 --program 时，它把这一课打印成一个完整的程序（package main），\n可以独立编译和运行。\n",
 	"print the lesson as a standalone program (package main)":   "把这一课打印成独立的程序（package main）",
-	"start the embedded etcd alone, for etcdctl and other runs": "单独启动内嵌的 etcd，供 etcdctl 和其他终端里的 etcdtour 使用",
+	"start the embedded etcd alone, for etcdctl and other runs": "单独启动内嵌的 etcd，供 etcdctl 和别的 etcdtour 连接",
 	"Serve starts the embedded etcd alone, until Ctrl-C, for etcdctl and for\netcdtour runs in other terminals, and prints the lines to paste there. It\nignores ETCDCTL_ENDPOINTS: that variable is for its clients.\n": "serve 单独启动内嵌的 etcd，直到按下 Ctrl-C，供其他终端里的 etcdctl 和\netcdtour 使用，并打印要粘贴到那里的命令。它忽略 ETCDCTL_ENDPOINTS：\n那个变量是给它的客户端用的。\n",
 	"serve starts its own etcd, drop --endpoints":            "serve 启动自己的 etcd，请去掉 --endpoints",
 	"serve --data-dir DIR keeps etcd's data across restarts": "serve --data-dir DIR 可以在重启之间保留 etcd 的数据",

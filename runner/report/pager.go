@@ -114,7 +114,7 @@ func (c *Console) page(done chan struct{}) {
 		cols, rows := c.size()
 		c.takeHeadings()
 		if c.pg.heading != "" {
-			c.direct(c.st.faint.Sprint(cut(c.Lang, c.pg.heading+" "+c.Lang.Msg("(continued)"), max(cols-1, 20))) + "\n")
+			c.direct(c.st.faint.Sprint(cut(c.Lang, c.pg.heading+c.Lang.Msg(" (continued)"), max(cols-1, 20))) + "\n")
 			c.pg.count++
 		}
 		for c.takeHeadings(); len(c.pg.held) > 0 && (c.pg.count < rows-1 || !strings.HasSuffix(c.pg.held[0], "\n")); c.takeHeadings() {

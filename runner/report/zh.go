@@ -36,7 +36,7 @@ var chinese = map[string]string{
 	" · Enter runs it, q quits, ? keys ": " · 回车运行，q 退出，? 按键 ",
 	"  ── more: Enter or Space goes on, q quits, ? keys ── ":                  "  ── 更多：回车或空格继续，q 退出，? 按键 ── ",
 	"Keys: Enter, Space, → or PageDown go on · q quits at once · ? this list": "按键：回车、空格、→ 或 PageDown 继续 · q 立即退出 · ? 显示此列表",
-	"(continued)":                                       "（续）",
+	" (continued)":                                      "（续）",
 	"// with a timeout; error returned":                 "// 带超时；出错即返回",
 	"// timeout; err returned":                          "// 超时；出错返回",
 	"// timeout; err":                                   "// 超时；错误",

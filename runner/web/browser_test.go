@@ -674,7 +674,7 @@ func testChinese(t *testing.T, root context.Context) {
 	// would show it (TestBrowser/presenter wires a real one).
 	l.srv.Prompt(&web.Prompt{Lesson: "lock", Step: 4, Title: title4})
 	poll(t, ctx, "session 1 holding, two leases, the prompt", `document.querySelectorAll(".queue li.holder").length === 1 && document.querySelectorAll("#leases .lease:not(.ended)").length === 2 && !document.getElementById("pause").hidden`, limit)
-	if got := eval[string](t, ctx, `document.documentElement.lang + " " + document.querySelector("#keys-box h2").firstChild.textContent.trim()`); got != "zh-CN 本课前缀下的键" {
+	if got := eval[string](t, ctx, `document.documentElement.lang + " " + document.querySelector("#keys-box h2").firstChild.textContent.trim()`); got != "zh-CN 本课前缀下的 key" {
 		t.Errorf("the page in Chinese: %q", got)
 	}
 	look := func(at string) {
