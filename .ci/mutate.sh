@@ -150,6 +150,8 @@ exercise-putget-no-write-between|lessons/exercises/putget.go|between, err := put
 exercise-watch-no-put-before|runner/exercise/driver/runtime.go|ok && put != nil \{|ok && put != nil && false {
 exercise-kept-renewals-unchecked|lessons/exercises/lease.go|if lived && n-base >= 2 && time\.Since\(last\) < life/2 \{|if lived && n-base >= 0 && time.Since(last) < 1000*life {
 exercise-lock-write-unheld-unchecked|lessons/exercises/lock.go|if len\(owner\.Kvs\) == 0 \{|if len(owner.Kvs) < 0 {
+exercise-lock-write-after-unlock-unchecked|lessons/exercises/lock.go|\tcase v != "41":|\tcase v != "41" && false:
+exercise-lock-count-after-unlock-unchecked|lessons/exercises/lock.go|\tcase got != 1:|\tcase got < 0:
 exercise-watch-nothing-reported-unsaid|lessons/exercises/watch.go|if len\(f\.got\) == 0 && len\(f\.want\) > 1 \{|if false {
 exercise-lockloss-in-flight-unchecked|lessons/exercises/lockloss.go|case ok && v == "from holder 1":\n\t\treturn c\.Fail\("the checker revoked your session's lease after|case ok && v == "from holder 1" && false:\n\t\treturn c.Fail("the checker revoked your session's lease after
 exercise-election-campaign-nil-trusted|lessons/exercises/election.go|\tcase err == nil:\n\t\treturn c\.Fail\("your candidate's key went|\tcase false:\n\t\treturn c.Fail("your candidate's key went

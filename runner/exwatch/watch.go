@@ -56,7 +56,8 @@ type Options struct {
 	// ctx does (a save during a check cancels it and checks again).
 	Check func(ctx context.Context, ex exercise.Exercise) (exercise.Result, error)
 	// Debounce is how long the watch waits after a change for the next
-	// before it checks (an editor's save is several events); 0: 150 ms.
+	// before it checks (an editor's save is several events, within a
+	// millisecond or two of each other); 0: 50 ms.
 	Debounce time.Duration
 	// Now is the clock (for the progress file and reset's backups); nil:
 	// time.Now.
@@ -71,7 +72,7 @@ var ErrQuit = errors.New("quit")
 // returned: the learner fixes their code and saves again.
 func Run(ctx context.Context, o Options) error {
 	if o.Debounce == 0 {
-		o.Debounce = 150 * time.Millisecond
+		o.Debounce = 50 * time.Millisecond
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -37,10 +37,12 @@ import (
 // session of its own, calls Increment, looks that your code waits in the
 // lock's queue before it reads the key, writes the key and unlocks; it
 // holds your Put of the new count before it is sent and looks that you
-// still hold the lock; it puts "not a number" in the key, and looks that
-// Increment returns an error and frees the lock; then it runs 8 callers
-// at once, each a program with a client and a session of its own, 25
-// increments each, and counts.
+// still hold the lock; it holds your code right after its Unlock and
+// writes the key, as the next holder would: you must write nothing after
+// that, and return the count you wrote; it puts "not a number" in the
+// key, and looks that Increment returns an error and frees the lock; then
+// it runs 8 callers at once, each a program with a client and a session
+// of its own, 10 increments each, and counts.
 func Increment(ctx context.Context, s *concurrency.Session, lock, key string) (int, error) {
 	return 0, errors.New("not implemented")
 }
