@@ -478,10 +478,25 @@ func cmdReset(ctx context.Context, o *options, args []string) int {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return o.fail(o.lang.Err("resetting %s: %v", ex.ID, err))
 	}
+	// The starter has not passed: the exercise is to do again.
+	progress, err := workspace.LoadProgress(dir)
+	if err != nil {
+		return o.fail(err)
+	}
+	_, passed := progress.Passed[ex.ID]
+	if passed {
+		delete(progress.Passed, ex.ID)
+		if err := progress.Save(dir); err != nil {
+			return o.fail(err)
+		}
+	}
 	var b strings.Builder
 	for _, bk := range backups {
 		fmt.Fprintf(&b, "%s\n", o.lang.Msg("your %s is kept in %s", strings.TrimPrefix(filepath.ToSlash(bk), workspace.Hidden+"/backup/"), bk))
 	}
 	fmt.Fprintf(&b, "%s\n", o.lang.Msg("%s is back to its starter", ex.ID))
+	if passed {
+		fmt.Fprintf(&b, "%s\n", o.lang.Msg("%s is not passed any more", ex.ID))
+	}
 	return o.write(b.String())
 }

@@ -106,7 +106,7 @@ func TestExercisesCommands(t *testing.T) {
 	}
 
 	r = inProcess(nil, append([]string{"reset", "put-get"}, ws...)...)
-	if r.code != 0 || !strings.Contains(r.stdout, "is back to its starter") {
+	if r.code != 0 || !strings.Contains(r.stdout, "is back to its starter") || !strings.Contains(r.stdout, "put-get is not passed any more") {
 		t.Errorf("reset: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if b, _ := os.ReadFile(file); string(b) != string(starter[0].Data) {
@@ -117,6 +117,9 @@ func TestExercisesCommands(t *testing.T) {
 		t.Errorf("reset left %d backups of the learner's file, want 1", len(backups))
 	} else if b, _ := os.ReadFile(backups[0]); string(b) != string(solution[0].Data) {
 		t.Errorf("the backup is not the learner's file")
+	}
+	if r := inProcess(nil, append([]string{"exercises"}, ws...)...); r.code != 0 || strings.Contains(r.stdout, "✓") {
+		t.Errorf("exercises after put-get's reset: exit %d, want nothing ✓ (a starter has not passed)\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
 	for _, c := range []struct {

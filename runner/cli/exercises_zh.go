@@ -36,4 +36,5 @@ var exercisesChinese = map[string]string{
 	"resetting %s: %v":          "恢复 %s 时出错：%v",
 	"your %s is kept in %s":     "你的 %s 保存在 %s",
 	"%s is back to its starter": "%s 已恢复成初始代码",
+	"%s is not passed any more": "%s 重新算作未通过",
 }

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -250,6 +251,7 @@ type watch struct {
 	confirm  bool   // r was pressed: y resets
 	picking  bool   // l was pressed: a number goes to that exercise
 	pick     string // the digits typed so far
+	lastOut  string // what the last printf wrote
 }
 
 func (w *watch) ids() []string {
@@ -309,7 +311,8 @@ func (w *watch) concerns(path string) bool {
 }
 
 func (w *watch) printf(format string, args ...any) {
-	fmt.Fprintf(w.Out, format, args...)
+	w.lastOut = fmt.Sprintf(format, args...)
+	fmt.Fprint(w.Out, w.lastOut)
 }
 
 // say writes one line of prose, broken between words to fit the
@@ -321,9 +324,13 @@ func (w *watch) say(indent, line string) {
 	w.printf("%s\n", line)
 }
 
-// status says what the watch is doing, under the last result.
+// status says what the watch is doing, under the last result, unless it
+// is the last thing said (a check started again by a save, or a reset,
+// while it ran).
 func (w *watch) status(s string) {
-	w.printf("%s\n", s)
+	if w.lastOut != s+"\n" {
+		w.printf("%s\n", s)
+	}
 }
 
 // show shows the current exercise and its last result, then the keys.
@@ -333,7 +340,10 @@ func (w *watch) show() {
 	}
 	ex := w.List[w.cur]
 	if w.intro != "" {
-		w.printf("%s\n\n", w.intro)
+		for _, l := range strings.Split(w.intro, "\n") {
+			w.say("", l)
+		}
+		w.printf("\n")
 		w.intro = ""
 	}
 	files, _ := ex.Source("starter")
@@ -382,19 +392,39 @@ func (w *watch) key(k []byte, check func()) error {
 			w.printf("%s\n", w.Lang.Msg("resetting %s: %v", ex.ID, err))
 			return nil
 		}
+		// The starter has not passed: the exercise is to do again, and
+		// the screen shows it so at once, not its last result.
+		if _, ok := w.progress.Passed[ex.ID]; ok {
+			delete(w.progress.Passed, ex.ID)
+			if err := w.progress.Save(w.Dir); err != nil {
+				return err
+			}
+		}
+		var said []string
 		for _, b := range backups {
-			w.printf("%s\n", w.Lang.Msg("%s is the starter again; yours is kept in %s", ex.ID, b))
+			said = append(said, w.Lang.Msg("%s is the starter again; yours is kept in %s", ex.ID, b))
 		}
 		if len(backups) == 0 {
-			w.printf("%s\n", w.Lang.Msg("%s is the starter again", ex.ID))
+			said = append(said, w.Lang.Msg("%s is the starter again", ex.ID))
 		}
-		return nil // the write is a change: it is checked again
+		w.last, w.lastErr, w.hints = exercise.Result{}, nil, 0
+		w.show()
+		for _, l := range said {
+			w.say("", l)
+		}
+		w.intro = strings.Join(said, "\n") // above its result too
+		// A check of the file before the reset, still running, is
+		// not the exercise's result now: cancelled for a new one.
+		check()
+		return nil
 	}
 	if w.picking {
 		switch c := k[0]; {
 		case c >= '0' && c <= '9' && len(w.pick) < 2:
 			w.pick += string(c)
-			if len(w.List) < 10 || len(w.pick) == 2 {
+			// At once, unless a second digit could make another
+			// number: 5 of 12 goes to 5, 1 waits for 10-12 or Enter.
+			if n, _ := strconv.Atoi(w.pick); len(w.pick) == 2 || n == 0 || n*10 > len(w.List) {
 				return w.goTo(check)
 			}
 			return nil
@@ -402,6 +432,9 @@ func (w *watch) key(k []byte, check func()) error {
 			return w.goTo(check)
 		}
 		w.picking, w.pick = false, ""
+		if w.Clear {
+			w.show() // the exercise again, in the list's place
+		}
 	}
 	switch k[0] {
 	case 'q', 'Q':
@@ -420,25 +453,8 @@ func (w *watch) key(k []byte, check func()) error {
 			w.say("  ", w.Lang.Msg("Read: the %s lesson (etcdtour run %s) and %s", ex.Lesson, ex.Lesson, exercise.DocPage(w.Lang, ex.Doc)))
 		}
 	case 'l', 'L':
-		w.printf("\n")
-		idw := 0
-		for _, e := range w.List {
-			idw = max(idw, len(e.ID))
-		}
-		for i, e := range w.List {
-			mark := " "
-			if _, ok := w.progress.Passed[e.ID]; ok {
-				mark = "✓"
-			}
-			cur := "  "
-			if i == w.cur {
-				cur = "→ "
-			}
-			line := fmt.Sprintf("%s%s %2d. %-*s  %s", cur, mark, i+1, idw, e.ID, w.Lang.Text(e.Title))
-			w.say(strings.Repeat(" ", 10+idw), line)
-		}
+		w.list()
 		w.picking, w.pick = true, ""
-		w.printf("%s\n", w.Lang.Msg("Type an exercise's number to work on it; any other key goes on here."))
 	case 'n', 'N':
 		if _, ok := w.progress.Passed[ex.ID]; !ok {
 			w.printf("%s\n", w.Lang.Msg("n moves on once %s passes (h for a hint)", ex.ID))
@@ -459,18 +475,78 @@ func (w *watch) key(k []byte, check func()) error {
 	return nil
 }
 
+// list shows the exercises, one line each: the one shown (→), those
+// passed (✓), the number to type, the ID and the title, cut to the
+// terminal's width (the exercise's screen shows it whole). On a terminal
+// it takes the screen, 12 lines in 24 rows.
+func (w *watch) list() {
+	if w.Clear {
+		w.printf("\x1b[H\x1b[2J")
+	} else {
+		w.printf("\n")
+	}
+	idw := 0
+	for _, e := range w.List {
+		idw = max(idw, len(e.ID))
+	}
+	for i, e := range w.List {
+		mark := " "
+		if _, ok := w.progress.Passed[e.ID]; ok {
+			mark = "✓"
+		}
+		cur := "  "
+		if i == w.cur {
+			cur = "→ "
+		}
+		head := fmt.Sprintf("%s%s %2d. %-*s  ", cur, mark, i+1, idw, e.ID)
+		title := w.Lang.Text(e.Title)
+		if width := w.Width(); width > 0 {
+			title = cut(title, width-1-i18n.Width(head))
+		}
+		w.printf("%s%s\n", head, title)
+	}
+	w.printf("\n")
+	w.say("", w.Lang.Msg("Type an exercise's number to work on it; any other key goes on here."))
+}
+
+// cut is s in at most width columns: whole if it fits, else its start,
+// broken where a line would break (between words), and "…".
+func cut(s string, width int) string {
+	if i18n.Width(s) <= width {
+		return s
+	}
+	if width < 1 {
+		return ""
+	}
+	first, _, _ := strings.Cut(i18n.Wrap(s, width-1), "\n")
+	for i18n.Width(first) > width-1 { // one word wider than all: cut in it
+		r := []rune(first)
+		first = string(r[:len(r)-1])
+	}
+	return strings.TrimRight(first, " ,;:，；：、") + "…"
+}
+
 // goTo makes the exercise numbered w.pick the current one.
 func (w *watch) goTo(check func()) error {
 	var n int
 	fmt.Sscan(w.pick, &n)
 	w.picking, w.pick = false, ""
 	if n < 1 || n > len(w.List) {
+		if w.Clear {
+			w.show()
+		}
 		w.printf("%s\n", w.Lang.Msg("no exercise %d: 1 to %d", n, len(w.List)))
 		return nil
 	}
 	if n-1 != w.cur {
 		w.cur, w.hints = n-1, 0
+		w.last, w.lastErr = exercise.Result{}, nil
+		if w.Clear {
+			w.show() // at once, in the list's place; its result follows
+		}
 		check()
+	} else if w.Clear {
+		w.show() // the list's place
 	}
 	return nil
 }

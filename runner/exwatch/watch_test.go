@@ -91,7 +91,13 @@ func (k keys) press(t *testing.T, s string) {
 // holds "DONE"; checks counts the checks run.
 func course(t *testing.T) (list []exercise.Exercise, dir string) {
 	t.Helper()
-	for _, id := range []string{"a", "b"} {
+	return courseOf(t, "a", "b")
+}
+
+// courseOf is course with the exercises ids.
+func courseOf(t *testing.T, ids ...string) (list []exercise.Exercise, dir string) {
+	t.Helper()
+	for _, id := range ids {
 		list = append(list, exercise.Exercise{
 			ID: id, Title: "exercise " + id, Lesson: "put-get", Doc: "docs/put-get.md",
 			Hints: []string{"first hint of " + id, "second hint of " + id},
@@ -298,6 +304,83 @@ func TestListGoesTo(t *testing.T) {
 	kb.press(t, "n")
 	at = scr.waitFor(t, at, "Exercise 2 of 2: b")
 	scr.waitFor(t, at, "not implemented")
+}
+
+// TestListOnTerminal: on a terminal l takes the screen, one line an
+// exercise, each title cut to the width (here 40 columns) with "…"; a
+// number that no second digit could make another goes at once (5 of 12),
+// 1 waits for a second digit or Enter; another key shows the exercise
+// again.
+func TestListOnTerminal(t *testing.T) {
+	ids := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"}
+	list, dir := courseOf(t, ids...)
+	list[1].Title = "a title much longer than the forty columns of this terminal"
+	scr := newScreen()
+	kb := make(keys)
+	start(t, Options{Dir: dir, List: list, Out: scr, Keys: kb, Check: checker(dir), Clear: true, Width: func() int { return 40 }})
+	at := scr.waitFor(t, 0, "not implemented")
+	kb.press(t, "l")
+	at = scr.waitFor(t, at, "\x1b[2J→    1. a  exercise a\n")
+	end := scr.waitFor(t, at, "any other key goes on here.")
+	for _, l := range strings.Split(scr.String()[at:end], "\n") {
+		if w := i18n.Width(l); w > 39 {
+			t.Errorf("a line of %d columns, want at most 39: %q", w, l)
+		}
+	}
+	if shown := scr.String()[at:end]; !strings.Contains(shown, "     2. b  a title much longer than…\n") {
+		t.Errorf("b's title not cut at a word with …:\n%s", shown)
+	}
+	kb.press(t, "5")
+	at = scr.waitFor(t, end, "Exercise 5 of 12: e")
+	kb.press(t, "l")
+	kb.press(t, "1")
+	kb.press(t, "1")
+	at = scr.waitFor(t, at, "Exercise 11 of 12: k")
+	kb.press(t, "l")
+	kb.press(t, "1")
+	kb.press(t, "\r")
+	at = scr.waitFor(t, at, "Exercise 1 of 12: a")
+	at = scr.waitFor(t, at, "not implemented")
+	kb.press(t, "l")
+	at = scr.waitFor(t, at, "any other key goes on here.")
+	kb.press(t, "x")
+	scr.waitFor(t, at, "\x1b[2JExercise 1 of 12: a")
+}
+
+// TestResetPassed: r on a passed exercise puts its starter back and shows
+// it as it is now, a starter not passed, at once and after its check; the
+// progress file no longer counts it, and a save of a solution passes it
+// again and moves on.
+func TestResetPassed(t *testing.T) {
+	list, dir := course(t)
+	write(t, filepath.Join(dir, "a", "a.go"), "package a // DONE\n")
+	p, _ := workspace.LoadProgress(dir)
+	p.Pass("a", time.Now())
+	if err := p.Save(dir); err != nil {
+		t.Fatal(err)
+	}
+	scr := newScreen()
+	kb := make(keys)
+	start(t, Options{Dir: dir, List: list, Out: scr, Keys: kb, Check: checker(dir)})
+	at := scr.waitFor(t, 0, "not implemented") // b
+	kb.press(t, "l")
+	kb.press(t, "1")
+	at = scr.waitFor(t, at, "Exercise 1 of 2: a")
+	at = scr.waitFor(t, at, "Passed. n next")
+	kb.press(t, "r")
+	kb.press(t, "y")
+	at = scr.waitFor(t, at, "Save your file to check it again.") // at once
+	at = scr.waitFor(t, at, "a is the starter again; yours is kept in ")
+	at = scr.waitFor(t, at, "not implemented")
+	end := scr.waitFor(t, at, "Save your file to check it again.")
+	if shown := scr.String()[at:end]; strings.Contains(shown, "Passed") {
+		t.Errorf("after the reset the screen says Passed:\n%s", shown)
+	}
+	if p, _ := workspace.LoadProgress(dir); len(p.Passed) != 0 {
+		t.Errorf("progress after the reset: %v, want none passed", p.Passed)
+	}
+	write(t, filepath.Join(dir, "a", "a.go"), "package a // DONE\n")
+	scr.waitFor(t, end, "✓ a passed. Next: b")
 }
 
 // TestSaveCancelsCheck: a save while a check runs cancels it, and the
