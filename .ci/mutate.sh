@@ -141,7 +141,7 @@ watch-exercise-dirs-unwatched|runner/exwatch/watch.go|\t\tif err := fw\.Add\(d\)
 watch-progress-not-saved|runner/exwatch/watch.go|if err := w\.progress\.Save\(o\.Dir\); err != nil|if err := error(nil); err != nil
 watch-any-file|runner/exwatch/watch.go|return strings\.HasSuffix\(base, "\.go"\) && !strings\.HasPrefix\(base, "\."\)|return base != ""
 watch-reset-keeps-passed|runner/exwatch/watch.go|\t\t\tdelete\(w\.progress\.Passed, ex\.ID\)\n|\t\t\t_ = ex.ID\n
-watch-list-title-uncut|runner/exwatch/watch.go|title = cut\(title, width-1-i18n\.Width\(head\)\)|title = cut(title, 1000)
+watch-list-title-uncut|runner/exwatch/watch.go|title = cut\(w\.Lang, title, width-1-w\.Lang\.Width\(head\)\)|title = cut(w.Lang, title, 1000)
 exercise-namespace-dropped|runner/exercise/driver/runtime.go|\tcli\.KV = namespace\.NewKV\(cli\.KV, cfg\.Prefix\)\n|
 exercise-group-not-killed|runner/exercise/proc.go|syscall\.Kill\(-p\.cmd\.Process\.Pid|syscall.Kill(p.cmd.Process.Pid
 exercise-leases-not-revoked|runner/exercise/engine.go|raw\.Revoke\(cctx, clientv3\.LeaseID\(id\)\)|raw.Revoke(cctx, clientv3.LeaseID(0*id))

@@ -501,7 +501,7 @@ func (w *watch) list() {
 		head := fmt.Sprintf("%s%s %2d. %-*s  ", cur, mark, i+1, idw, e.ID)
 		title := w.Lang.Text(e.Title)
 		if width := w.Width(); width > 0 {
-			title = cut(title, width-1-i18n.Width(head))
+			title = cut(w.Lang, title, width-1-w.Lang.Width(head))
 		}
 		w.printf("%s%s\n", head, title)
 	}
@@ -509,17 +509,19 @@ func (w *watch) list() {
 	w.say("", w.Lang.Msg("Type an exercise's number to work on it; any other key goes on here."))
 }
 
-// cut is s in at most width columns: whole if it fits, else its start,
-// broken where a line would break (between words), and "…".
-func cut(s string, width int) string {
-	if i18n.Width(s) <= width {
+// cut is s in at most width columns as lang's reader's terminal draws
+// them: whole if it fits, else its start, broken where a line would break
+// (between words), and "…".
+func cut(lang i18n.Lang, s string, width int) string {
+	if lang.Width(s) <= width {
 		return s
 	}
-	if width < 1 {
+	room := width - lang.Width("…")
+	if room < 1 {
 		return ""
 	}
-	first, _, _ := strings.Cut(i18n.Wrap(s, width-1), "\n")
-	for i18n.Width(first) > width-1 { // one word wider than all: cut in it
+	first, _, _ := strings.Cut(i18n.Wrap(s, room), "\n")
+	for lang.Width(first) > room { // one word wider than all, or wide quotes: cut more
 		r := []rune(first)
 		first = string(r[:len(r)-1])
 	}

@@ -448,3 +448,26 @@ func TestConcerns(t *testing.T) {
 		}
 	}
 }
+
+// TestCut: a title cut to the list's width ends with "…" and fits, as
+// an English or a Chinese reader's terminal draws it ("…" two columns
+// wide on a Chinese one).
+func TestCut(t *testing.T) {
+	for _, c := range []struct {
+		lang       i18n.Lang
+		s          string
+		width      int
+		want       string
+		wantColumn int
+	}{
+		{i18n.English, "Count under a distributed lock", 40, "Count under a distributed lock", 30},
+		{i18n.English, "Count under a distributed lock", 20, "Count under a…", 14},
+		{i18n.Chinese, "在分布式锁下计数：排队等候", 20, "在分布式锁下计数…", 18},
+		{i18n.Chinese, "一二三四五六七八九十", 9, "一二三…", 8},
+	} {
+		got := cut(c.lang, c.s, c.width)
+		if got != c.want || c.lang.Width(got) != c.wantColumn {
+			t.Errorf("cut(%s, %q, %d) = %q (%d columns), want %q (%d)", c.lang, c.s, c.width, got, c.lang.Width(got), c.want, c.wantColumn)
+		}
+	}
+}
