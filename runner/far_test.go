@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -27,5 +28,11 @@ func TestFarCluster(t *testing.T) {
 	runnertest.MustPass(t, sum, rec)
 	for _, e := range runnertest.Events(rec, runner.KindNote) {
 		t.Errorf("note on a cluster far away: %s", e.Text)
+	}
+	// Its round trip, measured at start, is not slowness (slow.go).
+	for _, e := range runnertest.Events(rec, runner.KindSay) {
+		if strings.Contains(e.Text, "the cluster was slow") {
+			t.Errorf("a cluster far away called slow: %s", e.Text)
+		}
 	}
 }

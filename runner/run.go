@@ -327,6 +327,9 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 	}
 	conn := cfg.Conn
 	own := l.Needs.Members > 0
+	if !own {
+		t.slowBar, t.rtt = slowBar(r.members.rtt), r.members.rtt
+	}
 	lc.dial = func(endpoints []string) (*clientv3.Client, error) {
 		conn, w := conn, wire{t: t}
 		if endpoints != nil {
@@ -499,6 +502,10 @@ func runLesson(ctx context.Context, quit context.CancelFunc, cfg Config, r *run,
 			res.Error = cfg.Lang.Msg("%s; %s", res.Error, why)
 		}
 		tcancel()
+		// And one on a crowded cluster says that (slow.go).
+		if why := t.slowWhy(); why != "" {
+			res.Error = cfg.Lang.Msg("%s; %s", res.Error, why)
+		}
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, lost

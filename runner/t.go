@@ -67,7 +67,13 @@ type T struct {
 	invert      int   // the check to invert (Config.InvertCheck), 0: none
 
 	calls compound // which requests are the concurrency package's (concurrency.go)
-	alone bool     // Config.Alone
+	// slowBar is how long an answered request may take before the step
+	// says the cluster was slow (slow.go); 0 on a lesson's own cluster.
+	slowBar    time.Duration
+	rtt        time.Duration // the run's cluster's round trip at start
+	slowStep   slowness      // this step's slow requests
+	slowLesson slowness      // and the lesson's
+	alone      bool          // Config.Alone
 }
 
 // report passes a lesson's event on, unless the lesson was interrupted or

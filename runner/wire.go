@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"google.golang.org/grpc"
@@ -76,7 +77,11 @@ func (w wire) unary(ctx context.Context, method string, req, reply any, cc *grpc
 		if line != "" {
 			shown = w.report(line, method, compound)
 		}
+		start := time.Now()
 		err = invoker(ctx, method, req, reply, cc, opts...)
+		if err == nil {
+			w.t.timed(time.Since(start), method[strings.LastIndex(method, "/")+1:])
+		}
 	}
 	if shown {
 		// The etcdctl line shown has its answer: a console shows it
@@ -158,9 +163,13 @@ func (t *T) endStep() {
 	t.mu.Lock()
 	hidden := t.hidden
 	t.lines, t.hidden = 0, 0
+	slow, isSlow := t.slowSaid()
 	t.mu.Unlock()
 	if hidden > 0 {
 		t.report(t.said(KindSay, "(and %d more requests like these, not shown: the lines do not replay)", []any{hidden}))
+	}
+	if isSlow {
+		t.report(slow)
 	}
 }
 

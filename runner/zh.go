@@ -46,7 +46,11 @@ var chinese = map[string]string{
 	"panic: %v":                "panic：%v",
 	"connect: %w":              "连接：%w",
 	"did not finish within %v": "未能在 %v 内完成",
-	"etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd": "%[2]s 上的 etcd %[1]s 版本太旧，无法运行本课：它没有实现本课用到的某个调用（%[3]v）；请换用更新的 etcd",
+
+	// slow.go: a cluster that was slow, not the lesson
+	"(the cluster was slow, not the lesson: %d of this step's requests took %v or more, the slowest (%s) %v; at the start it answered in %v)":                   "（慢的是集群，不是本课：这一步有 %d 个请求用了 %v 或更久，最慢的（%s）用了 %v；开始时集群 %v 就能应答）",
+	"the cluster was slow: %d request(s) took %v or more, the slowest (%s) %v, where it answered in %v at the start: a busy or distant cluster, not the lesson": "集群很慢：有 %d 个请求用了 %v 或更久，最慢的（%s）用了 %v，而开始时它 %v 就能应答：是集群繁忙或距离远，不是本课的问题",
+	"etcd %s at %s is too old for this lesson: it does not implement a call the lesson makes (%v); run it against a newer etcd":                                 "%[2]s 上的 etcd %[1]s 版本太旧，无法运行本课：它没有实现本课用到的某个调用（%[3]v）；请换用更新的 etcd",
 	"%d check(s) failed": "%d 项检查失败",
 	"step %d (%s): %s":   "第 %d 步（%s）：%s",
 	"kept (--keep); see them with: etcdctl get --prefix %s":  "已保留（--keep）；查看：etcdctl get --prefix %s",

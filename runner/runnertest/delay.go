@@ -3,6 +3,7 @@ package runnertest
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,15 +19,26 @@ import (
 // through it.
 func NewDelayProxy(t testing.TB, target string, d time.Duration) (addr string) {
 	t.Helper()
+	addr, _ = NewVarDelayProxy(t, target, d)
+	return addr
+}
+
+// NewVarDelayProxy is NewDelayProxy whose delay set changes, from then on:
+// a cluster that becomes slow (crowded) in the middle of a run.
+func NewVarDelayProxy(t testing.TB, target string, d time.Duration) (addr string, set func(time.Duration)) {
+	t.Helper()
+	var delay atomic.Int64
+	delay.Store(int64(d))
+	get := func() time.Duration { return time.Duration(delay.Load()) }
 	r, err := loopback.Listen(func(c net.Conn, dial func() (net.Conn, error)) {
-		time.Sleep(d)
+		time.Sleep(get())
 		s, err := dial()
 		if err != nil {
 			return
 		}
 		var wg sync.WaitGroup
-		wg.Go(func() { delayLine(s, c, d) })
-		delayLine(c, s, d)
+		wg.Go(func() { delayLine(s, c, get) })
+		delayLine(c, s, get)
 		wg.Wait()
 	})
 	if err != nil {
@@ -34,12 +46,12 @@ func NewDelayProxy(t testing.TB, target string, d time.Duration) (addr string) {
 	}
 	r.SetTarget(target)
 	t.Cleanup(r.Close)
-	return r.Addr()
+	return r.Addr(), func(d time.Duration) { delay.Store(int64(d)) }
 }
 
-// delayLine copies src to dst, each chunk d after it was read, until src
-// ends or dst fails; then it closes both.
-func delayLine(dst, src net.Conn, d time.Duration) {
+// delayLine copies src to dst, each chunk d() after it was read, until
+// src ends or dst fails; then it closes both.
+func delayLine(dst, src net.Conn, d func() time.Duration) {
 	type chunk struct {
 		b  []byte
 		at time.Time
@@ -51,7 +63,7 @@ func delayLine(dst, src net.Conn, d time.Duration) {
 			b := make([]byte, 32<<10)
 			n, err := src.Read(b)
 			if n > 0 {
-				ch <- chunk{b[:n], time.Now().Add(d)}
+				ch <- chunk{b[:n], time.Now().Add(d())}
 			}
 			if err != nil {
 				return
