@@ -111,6 +111,8 @@ refusal-taken-for-no-answer|runner/quorum.go|\tif refused\(err\) \{\n\t\treturn 
 program-ctrl-c-unhandled|runner/source/skeleton/endpoints.go|signal\.NotifyContext\(context\.Background\(\), os\.Interrupt, syscall\.SIGTERM\)|signal.NotifyContext(context.Background(), syscall.SIGUSR1)
 program-sigkill-orphans|runner/source/skeleton/cluster.go|do \[ -f "\$f" \] && kill -9 "\$\(cat "\$f"\)"; done|do true; done
 leader-change-unnamed|runner/run.go|if why := t\.leaderChanged\(tctx, cfg\.Lang, r\.members\); why != "" \{|if why := t.leaderChanged(tctx, cfg.Lang, r.members); why == "x" {
+slow-cluster-unsaid|runner/slow.go|if t\.slowBar == 0 .. d < t\.slowBar \{|if true {
+slow-failure-unsaid|runner/run.go|if why := t\.slowWhy\(\); why != "" \{|if why := t.slowWhy(); why == "x" {
 error-names-other-request|runner/run.go|if m != "" && strings\.Contains\(msg, m\) \{|if m == m {
 check-against-literal|lessons/putget.go|t\.Equal\(string\(kv\.Value\), value,|t.Equal(string(kv.Value), "xiaomotong",
 program-restart-not-retried|runner/source/skeleton/cluster.go|if try == 3 .. !errors\.Is\(err, errExited\) \{|if try > 0 {
