@@ -113,6 +113,8 @@ program-sigkill-orphans|runner/source/skeleton/cluster.go|do \[ -f "\$f" \] && k
 leader-change-unnamed|runner/run.go|if why := t\.leaderChanged\(tctx, cfg\.Lang, r\.members\); why != "" \{|if why := t.leaderChanged(tctx, cfg.Lang, r.members); why == "x" {
 slow-cluster-unsaid|runner/slow.go|if t\.slowBar == 0 .. d < t\.slowBar \{|if true {
 slow-failure-unsaid|runner/run.go|if why := t\.slowWhy\(\); why != "" \{|if why := t.slowWhy(); why == "x" {
+program-request-unnamed|runner/source/skeleton/program.go|if len\(found\) != 1 .. found\[0\]\.several \{|if true {
+program-silent-member-unnamed|runner/source/skeleton/endpoints.go|if _, err := cli\.Status\(ctx, ep\); err != nil \{|if _, err := cli.Status(ctx, ep); err != nil && false {
 error-names-other-request|runner/run.go|if m != "" && strings\.Contains\(msg, m\) \{|if m == m {
 check-against-literal|lessons/putget.go|t\.Equal\(string\(kv\.Value\), value,|t.Equal(string(kv.Value), "xiaomotong",
 program-restart-not-retried|runner/source/skeleton/cluster.go|if try == 3 .. !errors\.Is\(err, errExited\) \{|if try > 0 {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +18,10 @@ import (
 	"etcdtour/runner/runnertest"
 )
 
+// namedRequest is a program's failed request, as it names it: its
+// member.
+var namedRequest = regexp.MustCompile(`\(the request: [^()]* to (\S+), which did not answer`)
+
 // frozenPrograms runs, all at once, every program that works on the etcd
 // ETCDCTL_ENDPOINTS names (not those that start or compact an etcd of
 // their own) against a three-member etcd 3.4, all three members named;
@@ -24,7 +30,7 @@ import (
 // program may pass or fail then, but it must end within its limit, a
 // failure must say something on stderr, and nothing it wrote may stay
 // unnamed: once the member is back, any key or lease still there must be
-// named on a program's stderr.
+// named on a program's stderr. A failure names the frozen member.
 func frozenPrograms(t *testing.T, bins map[string]string, startsEtcd map[string]bool) {
 	t.Run("frozen member", func(t *testing.T) {
 		t.Parallel()
@@ -62,6 +68,7 @@ func frozenPrograms(t *testing.T, bins map[string]string, startsEtcd map[string]
 		c.Freeze(frozen)
 		frozenAt := time.Now()
 		var wg sync.WaitGroup
+		var namedOne atomic.Bool // a program named the request that failed
 		for _, r := range runs {
 			wg.Go(func() {
 				done := make(chan error, 1)
@@ -70,6 +77,18 @@ func frozenPrograms(t *testing.T, bins map[string]string, startsEtcd map[string]
 				case err := <-done:
 					if err != nil && strings.TrimSpace(r.stderr.String()) == "" {
 						t.Errorf("%s failed silently (%v) with member %d frozen:\n%s", r.id, err, frozen, r.out.String())
+					}
+					// A failure names the member that did not answer, and
+					// a request it names is one that member did not answer.
+					said := r.stderr.String()
+					if err != nil && !strings.Contains(said, c.Endpoint(frozen)+" did not answer") {
+						t.Errorf("%s failed without naming the frozen member %s: %s", r.id, c.Endpoint(frozen), said)
+					}
+					if m := namedRequest.FindStringSubmatch(said); m != nil {
+						namedOne.Store(true)
+						if m[1] != c.Endpoint(frozen) {
+							t.Errorf("%s names a request to %s, not to the frozen member %s: %s", r.id, m[1], c.Endpoint(frozen), said)
+						}
 					}
 					t.Logf("%s with member %d frozen: %v %s (ended %v after the freeze)", r.id, frozen, err,
 						strings.TrimSpace(r.stderr.String()), time.Since(frozenAt).Round(100*time.Millisecond))
@@ -87,6 +106,12 @@ func frozenPrograms(t *testing.T, bins map[string]string, startsEtcd map[string]
 		}
 		wg.Wait()
 		c.Thaw(frozen)
+		// Those whose request to the frozen member timed out (put-get's
+		// and txn's, here) say which request; a wait on a watch does not
+		// name one.
+		if !namedOne.Load() {
+			t.Errorf("no program named a request the frozen member did not answer")
+		}
 		var said strings.Builder
 		for _, r := range runs {
 			said.WriteString(r.stderr.String())

@@ -354,6 +354,11 @@ var knownImports = map[string]string{
 	"syscall":     "syscall",
 	"filepath":    "path/filepath",
 	"net":         "net",
+	"sync":        "sync",
+	"grpc":        "google.golang.org/grpc",
+	"codes":       "google.golang.org/grpc/codes",
+	"peer":        "google.golang.org/grpc/peer",
+	"status":      "google.golang.org/grpc/status",
 }
 
 // addImports adds an import block for the packages src uses, taking their

@@ -7,11 +7,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,12 +34,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err = runWithin(ctx, cli, lessonLimit)
 	interrupted := ctx.Err() != nil
+	if err != nil && !interrupted {
+		err = errors.New(failures.named(err)) // before the clean-up's requests
+	}
 	// Delete the keys, also when the lesson failed.
 	derr := deleteKeys(cli)
 	stop()
+	if err != nil && !interrupted {
+		err = fmt.Errorf("%v%s", err, unanswered(cli))
+	}
 	cli.Close()
 	if derr != nil {
-		fmt.Fprintf(os.Stderr, "could not delete the keys under %s (%v): etcdctl del --prefix %s\n", prefix, derr, prefix)
+		fmt.Fprintf(os.Stderr, "could not delete the keys under %s (%s): etcdctl del --prefix %s\n", prefix, failures.named(derr), prefix)
 	}
 	switch {
 	case interrupted:
@@ -68,6 +77,9 @@ func runWithin(ctx context.Context, cli *clientv3.Client, limit time.Duration) e
 	}
 	select {
 	case err := <-done:
+		if ctx.Err() == nil && lctx.Err() == context.DeadlineExceeded {
+			return fmt.Errorf("did not finish within %v: %w", limit, err)
+		}
 		return err
 	case <-time.After(requestTimeout):
 		if ctx.Err() != nil {
@@ -98,6 +110,31 @@ func deleteKeys(cli *clientv3.Client) error {
 		}
 	}
 	return err
+}
+
+// unanswered names, after a failure, the members that do not answer a
+// status request within 2 s: one that stalled, if one did.
+func unanswered(cli *clientv3.Client) string {
+	var mu sync.Mutex
+	var silent []string
+	var wg sync.WaitGroup
+	for _, ep := range cli.Endpoints() {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if _, err := cli.Status(ctx, ep); err != nil {
+				mu.Lock()
+				silent = append(silent, ep)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(silent) == 0 {
+		return ""
+	}
+	slices.Sort(silent)
+	return fmt.Sprintf("; %s did not answer a status request within 2s", strings.Join(silent, ", "))
 }
 
 // newClient connects to $ETCDCTL_ENDPOINTS (127.0.0.1:2379 if unset), and

@@ -42,7 +42,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "interrupted")
 		os.Exit(130)
 	case err != nil:
-		log.Fatal(err)
+		log.Fatal(failures.named(err))
 	}
 }
 

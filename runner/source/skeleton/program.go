@@ -32,11 +32,19 @@ package main
 // are left out of the program; the program's own are added.
 
 import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/namespace"
 	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
 )
 
 // requestTimeout bounds each call: the client waits, it does not fail,
@@ -60,6 +68,8 @@ func newClientTo(endpoints []string) (*clientv3.Client, error) {
 		Endpoints:   endpoints,
 		DialTimeout: 5 * time.Second,
 		Logger:      zap.NewNop(), // no JSON log lines between ours
+		// Which request failed how, for the error the lesson returns.
+		DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(failures.record)},
 	})
 	if err != nil {
 		return nil, err
@@ -68,6 +78,79 @@ func newClientTo(endpoints []string) (*clientv3.Client, error) {
 	cli.Watcher = namespace.NewWatcher(cli.Watcher, prefix)
 	cli.Lease = namespace.NewLease(cli.Lease, prefix)
 	return cli, nil
+}
+
+// failures remembers which request got each error: a lesson returns an
+// error as the client gave it ("context deadline exceeded"), and
+// failures.named adds the request it came from, if one alone failed so.
+var failures = &failedRequests{by: map[string]failedRequest{}}
+
+type failedRequests struct {
+	mu sync.Mutex
+	by map[string]failedRequest // by the error's text
+}
+
+type failedRequest struct {
+	request string // "Put \"/etcdtour/program/lock/k\" to 127.0.0.1:2379"
+	how     string // ", which did not answer within 5s"
+	several bool   // other requests failed with the same error
+}
+
+// record is a gRPC interceptor that notes each failed request.
+func (f *failedRequests) record(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoke grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+	// A request sent after its context ended did not fail: the lesson
+	// had already; a Revoke is mostly a clean-up's (a session's Close),
+	// after the error the lesson returns.
+	if ctx.Err() != nil || strings.HasSuffix(method, "/LeaseRevoke") {
+		return invoke(ctx, method, req, reply, cc, opts...)
+	}
+	var p peer.Peer
+	start := time.Now()
+	err := invoke(ctx, method, req, reply, cc, append(opts, grpc.Peer(&p))...)
+	if err == nil {
+		return nil
+	}
+	r := failedRequest{request: method[strings.LastIndex(method, "/")+1:]}
+	if k, ok := req.(interface{ GetKey() []byte }); ok && len(k.GetKey()) > 0 {
+		r.request += fmt.Sprintf(" %q", k.GetKey())
+	}
+	if p.Addr != nil {
+		r.request += " to " + p.Addr.String()
+	}
+	took := time.Since(start).Round(100 * time.Millisecond)
+	if status.Code(err) == codes.DeadlineExceeded {
+		if end, ok := ctx.Deadline(); ok {
+			took = end.Sub(start).Round(100 * time.Millisecond) // its budget
+		}
+		r.how = fmt.Sprintf(", which did not answer within %v", took)
+	} else {
+		r.how = fmt.Sprintf(", after %v", took)
+	}
+	msg := status.Convert(err).Message()
+	f.mu.Lock()
+	if prev, ok := f.by[msg]; ok && (prev.several || prev.request != r.request) {
+		r.several = true
+	}
+	f.by[msg] = r
+	f.mu.Unlock()
+	return err
+}
+
+// named is err's text with the request it came from, when one request
+// alone failed with what err says: never another one's.
+func (f *failedRequests) named(err error) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var found []failedRequest
+	for msg, r := range f.by {
+		if msg != "" && strings.Contains(err.Error(), msg) {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 || found[0].several {
+		return err.Error()
+	}
+	return fmt.Sprintf("%v (the request: %s%s)", err, found[0].request, found[0].how)
 }
 
 /*{{.Body}}*/
