@@ -4,6 +4,7 @@ package runnertest
 // member or three, on free loopback ports, data in a temp dir.
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -321,6 +323,34 @@ func (c *Cluster) kill(i int) {
 		cmd.Process.Kill()
 		<-exited
 	}
+}
+
+// CPU is the processor time the running members have used so far, user
+// and system, from /proc (Linux); 0 where /proc has none.
+func (c *Cluster) CPU() time.Duration {
+	var sum time.Duration
+	for _, m := range c.members {
+		m.mu.Lock()
+		cmd := m.cmd
+		m.mu.Unlock()
+		if cmd == nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+		if err != nil {
+			continue
+		}
+		// Fields 14 and 15 (utime, stime), after the command's ")".
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		for _, v := range f[11:13] {
+			ticks, _ := strconv.ParseInt(v, 10, 64)
+			sum += time.Duration(ticks) * time.Second / 100 // USER_HZ
+		}
+	}
+	return sum
 }
 
 // Endpoints are the members' client addresses (host:port), for
