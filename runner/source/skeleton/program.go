@@ -69,7 +69,9 @@ func newClientTo(endpoints []string) (*clientv3.Client, error) {
 		DialTimeout: 5 * time.Second,
 		Logger:      zap.NewNop(), // no JSON log lines between ours
 		// Which request failed how, for the error the lesson returns.
-		DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(failures.record)},
+		DialOptions: []grpc.DialOption{
+			grpc.WithChainUnaryInterceptor(failures.record),
+		},
 	})
 	if err != nil {
 		return nil, err
