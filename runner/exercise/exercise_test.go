@@ -13,6 +13,7 @@ import (
 	"etcdtour/runner/embedded"
 	"etcdtour/runner/etcdconn"
 	"etcdtour/runner/exercise"
+	"etcdtour/runner/i18n"
 	"etcdtour/runner/runnertest"
 	"etcdtour/runner/workspace"
 )
@@ -176,4 +177,19 @@ func sleepers(t *testing.T, dir string) []string {
 		}
 	}
 	return out
+}
+
+// TestFormatTitleFits: on a terminal the exercise's title line is broken
+// between words to fit, its continuation indented, not cut at the edge
+// ("etcd re" / "fuses" at 80 columns).
+func TestFormatTitleFits(t *testing.T) {
+	ex := exercise.Exercise{ID: "lock-loss", Title: "A lock is only as good as its lease: fence the write, so that etcd refuses a lost holder's"}
+	got := exercise.FormatChecks(i18n.English, ex, exercise.Result{ID: ex.ID}, 80)
+	want := "lock-loss: A lock is only as good as its lease: fence the write, so that etcd\n  refuses a lost holder's\n"
+	if got != want {
+		t.Errorf("FormatChecks at 80 columns:\n%q\nwant\n%q", got, want)
+	}
+	if got := exercise.FormatChecks(i18n.English, ex, exercise.Result{ID: ex.ID}, 0); got != "lock-loss: "+ex.Title+"\n" {
+		t.Errorf("FormatChecks in a pipe: %q, want the title on one line", got)
+	}
 }

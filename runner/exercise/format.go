@@ -56,7 +56,11 @@ func FormatChecks(lang i18n.Lang, ex Exercise, res Result, width int) string {
 		fmt.Fprintf(&b, "- %s: %s\n", ex.ID, res.Skipped)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "%s: %s\n", ex.ID, lang.Text(ex.Title))
+	title := fmt.Sprintf("%s: %s", ex.ID, lang.Text(ex.Title))
+	if width > 0 { // broken between words, not where the terminal's edge falls
+		title = strings.ReplaceAll(i18n.Wrap(title, width-3), "\n", "\n  ")
+	}
+	fmt.Fprintf(&b, "%s\n", title)
 	if res.Build != "" {
 		fmt.Fprintf(&b, "  ✗ %s\n", lang.Msg("your code does not build:"))
 		for _, l := range strings.Split(res.Build, "\n") {
