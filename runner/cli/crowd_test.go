@@ -73,7 +73,7 @@ func TestCrowd(t *testing.T) {
 	// which a crowd does not multiply: measured over 5 s.
 	idleFrom, idleStart := c.CPU(), time.Now()
 	time.Sleep(5 * time.Second)
-	idle := float64(c.CPU()-idleFrom) / time.Since(idleStart).Seconds() // CPU-seconds a second
+	idle := float64(c.CPU()-idleFrom) / time.Since(idleStart).Seconds() // CPU-nanoseconds a second
 	var alones []time.Duration
 	var cpu, serverCPU time.Duration
 	for i := range 3 {
@@ -92,7 +92,7 @@ func TestCrowd(t *testing.T) {
 	cores := runtime.NumCPU()
 	least := time.Duration(n) * (cpu + serverCPU) / time.Duration(cores)
 	t.Logf("alone: %v, %v, %v (median %v); one course's CPU: %v its client, %v the members beyond their idle %.0f ms/s (load %s)",
-		round(alones[0]), round(alones[1]), round(alones[2]), round(alone), round(cpu), round(serverCPU), idle*1000, load())
+		round(alones[0]), round(alones[1]), round(alones[2]), round(alone), round(cpu), round(serverCPU), idle/1e6, load())
 	t.Logf("%d at once need at least %d × %v / %d cores = %v of wall time: %.2f× a course alone",
 		n, n, round(cpu+serverCPU), cores, round(least), least.Seconds()/alone.Seconds())
 
