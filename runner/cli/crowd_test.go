@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"etcdtour/runner/runnertest"
 )
@@ -135,10 +138,11 @@ func TestCrowd(t *testing.T) {
 // the whole course twice, one after the other, against three members of
 // etcd 3.4 each behind a proxy that delays every byte MS milliseconds each
 // way (a cloud cluster from a laptop: 100), and fails if a course fails or
-// ends with a leftover line ("may still grant it later"). It logs each
-// course's time and its longest gap between two events (on a terminal, a
-// gap over 2 s shows a live status line: report.TestLiveQuiet). Opt-in: a
-// course at 100 ms takes minutes.
+// ends with a leftover line ("may still grant it later"), or if the second,
+// on a terminal (a pty, --no-pause), goes more than 2 s without drawing
+// (a quiet phase shows a live status line). The first runs with --json and
+// logs its longest gap between events. Opt-in: a course at 100 ms takes
+// minutes.
 //
 //	ETCDTOUR_FAR=100 go test -run TestFarCourse -v -timeout 20m ./runner/cli
 func TestFarCourse(t *testing.T) {
@@ -153,49 +157,67 @@ func TestFarCourse(t *testing.T) {
 		eps = append(eps, runnertest.NewDelayProxy(t, c.Endpoint(i), time.Duration(ms)*time.Millisecond))
 	}
 	load := func() string { b, _ := os.ReadFile("/proc/loadavg"); return strings.TrimSpace(string(b)) }
-	for i := range 2 {
+	for i, terminal := range []bool{false, true} {
 		ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
-		cmd := exec.CommandContext(ctx, bin, "--json", "--endpoints", strings.Join(eps, ","))
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
+		args := []string{"--json", "--endpoints", strings.Join(eps, ",")}
+		if terminal {
+			args = []string{"--no-pause", "--endpoints", strings.Join(eps, ",")}
 		}
+		cmd := exec.CommandContext(ctx, bin, args...)
+		var out io.Reader
 		var stderr strings.Builder
-		cmd.Stderr = &stderr
 		start := time.Now()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		if terminal {
+			// CI set turns the console's pager and live line off.
+			cmd.Env = slices.DeleteFunc(os.Environ(), func(v string) bool { return strings.HasPrefix(v, "CI=") })
+			ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ptmx.Close()
+			out = ptmx
+		} else {
+			pipe, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			out = pipe
 		}
+		// The longest time without output, and what came after it.
 		var gap time.Duration
-		var gapAfter string
+		var after string
+		var all strings.Builder
 		last := start
-		var failed, leftover []string
-		dec := json.NewDecoder(out)
+		b := make([]byte, 4096)
 		for {
-			var e struct{ Event, Lesson, Status, Error, Text string }
-			if dec.Decode(&e) != nil {
+			n, err := out.Read(b)
+			if n > 0 {
+				if d := time.Since(last); d > gap {
+					gap, after = d, strings.TrimSpace(string(b[:min(n, 60)]))
+				}
+				last = time.Now()
+				all.Write(b[:n])
+			}
+			if err != nil {
 				break
 			}
-			if d := time.Since(last); d > gap {
-				gap, gapAfter = d, e.Event+" "+e.Lesson
-			}
-			last = time.Now()
-			if e.Event == "lesson-end" && e.Status == "failed" {
-				failed = append(failed, e.Lesson+": "+e.Error)
-			}
-			if strings.Contains(e.Text+e.Error, "may still grant it later") {
-				leftover = append(leftover, e.Text+e.Error)
-			}
 		}
-		err = cmd.Wait()
+		err := cmd.Wait()
 		cancel()
-		t.Logf("course %d at %d ms each way: %v, exit %v; longest gap between events %v (before %s); load %s",
-			i+1, ms, time.Since(start).Round(100*time.Millisecond), err, gap.Round(100*time.Millisecond), gapAfter, load())
-		if err != nil || len(failed) > 0 {
-			t.Errorf("course %d: %v %s\n%s", i+1, err, strings.Join(failed, "; "), stderr.String())
+		t.Logf("course %d at %d ms each way (terminal %v): %v, exit %v; longest time without output %v (then %q); load %s",
+			i+1, ms, terminal, time.Since(start).Round(100*time.Millisecond), err, gap.Round(100*time.Millisecond), after, load())
+		if err != nil {
+			t.Errorf("course %d: %v\n%s\n%s", i+1, err, stderr.String(), all.String())
 		}
-		for _, l := range leftover {
-			t.Errorf("course %d: a leftover line: %s", i+1, l)
+		if strings.Contains(all.String(), "may still grant it later") {
+			t.Errorf("course %d ends with a leftover line:\n%s", i+1, all.String())
+		}
+		if terminal && gap > 2*time.Second {
+			t.Errorf("course %d on a terminal drew nothing for %v", i+1, gap.Round(100*time.Millisecond))
 		}
 	}
 }
