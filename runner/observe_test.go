@@ -32,12 +32,14 @@ func (o *observer) Lesson(ctx context.Context, v runner.View) func() {
 	o.mu.Lock()
 	o.prefix = v.Prefix
 	o.mu.Unlock()
+	// List before returning, so the watch starts before the lesson's
+	// first write (the runner calls Lesson before it runs the lesson).
+	lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	list, err := v.List(lctx)
+	cancel()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		list, err := v.List(lctx)
-		cancel()
 		if err != nil {
 			return
 		}

@@ -47,7 +47,7 @@ type ClusterOptions struct {
 	// removed by Close.
 	Dir string
 	// StartTimeout bounds how long the cluster may take to serve; zero
-	// means 10 s.
+	// means 30 s: a loaded laptop can take more than 10.
 	StartTimeout time.Duration
 	// Dial opens the client Cluster.Client returns, to the endpoints
 	// given: the runner's lesson client, with the lesson's prefix. Nil
@@ -90,7 +90,7 @@ func StartCluster(ctx context.Context, opts ClusterOptions) (*Cluster, error) {
 		return nil, fmt.Errorf("a lesson's own cluster has 1 or 3 members, not %d", opts.Members)
 	}
 	if opts.StartTimeout == 0 {
-		opts.StartTimeout = 10 * time.Second
+		opts.StartTimeout = 30 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
 	defer cancel()

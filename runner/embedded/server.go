@@ -91,7 +91,7 @@ const (
 // If it fails, the error says why and names the log file, which is then kept.
 func StartServer(opts ServerOptions) (*Server, error) {
 	if opts.StartTimeout == 0 {
-		opts.StartTimeout = 10 * time.Second
+		opts.StartTimeout = 30 * time.Second
 	}
 	s := &Server{lang: opts.Lang}
 	s.closing, s.endStreams = context.WithCancel(context.Background())

@@ -363,6 +363,11 @@ func (w *watch) show() {
 func (w *watch) keysLine() string {
 	ex := w.List[w.cur]
 	if _, ok := w.progress.Passed[ex.ID]; ok {
+		ran := w.lastErr != nil || w.last.Build != "" || len(w.last.Checks) > 0
+		if ran && !w.last.Passed() {
+			// It passed once; the file as saved now does not.
+			return w.Lang.Msg("Passed before, not as saved now. n next · h hint · l list · r reset · q quit")
+		}
 		return w.Lang.Msg("Passed. n next · h hint · l list · r reset · q quit")
 	}
 	if w.Keys == nil {

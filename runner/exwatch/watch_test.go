@@ -383,6 +383,29 @@ func TestResetPassed(t *testing.T) {
 	scr.waitFor(t, end, "✓ a passed. Next: b")
 }
 
+// TestPassedThenBroken: an exercise that passed once and whose file, as
+// saved now, fails does not say "Passed." under its ✗.
+func TestPassedThenBroken(t *testing.T) {
+	list, dir := course(t)
+	scr := newScreen()
+	kb := make(keys)
+	start(t, Options{Dir: dir, List: list, Out: scr, Keys: kb, Check: checker(dir)})
+	at := scr.waitFor(t, 0, "not implemented") // a
+	write(t, filepath.Join(dir, "a", "a.go"), "package a // DONE\n")
+	at = scr.waitFor(t, at, "✓ a passed. Next: b")
+	at = scr.waitFor(t, at, "not implemented") // b
+	kb.press(t, "l")
+	kb.press(t, "1")
+	at = scr.waitFor(t, at, "Exercise 1 of 2: a")
+	at = scr.waitFor(t, at, "Passed. n next")
+	write(t, filepath.Join(dir, "a", "a.go"), "package a // TODO\n")
+	at = scr.waitFor(t, at, "not implemented")
+	end := scr.waitFor(t, at, "Passed before, not as saved now.")
+	if shown := scr.String()[at:end]; strings.Contains(shown, "Passed. n next") {
+		t.Errorf("a failing save of a passed exercise says Passed:\n%s", shown)
+	}
+}
+
 // TestSaveCancelsCheck: a save while a check runs cancels it, and the
 // next starts only once the cancelled one has returned.
 func TestSaveCancelsCheck(t *testing.T) {
